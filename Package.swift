@@ -1,0 +1,58 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// One product, the `loupe` executable; one library target per layer. Dependencies point down:
+// Tensor <- Formats <- Tokenizers <- Models <- Analysis <- Runtime <- loupe;
+// Plot, Report and Script stand alone below Runtime.
+let swiftSettings: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
+    .swiftLanguageMode(.v5),
+]
+
+let package = Package(
+    name: "Loupe",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "loupe", targets: ["loupe"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/johnsundell/ink", from: "0.6.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
+        .systemLibrary(name: "CEditLine", path: "Sources/CEditLine"),
+        .target(name: "LoupeTensor", dependencies: ["COpenBLAS"], swiftSettings: swiftSettings),
+        .target(name: "LoupeFormats", dependencies: ["LoupeTensor"], swiftSettings: swiftSettings),
+        .target(name: "LoupeTokenizers", dependencies: ["LoupeFormats"], swiftSettings: swiftSettings),
+        .target(name: "LoupeModels", dependencies: ["LoupeTensor", "LoupeFormats", "LoupeTokenizers"],
+                swiftSettings: swiftSettings),
+        .target(name: "LoupeAnalysis",
+                dependencies: ["LoupeModels", .product(name: "GRDB", package: "GRDB.swift")],
+                swiftSettings: swiftSettings),
+        .target(name: "LoupePlot", swiftSettings: swiftSettings),
+        .target(name: "LoupeReport", dependencies: [.product(name: "Ink", package: "ink")],
+                resources: [.copy("Assets")], swiftSettings: swiftSettings),
+        .target(name: "LoupeScript", swiftSettings: swiftSettings),
+        .target(name: "LoupeRuntime",
+                dependencies: ["LoupeScript", "LoupeAnalysis", "LoupePlot", "LoupeReport",
+                               .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+                swiftSettings: swiftSettings),
+        .executableTarget(name: "loupe",
+                          dependencies: ["LoupeRuntime", "CEditLine",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          swiftSettings: swiftSettings),
+        .testTarget(name: "LoupeTensorTests", dependencies: ["LoupeTensor"]),
+        .testTarget(name: "LoupeFormatsTests", dependencies: ["LoupeFormats"]),
+        .testTarget(name: "LoupeTokenizersTests", dependencies: ["LoupeTokenizers"]),
+        .testTarget(name: "LoupeModelsTests", dependencies: ["LoupeModels"]),
+        .testTarget(name: "LoupeAnalysisTests", dependencies: ["LoupeAnalysis"]),
+        .testTarget(name: "LoupePlotTests", dependencies: ["LoupePlot"]),
+        .testTarget(name: "LoupeReportTests", dependencies: ["LoupeReport"]),
+        .testTarget(name: "LoupeScriptTests", dependencies: ["LoupeScript"]),
+        .testTarget(name: "LoupeRuntimeTests", dependencies: ["LoupeRuntime"]),
+        .testTarget(name: "LoupeCLITests", dependencies: ["LoupeRuntime"]),
+    ]
+)

@@ -1,0 +1,2 @@
+import LoupeRuntime
+print("loupe")

@@ -1,0 +1,6 @@
+import XCTest
+@testable import LoupeFormats
+
+final class LoupeFormatsTestsSmoke: XCTestCase {
+    func testModuleLinks() { XCTAssertTrue(true) }
+}

@@ -1,0 +1,6 @@
+import XCTest
+@testable import LoupePlot
+
+final class LoupePlotTestsSmoke: XCTestCase {
+    func testModuleLinks() { XCTAssertTrue(true) }
+}

@@ -1,0 +1,6 @@
+import XCTest
+@testable import LoupeScript
+
+final class LoupeScriptTestsSmoke: XCTestCase {
+    func testModuleLinks() { XCTAssertTrue(true) }
+}

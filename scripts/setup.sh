@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Idempotent set-up: system packages Loupe needs, then the embedded default model.
+# A second run installs nothing and fetches nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+for pkg in libopenblas-dev libedit-dev tmux chromium fortunes librsvg2-bin unzip; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+    echo "setup: installing ${need[*]}"
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+scripts/fetch-model.sh
