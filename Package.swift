@@ -33,7 +33,7 @@ let package = Package(
                 dependencies: ["LoupeModels", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: swiftSettings),
         .target(name: "LoupePlot", swiftSettings: swiftSettings),
-        .target(name: "LoupeReport", dependencies: [.product(name: "Ink", package: "ink")],
+        .target(name: "LoupeReport", dependencies: ["LoupePlot", .product(name: "Ink", package: "ink")],
                 resources: [.copy("Assets")], swiftSettings: swiftSettings),
         .target(name: "LoupeScript", swiftSettings: swiftSettings),
         .target(name: "LoupeRuntime",
