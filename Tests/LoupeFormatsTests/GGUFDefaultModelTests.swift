@@ -57,6 +57,11 @@ final class GGUFDefaultModelTests: XCTestCase {
         let norm = try f.loadFloat32("output_norm.weight")
         XCTAssertEqual(norm.shape, [576])
         XCTAssertTrue(norm.toArray().allSatisfy { $0.isFinite })
+        let wq = try f.loadFloat32("blk.0.attn_q.weight")  // [576, 576] from Q4_1 blocks
+        XCTAssertEqual(wq.shape, [576, 576])
+        let values = wq.toArray()
+        XCTAssertTrue(values.allSatisfy { $0.isFinite })
+        XCTAssertGreaterThan(values.map { abs($0) }.max() ?? 0, 0)
         XCTAssertThrowsError(try f.bytes("no.such.tensor")) { e in
             XCTAssertEqual((e as? FormatError)?.kind, .noSuchTensor)
         }
