@@ -66,4 +66,12 @@ final class GGUFDefaultModelTests: XCTestCase {
             XCTAssertEqual((e as? FormatError)?.kind, .noSuchTensor)
         }
     }
+
+    func testLocatorFindsTheDefaultModelUnderModels() throws {
+        _ = try TestPaths.requireDefaultModel()
+        let loc = try ModelLocator.resolve("smollm2", hubCache: URL(fileURLWithPath: "/nonexistent"), currentDirectory: TestPaths.repo)
+        XCTAssertEqual(loc.kind, .gguf)
+        XCTAssertEqual(loc.url.lastPathComponent, "SmolLM2-135M-Instruct.Q4_1.gguf")
+        XCTAssertEqual(try loc.weights().tensorNames.count, 272)
+    }
 }
