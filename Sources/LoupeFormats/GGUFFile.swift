@@ -81,6 +81,7 @@ public final class GGUFFile: WeightSource, @unchecked Sendable {
         var keys: [String] = []
         metadata.reserveCapacity(kvCount)
         keys.reserveCapacity(kvCount)
+        var alignmentKeyAt: Int?
         for i in 0..<kvCount {
             let keyAt = r.position
             let keyLength = try r.count("length of metadata key #\(i)", minBytesEach: 1)
@@ -92,6 +93,7 @@ public final class GGUFFile: WeightSource, @unchecked Sendable {
             let value = try GGUFFile.readValue(&r, type: type, key: key, depth: 0)
             metadata[key] = value
             keys.append(key)
+            if key == "general.alignment" { alignmentKeyAt = keyAt }
         }
         self.metadata = metadata
         self.metadataKeys = keys
@@ -99,7 +101,7 @@ public final class GGUFFile: WeightSource, @unchecked Sendable {
         var alignment = 32
         if let a = metadata["general.alignment"] {
             guard case .uint32(let v) = a, v > 0, v & (v - 1) == 0 else {
-                throw r.error(.invalidValue, at: nil, item: "general.alignment",
+                throw r.error(.invalidValue, at: alignmentKeyAt, item: "general.alignment",
                               "alignment must be a u32 power of two, found \(a.typeName) \(a)")
             }
             alignment = Int(v)
