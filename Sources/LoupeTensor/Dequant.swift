@@ -1,0 +1,128 @@
+import Foundation
+
+/// Dequantisation of stored weight bytes to Float32, bit-exact with gguf-py's `gguf.quants.dequantize`.
+///
+/// Block layouts (little-endian, ggml's `block_*` structs; `d`, `m` are IEEE halves):
+///   Q8_0 [d:f16][qs:i8 x32]                       x = qs * d
+///   Q4_0 [d:f16][qs:u8 x16]                        x = (nibble - 8) * d      low nibbles are x[0..<16]
+///   Q4_1 [d:f16][m:f16][qs:u8 x16]                 x = nibble * d + m
+///   Q5_0 [d:f16][qh:u32][qs:u8 x16]                x = ((nibble | bit<<4) - 16) * d   bit j of qh is x[j]'s 5th bit
+///   Q5_1 [d:f16][m:f16][qh:u32][qs:u8 x16]         x = (nibble | bit<<4) * d + m
+/// K-quants (256 per block) are in DequantK.swift. Every float operation is done in Float32 in the same
+/// order as gguf-py's numpy code (separate multiply and add, never fused), so results match to the bit.
+public enum Dequant {
+    /// Decodes `count` elements of `dtype` from `src` into `into[0..<count]`.
+    /// Throws if `count` is not a whole number of blocks or `src` holds fewer bytes than needed.
+    public static func dequantize(_ dtype: DType, _ src: UnsafeRawBufferPointer, count: Int,
+                                  into dst: UnsafeMutablePointer<Float>) throws {
+        guard count >= 0, count % dtype.blockSize == 0 else {
+            throw TensorError("dequantize \(dtype): \(count) elements is not a whole number of \(dtype.blockSize)-element blocks")
+        }
+        guard let need = dtype.byteCount(elements: count) else {
+            throw TensorError("dequantize \(dtype): byte size of \(count) elements overflows")
+        }
+        guard src.count >= need else {
+            throw TensorError("dequantize \(dtype): truncated input, \(count) elements need \(need) bytes but only \(src.count) are present")
+        }
+        if count == 0 { return }
+        guard let raw = src.baseAddress else { throw TensorError("dequantize \(dtype): empty source buffer") }
+        let p = raw.assumingMemoryBound(to: UInt8.self)
+        decodeUnchecked(dtype, p, count: count, into: dst)
+    }
+
+    /// Decodes `rows` rows of `rowLength` elements each (row-major, rows stored back to back).
+    /// `rowLength` must be a multiple of the block size (GGUF requires it of every row).
+    public static func dequantizeRows(_ dtype: DType, _ src: UnsafeRawBufferPointer, rowLength: Int, rows: Int,
+                                      into dst: UnsafeMutablePointer<Float>) throws {
+        guard rowLength >= 0, rows >= 0, rowLength % dtype.blockSize == 0 else {
+            throw TensorError("dequantizeRows \(dtype): row length \(rowLength) is not a multiple of the block size \(dtype.blockSize)")
+        }
+        let (n, overflow) = rowLength.multipliedReportingOverflow(by: rows)
+        guard !overflow else { throw TensorError("dequantizeRows \(dtype): \(rows) x \(rowLength) overflows") }
+        try dequantize(dtype, src, count: n, into: dst)
+    }
+
+    /// Like `dequantize` but assumes the caller checked sizes (used by the matvec kernels on
+    /// validated weights). `count` must be a multiple of the block size.
+    @inline(__always)
+    public static func decodeUnchecked(_ dtype: DType, _ p: UnsafePointer<UInt8>, count: Int,
+                                       into dst: UnsafeMutablePointer<Float>) {
+        let blocks = count / dtype.blockSize
+        let bb = dtype.blockBytes
+        switch dtype {
+        case .f32:
+            // Little-endian hosts only (x86-64, arm64): the stored bytes are the Float32 patterns.
+            UnsafeMutableRawPointer(dst).copyMemory(from: p, byteCount: count * 4)
+        case .f16:
+            for i in 0..<count { dst[i] = HalfFloat.f16(p, 2 * i) }
+        case .bf16:
+            for i in 0..<count { dst[i] = HalfFloat.bf16ToF32(HalfFloat.u16(p, 2 * i)) }
+        case .q8_0: for b in 0..<blocks { q8_0(p + b * bb, dst + b * 32) }
+        case .q4_0: for b in 0..<blocks { q4_0(p + b * bb, dst + b * 32) }
+        case .q4_1: for b in 0..<blocks { q4_1(p + b * bb, dst + b * 32) }
+        case .q5_0: for b in 0..<blocks { q5_0(p + b * bb, dst + b * 32) }
+        case .q5_1: for b in 0..<blocks { q5_1(p + b * bb, dst + b * 32) }
+        case .q2_K: for b in 0..<blocks { q2_K(p + b * bb, dst + b * 256) }
+        case .q3_K: for b in 0..<blocks { q3_K(p + b * bb, dst + b * 256) }
+        case .q4_K: for b in 0..<blocks { q4_K(p + b * bb, dst + b * 256) }
+        case .q5_K: for b in 0..<blocks { q5_K(p + b * bb, dst + b * 256) }
+        case .q6_K: for b in 0..<blocks { q6_K(p + b * bb, dst + b * 256) }
+        }
+    }
+
+    // MARK: 32-element blocks
+
+    @inline(__always)
+    static func q8_0(_ b: UnsafePointer<UInt8>, _ y: UnsafeMutablePointer<Float>) {
+        let d = HalfFloat.f16(b, 0)
+        for j in 0..<32 { y[j] = Float(Int8(bitPattern: b[2 + j])) * d }
+    }
+
+    @inline(__always)
+    static func q4_0(_ b: UnsafePointer<UInt8>, _ y: UnsafeMutablePointer<Float>) {
+        let d = HalfFloat.f16(b, 0)
+        let qs = b + 2
+        for j in 0..<16 {
+            y[j] = d * Float(Int(qs[j] & 0x0F) - 8)
+            y[j + 16] = d * Float(Int(qs[j] >> 4) - 8)
+        }
+    }
+
+    @inline(__always)
+    static func q4_1(_ b: UnsafePointer<UInt8>, _ y: UnsafeMutablePointer<Float>) {
+        let d = HalfFloat.f16(b, 0)
+        let m = HalfFloat.f16(b, 2)
+        let qs = b + 4
+        for j in 0..<16 {
+            y[j] = d * Float(qs[j] & 0x0F) + m
+            y[j + 16] = d * Float(qs[j] >> 4) + m
+        }
+    }
+
+    @inline(__always)
+    static func q5_0(_ b: UnsafePointer<UInt8>, _ y: UnsafeMutablePointer<Float>) {
+        let d = HalfFloat.f16(b, 0)
+        let qh = UInt32(b[2]) | UInt32(b[3]) << 8 | UInt32(b[4]) << 16 | UInt32(b[5]) << 24
+        let qs = b + 6
+        for j in 0..<16 {
+            let h0 = Int((qh >> UInt32(j)) & 1) << 4
+            let h1 = Int((qh >> UInt32(j + 16)) & 1) << 4
+            y[j] = d * Float((Int(qs[j] & 0x0F) | h0) - 16)
+            y[j + 16] = d * Float((Int(qs[j] >> 4) | h1) - 16)
+        }
+    }
+
+    @inline(__always)
+    static func q5_1(_ b: UnsafePointer<UInt8>, _ y: UnsafeMutablePointer<Float>) {
+        let d = HalfFloat.f16(b, 0)
+        let m = HalfFloat.f16(b, 2)
+        let qh = UInt32(b[4]) | UInt32(b[5]) << 8 | UInt32(b[6]) << 16 | UInt32(b[7]) << 24
+        let qs = b + 8
+        for j in 0..<16 {
+            let h0 = Int((qh >> UInt32(j)) & 1) << 4
+            let h1 = Int((qh >> UInt32(j + 16)) & 1) << 4
+            y[j] = d * Float(Int(qs[j] & 0x0F) | h0) + m
+            y[j + 16] = d * Float(Int(qs[j] >> 4) | h1) + m
+        }
+    }
+}

@@ -1,0 +1,178 @@
+import XCTest
+import Foundation
+@testable import LoupeTensor
+
+/// Every kernel against a naive loop (Double where it matters).
+final class KernelTests: XCTestCase {
+    func assertClose(_ a: [Float], _ b: [Float], tol: Float, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(a.count, b.count, what, file: file, line: line)
+        var worst: Float = 0
+        for i in 0..<min(a.count, b.count) { worst = max(worst, abs(a[i] - b[i]) / max(1, abs(b[i]))) }
+        XCTAssertLessThanOrEqual(worst, tol, "\(what): max rel diff \(worst)", file: file, line: line)
+    }
+
+    func testSgemmAllTransposes() {
+        var rng = TestRNG(1)
+        let m = 7, n = 5, k = 9
+        let a = rng.floats(m * k), b = rng.floats(k * n)
+        // Naive: c[i, j] = Σ a[i, p] b[p, j]
+        var ref = [Float](repeating: 0, count: m * n)
+        for i in 0..<m { for j in 0..<n { var s: Double = 0; for p in 0..<k { s += Double(a[i * k + p]) * Double(b[p * n + j]) }; ref[i * n + j] = Float(s) } }
+        // Transposed copies: at [k, m], bt [n, k].
+        var at = [Float](repeating: 0, count: m * k), bt = [Float](repeating: 0, count: k * n)
+        for i in 0..<m { for p in 0..<k { at[p * m + i] = a[i * k + p] } }
+        for p in 0..<k { for j in 0..<n { bt[j * k + p] = b[p * n + j] } }
+        for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+            var c = [Float](repeating: 0, count: m * n)
+            Kernels.sgemm(transA: ta, transB: tb, m: m, n: n, k: k, a: ta ? at : a, lda: ta ? m : k,
+                          b: tb ? bt : b, ldb: tb ? k : n, c: &c, ldc: n)
+            assertClose(c, ref, tol: 1e-5, "sgemm \(ta) \(tb)")
+        }
+        var y = [Float](repeating: 0, count: m)
+        let x = rng.floats(k)
+        Kernels.sgemv(m: m, n: k, a: a, lda: k, x: x, y: &y)
+        let yRef = (0..<m).map { i in (0..<k).reduce(Float(0)) { $0 + a[i * k + $1] * x[$1] } }
+        assertClose(y, yRef, tol: 1e-5, "sgemv")
+        var yt = [Float](repeating: 0, count: k)
+        let xm = rng.floats(m)
+        Kernels.sgemv(trans: true, m: m, n: k, a: a, lda: k, x: xm, y: &yt)
+        let ytRef = (0..<k).map { j in (0..<m).reduce(Float(0)) { $0 + a[$1 * k + j] * xm[$1] } }
+        assertClose(yt, ytRef, tol: 1e-5, "sgemv trans")
+    }
+
+    func testLinearWithBias() {
+        var rng = TestRNG(2)
+        let rows = 3, inD = 6, outD = 4
+        let x = rng.floats(rows * inD), w = rng.floats(outD * inD), bias = rng.floats(outD)
+        var out = [Float](repeating: 9, count: rows * outD)
+        Kernels.linear(x: x, w: w, bias: bias, out: &out, rows: rows, inDim: inD, outDim: outD)
+        var ref = [Float](repeating: 0, count: rows * outD)
+        for r in 0..<rows { for o in 0..<outD { ref[r * outD + o] = bias[o] + (0..<inD).reduce(Float(0)) { $0 + x[r * inD + $1] * w[o * inD + $1] } } }
+        assertClose(out, ref, tol: 1e-5, "linear")
+    }
+
+    func testElementwiseAndDot() {
+        var rng = TestRNG(3)
+        let a = rng.floats(37), b = rng.floats(37)
+        var out = [Float](repeating: 0, count: 37)
+        Kernels.add(a, b, &out, count: 37)
+        XCTAssertEqual(out, zip(a, b).map { $0 + $1 })
+        Kernels.mul(a, b, &out, count: 37)
+        XCTAssertEqual(out, zip(a, b).map { $0 * $1 })
+        var y = b
+        Kernels.axpy(0.5, a, &y, count: 37)
+        XCTAssertEqual(y, zip(a, b).map { 0.5 * $0 + $1 })
+        Kernels.scale(&y, 2, count: 37)
+        XCTAssertEqual(y, zip(a, b).map { 2 * (0.5 * $0 + $1) })
+        let d = Kernels.dot(a, b, count: 37)
+        XCTAssertEqual(d, zip(a, b).reduce(Float(0)) { $0 + $1.0 * $1.1 }, accuracy: 1e-5)
+    }
+
+    func testRmsNormAndLayerNorm() {
+        var rng = TestRNG(4)
+        let rows = 3, dim = 10
+        let x = rng.floats(rows * dim).map { $0 * 3 + 0.5 }, w = rng.floats(dim), bias = rng.floats(dim)
+        var out = [Float](repeating: 0, count: rows * dim)
+        Kernels.rmsNorm(x, weight: w, eps: 1e-5, out: &out, rows: rows, dim: dim)
+        var ref = [Float]()
+        for r in 0..<rows {
+            let row = x[(r * dim)..<((r + 1) * dim)].map(Double.init)
+            let rms = (row.map { $0 * $0 }.reduce(0, +) / Double(dim) + 1e-5).squareRoot()
+            for i in 0..<dim { ref.append(Float(row[i] / rms) * w[i]) }
+        }
+        assertClose(out, ref, tol: 1e-6, "rmsNorm")
+        Kernels.rmsNorm(x, weight: nil, eps: 1e-5, out: &out, rows: rows, dim: dim)
+        assertClose(out, ref.enumerated().map { $0.element / w[$0.offset % dim] }, tol: 1e-4, "rmsNorm no weight")
+
+        Kernels.layerNorm(x, weight: w, bias: bias, eps: 1e-5, out: &out, rows: rows, dim: dim)
+        ref = []
+        for r in 0..<rows {
+            let row = x[(r * dim)..<((r + 1) * dim)].map(Double.init)
+            let mean = row.reduce(0, +) / Double(dim)
+            let v = row.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(dim)
+            for i in 0..<dim { ref.append(Float((row[i] - mean) / (v + 1e-5).squareRoot()) * w[i] + bias[i]) }
+        }
+        assertClose(out, ref, tol: 1e-6, "layerNorm")
+        // In place (out aliases x).
+        var inPlace = x
+        inPlace.withUnsafeMutableBufferPointer { p in
+            Kernels.layerNorm(p.baseAddress!, weight: w, bias: bias, eps: 1e-5, out: p.baseAddress!, rows: rows, dim: dim)
+        }
+        assertClose(inPlace, ref, tol: 1e-6, "layerNorm in place")
+    }
+
+    func testActivations() {
+        let x: [Float] = [-6, -2, -0.5, 0, 0.3, 1, 2.5, 8]
+        var out = [Float](repeating: 0, count: x.count)
+        Kernels.geluNew(x, out: &out, count: x.count)
+        let g = x.map { v -> Float in let d = Double(v); return Float(0.5 * d * (1 + tanh((2 / Double.pi).squareRoot() * (d + 0.044715 * d * d * d)))) }
+        assertClose(out, g, tol: 1e-6, "geluNew")
+        XCTAssertEqual(out[3], 0)
+        XCTAssertEqual(out[5], 0.8411920, accuracy: 1e-6)  // torch gelu(1, approximate='tanh')
+        Kernels.silu(x, out: &out, count: x.count)
+        assertClose(out, x.map { Float(Double($0) / (1 + exp(-Double($0)))) }, tol: 1e-6, "silu")
+        let up: [Float] = [1, 2, 3, 4, 5, 6, 7, 8]
+        Kernels.swiGLU(gate: x, up: up, out: &out, count: x.count)
+        assertClose(out, zip(x, up).map { Float(Double($0) / (1 + exp(-Double($0)))) * $1 }, tol: 1e-6, "swiGLU")
+    }
+
+    func testSoftmaxRowsCausal() {
+        var rng = TestRNG(5)
+        let rows = 3, cols = 5
+        let x = rng.floats(rows * cols).map { $0 * 4 }
+        var out = [Float](repeating: -1, count: rows * cols)
+        Kernels.softmaxRows(x, out: &out, rows: rows, cols: cols, scale: 0.5, causal: true, pastLength: 1)
+        for r in 0..<rows {
+            let visible = r + 2
+            let e = (0..<visible).map { exp(Double(x[r * cols + $0]) * 0.5) }
+            let s = e.reduce(0, +)
+            for j in 0..<cols {
+                let want = j < visible ? Float(e[j] / s) : 0
+                XCTAssertEqual(out[r * cols + j], want, accuracy: 1e-6, "row \(r) col \(j)")
+            }
+        }
+        Kernels.softmaxRows(x, out: &out, rows: rows, cols: cols)
+        for r in 0..<rows { XCTAssertEqual(out[(r * cols)..<((r + 1) * cols)].reduce(0, +), 1, accuracy: 1e-6) }
+        let big: [Float] = [1000, 1001, -Float.infinity]
+        var o3 = [Float](repeating: 0, count: 3)
+        Kernels.softmaxRows(big, out: &o3, rows: 1, cols: 3)
+        XCTAssertEqual(o3[1], Float(1 / (1 + exp(-1.0))), accuracy: 1e-6)
+        XCTAssertEqual(o3[2], 0)
+    }
+
+    func testRopeNeoxAndInterleavedMatchNaive() {
+        var rng = TestRNG(6)
+        let pos = 4, heads = 2, dHead = 8, half = 4, start = 3
+        let inv = Kernels.ropeInverseFrequencies(rotaryDim: dHead, base: 10000)
+        XCTAssertEqual(inv[1], 0.1, accuracy: 1e-7)
+        var cosT = [Float](repeating: 0, count: pos * half), sinT = cosT
+        Kernels.ropeTables(invFreq: inv, half: half, start: start, positions: pos, cos: &cosT, sin: &sinT)
+        let x = rng.floats(pos * heads * dHead)
+        for style in [RopeStyle.neox, .interleaved] {
+            var y = x
+            Kernels.rope(&y, positions: pos, heads: heads, dHead: dHead, style: style, cos: cosT, sin: sinT)
+            // Naive: HF rotate_half on cat(freqs, freqs) tables, or GPT-J pairs.
+            var ref = x
+            for p in 0..<pos { for h in 0..<heads {
+                let base = (p * heads + h) * dHead
+                for i in 0..<half {
+                    let angle = Double(start + p) * pow(10000, -Double(2 * i) / Double(dHead))
+                    let (ia, ib) = style == .neox ? (i, i + half) : (2 * i, 2 * i + 1)
+                    let a = Double(x[base + ia]), b = Double(x[base + ib])
+                    ref[base + ia] = Float(a * cos(angle) - b * sin(angle))
+                    ref[base + ib] = Float(b * cos(angle) + a * sin(angle))
+                }
+            } }
+            assertClose(y, ref, tol: 2e-6, "rope \(style)")
+        }
+    }
+
+    func testLlama3FrequenciesMatchTransformers() {
+        // transformers `_compute_llama3_parameters`, head_dim 64, theta 5e5, factor 8, low 1, high 4, orig 8192.
+        let expected: [Float] = [1.0, 0.663601279258728, 0.44036662578582764, 0.2922278344631195, 0.193922758102417, 0.12868738174438477, 0.08539710193872452, 0.05666961893439293, 0.03760603070259094, 0.02495540864765644, 0.016560440883040428, 0.010989529080688953, 0.00729266507551074, 0.00483942124992609, 0.0032114461064338684, 0.0013718936825171113, 0.0005248460220173001, 0.0001785077911335975, 7.784655463183299e-05, 5.165906986803748e-05, 3.428102354519069e-05, 2.2748929040972143e-05, 1.5096217794052791e-05, 1.0017868589784484e-05, 6.647869668086059e-06, 4.411534519022098e-06, 2.927499735960737e-06, 1.9426925064180978e-06, 1.289173155782919e-06, 8.554969213037111e-07, 5.677088097399974e-07, 3.76732259610435e-07]
+        let got = Kernels.ropeInverseFrequencies(rotaryDim: 64, base: 500000,
+            scaling: .llama3(factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: 8192))
+        XCTAssertEqual(got.count, 32)
+        for i in 0..<32 { XCTAssertEqual(got[i], expected[i], accuracy: expected[i] * 2e-6, "inv_freq[\(i)]") }
+    }
+}
