@@ -50,9 +50,12 @@ public final class GGUFFile: WeightSource, @unchecked Sendable {
 
     public convenience init(path: String) throws { try self.init(url: URL(fileURLWithPath: path)) }
 
-    public init(url: URL) throws {
+    public convenience init(url: URL) throws { try self.init(mapped: MappedFile(url: url)) }
+
+    /// Parses an already mapped file.
+    public init(mapped: MappedFile) throws {
+        let url = mapped.url
         self.url = url
-        let mapped = try MappedFile(url: url)
         self.mapped = mapped
         var r = ByteReader(mapped.buffer, file: url.path)
 
@@ -63,7 +66,7 @@ public final class GGUFFile: WeightSource, @unchecked Sendable {
         }
         let version = try r.u32("version")
         guard version == 2 || version == 3 else {
-            let hint = version.byteSwapped <= 3 ? "big-endian GGUF files are not supported"
+            let hint = (2...3).contains(version.byteSwapped) ? "big-endian GGUF files are not supported"
                 : version == 1 ? "GGUF v1 is obsolete; re-convert the model with a current llama.cpp" : nil
             throw r.error(.unsupportedVersion, at: 4, "GGUF version \(version); Loupe reads versions 2 and 3", hint: hint)
         }

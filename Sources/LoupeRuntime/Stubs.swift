@@ -1,0 +1,14 @@
+enum MathBuiltins { static func install() {} }
+enum RandomModule { static func install() {} }
+enum TensorBuiltins {
+    static func install() {}
+    static func fromNested(_ v: Value) throws -> TensorValue { throw LoupeError("todo") }
+}
+enum TensorMethods { static func install() {} }
+enum FileBuiltins { static func install() {} }
+enum HelpBuiltins { static func install() {} }
+public struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 { state &+= 0x9E3779B97F4A7C15; var z = state; z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9; z = (z ^ (z >> 27)) &* 0x94D049BB133111EB; return z ^ (z >> 31) }
+}
