@@ -47,6 +47,7 @@ public final class GGUFFile: WeightSource, @unchecked Sendable {
 
     static let magic: UInt32 = 0x4655_4747  // "GGUF" read as little-endian u32
     static let maxArrayDepth = 8
+    static let maxArrayCount = 1 << 24
 
     public convenience init(path: String) throws { try self.init(url: URL(fileURLWithPath: path)) }
 
@@ -211,7 +212,12 @@ public final class GGUFFile: WeightSource, @unchecked Sendable {
             guard let minBytes = minValueBytes(elementType) else {
                 throw r.error(.unsupportedType, at: typeAt, item: key, "unknown array element type \(elementType)")
             }
+            let countAt = r.position
             let n = try r.count("array length of '\(key)'", minBytesEach: minBytes)
+            // Each element becomes a GGUFValue of ~24 bytes; cap the blow-up (real vocabularies are < 1M).
+            guard n <= maxArrayCount else {
+                throw r.error(.tooLarge, at: countAt, item: key, "array of \(n) values exceeds Loupe's limit of \(maxArrayCount)")
+            }
             var items: [GGUFValue] = []
             items.reserveCapacity(n)
             for _ in 0..<n {
