@@ -1,0 +1,194 @@
+import Foundation
+
+/// A parsed JSON document (config.json, tokenizer.json, safetensors headers …). Objects keep their keys
+/// in file order; integers that fit in Int stay exact.
+public enum JSONValue: Sendable, Equatable, CustomStringConvertible {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case array([JSONValue])
+    case object(JSONObject)
+
+    /// Parses UTF-8 JSON text strictly (RFC 8259, duplicate keys rejected). `file` names the source in errors.
+    public static func parse(_ bytes: UnsafeRawBufferPointer, file: String, baseOffset: Int = 0) throws -> JSONValue {
+        var p = JSONParser(bytes, file: file, baseOffset: baseOffset)
+        return try p.parseDocument()
+    }
+
+    public static func parse(_ data: Data, file: String) throws -> JSONValue {
+        try data.withUnsafeBytes { try parse($0, file: file) }
+    }
+
+    public static func parse(_ text: String, file: String = "<string>") throws -> JSONValue {
+        var text = text
+        return try text.withUTF8 { try parse(UnsafeRawBufferPointer($0), file: file) }
+    }
+
+    /// Reads and parses a JSON file.
+    public static func load(_ url: URL) throws -> JSONValue {
+        let mapped = try MappedFile(url: url)
+        return try parse(mapped.buffer, file: url.path)
+    }
+
+    // MARK: accessors
+
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let o) = self { return o[key] }
+        return nil
+    }
+
+    public subscript(index: Int) -> JSONValue? {
+        if case .array(let a) = self, a.indices.contains(index) { return a[index] }
+        return nil
+    }
+
+    public var isNull: Bool { self == .null }
+
+    public var bool: Bool? {
+        if case .bool(let b) = self { return b }
+        return nil
+    }
+
+    /// An integer, or a double with an exact integer value.
+    public var int: Int? {
+        switch self {
+        case .int(let i): return i
+        case .double(let d): return d.rounded() == d && abs(d) < 9.2e18 ? Int(d) : nil
+        default: return nil
+        }
+    }
+
+    public var double: Double? {
+        switch self {
+        case .int(let i): return Double(i)
+        case .double(let d): return d
+        default: return nil
+        }
+    }
+
+    public var string: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+
+    public var array: [JSONValue]? {
+        if case .array(let a) = self { return a }
+        return nil
+    }
+
+    public var object: JSONObject? {
+        if case .object(let o) = self { return o }
+        return nil
+    }
+
+    public var stringArray: [String]? {
+        guard let a = array else { return nil }
+        var out: [String] = []
+        out.reserveCapacity(a.count)
+        for v in a {
+            guard let s = v.string else { return nil }
+            out.append(s)
+        }
+        return out
+    }
+
+    public var intArray: [Int]? {
+        guard let a = array else { return nil }
+        var out: [Int] = []
+        out.reserveCapacity(a.count)
+        for v in a {
+            guard let i = v.int else { return nil }
+            out.append(i)
+        }
+        return out
+    }
+
+    /// JSON's name for the value's type, for error messages.
+    public var typeName: String {
+        switch self {
+        case .null: return "null"
+        case .bool: return "boolean"
+        case .int, .double: return "number"
+        case .string: return "string"
+        case .array: return "array"
+        case .object: return "object"
+        }
+    }
+
+    /// Compact JSON text.
+    public var description: String {
+        var out = ""
+        write(to: &out)
+        return out
+    }
+
+    func write(to out: inout String) {
+        switch self {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .int(let i): out += String(i)
+        case .double(let d): out += d.isFinite ? "\(d)" : "null"
+        case .string(let s): JSONValue.writeString(s, to: &out)
+        case .array(let a):
+            out += "["
+            for (i, v) in a.enumerated() {
+                if i > 0 { out += "," }
+                v.write(to: &out)
+            }
+            out += "]"
+        case .object(let o):
+            out += "{"
+            for (i, k) in o.keys.enumerated() {
+                if i > 0 { out += "," }
+                JSONValue.writeString(k, to: &out)
+                out += ":"
+                o[k]?.write(to: &out)
+            }
+            out += "}"
+        }
+    }
+
+    static func writeString(_ s: String, to out: inout String) {
+        out += "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        out += "\""
+    }
+}
+
+/// A JSON object: a dictionary that remembers key order.
+public struct JSONObject: Sendable, Equatable {
+    /// Keys in file order.
+    public let keys: [String]
+    public let values: [String: JSONValue]
+
+    public init(keys: [String], values: [String: JSONValue]) {
+        self.keys = keys
+        self.values = values
+    }
+
+    public init(_ pairs: KeyValuePairs<String, JSONValue>) {
+        var keys: [String] = []
+        var values: [String: JSONValue] = [:]
+        for (k, v) in pairs where values.updateValue(v, forKey: k) == nil { keys.append(k) }
+        self.init(keys: keys, values: values)
+    }
+
+    public subscript(key: String) -> JSONValue? { values[key] }
+    public var count: Int { keys.count }
+    public var isEmpty: Bool { keys.isEmpty }
+
+    /// Key/value pairs in file order.
+    public var entries: [(key: String, value: JSONValue)] { keys.compactMap { k in values[k].map { (k, $0) } } }
+}

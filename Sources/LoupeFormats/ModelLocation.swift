@@ -1,0 +1,91 @@
+import Foundation
+
+/// A model found on disk: a Hugging Face–style directory (config.json, safetensors, tokenizer files) or a
+/// single `.gguf` file. Small JSON files are parsed when the location is made; weights are mapped on demand.
+public struct ModelLocation: Sendable {
+    public enum Kind: String, Sendable {
+        case huggingface   // a directory with config.json and safetensors
+        case gguf          // one .gguf file holding weights, hyper-parameters and tokenizer
+    }
+
+    public let kind: Kind
+    /// The directory (huggingface) or the .gguf file.
+    public let url: URL
+    /// The directory holding the model's files.
+    public var directory: URL { kind == .gguf ? url.deletingLastPathComponent() : url }
+
+    public let config: JSONValue?
+    public let generationConfig: JSONValue?
+    public let tokenizerConfig: JSONValue?
+    public let configURL: URL?
+    public let generationConfigURL: URL?
+    public let tokenizerJSONURL: URL?
+    public let tokenizerConfigURL: URL?
+    public let specialTokensMapURL: URL?
+    public let vocabJSONURL: URL?
+    public let mergesURL: URL?
+    /// SentencePiece model (`tokenizer.model`), when present.
+    public let sentencePieceURL: URL?
+
+    /// A .gguf file.
+    public init(gguf url: URL) {
+        kind = .gguf
+        self.url = url
+        config = nil; generationConfig = nil; tokenizerConfig = nil
+        configURL = nil; generationConfigURL = nil; tokenizerJSONURL = nil; tokenizerConfigURL = nil
+        specialTokensMapURL = nil; vocabJSONURL = nil; mergesURL = nil; sentencePieceURL = nil
+    }
+
+    /// A Hugging Face–style directory; parses config.json, generation_config.json and tokenizer_config.json.
+    public init(huggingface directory: URL) throws {
+        kind = .huggingface
+        url = directory
+        func file(_ name: String) -> URL? {
+            let u = directory.appendingPathComponent(name)
+            return FileManager.default.fileExists(atPath: u.path) ? u : nil
+        }
+        configURL = file("config.json")
+        generationConfigURL = file("generation_config.json")
+        tokenizerJSONURL = file("tokenizer.json")
+        tokenizerConfigURL = file("tokenizer_config.json")
+        specialTokensMapURL = file("special_tokens_map.json")
+        vocabJSONURL = file("vocab.json")
+        mergesURL = file("merges.txt")
+        sentencePieceURL = file("tokenizer.model")
+        config = try configURL.map(JSONValue.load)
+        generationConfig = try generationConfigURL.map(JSONValue.load)
+        tokenizerConfig = try tokenizerConfigURL.map(JSONValue.load)
+        if let config, config.object == nil {
+            throw FormatError(.invalidValue, file: configURL?.path ?? "config.json", "config.json is a JSON \(config.typeName), expected an object")
+        }
+    }
+
+    /// `config.json`'s `model_type` ("gpt2", "llama" …), or the GGUF architecture is not known here.
+    public var modelType: String? { config?["model_type"]?.string }
+
+    /// The checkpoint's weights: the GGUF file, `model.safetensors.index.json` (sharded), or a single
+    /// `.safetensors` file. PyTorch pickles are refused with instructions to convert.
+    public func weights() throws -> WeightSource {
+        if kind == .gguf { return try GGUFFile(url: url) }
+        let fm = FileManager.default
+        let index = directory.appendingPathComponent("model.safetensors.index.json")
+        if fm.fileExists(atPath: index.path) { return try SafetensorsIndex(url: index) }
+        let single = directory.appendingPathComponent("model.safetensors")
+        if fm.fileExists(atPath: single.path) { return try SafetensorsFile(url: single) }
+        let names = (try? fm.contentsOfDirectory(atPath: directory.path)) ?? []
+        let safetensors = names.filter { $0.hasSuffix(".safetensors") }.sorted()
+        if safetensors.count == 1 { return try SafetensorsFile(url: directory.appendingPathComponent(safetensors[0])) }
+        if safetensors.count > 1 {
+            throw FormatError(.notFound, file: directory.path,
+                              "several .safetensors files (\(safetensors.joined(separator: ", "))) but no model.safetensors.index.json",
+                              hint: "add the index file, or point at one file's directory")
+        }
+        let pickles = names.filter { $0 == "pytorch_model.bin" || $0 == "pytorch_model.bin.index.json" || $0.hasSuffix(".pt") || $0.hasSuffix(".pth") }
+        if !pickles.isEmpty {
+            throw FormatError(.unsupportedFormat, file: directory.appendingPathComponent(pickles.sorted()[0]).path,
+                              "PyTorch pickle checkpoints are not loaded (they can run arbitrary code)",
+                              hint: "convert to safetensors: python -c \"from transformers import AutoModel; AutoModel.from_pretrained('\(directory.path)').save_pretrained('\(directory.path)', safe_serialization=True)\"")
+        }
+        throw FormatError(.notFound, file: directory.path, "no weights: expected model.safetensors, model.safetensors.index.json or a .gguf file")
+    }
+}
