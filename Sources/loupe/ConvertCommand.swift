@@ -7,7 +7,7 @@ struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert", abstract: "Convert a notebook between .ipynb and .loupe (percent format).")
 
-    @Argument(help: "The notebook to convert (.ipynb or .loupe).")
+    @ArgumentParser.Argument(help: "The notebook to convert (.ipynb or .loupe).")
     var file: String
 
     @Option(name: .shortAndLong, help: "Where to write (default: FILE with the other extension).")

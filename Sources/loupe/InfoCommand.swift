@@ -5,7 +5,7 @@ struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "info", abstract: "Show what a model file or directory holds (architecture, tensors, tokenizer).")
 
-    @Argument(help: "A .gguf or .safetensors file, a model directory, or a name under models/.")
+    @ArgumentParser.Argument(help: "A .gguf or .safetensors file, a model directory, or a name under models/.")
     var model: String
 
     func run() throws {

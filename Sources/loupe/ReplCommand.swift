@@ -12,7 +12,7 @@ struct ReplCommand: ParsableCommand {
     @Option(name: .customShort("c"), help: ArgumentHelp("Run CODE as a script and exit.", valueName: "code"))
     var code: String?
 
-    @Argument(help: "A script to run without a report (use `loupe run` for notebooks and reports).")
+    @ArgumentParser.Argument(help: "A script to run without a report (use `loupe run` for notebooks and reports).")
     var script: String?
 
     func run() throws {

@@ -11,7 +11,7 @@ struct RunCommand: ParsableCommand {
         abstract: "Run a notebook (.loupe or .ipynb) top to bottom and write its report.",
         discussion: "Writes DIR/index.html, DIR/notebook.ipynb and DIR/figures/*.svg. Exits 1 unless every cell ran.")
 
-    @Argument(help: "The notebook to run (.loupe percent format or .ipynb).")
+    @ArgumentParser.Argument(help: "The notebook to run (.loupe percent format or .ipynb).")
     var file: String
 
     @Option(name: .customShort("p"), parsing: .singleValue,
