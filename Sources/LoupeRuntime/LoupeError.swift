@@ -71,3 +71,11 @@ extension LoupeError {
         return e
     }
 }
+
+extension LoupeError {
+    /// Any error from the engine (tensor shapes, file formats, models) as a Loupe error.
+    static func wrap(_ error: Error) -> LoupeError {
+        if let e = error as? LoupeError { return e }
+        return LoupeError(String(describing: error))
+    }
+}

@@ -3,5 +3,6 @@
 enum Bindings {
     static func installAll() {
         PlotBindings.install()
+        ViewBindings.install()
     }
 }
