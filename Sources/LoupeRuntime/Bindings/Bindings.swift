@@ -2,5 +2,6 @@
 /// one `install()` per file in this folder and one line below. See Sources/LoupeRuntime/README.md.
 enum Bindings {
     static func installAll() {
+        ViewBindings.install()
     }
 }
