@@ -1,0 +1,7 @@
+/// Bindings from Loupe code to the engine (models, caches, analysis, plots, views). Each helper adds
+/// one `install()` per file in this folder and one line below. See Sources/LoupeRuntime/README.md.
+enum Bindings {
+    static func installAll() {
+        ViewBindings.install()
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+
+/// The syntax tree. Every node carries the location of its first token (or its operator, for
+/// binary operations) so runtime errors can point at it.
+public struct Expr: Sendable {
+    public var kind: ExprKind
+    public var line: Int
+    public var column: Int
+    public init(_ kind: ExprKind, line: Int, column: Int) { self.kind = kind; self.line = line; self.column = column }
+}
+
+public enum BinaryOp: String, Sendable {
+    case add = "+", sub = "-", mul = "*", div = "/", floorDiv = "//", mod = "%", pow = "**", matmul = "@"
+    case bitAnd = "&", bitOr = "|", bitXor = "^", shl = "<<", shr = ">>"
+}
+
+public enum CompareOp: String, Sendable {
+    case eq = "==", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">=", isIn = "in", notIn = "not in",
+         isSame = "is", isNot = "is not"
+}
+
+public enum UnaryOp: String, Sendable { case neg = "-", pos = "+", not = "not", invert = "~" }
+
+public struct Argument: Sendable {
+    public enum Kind: Sendable { case positional, keyword(String), star, doubleStar }
+    public var kind: Kind
+    public var value: Expr
+}
+
+public enum Subscript: Sendable {
+    case index(Expr)
+    case slice(Expr?, Expr?, Expr?)
+}
+
+public struct Parameter: Sendable {
+    public enum Kind: Sendable { case normal, varArgs, varKeywords }
+    public var name: String
+    public var defaultValue: Expr?
+    public var kind: Kind
+}
+
+public struct Comprehension: Sendable {
+    public var target: Expr
+    public var iterable: Expr
+    public var conditions: [Expr]
+}
+
+public enum FStringPart: Sendable {
+    case literal(String)
+    /// expression, conversion (`r`, `s` or nil), format spec (may itself contain `{}` fields, already split)
+    case field(Expr, Character?, [FStringPart]?)
+}
+
+public indirect enum ExprKind: Sendable {
+    case name(String)
+    case int(Int)
+    case float(Double)
+    case string(String)
+    case fstring([FStringPart])
+    case bool(Bool)
+    case none
+    case ellipsis
+    case list([Expr])
+    case tuple([Expr])
+    case dict([(Expr, Expr)])
+    case set([Expr])
+    case starred(Expr)
+    case unary(UnaryOp, Expr)
+    case binary(BinaryOp, Expr, Expr)
+    case compare(Expr, [(CompareOp, Expr)])
+    case and(Expr, Expr)
+    case or(Expr, Expr)
+    case call(Expr, [Argument])
+    case attribute(Expr, String)
+    /// `hasComma` distinguishes `d[1,]`/`d[1,2]` (a tuple key) from `d[1]`.
+    case subscriptAccess(Expr, [Subscript], hasComma: Bool)
+    case lambda([Parameter], Expr)
+    case conditional(Expr, Expr, Expr)  // then if cond else other: (cond, then, other)
+    case listComp(Expr, [Comprehension])
+    case dictComp(Expr, Expr, [Comprehension])
+}
+
+public struct Stmt: Sendable {
+    public var kind: StmtKind
+    public var line: Int
+    public var column: Int
+    public init(_ kind: StmtKind, line: Int, column: Int) { self.kind = kind; self.line = line; self.column = column }
+}
+
+public indirect enum StmtKind: Sendable {
+    case expr(Expr)
+    /// `a = b = value`: all targets get the value.
+    case assign([Expr], Expr)
+    case augAssign(Expr, BinaryOp, Expr)
+    case ifChain([(Expr, [Stmt])], [Stmt]?)
+    case forLoop(Expr, Expr, [Stmt], [Stmt]?)
+    case whileLoop(Expr, [Stmt], [Stmt]?)
+    case breakLoop
+    case continueLoop
+    case pass
+    case returnValue(Expr?)
+    case def(String, [Parameter], [Stmt])
+    case global([String])
+    case nonlocal([String])
+    case del([Expr])
+    case assert(Expr, Expr?)
+    case raise(Expr?)
+    case tryExcept([Stmt], [ExceptClause], [Stmt]?)
+}
+
+public struct ExceptClause: Sendable {
+    public var typeName: Expr?
+    public var binding: String?
+    public var body: [Stmt]
+}

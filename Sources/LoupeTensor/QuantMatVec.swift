@@ -1,0 +1,123 @@
+import Dispatch
+
+/// Reusable buffers for one-token matvecs: the input vector quantised to 8-bit blocks of 32
+/// (llama.cpp's Q8 activations). Create one per thread of inference, sized for the widest input.
+public final class MatVecScratch: @unchecked Sendable {
+    public let maxCols: Int
+    let xq: UnsafeMutablePointer<Int8>      // [cols] round(x / xd[block])
+    let xd: UnsafeMutablePointer<Float>     // [cols / 32] per-block scale max|x| / 127
+    let xsum: UnsafeMutablePointer<Float>   // [cols / 32] per-block Σ x (exact floats, for min terms)
+
+    public init(maxCols: Int) {
+        self.maxCols = maxCols
+        let n = max(32, (maxCols + 31) / 32 * 32)
+        xq = UnsafeMutableRawPointer.allocate(byteCount: n, alignment: 64).bindMemory(to: Int8.self, capacity: n)
+        xd = .allocate(capacity: n / 32)
+        xsum = .allocate(capacity: n / 32)
+    }
+
+    deinit {
+        xq.deallocate(); xd.deallocate(); xsum.deallocate()
+    }
+
+    /// Quantises x[cols] into the scratch (cols a multiple of 32).
+    func quantize(_ x: UnsafePointer<Float>, cols: Int) {
+        for b in 0..<(cols / 32) {
+            let v0 = UnsafeRawPointer(x + b * 32).loadUnaligned(as: SIMD16<Float>.self)
+            let v1 = UnsafeRawPointer(x + b * 32 + 16).loadUnaligned(as: SIMD16<Float>.self)
+            let amax = pointwiseMax(pointwiseMax(v0, -v0), pointwiseMax(v1, -v1)).max()
+            let d = amax / 127
+            let id: Float = d == 0 ? 0 : 1 / d
+            let q0 = SIMD16<Int32>((v0 * id).rounded(.toNearestOrEven))
+            let q1 = SIMD16<Int32>((v1 * id).rounded(.toNearestOrEven))
+            let q = SIMD32<Int8>(lowHalf: SIMD16<Int8>(truncatingIfNeeded: q0), highHalf: SIMD16<Int8>(truncatingIfNeeded: q1))
+            UnsafeMutableRawPointer(xq + b * 32).storeBytes(of: q, as: SIMD32<Int8>.self)
+            xd[b] = d
+            xsum[b] = v0.sum() + v1.sum()
+        }
+    }
+}
+
+/// y[rows] = W[rows, cols] · x[cols] computed directly on stored weight blocks (no dequantised copy).
+/// Quantised types use integer dot products against x quantised to 8 bits per block of 32 (the
+/// llama.cpp scheme: relative error ~1e-3 against the exact float product); F32/F16/BF16 are exact
+/// float dots. Rows are split across `threads` with DispatchQueue.concurrentPerform.
+public enum QuantMatVec {
+    /// Types with a direct kernel; others go through `Dequant` row by row.
+    public static func hasDirectKernel(_ dtype: DType) -> Bool {
+        switch dtype {
+        case .f32, .f16, .bf16, .q8_0, .q4_0, .q4_1, .q4_K, .q5_K, .q6_K: return true
+        default: return false
+        }
+    }
+
+    /// Bytes per stored row of `cols` elements, or nil if cols isn't a whole number of blocks.
+    public static func rowBytes(_ dtype: DType, cols: Int) -> Int? { dtype.byteCount(elements: cols) }
+
+    /// y[rows] = W · x. W: `rows` rows of `cols` elements of `dtype`, stored back to back.
+    /// Throws when cols is not a multiple of the block size (and 32), the weight buffer is too short,
+    /// or the scratch is too small.
+    public static func matvec(_ dtype: DType, weights w: UnsafeRawBufferPointer, rows: Int, cols: Int,
+                              x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
+                              scratch: MatVecScratch, threads: Int = 2) throws {
+        guard rows >= 0, cols >= 0, cols % 32 == 0 || dtype.blockSize == 1, let rb = rowBytes(dtype, cols: cols) else {
+            throw TensorError("matvec \(dtype): \(cols) columns is not a whole number of \(max(32, dtype.blockSize))-element blocks")
+        }
+        let (need, ov) = rb.multipliedReportingOverflow(by: rows)
+        guard !ov, w.count >= need else {
+            throw TensorError("matvec \(dtype): weights hold \(w.count) bytes, \(rows) x \(cols) needs \(need)")
+        }
+        guard cols <= scratch.maxCols else {
+            throw TensorError("matvec: scratch sized for \(scratch.maxCols) columns, got \(cols)")
+        }
+        if rows == 0 { return }
+        guard let base = w.baseAddress else { return }
+        let quantised = dtype != .f32 && dtype != .f16 && dtype != .bf16
+        if quantised { scratch.quantize(x, cols: cols) }
+        let s = scratch
+        let body: (Int, Int) -> Void = { r0, r1 in
+            rowsDot(dtype, base, rowBytes: rb, cols: cols, rows: r0..<r1, x: x, s: s, y: y)
+        }
+        parallelRows(rows, threads: threads, minRowsPerTask: max(8, 65536 / max(cols, 1)), body)
+    }
+
+    /// Splits 0..<rows into contiguous chunks run concurrently (inline when one task suffices).
+    @inline(__always)
+    static func parallelRows(_ rows: Int, threads: Int, minRowsPerTask: Int, _ body: (Int, Int) -> Void) {
+        let tasks = max(1, min(threads, rows / max(1, minRowsPerTask)))
+        if tasks == 1 { body(0, rows); return }
+        // A few chunks per thread for balance on shared cores; chunk edges are multiples of 4 rows.
+        let chunks = tasks * (rows >= 4096 ? 4 : 1)
+        let per = (rows + chunks - 1) / chunks
+        withoutActuallyEscaping(body) { b in
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let r0 = c * per, r1 = min(rows, r0 + per)
+                if r0 < r1 { b(r0, r1) }
+            }
+        }
+    }
+
+    @inline(__always)
+    static func rowsDot(_ dtype: DType, _ w: UnsafeRawPointer, rowBytes rb: Int, cols: Int, rows: Range<Int>,
+                        x: UnsafePointer<Float>, s: MatVecScratch, y: UnsafeMutablePointer<Float>) {
+        switch dtype {
+        case .q4_1: for r in rows { y[r] = QuantDot.q4_1(w + r * rb, cols: cols, s) }
+        case .q8_0: for r in rows { y[r] = QuantDot.q8_0(w + r * rb, cols: cols, s) }
+        case .q4_0: for r in rows { y[r] = QuantDot.q4_0(w + r * rb, cols: cols, s) }
+        case .q4_K: for r in rows { y[r] = QuantDot.q4_K(w + r * rb, cols: cols, s) }
+        case .q5_K: for r in rows { y[r] = QuantDot.q5_K(w + r * rb, cols: cols, s) }
+        case .q6_K: for r in rows { y[r] = QuantDot.q6_K(w + r * rb, cols: cols, s) }
+        case .f32: for r in rows { y[r] = QuantDot.f32(w + r * rb, cols: cols, x) }
+        case .f16: for r in rows { y[r] = QuantDot.f16(w + r * rb, cols: cols, x) }
+        case .bf16: for r in rows { y[r] = QuantDot.bf16(w + r * rb, cols: cols, x) }
+        default:
+            // No direct kernel: dequantise one row at a time into a stack-free local buffer.
+            let row = UnsafeMutablePointer<Float>.allocate(capacity: cols)
+            defer { row.deallocate() }
+            for r in rows {
+                Dequant.decodeUnchecked(dtype, (w + r * rb).assumingMemoryBound(to: UInt8.self), count: cols, into: row)
+                y[r] = Kernels.dot(row, x, count: cols)
+            }
+        }
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+
+/// Loading from Hugging Face files: `tokenizer.json` (with an optional `tokenizer_config.json` for the
+/// names of BOS/EOS/PAD), and GPT-2's `vocab.json` + `merges.txt`.
+extension Tokenizer {
+    /// A tokenizer from `tokenizer.json`. Only model type "BPE" is supported; every normaliser,
+    /// pre-tokenizer, post-processor and decoder it names must be one Loupe implements, or this throws
+    /// naming it.
+    public convenience init(tokenizerJSON url: URL, config: URL? = nil) throws {
+        let source = url.path
+        let root = try Tokenizer.readJSONObject(url)
+        guard let modelObject = root["model"] as? [String: Any] else {
+            throw TokenizerError(source: source, location: "model", "missing \"model\" object")
+        }
+        let type = modelObject["type"] as? String ?? "BPE"
+        guard type == "BPE" else {
+            throw TokenizerError(source: source, location: "model.type",
+                                 "model type \"\(type)\" is not supported; only BPE")
+        }
+        if let prefix = modelObject["continuing_subword_prefix"] as? String, !prefix.isEmpty {
+            throw TokenizerError(source: source, location: "model.continuing_subword_prefix",
+                                 "continuing_subword_prefix is not supported")
+        }
+        if let suffix = modelObject["end_of_word_suffix"] as? String, !suffix.isEmpty {
+            throw TokenizerError(source: source, location: "model.end_of_word_suffix", "end_of_word_suffix is not supported")
+        }
+        guard let vocabObject = modelObject["vocab"] as? [String: Any] else {
+            throw TokenizerError(source: source, location: "model.vocab", "missing vocabulary object")
+        }
+        let vocab = try Tokenizer.vocabulary(vocabObject, source: source, location: "model.vocab")
+        let merges = try Tokenizer.mergeList(modelObject["merges"] as? [Any] ?? [], source: source)
+        let model = try BPEModel(vocab: vocab, merges: merges, unkToken: modelObject["unk_token"] as? String,
+                                 fuseUnk: modelObject["fuse_unk"] as? Bool ?? false,
+                                 byteFallback: modelObject["byte_fallback"] as? Bool ?? false,
+                                 ignoreMerges: modelObject["ignore_merges"] as? Bool ?? false, source: source)
+
+        var added: [AddedToken] = []
+        for (index, item) in (root["added_tokens"] as? [Any] ?? []).enumerated() {
+            guard let object = item as? [String: Any], let id = object["id"] as? Int, id >= 0,
+                  let content = object["content"] as? String else {
+                throw TokenizerError(source: source, location: "added_tokens[\(index)]", "needs an id and a content")
+            }
+            let special = object["special"] as? Bool ?? false
+            added.append(AddedToken(id: id, content: content, special: special,
+                                    normalized: object["normalized"] as? Bool ?? !special,
+                                    lstrip: object["lstrip"] as? Bool ?? false, rstrip: object["rstrip"] as? Bool ?? false,
+                                    singleWord: object["single_word"] as? Bool ?? false))
+        }
+
+        let postProcessor = try PostProcessor.parse(root["post_processor"], source: source, path: "post_processor")
+        var parts = Parts(
+            model: model,
+            normalizer: try Normalizer.parse(root["normalizer"], source: source, path: "normalizer"),
+            preTokenizer: try PreTokenizer.parse(root["pre_tokenizer"], source: source, path: "pre_tokenizer"),
+            decoder: try TokenDecoder.parse(root["decoder"], source: source, path: "decoder"),
+            postProcessor: postProcessor, addedTokens: added)
+
+        // Special token names: tokenizer_config.json when given, else the usual names.
+        let lookup = { (name: String) -> Int? in added.first { $0.content == name }?.id ?? vocab[name] }
+        var names: [String: String] = [:]
+        if let config {
+            let object = try Tokenizer.readJSONObject(config)
+            for key in ["bos_token", "eos_token", "pad_token"] {
+                if let name = object[key] as? String {
+                    names[key] = name
+                } else if let entry = object[key] as? [String: Any], let name = entry["content"] as? String {
+                    names[key] = name
+                }
+            }
+        }
+        parts.bosID = names["bos_token"].flatMap(lookup)
+            ?? postProcessor.prefix.first
+            ?? ["<s>", "<|begin_of_text|>", "<bos>", "<|endoftext|>"].lazy.compactMap(lookup).first
+        parts.eosID = names["eos_token"].flatMap(lookup)
+            ?? ["</s>", "<|end_of_text|>", "<eos>", "<|endoftext|>", "<|im_end|>"].lazy.compactMap(lookup).first
+        parts.padID = names["pad_token"].flatMap(lookup)
+        self.init(parts)
+    }
+
+    /// GPT-2's files: `vocab.json` (token -> id) and `merges.txt` (a `#version` line, then "a b" per line),
+    /// read as transformers' GPT2Tokenizer reads them: ByteLevel without prefix space, `<|endoftext|>` special.
+    public convenience init(vocab vocabURL: URL, merges mergesURL: URL) throws {
+        let vocabObject = try Tokenizer.readJSONObject(vocabURL)
+        let vocab = try Tokenizer.vocabulary(vocabObject, source: vocabURL.path, location: "")
+        guard let data = FileManager.default.contents(atPath: mergesURL.path) else {
+            throw TokenizerError(source: mergesURL.path, location: "", "cannot read the file")
+        }
+        var merges: [(String, String)] = []
+        for (index, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = line.hasSuffix("\r") ? line.dropLast() : line
+            if line.isEmpty || (index == 0 && line.hasPrefix("#version")) { continue }
+            let parts = line.split(separator: " ", omittingEmptySubsequences: false)
+            guard parts.count == 2 else {
+                throw TokenizerError(source: mergesURL.path, location: "line \(index + 1)",
+                                     "expected two tokens separated by one space, found \(String(line).debugDescription)")
+            }
+            merges.append((String(parts[0]), String(parts[1])))
+        }
+        let model = try BPEModel(vocab: vocab, merges: merges, unkToken: nil, fuseUnk: false, byteFallback: false,
+                                 ignoreMerges: false, source: mergesURL.path)
+        let endOfText = vocab["<|endoftext|>"]
+        let added = endOfText.map { [AddedToken(id: $0, content: "<|endoftext|>", special: true)] } ?? []
+        self.init(Parts(model: model, normalizer: nil, preTokenizer: .byteLevel(addPrefixSpace: false, useRegex: true),
+                        decoder: .byteLevel, postProcessor: PostProcessor(), addedTokens: added,
+                        bosID: endOfText, eosID: endOfText, padID: nil))
+    }
+
+    // MARK: - Helpers
+
+    static func readJSONObject(_ url: URL) throws -> [String: Any] {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw TokenizerError(source: url.path, location: "", "cannot read the file (does it exist?)")
+        }
+        let parsed: Any
+        do {
+            parsed = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            throw TokenizerError(source: url.path, location: "", "not valid JSON: \(error.localizedDescription)")
+        }
+        guard let object = parsed as? [String: Any] else {
+            throw TokenizerError(source: url.path, location: "", "expected a JSON object at the top level")
+        }
+        return object
+    }
+
+    static func vocabulary(_ object: [String: Any], source: String, location: String) throws -> [String: Int] {
+        var vocab: [String: Int] = [:]
+        vocab.reserveCapacity(object.count)
+        for (token, value) in object {
+            guard let id = value as? Int, id >= 0, id < 1 << 30 else {
+                throw TokenizerError(source: source, location: "\(location)[\(token.debugDescription)]",
+                                     "id must be a non-negative integer, found \(value)")
+            }
+            vocab[token] = id
+        }
+        return vocab
+    }
+
+    /// Merges as "a b" strings (older files) or ["a", "b"] pairs (tokenizers >= 0.20).
+    static func mergeList(_ items: [Any], source: String) throws -> [(String, String)] {
+        var merges: [(String, String)] = []
+        merges.reserveCapacity(items.count)
+        for (index, item) in items.enumerated() {
+            if let pair = item as? [String], pair.count == 2 {
+                merges.append((pair[0], pair[1]))
+            } else if let line = item as? String {
+                let parts = line.split(separator: " ", omittingEmptySubsequences: false)
+                guard parts.count == 2 else {
+                    throw TokenizerError(source: source, location: "model.merges[\(index)]",
+                                         "expected \"a b\", found \(line.debugDescription)")
+                }
+                merges.append((String(parts[0]), String(parts[1])))
+            } else {
+                throw TokenizerError(source: source, location: "model.merges[\(index)]",
+                                     "expected \"a b\" or [\"a\", \"b\"]")
+            }
+        }
+        return merges
+    }
+}

@@ -1,6 +1,0 @@
-import XCTest
-@testable import LoupeTokenizers
-
-final class LoupeTokenizersTestsSmoke: XCTestCase {
-    func testModuleLinks() { XCTAssertTrue(true) }
-}

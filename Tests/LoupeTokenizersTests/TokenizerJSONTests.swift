@@ -1,0 +1,75 @@
+import Foundation
+import XCTest
+@testable import LoupeTokenizers
+
+final class TokenizerJSONTests: XCTestCase {
+    func load(_ name: String) throws -> Tokenizer {
+        try Tokenizer(tokenizerJSON: Fixtures.url("\(name).json"))
+    }
+
+    func testGPT2ByteLevel() throws { assertMatchesHF(try load("gpt2"), "gpt2") }
+    func testGPT2PrefixSpaceAndStringMerges() throws { assertMatchesHF(try load("gpt2_prefix"), "gpt2_prefix") }
+    func testLlama3SplitRegexAndTemplate() throws {
+        let tokenizer = try load("llama3")
+        assertMatchesHF(tokenizer, "llama3")
+        XCTAssertTrue(tokenizer.addBOS)
+        XCTAssertEqual(tokenizer.bosID, tokenizer.id(for: "<|im_start|>"))
+    }
+    func testQwen2SplitRegexAndNFC() throws { assertMatchesHF(try load("qwen2"), "qwen2") }
+    func testSmolLMDigits() throws { assertMatchesHF(try load("smollm"), "smollm") }
+    func testSentencePieceNormalizer() throws {
+        let tokenizer = try load("spm")
+        assertMatchesHF(tokenizer, "spm")
+        XCTAssertTrue(tokenizer.addBOS)
+        XCTAssertEqual(tokenizer.bosID, 1)
+        XCTAssertEqual(tokenizer.eosID, 2)
+    }
+    func testSentencePieceMetaspace() throws { assertMatchesHF(try load("spm_metaspace"), "spm_metaspace") }
+
+    func testVocabAndMergesFiles() throws {
+        let tokenizer = try Tokenizer(vocab: Fixtures.url("gpt2_vocab.json"), merges: Fixtures.url("gpt2_merges.txt"))
+        assertMatchesHF(tokenizer, "gpt2_files")
+        XCTAssertFalse(tokenizer.addBOS)
+    }
+
+    /// Python decodes the invalid bytes with errors="replace"; Swift's lossy decoding must agree, so a
+    /// user's invalid bytes reach the tokenizer as the same text.
+    func testInvalidUTF8DecodesLikePython() {
+        var checked = 0
+        for entry in Fixtures.corpus {
+            guard let hex = entry.bytes_hex else { continue }
+            var bytes: [UInt8] = []
+            var index = hex.startIndex
+            while index < hex.endIndex {
+                let next = hex.index(index, offsetBy: 2)
+                bytes.append(UInt8(hex[index..<next], radix: 16) ?? 0)
+                index = next
+            }
+            XCTAssertEqual(String(decoding: bytes, as: UTF8.self), entry.text)
+            checked += 1
+        }
+        XCTAssertGreaterThanOrEqual(checked, 5)
+    }
+
+    func testVocabularyAccessors() throws {
+        let tokenizer = try load("gpt2")
+        XCTAssertEqual(tokenizer.vocabSize, 1003)
+        let id = try XCTUnwrap(tokenizer.id(for: "<|im_start|>"))
+        XCTAssertEqual(tokenizer.token(for: id), "<|im_start|>")
+        XCTAssertTrue(tokenizer.isSpecial(id))
+        XCTAssertNil(tokenizer.token(for: -1))
+        XCTAssertNil(tokenizer.token(for: 1_000_000))
+        XCTAssertEqual(tokenizer.decode(tokenizer.encode("Hello <|im_start|> world"), skipSpecial: true), "Hello  world")
+    }
+
+    func testRoundTripOnValidText() throws {
+        for name in ["gpt2", "llama3", "qwen2", "smollm"] {
+            let tokenizer = try load(name)
+            // [MASK] strips the whitespace on its left, so text around it does not come back.
+            for entry in Fixtures.corpus where entry.bytes_hex == nil && !entry.text.contains("[MASK]") {
+                let text = name == "qwen2" ? entry.text.precomposedStringWithCanonicalMapping : entry.text
+                XCTAssertEqual(tokenizer.decode(tokenizer.encode(text, addSpecial: false)), text, "\(name)")
+            }
+        }
+    }
+}
