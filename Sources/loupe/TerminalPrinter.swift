@@ -13,6 +13,12 @@ final class TerminalPrinter {
         self.figureDirectory = figureDirectory
     }
 
+    /// `$LOUPE_OUT`, else a per-process folder in the temp directory (created on first use).
+    static var defaultFigureDirectory: URL {
+        ProcessInfo.processInfo.environment["LOUPE_OUT"].map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("loupe-\(getpid())")
+    }
+
     func show(_ output: CellOutput) {
         switch output {
         case .stream(let text):
