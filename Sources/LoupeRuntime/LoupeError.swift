@@ -49,11 +49,17 @@ public struct LoupeError: Error, CustomStringConvertible {
             out = "error: \(message)"
         }
         if let h = hint { out += "\nhint: \(h)" }
-        for entry in stack {
+        var i = 0
+        while i < stack.count {
+            let entry = stack[i]
+            var j = i + 1
+            while j < stack.count, stack[j].function == entry.function, stack[j].callSite == entry.callSite { j += 1 }
             out += "\n  in \(entry.function)(), called from \(entry.callSite)"
+            if j - i > 1 { out += " (\(j - i) times)" }
             if let line = entry.sourceLine {
                 out += "\n    \(line.trimmingCharacters(in: .whitespaces))"
             }
+            i = j
         }
         return out
     }

@@ -18,11 +18,12 @@ enum TensorBuiltins {
     }
 
     /// `zeros(2, 3)`, `zeros((2, 3))`, `zeros([2, 3])`.
-    static func shapeArgs(_ values: [Value], _ fn: String) throws -> [Int] {
-        if values.count == 1, case .tuple(let t) = values[0] { return try t.map { try $0.asInt("\(fn) size") } }
-        if values.count == 1, case .list(let l) = values[0] { return try l.items.map { try $0.asInt("\(fn) size") } }
-        let shape = try values.map { try $0.asInt("\(fn) size") }
-        if shape.contains(where: { $0 < 0 }) { throw LoupeError("\(fn): negative size in shape \(TensorMath.shapeText(shape))") }
+    static func shapeArgs(_ values: [Value], _ fn: String, allowMinusOne: Bool = false) throws -> [Int] {
+        var shape: [Int]
+        if values.count == 1, case .tuple(let t) = values[0] { shape = try t.map { try $0.asInt("\(fn) size") } }
+        else if values.count == 1, case .list(let l) = values[0] { shape = try l.items.map { try $0.asInt("\(fn) size") } }
+        else { shape = try values.map { try $0.asInt("\(fn) size") } }
+        if shape.contains(where: { $0 < (allowMinusOne ? -1 : 0) }) { throw LoupeError("\(fn): negative size in shape \(TensorMath.shapeText(shape))") }
         return shape
     }
 

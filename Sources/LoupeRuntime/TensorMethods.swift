@@ -75,7 +75,7 @@ enum TensorMethods {
         }
         for name in ["reshape", "view"] {
             m(name, "\(name)(*shape)", "The same elements in a new shape; one size may be -1.", "arange(6).\(name)(2, -1).shape  # (2, 3)") { _, x, args in
-                let shape = try TensorMath.resolveShape(try TensorBuiltins.shapeArgs(args.positional, name), count: x.tensor.count, from: x.tensor.shape)
+                let shape = try TensorMath.resolveShape(try TensorBuiltins.shapeArgs(args.positional, name, allowMinusOne: true), count: x.tensor.count, from: x.tensor.shape)
                 return make(TensorMath.reshape(x.tensor, shape), x.kind)
             }
         }
@@ -84,7 +84,7 @@ enum TensorMethods {
             return make(try TensorMath.transpose(x.tensor, try a[0]?.asInt("dim0") ?? 0, try a[1]?.asInt("dim1") ?? 1), x.kind)
         }
         m("permute", "permute(*dims)", "Reorders the dimensions (a view).", "zeros(2, 3, 4).permute(2, 0, 1).shape  # (4, 2, 3)") { _, x, args in
-            let dims = try TensorBuiltins.shapeArgs(args.positional.isEmpty ? [args.keyword("dims") ?? .tuple([])] : args.positional, "permute")
+            let dims = try TensorBuiltins.shapeArgs(args.positional.isEmpty ? [args.keyword("dims") ?? .tuple([])] : args.positional, "permute", allowMinusOne: true)
             return make(try TensorMath.permute(x.tensor, try dims.map { try TensorMath.normDim($0, x.tensor.rank) }), x.kind)
         }
         m("unsqueeze", "unsqueeze(dim)", "Inserts a dimension of size 1 at `dim`.", "zeros(3).unsqueeze(0).shape  # (1, 3)") { _, x, args in
@@ -96,7 +96,7 @@ enum TensorMethods {
             return make(try TensorMath.squeeze(x.tensor, try TensorBuiltins.dimArg(a[0])), x.kind)
         }
         m("expand", "expand(*shape)", "A broadcast view to a larger shape (-1 keeps a size).", "zeros(1, 3).expand(4, 3).shape  # (4, 3)") { _, x, args in
-            var shape = try TensorBuiltins.shapeArgs(args.positional, "expand")
+            var shape = try TensorBuiltins.shapeArgs(args.positional, "expand", allowMinusOne: true)
             let pad = shape.count - x.tensor.rank
             for i in shape.indices where shape[i] == -1 && i >= pad { shape[i] = x.tensor.shape[i - pad] }
             return make(try TensorMath.expand(x.tensor, to: shape), x.kind)
