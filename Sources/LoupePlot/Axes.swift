@@ -275,6 +275,22 @@ public final class Axes {
         legendShown = true; legendLocation = location; legendSources = including
     }
 
+    /// matplotlib's legend(["Q", "K", "V"]): names the marks that can carry a label, in the order
+    /// they were added, then shows the legend.
+    public func legend(labels: [String], location: LegendLocation = .best) {
+        var k = 0
+        for i in marks.indices where k < labels.count {
+            switch marks[i] {
+            case .line(var m): m.label = labels[k]; marks[i] = .line(m); k += 1
+            case .scatter(var m): m.label = labels[k]; marks[i] = .scatter(m); k += 1
+            case .bar(var m): m.label = labels[k]; marks[i] = .bar(m); k += 1
+            case .step(var m): m.label = labels[k]; marks[i] = .step(m); k += 1
+            default: continue
+            }
+        }
+        legend(location: location)
+    }
+
     /// Categorical ticks: labels (tokens) at 0..<n, or at `positions`.
     public func setXTicks(_ labels: [String], positions: [Double]? = nil, rotation: Double? = nil) {
         xticks = positions ?? (0..<labels.count).map(Double.init); xtickLabels = labels; xtickRotation = rotation

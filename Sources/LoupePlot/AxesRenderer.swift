@@ -102,7 +102,8 @@ extension FigureRenderer {
         if ax.showYTickLabels {
             let x0 = box.x - tickLen - tickPad
             for (t, l) in zip(p.y.ticks, p.y.labels) where !l.text.isEmpty {
-                b.line(Draw.text(l.text, x: x0 - (l.superscript.map { FontMetrics.width($0, size: tp * 0.7) } ?? 0),
+                // text-anchor applies to the whole chunk, exponent included
+                b.line(Draw.text(l.text, x: x0,
                                  y: p.y.map(t), size: tp, color: yc, ha: .right, va: .center, superscript: l.superscript, multiline: false))
             }
             if !p.y.labels.isEmpty { labelLeft = x0 - labelsWidth(p.y, size: tp) }

@@ -287,3 +287,15 @@ final class SizeTests: XCTestCase {
         XCTAssertTrue(svg.contains("stroke-linecap=\"round\""))
     }
 }
+
+final class MathTextTests: XCTestCase {
+    func testSeedTitles() {
+        XCTAssertEqual(MathText.render("Distribution of $QK^T$"), "Distribution of QKᵀ")
+        XCTAssertEqual(MathText.render(#"$QK^T \;/\; \sqrt{d_k}$"#), "QKᵀ / √dₖ")
+        XCTAssertEqual(MathText.render(#"Distribution of $\sigma(QK^T)$"#), "Distribution of σ(QKᵀ)")
+        XCTAssertEqual(MathText.render("$x^{2n}$ and $y_{ij}$"), "x²ⁿ and yᵢⱼ")
+        XCTAssertEqual(MathText.render("$e^{QK}$"), "e^(QK)")
+        XCTAssertEqual(MathText.render("costs $5"), "costs $5")
+        XCTAssertEqual(MathText.render("no math"), "no math")
+    }
+}

@@ -164,8 +164,17 @@ enum PlotBindings {
             if let s = try PlotValues.double(a[2], "labelsize") { ax.axes.tickFontSize = s }
             return .none
         }
-        axesMethod("legend", "legend(loc=\"best\", fontsize=None)", "Shows a legend of labelled marks (a twin axis's too).",
+        axesMethod("legend", "legend(labels=None, loc=\"best\", fontsize=None)",
+                   "Shows a legend of labelled marks (a twin axis's too); a list of labels names the lines in order, as legend([\"Q\", \"K\", \"V\"]).",
                    "ax.legend(loc=\"upper left\")") { ax, args, _ in
+            var args = args
+            var labels: [String]? = nil
+            if let first = args.positional.first, case .list = first {
+                labels = try PlotValues.strings(first, "labels"); args.positional.removeFirst()
+            }
+            if let i = args.keywords.firstIndex(where: { $0.0 == "labels" }) {
+                labels = try PlotValues.strings(args.keywords[i].1, "labels"); args.keywords.remove(at: i)
+            }
             let a = try args.bind("legend", ["loc", "fontsize"])
             var loc = LegendLocation.best
             if let s = try PlotValues.string(a[0], "loc") {
@@ -174,7 +183,7 @@ enum PlotBindings {
                 }
                 loc = l
             }
-            ax.axes.legend(location: loc)
+            if let labels = labels { ax.axes.legend(labels: labels, location: loc) } else { ax.axes.legend(location: loc) }
             ax.axes.legendFontSize = try PlotValues.double(a[1], "fontsize")
             return .none
         }
