@@ -115,6 +115,12 @@ enum Limits {
         return (lo, hi)
     }
 
+    /// Categorical labels (tokens) longer than 32 characters are cut with an ellipsis so one
+    /// runaway token cannot squeeze the plot away.
+    static func shorten(_ s: String, max: Int = 32) -> String {
+        s.count <= max ? s : String(s.prefix(max - 1)) + "\u{2026}"
+    }
+
     /// Ticks and labels for a resolved axis. `lengthPt` is the axis length in points; the number
     /// of bins follows matplotlib (3 label heights per tick on x, 2 on y, at most 9).
     static func ticks(_ ax: Axes, isX: Bool, lo: Double, hi: Double, lengthPt: Double, fontPt: Double) -> AxisView {
@@ -128,7 +134,7 @@ enum Limits {
             let formatted = TickFormatter.scalar(explicit).labels
             for (i, t) in explicit.enumerated() where v.contains(t) {
                 ticks.append(t)
-                if let l = explicitLabels { labels.append(TickLabel(text: i < l.count ? l[i] : "")) }
+                if let l = explicitLabels { labels.append(TickLabel(text: i < l.count ? Limits.shorten(l[i]) : "")) }
                 else { labels.append(TickLabel(text: formatted[i])) }
             }
             v.ticks = ticks; v.labels = labels

@@ -8,16 +8,23 @@ public struct PlotError: Error, CustomStringConvertible, Equatable {
     public init(_ message: String) { description = message }
 }
 
-struct ColorbarSpec {
-    var mappable: ScalarMappable
-    var location: Side
-    var label: String
+/// A colour bar beside an axes (matplotlib's fig.colorbar); its settings can change until rendering.
+public final class Colorbar {
+    public var mappable: ScalarMappable
+    public var location: Side
+    public var label: String
     /// Gap between axes and bar as a fraction of the parent axes size (matplotlib's pad).
-    var pad: Double
+    public var pad: Double
     /// Bar length / thickness (matplotlib's aspect).
-    var aspect: Double
-    var shrink: Double
+    public var aspect: Double
+    public var shrink: Double
+
+    init(mappable: ScalarMappable, location: Side, label: String, pad: Double, aspect: Double, shrink: Double) {
+        self.mappable = mappable; self.location = location; self.label = label
+        self.pad = pad; self.aspect = aspect; self.shrink = shrink
+    }
 }
+typealias ColorbarSpec = Colorbar
 
 public final class Figure {
     /// Size in inches (matplotlib's figsize); the SVG is `width * dpi` × `height * dpi` px.
@@ -56,14 +63,17 @@ public final class Figure {
 
     /// Adds a colour bar beside `ax` for its latest image / value-coloured scatter, or for `mappable`.
     /// Throws when there is nothing to show.
+    @discardableResult
     public func colorbar(for ax: Axes, mappable: ScalarMappable? = nil, location: Side = .right, label: String = "",
-                         pad: Double? = nil, aspect: Double = 20, shrink: Double = 1) throws {
+                         pad: Double? = nil, aspect: Double = 20, shrink: Double = 1) throws -> Colorbar {
         guard let m = mappable ?? ax.lastMappable ?? ax.twin?.lastMappable else {
             throw PlotError("colorbar: this axes has no image or value-coloured scatter; pass a colour map and a range")
         }
         let vertical = location == .left || location == .right
-        ax.colorbars.append(ColorbarSpec(mappable: m, location: location, label: label,
-                                         pad: pad ?? (vertical ? 0.05 : 0.15), aspect: aspect, shrink: shrink))
+        let cb = Colorbar(mappable: m, location: location, label: label,
+                          pad: pad ?? (vertical ? 0.05 : 0.15), aspect: aspect, shrink: shrink)
+        ax.colorbars.append(cb)
+        return cb
     }
 
     public var pixelWidth: Double { width * dpi }

@@ -128,9 +128,8 @@ final class FigureRenderer {
             let vertical = cb.location == .left || cb.location == .right
             let length = (vertical ? boxH : boxW) * cb.shrink
             let view = colorbarView(cb, lengthPx: length)
-            let pad = cb.pad * (vertical ? boxW : boxH)
-            let thick = length / cb.aspect
-            var extent = pad + thick + tickLen + tickPad
+            // the bar and its pad are carved out of the axes box in layout(); only its labels sit outside
+            var extent = tickLen + tickPad
             extent += vertical ? labelsWidth(view, size: fontPx) : fontPx
             if !cb.label.isEmpty { extent += Draw.textHeight(cb.label, size: fontPx) + labelPad }
             switch cb.location {

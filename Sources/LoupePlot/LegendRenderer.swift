@@ -13,7 +13,9 @@ enum LegendHandle {
 extension FigureRenderer {
     func legendEntries(_ ax: Axes) -> [(String, LegendHandle)] {
         var out: [(String, LegendHandle)] = []
-        for a in [ax] + ax.legendSources {
+        var sources = [ax] + ax.legendSources
+        if let t = ax.twin, !sources.contains(where: { $0 === t }) { sources.append(t) }
+        for a in sources {
             for mark in a.marks {
                 switch mark {
                 case .line(let m):

@@ -273,3 +273,17 @@ final class PNGTests: XCTestCase {
         XCTAssertEqual(w % 100, 0); XCTAssertEqual(h % 100, 0)
     }
 }
+
+final class SizeTests: XCTestCase {
+    /// Seed 001's log-softmax over the vocabulary: ~50k points drawn as 'ko' markers with a pale face.
+    func testVocabularySizedMarkerLineStaysSmall() {
+        var g = LCG(11)
+        let n = 50_257
+        let fig = Figure(width: 10, height: 3.5)
+        fig.ax.plot((0..<n).map { _ in -10 - 5 * g.next() }, fmt: "ko", markerSize: 6,
+                    markerFace: Color(r: 0.7, g: 0.7, b: 0.9, a: 0.4))
+        let svg = fig.svg()
+        XCTAssertLessThan(svg.utf8.count, 2_000_000, "\(svg.utf8.count) bytes")
+        XCTAssertTrue(svg.contains("stroke-linecap=\"round\""))
+    }
+}

@@ -2,6 +2,7 @@
 /// one `install()` per file in this folder and one line below. See Sources/LoupeRuntime/README.md.
 enum Bindings {
     static func installAll() {
+        PlotBindings.install()
         ViewBindings.install()
     }
 }
