@@ -34,8 +34,9 @@ final class TerminalPrinter {
         case .view(let html, _, let title):
             let page = "<!doctype html><meta charset=\"utf-8\"><title>\(title)</title>\n" + html
             Console.out(save(page, stem: title, ext: "html").map { "view saved: \($0)" } ?? "[view \(title)]")
-        case .error(_, let detail):
-            Console.error(detail)
+        case .error(let message, let detail):
+            // After Ctrl-C the terminal has echoed "^C" without a newline.
+            Console.error((message.hasPrefix("interrupted") && Console.stderrIsTerminal ? "\n" : "") + detail)
         }
     }
 
