@@ -19,6 +19,7 @@ enum SampleFigures {
     static var all: [(String, () -> Figure)] { [
         ("line", line), ("scatter", scatter), ("hist", hist), ("bar", bar), ("imshow", imshow),
         ("heatmap_raster", heatmapRaster), ("token_grid", tokenGrid), ("attention_tokens", attentionTokens),
+        ("attention_token_axes", attentionTokenAxes),
         ("twinx", twinx), ("log_axis", logAxis), ("dark", dark), ("subplots_colorbars", subplotsColorbars),
     ] }
 
@@ -150,6 +151,28 @@ enum SampleFigures {
             ax.title = "Head \(i)"
         }
         fig.suptitle = "Attention tokens for layer 0"
+        return fig
+    }
+
+    /// Seed 002's single-head plot: query tokens on top, key tokens on the right, value tokens at
+    /// the bottom, input tokens on the left; attention of the last position as white borders.
+    static func attentionTokenAxes() -> Figure {
+        let fig = Figure(width: 8, height: 6)
+        let ax = fig.ax
+        let input = ["The", " next", " sentence", " is", " false", ".", " The", " previous"]
+        let q = [",", " the", " and", "\n", " of", " in", " a", " to"]
+        let k = [" (", " [", " \u{201C}", " <", "&", " '", "\"", " \u{05D0}"]
+        let v = ["ing", "ed", " un", "ly", "\u{1F600}", "s", "er", " re"]
+        var vals: [[Double]] = [], texts: [[String]] = []
+        for r in 0..<8 {
+            vals.append((0..<8).map { c in c <= r ? Double((r * 5 + c * 3) % 8) : .nan })
+            texts.append((0..<8).map { c in c <= r ? q[(r + c) % 8] : "" })
+        }
+        ax.textGrid(texts, values: vals, cmap: .viridis)
+        ax.setXTicks(v); ax.setYTicks(input)
+        ax.setTopTicks(q); ax.setRightTicks(k)
+        for c in 0..<8 { ax.rect(x: Double(c) - 0.5, y: 6.5, width: 1, height: 1, face: .none, edge: .white, lineWidth: Double(c % 4)) }
+        ax.title = "Attention tokens for 0.1"
         return fig
     }
 
