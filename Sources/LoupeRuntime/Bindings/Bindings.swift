@@ -4,5 +4,8 @@ enum Bindings {
     static func installAll() {
         PlotBindings.install()
         ViewBindings.install()
+        ModelBindings.install()
+        CacheBindings.install()
+        HookBindings.install()
     }
 }
