@@ -228,6 +228,8 @@ def build_tokenizers():
     spm.post_processor = processors.TemplateProcessing(single="<s> $A", pair="<s> $A <s> $B",
                                                        special_tokens=[("<s>", 1)])
     spm.add_special_tokens([AddedToken("<|im_start|>", special=True, normalized=False)])
+    # A normalised added token: matched after the normaliser ran, against its own normalised content.
+    spm.add_tokens([AddedToken("<think>", special=False, normalized=True)])
     toks["spm"] = spm
 
     meta = Tokenizer.from_str(spm.to_str())

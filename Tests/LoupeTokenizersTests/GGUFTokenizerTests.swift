@@ -42,3 +42,29 @@ final class GGUFTokenizerTests: XCTestCase {
         XCTAssertEqual(tokenizer.tokenStrings([19556, 905]), ["Hello", " world"])
     }
 }
+
+final class ModelLocationTests: XCTestCase {
+    func testFolderWithTokenizerJSONAndConfig() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-loc-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.copyItem(at: Fixtures.url("spm.json"), to: directory.appendingPathComponent("tokenizer.json"))
+        try Data(#"{"bos_token": "<s>", "eos_token": {"content": "</s>"}, "pad_token": "<unk>"}"#.utf8)
+            .write(to: directory.appendingPathComponent("tokenizer_config.json"))
+        let tokenizer = try Tokenizer(location: ModelLocation(huggingface: directory))
+        XCTAssertEqual(tokenizer.bosID, 1)
+        XCTAssertEqual(tokenizer.eosID, 2)
+        XCTAssertEqual(tokenizer.padID, 0)
+        XCTAssertEqual(tokenizer.encode("Hello world"), Fixtures.expected["spm"]?.first?.ids)
+
+        try FileManager.default.removeItem(at: directory.appendingPathComponent("tokenizer.json"))
+        XCTAssertThrowsError(try Tokenizer(location: ModelLocation(huggingface: directory))) { error in
+            XCTAssertTrue(String(describing: error).contains("no tokenizer"), "\(error)")
+        }
+    }
+
+    func testGGUFLocation() throws {
+        let tokenizer = try Tokenizer(location: ModelLocation(gguf: Fixtures.url("tiny_gpt2.gguf")))
+        XCTAssertEqual(tokenizer.encode("Hello world"), Fixtures.expected["tiny_gpt2_gguf"]?.first?.ids)
+    }
+}

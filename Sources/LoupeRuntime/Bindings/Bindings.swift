@@ -7,5 +7,6 @@ enum Bindings {
         ModelBindings.install()
         CacheBindings.install()
         HookBindings.install()
+        TableBindings.install()
     }
 }
