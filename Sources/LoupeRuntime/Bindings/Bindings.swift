@@ -5,5 +5,6 @@ enum Bindings {
         PlotBindings.install()
         ViewBindings.install()
         TableBindings.install()
+        AnalysisBindings.install()
     }
 }
