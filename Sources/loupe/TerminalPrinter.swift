@@ -13,6 +13,12 @@ final class TerminalPrinter {
         self.figureDirectory = figureDirectory
     }
 
+    /// `$LOUPE_OUT`, else a per-process folder in the temp directory (created on first use).
+    static var defaultFigureDirectory: URL {
+        ProcessInfo.processInfo.environment["LOUPE_OUT"].map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("loupe-\(getpid())")
+    }
+
     func show(_ output: CellOutput) {
         switch output {
         case .stream(let text):
@@ -28,8 +34,9 @@ final class TerminalPrinter {
         case .view(let html, _, let title):
             let page = "<!doctype html><meta charset=\"utf-8\"><title>\(title)</title>\n" + html
             Console.out(save(page, stem: title, ext: "html").map { "view saved: \($0)" } ?? "[view \(title)]")
-        case .error(_, let detail):
-            Console.error(detail)
+        case .error(let message, let detail):
+            // After Ctrl-C the terminal has echoed "^C" without a newline.
+            Console.error((message.hasPrefix("interrupted") && Console.stderrIsTerminal ? "\n" : "") + detail)
         }
     }
 

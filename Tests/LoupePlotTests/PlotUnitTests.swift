@@ -273,3 +273,29 @@ final class PNGTests: XCTestCase {
         XCTAssertEqual(w % 100, 0); XCTAssertEqual(h % 100, 0)
     }
 }
+
+final class SizeTests: XCTestCase {
+    /// Seed 001's log-softmax over the vocabulary: ~50k points drawn as 'ko' markers with a pale face.
+    func testVocabularySizedMarkerLineStaysSmall() {
+        var g = LCG(11)
+        let n = 50_257
+        let fig = Figure(width: 10, height: 3.5)
+        fig.ax.plot((0..<n).map { _ in -10 - 5 * g.next() }, fmt: "ko", markerSize: 6,
+                    markerFace: Color(r: 0.7, g: 0.7, b: 0.9, a: 0.4))
+        let svg = fig.svg()
+        XCTAssertLessThan(svg.utf8.count, 2_000_000, "\(svg.utf8.count) bytes")
+        XCTAssertTrue(svg.contains("stroke-linecap=\"round\""))
+    }
+}
+
+final class MathTextTests: XCTestCase {
+    func testSeedTitles() {
+        XCTAssertEqual(MathText.render("Distribution of $QK^T$"), "Distribution of QKᵀ")
+        XCTAssertEqual(MathText.render(#"$QK^T \;/\; \sqrt{d_k}$"#), "QKᵀ / √dₖ")
+        XCTAssertEqual(MathText.render(#"Distribution of $\sigma(QK^T)$"#), "Distribution of σ(QKᵀ)")
+        XCTAssertEqual(MathText.render("$x^{2n}$ and $y_{ij}$"), "x²ⁿ and yᵢⱼ")
+        XCTAssertEqual(MathText.render("$e^{QK}$"), "e^(QK)")
+        XCTAssertEqual(MathText.render("costs $5"), "costs $5")
+        XCTAssertEqual(MathText.render("no math"), "no math")
+    }
+}
