@@ -118,3 +118,41 @@ final class BrowserTests: XCTestCase {
         dom.components(separatedBy: "class=\"loupe-script-error\">").dropFirst().map { String($0.prefix(200)) }.joined(separator: "\n")
     }
 }
+
+extension BrowserTests {
+    /// 1100 tokens: both attention views mount, draw every tile and answer a hover without stalling.
+    func testThousandsOfTokensStaySmooth() throws {
+        guard let binary = Self.findChromium() else {
+            print("BrowserTests skipped: no chromium on PATH (Debian: apt-get install chromium)")
+            throw XCTSkip("chromium is not installed")
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-browser-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let n = 1100
+        let tokens = (0..<n).map { " tok\($0)" }
+        let patterns = try AttentionPatternsView(tokens: tokens, pattern: Sample.sparseAttention(heads: 2, n: n), shape: [2, n, n])
+        let heads = try AttentionHeadsView(tokens: tokens, attention: Sample.sparseAttention(heads: 3, n: n), shape: [3, n, n])
+        let doc = ReportDocument(title: "big", sourcePath: "", cells: [
+            ReportCell(kind: .code, source: "a", outputs: [patterns.output], executionCount: 1),
+            ReportCell(kind: .code, source: "b", outputs: [heads.output], executionCount: 2),
+        ], loupeVersion: "0")
+        let page = dir.appendingPathComponent("index.html")
+        let html = HTMLReport.render(doc)
+        try html.write(to: page, atomically: true, encoding: .utf8)
+        let started = Date()
+        let dom = try chromium(binary, page, fragment: "#loupe-test-hover=1000", extra: ["--dump-dom"], profile: dir.appendingPathComponent("p"))
+        let wall = Date().timeIntervalSince(started)
+        XCTAssertEqual(attribute("data-loupe-script-errors", in: dom), "0", scriptErrors(dom))
+        XCTAssertEqual(attribute("data-loupe-views-ready", in: dom), "2")
+        XCTAssertEqual(attribute("data-loupe-test-hover", in: dom), "before=-1;after=1000")
+        XCTAssertEqual(attribute("data-tiles-drawn", in: dom), "3")
+        let mounts = dom.components(separatedBy: "data-mount-ms=\"").dropFirst().compactMap { Int($0.prefix(while: { $0 != "\"" })) }
+        let hover = Int(attribute("data-hover-ms", in: dom) ?? "") ?? -1
+        let tiles = Int(attribute("data-tiles-ms", in: dom) ?? "") ?? -1
+        print("1100-token views: page \(html.utf8.count / 1024) KiB, mount \(mounts) ms, tiles \(tiles) ms, hover \(hover) ms, chromium wall \(String(format: "%.1f", wall)) s")
+        XCTAssertEqual(mounts.count, 2)
+        XCTAssertLessThan(mounts.max() ?? .max, 3000, "mounting a 1100-token view took too long")
+        XCTAssertLessThan(hover, 250, "a hover must feel immediate")
+    }
+}

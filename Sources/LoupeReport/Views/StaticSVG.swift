@@ -26,27 +26,27 @@ enum StaticSVG {
         return s
     }
 
-    /// Mean-pools a [rows, cols] matrix to at most `limit` cells a side.
+    /// Max-pools a [rows, cols] matrix to at most `limit` cells a side: the maximum keeps a single
+    /// sharp stripe (a previous-token head) visible where a mean would wash it out.
     static func pool(_ m: [Float], rows: Int, cols: Int, limit: Int) -> (values: [Float], rows: Int, cols: Int) {
         guard rows > limit || cols > limit else { return (m, rows, cols) }
         let outRows = min(rows, limit), outCols = min(cols, limit)
-        var out = [Float](repeating: 0, count: outRows * outCols)
-        var counts = [Float](repeating: 0, count: outRows * outCols)
+        var out = [Float](repeating: -.infinity, count: outRows * outCols)
         for r in 0..<rows {
             let orow = r * outRows / rows
             for c in 0..<cols {
                 let idx = orow * outCols + c * outCols / cols
                 let v = m[r * cols + c]
-                if v.isFinite { out[idx] += v; counts[idx] += 1 }
+                if v.isFinite, v > out[idx] { out[idx] = v }
             }
         }
-        for i in 0..<out.count { out[i] = counts[i] > 0 ? out[i] / counts[i] : 0 }
-        return (out, outRows, outCols)
+        return (out.map { $0.isFinite ? $0 : 0 }, outRows, outCols)
     }
 
-    /// A palette PNG of the matrix through the Blues ramp, as a data URL.
-    static func rasterURL(_ m: [Float], rows: Int, cols: Int, lo: Float, hi: Float) -> String {
-        let palette = (0..<256).map { ColorScale.rgb(ColorScale.blues, Double($0) / 255) }
+    /// A palette PNG of the matrix through the Blues ramp, as a data URL; `sqrt` lifts small values
+    /// as the interactive views' "sqrt" scale does (their default past 100 tokens).
+    static func rasterURL(_ m: [Float], rows: Int, cols: Int, lo: Float, hi: Float, sqrt useSqrt: Bool = false) -> String {
+        let palette = (0..<256).map { ColorScale.rgb(ColorScale.blues, useSqrt ? (Double($0) / 255).squareRoot() : Double($0) / 255) }
         let span = hi > lo ? hi - lo : 1
         let indices = m.map { v -> UInt8 in
             guard v.isFinite else { return 0 }
@@ -94,9 +94,9 @@ enum StaticSVG {
             let pooled = pool(m, rows: rows, cols: cols, limit: 96)
             body += "<image x=\"\(fmt(labelWidth))\" y=\"\(fmt(top))\" width=\"\(fmt(gridW))\" height=\"\(fmt(gridH))\" "
                 + "preserveAspectRatio=\"none\" style=\"image-rendering:pixelated\" "
-                + "href=\"\(rasterURL(pooled.values, rows: pooled.rows, cols: pooled.cols, lo: lo, hi: hi))\"/>"
+                + "href=\"\(rasterURL(pooled.values, rows: pooled.rows, cols: pooled.cols, lo: lo, hi: hi, sqrt: rows > 100))\"/>"
             body += "<text x=\"\(fmt(labelWidth))\" y=\"\(fmt(top + gridH + 14))\" \(font) font-size=\"11\" fill=\"#555\">"
-                + "\(rows) × \(cols) (pooled for this static picture; open the HTML report for the interactive view)</text>"
+                + "\(rows) × \(cols), max-pooled\(rows > 100 ? ", sqrt colour scale" : ""); the HTML report has the interactive view</text>"
         }
         body += colorbar(x: labelWidth + gridW + 14, y: top, height: min(160, max(60, gridH)), lo: lo, hi: hi)
         let width = labelWidth + gridW + 80
@@ -131,7 +131,7 @@ enum StaticSVG {
             let pooled = pool(slice, rows: n, cols: n, limit: 48)
             body += "<text x=\"\(fmt(x))\" y=\"\(fmt(y + 10))\" \(font) font-size=\"11\" fill=\"#333\">\(Escape.html(label(names[h], max: 18)))</text>"
             body += "<image x=\"\(fmt(x))\" y=\"\(fmt(y + 14))\" width=\"\(fmt(tile))\" height=\"\(fmt(tile))\" preserveAspectRatio=\"none\" "
-                + "style=\"image-rendering:pixelated\" href=\"\(rasterURL(pooled.values, rows: pooled.rows, cols: pooled.cols, lo: lo, hi: hi))\"/>"
+                + "style=\"image-rendering:pixelated\" href=\"\(rasterURL(pooled.values, rows: pooled.rows, cols: pooled.cols, lo: lo, hi: hi, sqrt: n > 100))\"/>"
             body += "<rect x=\"\(fmt(x))\" y=\"\(fmt(y + 14))\" width=\"\(fmt(tile))\" height=\"\(fmt(tile))\" fill=\"none\" stroke=\"#bbb\" stroke-width=\"0.5\"/>"
         }
         let width = 24 + Double(perRow) * (tile + gap)

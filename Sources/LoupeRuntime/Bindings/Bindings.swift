@@ -4,5 +4,6 @@ enum Bindings {
     static func installAll() {
         PlotBindings.install()
         ViewBindings.install()
+        TableBindings.install()
     }
 }
