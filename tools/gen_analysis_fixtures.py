@@ -36,3 +36,45 @@ out = {
 path = pathlib.Path(__file__).resolve().parent.parent / "Tests/Fixtures/analysis/pca_tsne.json"
 path.write_text(json.dumps(out))
 print("wrote", path, "sklearn t-SNE trustworthiness", out["sklearn_tsne_trust_k5"])
+
+# --- logit lens, attention tokens, histograms (numpy as the independent computation) ---
+rng = np.random.default_rng(11)
+comp, pos, d_model, vocab, d_head = 3, 5, 16, 40, 4
+stack = rng.normal(size=(comp, pos, d_model)).astype(np.float32)
+W_U = rng.normal(size=(d_model, vocab)).astype(np.float32)
+b_U = rng.normal(size=(vocab,)).astype(np.float32)
+logits = stack @ W_U + b_U
+probs = np.exp(logits - logits.max(-1, keepdims=True)); probs /= probs.sum(-1, keepdims=True)
+top = np.argsort(-logits, axis=-1, kind="stable")[..., :3]
+top_p = np.take_along_axis(probs, top, -1)
+
+q = rng.normal(size=(pos, d_head)).astype(np.float32)
+k = rng.normal(size=(pos, d_head)).astype(np.float32)
+v = rng.normal(size=(pos, d_head)).astype(np.float32)
+W_Q = rng.normal(size=(d_model, d_head)).astype(np.float32)
+W_K = rng.normal(size=(d_model, d_head)).astype(np.float32)
+W_O = rng.normal(size=(d_head, d_model)).astype(np.float32)
+scores = q @ k.T
+scores[np.triu_indices(pos, 1)] = -np.inf
+pattern = np.exp(scores - scores.max(-1, keepdims=True)); pattern /= pattern.sum(-1, keepdims=True)
+qk = np.full((pos, pos), -1)
+for i in range(pos):
+    for j in range(i + 1):
+        qk[i, j] = int(np.argmax((q[i] * k[j]) @ W_Q.T @ W_U))
+hist_values = rng.normal(size=1000).astype(np.float32)
+edges = np.linspace(-2, 2, 21)
+lens = {
+    "stack": stack.flatten().tolist(), "W_U": W_U.flatten().tolist(), "b_U": b_U.flatten().tolist(),
+    "top3": top.flatten().tolist(), "top3_probs": top_p.flatten().tolist(),
+    "q": q.flatten().tolist(), "k": k.flatten().tolist(), "v": v.flatten().tolist(),
+    "W_Q": W_Q.flatten().tolist(), "W_K": W_K.flatten().tolist(), "W_O": W_O.flatten().tolist(),
+    "pattern": pattern.flatten().tolist(),
+    "q_tok": np.argmax(q @ W_Q.T @ W_U, -1).tolist(), "k_tok": np.argmax(k @ W_K.T @ W_U, -1).tolist(),
+    "v_tok": np.argmax(v @ W_O @ W_U, -1).tolist(), "qk_tok": qk.flatten().tolist(),
+    "hist_values": hist_values.tolist(), "hist_edges": edges.tolist(),
+    "hist_density": np.histogram(hist_values, bins=edges, density=True)[0].tolist(),
+    "hist_counts": np.histogram(hist_values, bins=edges)[0].tolist(),
+}
+path = pathlib.Path(__file__).resolve().parent.parent / "Tests/Fixtures/analysis/lens_attention.json"
+path.write_text(json.dumps(lens))
+print("wrote", path)

@@ -119,7 +119,10 @@ def build(name, kind, tok):
             p.copy_(p.to(dtype).to(torch.float32))
     m.to(dtype).save_pretrained(d)
     tok.save_pretrained(d)
-    m.to(torch.float32)
+    # Reload in F32: casting the model also rounds buffers such as RoPE's inv_freq, which the
+    # stored checkpoint does not carry.
+    cls = GPT2LMHeadModel if kind == "gpt2" else LlamaForCausalLM
+    m = cls.from_pretrained(d, dtype=torch.float32, attn_implementation="eager").eval()
     return d, m
 
 

@@ -122,6 +122,23 @@ CORPUS = [
 ]
 CORPUS += [b.decode("utf-8", errors="replace") for b in INVALID_UTF8]
 
+# Random strings over an alphabet of the characters the pre-tokenizer regexes treat differently
+# (fixed seed, so the file is reproducible). Appended after the hand-written strings.
+FUZZ_ALPHABET = (list("aZé'sStTlLdDmrRevV019 ") + [" ", " ", "  ", "\t", "\n", "\r", "\r\n", "\u00a0", "\u3000",
+                 "\u2581", "\u0301", "\u017f", "中", "文", "😀", "\u200d", "²", "½", "٣", "!", "?", ".", ",", "-", "_",
+                 "(", ")", "<", ">", "|", "\x0b", "\x85", "Ġ", "<|im_start|>", "<|endoftext|>", "[MASK]", "<think>",
+                 "don't", "I'LL", "the", " the", "ing", "12345"])
+
+
+def fuzz_strings(count=160, seed=1234):
+    import random
+    rng = random.Random(seed)
+    return ["".join(rng.choice(FUZZ_ALPHABET) for _ in range(rng.randint(1, 24))) for _ in range(count)]
+
+
+N_HANDWRITTEN = len(CORPUS)
+CORPUS += fuzz_strings()
+
 # A small training text: the corpus plus some English, code and other scripts.
 TRAIN_TEXT = [
     "The quick brown fox jumps over the lazy dog. The dog was not amused, and the fox ran away.",
@@ -211,6 +228,8 @@ def build_tokenizers():
     spm.post_processor = processors.TemplateProcessing(single="<s> $A", pair="<s> $A <s> $B",
                                                        special_tokens=[("<s>", 1)])
     spm.add_special_tokens([AddedToken("<|im_start|>", special=True, normalized=False)])
+    # A normalised added token: matched after the normaliser ran, against its own normalised content.
+    spm.add_tokens([AddedToken("<think>", special=False, normalized=True)])
     toks["spm"] = spm
 
     meta = Tokenizer.from_str(spm.to_str())
@@ -308,7 +327,7 @@ def spm_gguf(tok, path):
 def main():
     os.makedirs(OUT, exist_ok=True)
     corpus_entries = [{"text": t} for t in CORPUS]
-    n_plain = len(CORPUS) - len(INVALID_UTF8)
+    n_plain = N_HANDWRITTEN - len(INVALID_UTF8)
     for k, b in enumerate(INVALID_UTF8):
         corpus_entries[n_plain + k]["bytes_hex"] = b.hex()
     with open(os.path.join(OUT, "corpus.json"), "w", encoding="utf-8") as f:
@@ -343,6 +362,30 @@ def main():
         t = AutoTokenizer.from_pretrained(OUT, gguf_file=f"{name}.gguf")
         expected[name + "_gguf"] = transformers_expectations(t)
         print(name, type(t).__name__, t.add_bos_token if hasattr(t, "add_bos_token") else "-", file=sys.stderr)
+
+    # Broken GGUF tokenizers for the error tests (metadata only).
+    tokens = ["<unk>", "a", "b", "ab"]
+    broken = {
+        "bad_no_model.gguf": {},
+        "bad_bos_id.gguf": {"model": "gpt2", "merges": ["a b"], "bos": 99},
+        "bad_token_types.gguf": {"model": "gpt2", "merges": ["a b"], "types": [1, 1]},
+        "bad_merge.gguf": {"model": "gpt2", "merges": ["a c"]},
+        "bad_model.gguf": {"model": "bert"},
+    }
+    for name, spec in broken.items():
+        w = gguf.GGUFWriter(os.path.join(OUT, name), "llama")
+        if "model" in spec:
+            w.add_tokenizer_model(spec["model"])
+        w.add_token_list(tokens)
+        w.add_token_types(spec.get("types", [1] * len(tokens)))
+        if "merges" in spec:
+            w.add_token_merges(spec["merges"])
+        if "bos" in spec:
+            w.add_uint32("tokenizer.ggml.bos_token_id", spec["bos"])
+        w.write_header_to_file()
+        w.write_kv_data_to_file()
+        w.write_tensors_to_file()
+        w.close()
 
     # The real SmolLM2 tokenizer as transformers builds it from the GGUF.
     if os.path.exists(GGUF_MODEL):

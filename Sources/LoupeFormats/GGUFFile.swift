@@ -47,12 +47,16 @@ public final class GGUFFile: WeightSource, @unchecked Sendable {
 
     static let magic: UInt32 = 0x4655_4747  // "GGUF" read as little-endian u32
     static let maxArrayDepth = 8
+    static let maxArrayCount = 1 << 24
 
     public convenience init(path: String) throws { try self.init(url: URL(fileURLWithPath: path)) }
 
-    public init(url: URL) throws {
+    public convenience init(url: URL) throws { try self.init(mapped: MappedFile(url: url)) }
+
+    /// Parses an already mapped file.
+    public init(mapped: MappedFile) throws {
+        let url = mapped.url
         self.url = url
-        let mapped = try MappedFile(url: url)
         self.mapped = mapped
         var r = ByteReader(mapped.buffer, file: url.path)
 
@@ -63,7 +67,7 @@ public final class GGUFFile: WeightSource, @unchecked Sendable {
         }
         let version = try r.u32("version")
         guard version == 2 || version == 3 else {
-            let hint = version.byteSwapped <= 3 ? "big-endian GGUF files are not supported"
+            let hint = (2...3).contains(version.byteSwapped) ? "big-endian GGUF files are not supported"
                 : version == 1 ? "GGUF v1 is obsolete; re-convert the model with a current llama.cpp" : nil
             throw r.error(.unsupportedVersion, at: 4, "GGUF version \(version); Loupe reads versions 2 and 3", hint: hint)
         }
@@ -77,6 +81,7 @@ public final class GGUFFile: WeightSource, @unchecked Sendable {
         var keys: [String] = []
         metadata.reserveCapacity(kvCount)
         keys.reserveCapacity(kvCount)
+        var alignmentKeyAt: Int?
         for i in 0..<kvCount {
             let keyAt = r.position
             let keyLength = try r.count("length of metadata key #\(i)", minBytesEach: 1)
@@ -88,6 +93,7 @@ public final class GGUFFile: WeightSource, @unchecked Sendable {
             let value = try GGUFFile.readValue(&r, type: type, key: key, depth: 0)
             metadata[key] = value
             keys.append(key)
+            if key == "general.alignment" { alignmentKeyAt = keyAt }
         }
         self.metadata = metadata
         self.metadataKeys = keys
@@ -95,7 +101,7 @@ public final class GGUFFile: WeightSource, @unchecked Sendable {
         var alignment = 32
         if let a = metadata["general.alignment"] {
             guard case .uint32(let v) = a, v > 0, v & (v - 1) == 0 else {
-                throw r.error(.invalidValue, at: nil, item: "general.alignment",
+                throw r.error(.invalidValue, at: alignmentKeyAt, item: "general.alignment",
                               "alignment must be a u32 power of two, found \(a.typeName) \(a)")
             }
             alignment = Int(v)
@@ -208,7 +214,12 @@ public final class GGUFFile: WeightSource, @unchecked Sendable {
             guard let minBytes = minValueBytes(elementType) else {
                 throw r.error(.unsupportedType, at: typeAt, item: key, "unknown array element type \(elementType)")
             }
+            let countAt = r.position
             let n = try r.count("array length of '\(key)'", minBytesEach: minBytes)
+            // Each element becomes a GGUFValue of ~24 bytes; cap the blow-up (real vocabularies are < 1M).
+            guard n <= maxArrayCount else {
+                throw r.error(.tooLarge, at: countAt, item: key, "array of \(n) values exceeds Loupe's limit of \(maxArrayCount)")
+            }
             var items: [GGUFValue] = []
             items.reserveCapacity(n)
             for _ in 0..<n {

@@ -26,13 +26,13 @@ struct JSONParser {
         return v
     }
 
-    func fail(_ message: String, at position: Int? = nil) -> FormatError {
+    func fail(_ message: String, at position: Int? = nil, kind: FormatError.Kind = .invalidJSON, item: String? = nil) -> FormatError {
         let at = min(position ?? i, bytes.count)
         var line = 1, column = 1
         for k in 0..<at {
             if bytes[k] == 0x0A { line += 1; column = 1 } else if bytes[k] & 0xC0 != 0x80 { column += 1 }
         }
-        return FormatError(.invalidJSON, file: file, offset: baseOffset + at, "line \(line):\(column): \(message)")
+        return FormatError(kind, file: file, offset: baseOffset + at, item: item, "line \(line):\(column): \(message)")
     }
 
     func describe(_ k: Int) -> String {
@@ -102,7 +102,7 @@ struct JSONParser {
             skipSpace()
             let v = try value()
             if values.updateValue(v, forKey: key) != nil {
-                throw fail("duplicate key \"\(key)\"", at: keyAt)
+                throw fail("duplicate key \"\(key)\"", at: keyAt, kind: .duplicate, item: key)
             }
             keys.append(key)
             skipSpace()
@@ -181,7 +181,7 @@ struct JSONParser {
             if b == UInt8(ascii: "\"") {
                 let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<i])
                 i += 1
-                guard let s = String(validating: raw, as: UTF8.self) else { throw fail("string is not valid UTF-8", at: start) }
+                guard let s = String(validating: raw, as: UTF8.self) else { throw fail("string is not valid UTF-8", at: start, kind: .invalidUTF8) }
                 return s
             }
             if b == UInt8(ascii: "\\") { break }
@@ -230,7 +230,7 @@ struct JSONParser {
                 throw fail("invalid escape '\\\(describe(i - 1))'", at: escAt)
             }
         }
-        guard let s = String(validating: out, as: UTF8.self) else { throw fail("string is not valid UTF-8", at: start) }
+        guard let s = String(validating: out, as: UTF8.self) else { throw fail("string is not valid UTF-8", at: start, kind: .invalidUTF8) }
         return s
     }
 

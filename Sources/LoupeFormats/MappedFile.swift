@@ -14,12 +14,14 @@ public final class MappedFile: @unchecked Sendable {
     public let buffer: UnsafeRawBufferPointer
     private let base: UnsafeMutableRawPointer?
     private let length: Int
+    private let isHeapCopy: Bool
 
     public var count: Int { length }
     public var path: String { url.path }
 
     public init(url: URL) throws {
         self.url = url
+        isHeapCopy = false
         let path = url.path
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
@@ -54,7 +56,19 @@ public final class MappedFile: @unchecked Sendable {
 
     public convenience init(path: String) throws { try self.init(url: URL(fileURLWithPath: path)) }
 
+    /// An in-memory stand-in holding a copy of `bytes` (for tests that parse thousands of variants).
+    init(copying bytes: [UInt8], url: URL) {
+        self.url = url
+        isHeapCopy = true
+        length = bytes.count
+        let p = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 64)
+        bytes.withUnsafeBytes { if let src = $0.baseAddress { p.copyMemory(from: src, byteCount: bytes.count) } }
+        base = p
+        buffer = UnsafeRawBufferPointer(start: p, count: bytes.count)
+    }
+
     deinit {
-        if let base { munmap(base, length) }
+        guard let base else { return }
+        if isHeapCopy { base.deallocate() } else { munmap(base, length) }
     }
 }

@@ -36,9 +36,12 @@ public final class SafetensorsFile: WeightSource, @unchecked Sendable {
 
     public convenience init(path: String) throws { try self.init(url: URL(fileURLWithPath: path)) }
 
-    public init(url: URL) throws {
+    public convenience init(url: URL) throws { try self.init(mapped: MappedFile(url: url)) }
+
+    /// Parses an already mapped file.
+    public init(mapped: MappedFile) throws {
+        let url = mapped.url
         self.url = url
-        let mapped = try MappedFile(url: url)
         self.mapped = mapped
         let path = url.path
         var r = ByteReader(mapped.buffer, file: path)
@@ -53,11 +56,14 @@ public final class SafetensorsFile: WeightSource, @unchecked Sendable {
                               "header length \(headerLength) exceeds the \(SafetensorsFile.maxHeaderBytes)-byte limit")
         }
         let headerBytes = try r.raw(Int(headerLength), "JSON header")
-        guard headerBytes.first == UInt8(ascii: "{") else {
-            throw FormatError(.badMagic, file: path, offset: 8, "the header does not start with '{'",
-                              hint: "this is not a safetensors file")
+        let header: JSONValue
+        do {
+            header = try JSONValue.parse(headerBytes, file: path, baseOffset: 8)
+        } catch var e as FormatError {
+            e.message = "JSON header: " + e.message
+            e.hint = e.hint ?? "the file is corrupt or not a safetensors file"
+            throw e
         }
-        let header = try JSONValue.parse(headerBytes, file: path, baseOffset: 8)
         guard case .object(let entries) = header else {
             throw FormatError(.invalidValue, file: path, offset: 8, "the header is a JSON \(header.typeName), expected an object")
         }

@@ -53,7 +53,7 @@ public final class SafetensorsIndex: WeightSource, @unchecked Sendable {
         for (s, shard) in shards.enumerated() {
             for name in shard.tensorNames + shard.otherTensors.keys.sorted() where listed[name] != s {
                 let other = listed[name].map { "the index places it in \(shardNames[$0])" } ?? "the index does not list it"
-                throw FormatError(.duplicate, file: shard.url.path, item: name, "tensor found in this shard but \(other)")
+                throw FormatError(.invalidValue, file: shard.url.path, item: name, "tensor found in this shard but \(other)")
             }
         }
         self.shards = shards

@@ -162,7 +162,9 @@ struct Compiler {
                                   _ l: SourceLocation) throws -> ExprNode {
         let fnScope = Scope(isFunction: true, parent: scope)
         // parameters first so they get slots 0..<n
-        var spec = ParamSpec(names: [], defaults: [], varArgsSlot: nil, varKeywordsSlot: nil, normalCount: 0)
+        var spec = ParamSpec(names: [], defaults: [], varArgsSlot: nil, varKeywordsSlot: nil, normalCount: 0, positionalCount: 0)
+        let firstStar = params.firstIndex { $0.kind == .varArgs } ?? params.count
+        spec.positionalCount = params[..<firstStar].filter { $0.kind == .normal }.count
         for p in params where p.kind == .normal {
             fnScope.declareLocal(p.name)
             spec.names.append(p.name)

@@ -51,6 +51,8 @@ struct ParamSpec {
     var varArgsSlot: Int?
     var varKeywordsSlot: Int?
     var normalCount: Int
+    /// Normal parameters before `*args` (the rest are keyword-only).
+    var positionalCount: Int
 }
 
 /// A user function or lambda.

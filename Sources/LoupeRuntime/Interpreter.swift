@@ -1,6 +1,7 @@
 import Foundation
 import LoupeScript
 import LoupeReport
+import LoupeTensor
 
 /// Runs Loupe code. One interpreter holds one program's state (globals persist across `execute` calls,
 /// so REPL lines and notebook cells share it).
@@ -14,8 +15,14 @@ public final class Interpreter {
     var depth = 0
     public var maxDepth = 1000
     var sources: [String: (text: String, firstLine: Int)] = [:]
-    /// Seeded generator for `random` and random tensors.
-    public var rng = SeededGenerator(seed: 0)
+    /// Seeded generator for random tensors (`seed(n)`); `pyRandom` backs the `random` module.
+    public var rng = Xoshiro256(seed: 0)
+    public var pyRandom = Xoshiro256(seed: 0)
+
+    func reseed(_ seed: UInt64) {
+        rng = Xoshiro256(seed: seed)
+        pyRandom = Xoshiro256(seed: seed)
+    }
 
     public init(sink: OutputSink, scriptDirectory: URL? = nil) {
         self.sink = sink
@@ -148,15 +155,16 @@ public final class Interpreter {
         let frame = Frame(size: fn.frameSize, parent: fn.closure)
         let p = fn.params
         let pos = args.positional
-        if pos.count > p.normalCount {
+        let np = p.positionalCount
+        if pos.count > np {
             guard let va = p.varArgsSlot else {
-                throw LoupeError("\(fn.name)() takes \(p.normalCount) positional argument\(p.normalCount == 1 ? "" : "s") but \(pos.count) were given")
+                throw LoupeError("\(fn.name)() takes \(np) positional argument\(np == 1 ? "" : "s") but \(pos.count) were given")
             }
-            frame.slots[va] = .tuple(Array(pos[p.normalCount...]))
+            frame.slots[va] = .tuple(Array(pos[np...]))
         } else if let va = p.varArgsSlot {
             frame.slots[va] = .tuple([])
         }
-        for i in 0..<min(pos.count, p.normalCount) { frame.slots[i] = pos[i] }
+        for i in 0..<min(pos.count, np) { frame.slots[i] = pos[i] }
         if !args.keywords.isEmpty || p.varKeywordsSlot != nil {
             let extra = DictBox()
             for (k, v) in args.keywords {
@@ -172,8 +180,8 @@ public final class Interpreter {
             }
             if let vk = p.varKeywordsSlot { frame.slots[vk] = .dict(extra) }
         }
-        if pos.count < p.normalCount {
-            for i in pos.count..<p.normalCount where frame.slots[i] == nil {
+        if min(pos.count, np) < p.normalCount {
+            for i in min(pos.count, np)..<p.normalCount where frame.slots[i] == nil {
                 guard let d = fn.defaultValues[i] else {
                     throw LoupeError("\(fn.name)() is missing required argument `\(p.names[i])`")
                 }

@@ -49,11 +49,17 @@ public struct LoupeError: Error, CustomStringConvertible {
             out = "error: \(message)"
         }
         if let h = hint { out += "\nhint: \(h)" }
-        for entry in stack {
+        var i = 0
+        while i < stack.count {
+            let entry = stack[i]
+            var j = i + 1
+            while j < stack.count, stack[j].function == entry.function, stack[j].callSite == entry.callSite { j += 1 }
             out += "\n  in \(entry.function)(), called from \(entry.callSite)"
+            if j - i > 1 { out += " (\(j - i) times)" }
             if let line = entry.sourceLine {
                 out += "\n    \(line.trimmingCharacters(in: .whitespaces))"
             }
+            i = j
         }
         return out
     }
@@ -69,5 +75,13 @@ extension LoupeError {
         var e = self
         e.location = loc
         return e
+    }
+}
+
+extension LoupeError {
+    /// Any error from the engine (tensor shapes, file formats, models) as a Loupe error.
+    static func wrap(_ error: Error) -> LoupeError {
+        if let e = error as? LoupeError { return e }
+        return LoupeError(String(describing: error))
     }
 }

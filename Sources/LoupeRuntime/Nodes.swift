@@ -196,7 +196,7 @@ final class IndexNode: ExprNode {
             let j = i < 0 ? i + l.items.count : i
             if j >= 0 && j < l.items.count { return l.items[j] }
         }
-        do { return try Indexing.getItem(obj, key, rt) } catch let e as LoupeError { throw e.located(loc) }
+        do { return try Indexing.getItem(obj, key, rt) } catch let e as LoupeError { throw e.located(loc) } catch { throw LoupeError.wrap(error).located(loc) }
     }
 }
 

@@ -53,7 +53,7 @@ final class CallNode: ExprNode {
     override func eval(_ f: Frame) throws -> Value {
         let fn = try callee.eval(f)
         let a = try args.eval(f)
-        do { return try rt.call(fn, a, site: loc) } catch let e as LoupeError { throw e.located(loc) }
+        do { return try rt.call(fn, a, site: loc) } catch let e as LoupeError { throw e.located(loc) } catch { throw LoupeError.wrap(error).located(loc) }
     }
 }
 
@@ -69,6 +69,6 @@ final class MethodCallNode: ExprNode {
     override func eval(_ f: Frame) throws -> Value {
         let recv = try receiver.eval(f)
         let a = try args.eval(f)
-        do { return try rt.callMethod(recv, name, a, site: loc) } catch let e as LoupeError { throw e.located(loc) }
+        do { return try rt.callMethod(recv, name, a, site: loc) } catch let e as LoupeError { throw e.located(loc) } catch { throw LoupeError.wrap(error).located(loc) }
     }
 }

@@ -35,7 +35,7 @@ final class BinaryNode: ExprNode {
             default: break
             }
         }
-        do { return try Ops.binary(op, a, b) } catch let e as LoupeError { throw e.located(loc) }
+        do { return try Ops.binary(op, a, b) } catch let e as LoupeError { throw e.located(loc) } catch { throw LoupeError.wrap(error).located(loc) }
     }
 }
 

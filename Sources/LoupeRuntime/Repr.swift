@@ -79,7 +79,7 @@ public enum Repr {
             let n = view.shape[0]
             let indices: [Int?] = summarize && n > 6 ? [0, 1, 2, nil, n - 3, n - 2, n - 1] : (0..<n).map { $0 }
             let parts = indices.map { i -> String in
-                guard let i = i else { return "..." }
+                guard let i = i else { return " ..." }
                 return render(TensorMath.select(view, dim: 0, index: i), depth + 1)
             }
             if view.rank == 1 { return "[" + parts.joined(separator: ", ") + "]" }
@@ -89,7 +89,7 @@ public enum Repr {
         var body = render(t, 0)
         if t.count == 0 { body = "[]" }
         var extras: [String] = []
-        if t.count == 0 && t.rank > 1 || summarize { extras.append("shape=(\(t.shape.map(String.init).joined(separator: ", ")))") }
+        if t.count == 0 && t.rank > 1 { extras.append("size=(\(t.shape.map(String.init).joined(separator: ", ")))") }
         if tv.kind == .int && t.count == 0 { extras.append("dtype=int64") }
         return "tensor(" + body + extras.map { ", " + $0 }.joined() + ")"
     }

@@ -13,6 +13,8 @@ public struct Lexer {
     var tokens: [Token] = []
     var indents: [Int] = [0]
     var depth = 0  // open brackets
+    var openBrackets: [(Character, Int, Int)] = []
+    var lastTokenEnd: (Int, Int) = (1, 1)
 
     public init(source: String, file: String, firstLine: Int = 1) {
         self.file = file
@@ -45,6 +47,7 @@ public struct Lexer {
 
     mutating func add(_ kind: Token.Kind, _ text: String, _ l: Int, _ c: Int) {
         tokens.append(Token(kind, text, line: l, column: c))
+        if kind != .newline && kind != .indent && kind != .dedent { lastTokenEnd = (line, col) }
     }
 
     mutating func run() throws -> [Token] {
@@ -60,7 +63,8 @@ public struct Lexer {
                 _ = advance()
                 if c == "\r", peek == "\n" { _ = advance() }
                 if depth == 0 {
-                    if let last = tokens.last, last.kind != .newline { add(.newline, "", l, cl) }
+                    // the newline sits just after the line's last token (not after a trailing comment)
+                    if let last = tokens.last, last.kind != .newline { add(.newline, "", lastTokenEnd.0, lastTokenEnd.1 + 1) }
                     atLineStart = true
                 }
                 continue
@@ -89,10 +93,10 @@ public struct Lexer {
             }
             try lexOperator()
         }
-        if depth > 0 {
-            throw error("unexpected end of input: a bracket is still open", line: line, column: col, atEnd: true)
+        if depth > 0, let open = openBrackets.last {
+            throw error("unexpected end of input: `\(open.0)` is never closed", line: open.1, column: open.2, atEnd: true)
         }
-        if let last = tokens.last, last.kind != .newline { add(.newline, "", line, col) }
+        if let last = tokens.last, last.kind != .newline { add(.newline, "", lastTokenEnd.0, lastTokenEnd.1 + 1) }
         while indents.count > 1 { indents.removeLast(); add(.dedent, "", line, col) }
         add(.eof, "", line, col)
         return tokens
@@ -240,10 +244,11 @@ public struct Lexer {
             throw error("unexpected character `\(ch)`\(hint)", line: l, column: c)
         }
         for _ in 0..<op.count { _ = advance() }
-        if op == "(" || op == "[" || op == "{" { depth += 1 }
+        if op == "(" || op == "[" || op == "{" { depth += 1; openBrackets.append((op.first ?? "(", l, c)) }
         if op == ")" || op == "]" || op == "}" {
             if depth == 0 { throw error("unmatched `\(op)`", line: l, column: c) }
             depth -= 1
+            openBrackets.removeLast()
         }
         add(.op, op, l, c)
     }

@@ -283,18 +283,25 @@ public struct Parser {
         return Stmt(.def(name, params, body), line: t.line, column: t.column)
     }
 
-    mutating func parseParameters(closing: String) throws -> [Parameter] {
+    mutating func parseParameters(closing: String, annotations: Bool = true) throws -> [Parameter] {
         var params: [Parameter] = []
         var seenDefault = false
         while !isOp(closing) {
             var kind = Parameter.Kind.normal
-            if acceptOp("**") { kind = .varKeywords } else if acceptOp("*") { kind = .varArgs }
+            if acceptOp("**") { kind = .varKeywords } else if acceptOp("*") {
+                kind = .varArgs
+                if isOp(",") {  // bare `*`: the parameters after it are keyword-only
+                    advance()
+                    params.append(Parameter(name: "*", defaultValue: nil, kind: .varArgs))
+                    continue
+                }
+            }
             guard current.kind == .name else { throw error("expected a parameter name, found \(current.describe)") }
             let nameTok = advance()
             if params.contains(where: { $0.name == nameTok.text }) {
                 throw error("duplicate parameter `\(nameTok.text)`", at: nameTok)
             }
-            if acceptOp(":") { _ = try parseExpression() }  // annotation, ignored
+            if annotations && acceptOp(":") { _ = try parseExpression() }  // annotation, ignored
             var def: Expr? = nil
             if kind == .normal && acceptOp("=") {
                 def = try parseExpression()

@@ -53,7 +53,7 @@ extension Parser {
 
     mutating func parseLambda() throws -> Expr {
         let t = advance()
-        let params = try parseParameters(closing: ":")
+        let params = try parseParameters(closing: ":", annotations: false)
         try expectOp(":", "after lambda parameters")
         let body = try parseExpression()
         return Expr(.lambda(params, body), line: t.line, column: t.column)

@@ -51,8 +51,8 @@ final class BPEModel: @unchecked Sendable {
                 throw TokenizerError(source: source, location: "model.merges[\(rank)]",
                                      "merge \"\(pair.0) \(pair.1)\" makes \"\(pair.0 + pair.1)\", which is not in the vocabulary")
             }
-            let key = BPEModel.key(Int32(left), Int32(right))
-            if table[key] == nil { table[key] = Merge(rank: Int32(rank), id: Int32(merged)) }
+            // A repeated pair keeps its last rank, as `tokenizers` collecting into a HashMap does.
+            table[BPEModel.key(Int32(left), Int32(right))] = Merge(rank: Int32(rank), id: Int32(merged))
         }
         self.merges = table
         if let unkToken {

@@ -58,9 +58,15 @@ public final class Tokenizer: @unchecked Sendable {
         }
         var table = parts.model.idToToken
         var lookup = parts.model.vocab
+        // A normalised added token decodes as its normalised content, as in `tokenizers`
+        // ("<think>" after Llama 2's Prepend normaliser decodes as "▁<think>", i.e. " <think>").
         for token in parts.addedTokens {
             if token.id >= table.count { table += repeatElement("", count: token.id + 1 - table.count) }
-            table[token.id] = token.content
+            var spelled = Array(token.content.unicodeScalars)
+            if token.normalized, let normalizer = parts.normalizer { spelled = normalizer.apply(spelled) }
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: spelled)
+            table[token.id] = String(view)
             lookup[token.content] = token.id
         }
         idToToken = table
@@ -78,7 +84,7 @@ public final class Tokenizer: @unchecked Sendable {
     /// The token's string as the vocabulary spells it (byte-level symbols such as "Ġthe" included).
     public func token(for id: Int) -> String? {
         guard id >= 0, id < idToToken.count else { return nil }
-        if addedTokens[id] == nil && model.vocab[idToToken[id]] != id { return nil }
+        if addedTokens[id] == nil && model.vocab[idToToken[id]] != id { return nil }  // a hole in the ids
         return idToToken[id]
     }
 

@@ -2,5 +2,9 @@
 /// one `install()` per file in this folder and one line below. See Sources/LoupeRuntime/README.md.
 enum Bindings {
     static func installAll() {
+        PlotBindings.install()
+        ViewBindings.install()
+        TableBindings.install()
+        AnalysisBindings.install()
     }
 }

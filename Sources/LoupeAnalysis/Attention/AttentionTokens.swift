@@ -1,0 +1,82 @@
+import LoupeTensor
+
+/// "Attention tokens" (seed 002): the vocabulary token each component of one attention head points
+/// at when mapped back into the residual stream and unembedded directly (no MLPs, no later layers).
+///
+/// The seed's helper code was not published, so the mapping is chosen here and stated exactly:
+/// - q at a position: q · W_Qᵀ  ([d_head] → [d_model]), then · W_U, argmax.
+/// - k at a position: k · W_Kᵀ, then · W_U, argmax.
+/// - v at a position: v · W_O (what the head would write if it attended only there), then · W_U.
+/// - q⊙k for a query–key pair: the element-wise product lives in the query's head space (its sum is the
+///   attention score), so it is mapped like a query: (q_i ⊙ k_j) · W_Qᵀ · W_U, argmax.
+/// Biases are left out: they are the same for every position and would only shift all rows alike.
+/// W_Qᵀ·W_U and W_Kᵀ·W_U are formed once per head ([d_head, vocab]), so each row costs d_head·vocab.
+public struct AttentionTokenData: Sendable {
+    public var layer: Int
+    public var head: Int
+    /// [pos] token per component.
+    public var q: [Int]
+    public var k: [Int]
+    public var v: [Int]
+    /// [query][key] token of q⊙k for key ≤ query; -1 above the diagonal (masked).
+    public var qk: [[Int]]
+    /// [query][key] attention pattern.
+    public var attn: [[Float]]
+    /// [pos] the input token ids.
+    public var input: [Int]
+}
+
+public enum AttentionTokens {
+    /// q, k, v: [pos, d_head] (for GQA pass the key/value head the query head reads);
+    /// pattern: [pos, pos]; W_Q, W_K: [d_model, d_head]; W_O: [d_head, d_model]; W_U: [d_model, vocab].
+    public static func compute(layer: Int, head: Int, input: [Int], q: Tensor, k: Tensor, v: Tensor, pattern: Tensor,
+                               W_Q: Tensor, W_K: Tensor, W_O: Tensor, W_U: Tensor) throws -> AttentionTokenData {
+        let n = input.count
+        for (name, t) in [("q", q), ("k", k), ("v", v)] where t.rank != 2 || t.shape[0] != n {
+            throw TensorError("attention tokens: \(name) must be [\(n), d_head], got \(t.shape)")
+        }
+        guard pattern.shape == [n, n] else {
+            throw TensorError("attention tokens: pattern must be [\(n), \(n)], got \(pattern.shape)")
+        }
+        let qVocab = try Tensor.matmul(W_Q.transposed(0, 1), W_U) // [d_head, vocab]
+        let kVocab = try Tensor.matmul(W_K.transposed(0, 1), W_U) // [d_head, vocab]
+        let vVocab = try Tensor.matmul(W_O, W_U)                   // [d_head, vocab]
+        let qTok = try argmaxRows(Tensor.matmul(q, qVocab))
+        let kTok = try argmaxRows(Tensor.matmul(k, kVocab))
+        let vTok = try argmaxRows(Tensor.matmul(v, vVocab))
+        // All causal pairs at once: [pairs, d_head]
+        let dHead = q.shape[1]
+        let qa = q.contiguous().toArray(), ka = k.contiguous().toArray()
+        var pairs: [Float] = []
+        pairs.reserveCapacity(n * (n + 1) / 2 * dHead)
+        for i in 0..<n { for j in 0...i { for d in 0..<dHead { pairs.append(qa[i * dHead + d] * ka[j * dHead + d]) } } }
+        let pairTok = try argmaxRows(Tensor.matmul(Tensor(shape: [pairs.count / dHead, dHead], data: pairs), qVocab))
+        var qk = [[Int]](repeating: [Int](repeating: -1, count: n), count: n)
+        var e = 0
+        for i in 0..<n { for j in 0...i { qk[i][j] = pairTok[e]; e += 1 } }
+        let p = pattern.contiguous().toArray()
+        let attn = (0..<n).map { i in Array(p[(i * n)..<(i * n + n)]) }
+        return AttentionTokenData(layer: layer, head: head, q: qTok, k: kTok, v: vTok, qk: qk, attn: attn, input: input)
+    }
+
+    static func argmaxRows(_ t: Tensor) throws -> [Int] {
+        try t.argmax(dim: -1).toArray().map { Int($0) }
+    }
+}
+
+extension AttentionTokenData {
+    /// Seed 002's dataset rows for this head: one per causal (query, key) pair with columns
+    /// layer, head, input token (at the query), attn, hp (q⊙k token), q (query's), k and v (key's).
+    public func rows(prompt: Int) -> [[TableValue]] {
+        var out: [[TableValue]] = []
+        for i in 0..<input.count {
+            for j in 0...i {
+                out.append([.int(prompt), .int(layer), .int(head), .int(input[i]), .int(j),
+                            .double(Double(attn[i][j])), .int(qk[i][j]), .int(q[i]), .int(k[j]), .int(v[j])])
+            }
+        }
+        return out
+    }
+
+    public static let columns = ["prompt", "layer", "head", "input_token", "key_pos", "attn", "hp", "q", "k", "v"]
+}

@@ -1,0 +1,103 @@
+import LoupeTensor
+
+/// The top-k tokens a stack of residual-stream states would predict if unembedded directly
+/// (the logit lens). Rows are processed one component at a time so memory stays at [pos, vocab].
+public struct LensResult: Sendable {
+    /// [component][position][k] token ids, most likely first.
+    public var ids: [[[Int]]]
+    /// [component][position][k] softmax probabilities over the whole vocabulary.
+    public var probs: [[[Float]]]
+    /// One label per component ("0_pre", "3_mid", "final_post", …).
+    public var labels: [String]
+    /// The positions (in the prompt) the rows refer to.
+    public var positions: [Int]
+
+    /// Top-1 token id per [component][position].
+    public var top1: [[Int]] { ids.map { $0.map { $0.first ?? -1 } } }
+}
+
+public enum LogitLens {
+    /// stack: [component, pos, d_model], already normalised (apply_ln_to_stack); W_U: [d_model, vocab];
+    /// b_U: [vocab] or nil. `positions` picks rows of `pos` (all when nil; negative counts from the end).
+    public static func topK(stack: Tensor, W_U: Tensor, b_U: Tensor? = nil, k: Int,
+                            labels: [String]? = nil, positions: [Int]? = nil) throws -> LensResult {
+        guard stack.rank == 3 else {
+            throw TensorError("logit lens: the residual stack must be [component, pos, d_model], got \(stack.shape)")
+        }
+        guard W_U.rank == 2, W_U.shape[0] == stack.shape[2] else {
+            throw TensorError("logit lens: W_U \(W_U.shape) does not match d_model \(stack.shape[2])")
+        }
+        let vocab = W_U.shape[1]
+        guard k >= 1, k <= vocab else { throw TensorError("logit lens: k=\(k) must be in 1...\(vocab)") }
+        if let b = b_U, b.count != vocab { throw TensorError("logit lens: b_U has \(b.count) values, vocab is \(vocab)") }
+        let nPos = stack.shape[1]
+        let pos = try (positions ?? Array(0..<nPos)).map { p -> Int in
+            let q = p < 0 ? p + nPos : p
+            guard q >= 0 && q < nPos else { throw TensorError("logit lens: position \(p) out of range for \(nPos) positions") }
+            return q
+        }
+        let w = W_U.contiguous()
+        let bias = b_U?.contiguous().toArray()
+        var ids: [[[Int]]] = []
+        var probs: [[[Float]]] = []
+        var logits = [Float](repeating: 0, count: pos.count * vocab)
+        for c in 0..<stack.shape[0] {
+            let rows = try stack.index([.at(c)]).take(pos, dim: 0).contiguous() // [p, d_model]
+            logits.withUnsafeMutableBufferPointer { out in
+                Kernels.sgemm(m: pos.count, n: vocab, k: stack.shape[2], a: rows.basePointer, lda: stack.shape[2],
+                              b: w.basePointer, ldb: vocab, c: out.baseAddress!, ldc: vocab)
+            }
+            var cIds: [[Int]] = []
+            var cProbs: [[Float]] = []
+            for r in 0..<pos.count {
+                let (top, p) = topOfRow(&logits, offset: r * vocab, count: vocab, bias: bias, k: k)
+                cIds.append(top)
+                cProbs.append(p)
+            }
+            ids.append(cIds)
+            probs.append(cProbs)
+        }
+        let names = labels ?? (0..<stack.shape[0]).map(String.init)
+        return LensResult(ids: ids, probs: probs, labels: names, positions: pos)
+    }
+
+    /// Top-k of one row of logits (plus bias) and their softmax probabilities; ties keep the lower id.
+    static func topOfRow(_ logits: inout [Float], offset: Int, count: Int, bias: [Float]?, k: Int) -> ([Int], [Float]) {
+        var best: [(Float, Int)] = []
+        var maxLogit = -Float.infinity
+        for v in 0..<count {
+            let x = logits[offset + v] + (bias?[v] ?? 0)
+            logits[offset + v] = x
+            if x > maxLogit { maxLogit = x }
+            if best.count < k || x > best[best.count - 1].0 {
+                var i = best.count
+                if best.count == k { best.removeLast(); i = k - 1 }
+                while i > 0 && best[i - 1].0 < x { i -= 1 }
+                best.insert((x, v), at: i)
+            }
+        }
+        var sum: Double = 0
+        for v in 0..<count { sum += Double(expf(logits[offset + v] - maxLogit)) }
+        return (best.map { $0.1 }, best.map { Float(Double(expf($0.0 - maxLogit)) / sum) })
+    }
+}
+
+import Foundation
+
+extension LensResult {
+    /// One row per (component, position, rank): layer label, position, rank, token id, token text, prob.
+    public func table(tokenText: (Int) -> String) throws -> Table {
+        var layer: [String] = [], position: [Int] = [], rank: [Int] = [], token: [Int] = []
+        var text: [String] = [], prob: [Double] = []
+        for (c, label) in labels.enumerated() {
+            for (pi, p) in positions.enumerated() {
+                for (r, id) in ids[c][pi].enumerated() {
+                    layer.append(label); position.append(p); rank.append(r + 1); token.append(id)
+                    text.append(tokenText(id)); prob.append(Double(probs[c][pi][r]))
+                }
+            }
+        }
+        return try Table(columns: [("layer", .string(layer)), ("position", .int(position)), ("rank", .int(rank)),
+                                   ("token", .int(token)), ("token_str", .string(text)), ("prob", .double(prob))])
+    }
+}

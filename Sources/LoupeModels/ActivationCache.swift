@@ -1,0 +1,272 @@
+import Foundation
+import LoupeTensor
+
+/// Positions to keep: TransformerLens's `pos_slice` (an int drops the position dimension).
+public enum PosSlice: Sendable, Equatable {
+    case all
+    case index(Int)
+    case range(Int?, Int?)
+}
+
+/// Activations of one run by TransformerLens hook name, with TransformerLens's helpers.
+/// Activations of one prompt have no batch dimension; batched runs keep it.
+public final class ActivationCache: @unchecked Sendable {
+    public let model: HookedTransformer
+    public let hasBatchDim: Bool
+    /// Per sequence, true for real tokens (nil when nothing was padded).
+    public let paddingMask: [[Bool]]?
+    private(set) var activations: [String: Tensor]
+    private let order: [String]
+
+    init(model: HookedTransformer, activations: [String: Tensor], order: [String], hasBatchDim: Bool,
+         paddingMask: [[Bool]]?) {
+        self.model = model
+        self.activations = activations
+        self.hasBatchDim = hasBatchDim
+        self.paddingMask = paddingMask
+        // Forward order of the model, whatever order hooks fired in.
+        let pos = Dictionary(uniqueKeysWithValues: model.hookNames.enumerated().map { ($1, $0) })
+        self.order = order.sorted { (pos[$0] ?? 0) < (pos[$1] ?? 0) }
+    }
+
+    /// Names held, in forward order.
+    public var keys: [String] { order }
+    public var count: Int { order.count }
+    public func contains(_ name: String) -> Bool { activations[name] != nil }
+
+    /// The activation of a full hook name.
+    public func get(_ name: String) throws -> Tensor {
+        if let t = activations[name] { return t }
+        if model.registry.id(of: name) != nil {
+            throw ModelError(.unknownHook, "\(name) was not cached in this run (names_filter left it out)")
+        }
+        let hint = nearest(name, in: model.hookNames).map { "; did you mean \($0)?" } ?? ""
+        throw ModelError(.unknownHook, "unknown hook point \(name)\(hint)")
+    }
+
+    /// `cache["pattern", 5]`, `cache["q", -1, "attn"]`, `cache["resid_pre", 0]`, `cache["hook_embed"]`.
+    public subscript(_ name: String, _ layer: Int? = nil, _ layerType: String? = nil) -> Tensor {
+        get throws { try get(ActivationCache.actName(name, layer: layer, layerType: layerType, nLayers: model.config.nLayers)) }
+    }
+
+    /// TransformerLens's `utils.get_act_name`, with negative layers counted from the end.
+    public static func actName(_ name: String, layer: Int? = nil, layerType: String? = nil, nLayers: Int) -> String {
+        if name.contains("hook_") || name.hasPrefix("blocks.") { return name }
+        let alias = ["attn": "pattern", "attn_logits": "attn_scores", "key": "k", "query": "q", "value": "v",
+                     "mlp_pre": "pre", "mlp_mid": "mid", "mlp_post": "post"]
+        let typeAlias = ["a": "attn", "m": "mlp", "b": "", "block": "", "blocks": "", "attention": "attn"]
+        let n = alias[name] ?? name
+        var type = layerType.map { typeAlias[$0] ?? $0 }
+        if ["k", "v", "q", "z", "rot_k", "rot_q", "result", "pattern", "attn_scores"].contains(n) { type = "attn" }
+        else if ["pre", "post", "mid", "pre_linear"].contains(n) { type = "mlp" }
+        else if type == "" { type = nil }
+        guard var l = layer else {
+            if n == "scale" || n == "normalized" { return "ln_final.hook_\(n)" }
+            return "hook_\(n)"
+        }
+        if l < 0 { l += nLayers }
+        return "blocks.\(l)." + (type.map { "\($0)." } ?? "") + "hook_\(n)"
+    }
+
+    // MARK: residual-stream stacks
+
+    /// Residual stream before each layer (and at each mid-point), up to `layer` (nil: to the end,
+    /// ending with `final_post`). Returns [components, (batch,) pos, d_model] and labels.
+    public func accumulatedResid(layer: Int? = nil, inclMid: Bool = false, posSlice: PosSlice = .all) throws
+        -> (stack: Tensor, labels: [String]) {
+        let n = model.config.nLayers
+        var L = layer ?? n
+        if L < 0 { L += n + 1 }
+        var parts: [Tensor] = [], labels: [String] = []
+        for l in 0...L {
+            if l == n {
+                parts.append(try get("blocks.\(n - 1).hook_resid_post")); labels.append("final_post")
+                continue
+            }
+            parts.append(try get("blocks.\(l).hook_resid_pre")); labels.append("\(l)_pre")
+            if inclMid && l < L { parts.append(try get("blocks.\(l).hook_resid_mid")); labels.append("\(l)_mid") }
+        }
+        return (try stackSliced(parts, posSlice), labels)
+    }
+
+    /// Outputs of each component writing to the residual stream before `layer` (nil: all):
+    /// embed, pos_embed, then each layer's attn_out and mlp_out. `mlpInput`: include layer's attn_out.
+    public func decomposeResid(layer: Int? = nil, mlpInput: Bool = false, inclEmbeds: Bool = true,
+                               posSlice: PosSlice = .all) throws -> (stack: Tensor, labels: [String]) {
+        let n = model.config.nLayers
+        var L = layer ?? n
+        if L < 0 { L += n + 1 }
+        var parts: [Tensor] = [], labels: [String] = []
+        if inclEmbeds {
+            parts.append(try get("hook_embed")); labels.append("embed")
+            if model.registry.id(of: "hook_pos_embed") != nil { parts.append(try get("hook_pos_embed")); labels.append("pos_embed") }
+        }
+        for l in 0..<L {
+            parts.append(try get("blocks.\(l).hook_attn_out")); labels.append("\(l)_attn_out")
+            parts.append(try get("blocks.\(l).hook_mlp_out")); labels.append("\(l)_mlp_out")
+        }
+        if mlpInput && L < n { parts.append(try get("blocks.\(L).hook_attn_out")); labels.append("\(L)_attn_out") }
+        return (try stackSliced(parts, posSlice), labels)
+    }
+
+    /// Each head's output (hook_result, or z·W_O when results were not cached) for layers before
+    /// `layer`: [layers·heads, (batch,) pos, d_model], labels "L{l}H{h}".
+    public func stackHeadResults(layer: Int? = nil, posSlice: PosSlice = .all) throws -> (stack: Tensor, labels: [String]) {
+        let c = model.config
+        var L = layer ?? c.nLayers
+        if L < 0 { L += c.nLayers + 1 }
+        var parts: [Tensor] = [], labels: [String] = []
+        for l in 0..<L {
+            let res: Tensor
+            if let r = activations["blocks.\(l).attn.hook_result"] { res = r } else { res = try computeHeadResults(l) }
+            // res: [(batch,) pos, head, d_model] -> one part per head
+            let lead = Array(res.shape.dropLast(2))
+            let outer = lead.reduce(1, *)
+            for h in 0..<c.nHeads {
+                let t = Tensor(zeros: lead + [c.dModel])
+                for i in 0..<outer {
+                    (t.storage.pointer + i * c.dModel).update(from: res.contiguous().basePointer + (i * c.nHeads + h) * c.dModel, count: c.dModel)
+                }
+                parts.append(t); labels.append("L\(l)H\(h)")
+            }
+        }
+        return (try stackSliced(parts, posSlice), labels)
+    }
+
+    func computeHeadResults(_ l: Int) throws -> Tensor {
+        let c = model.config
+        let z = try get("blocks.\(l).attn.hook_z").contiguous()     // [(batch,) pos, head, d_head]
+        let wo = try model.W_O(layer: l)                            // [head, d_head, d_model]
+        let lead = Array(z.shape.dropLast(2))
+        let rows = lead.reduce(1, *)
+        let out = Tensor(zeros: lead + [c.nHeads, c.dModel])
+        for h in 0..<c.nHeads {
+            Kernels.sgemm(m: rows, n: c.dModel, k: c.dHead, a: z.basePointer + h * c.dHead, lda: c.nHeads * c.dHead,
+                          b: wo.basePointer + h * c.dHead * c.dModel, ldb: c.dModel,
+                          c: out.storage.pointer + h * c.dModel, ldc: c.nHeads * c.dModel)
+        }
+        return out
+    }
+
+    /// Applies the norm feeding `layer` (nil or -1 or n_layers: ln_final) to each component of a stack
+    /// [components, (batch,) pos, d_model]. `recompute` (default, current TransformerLens's logit lens):
+    /// each component normalised with its own statistics by ln_final (with its weights unless they
+    /// are folded). Otherwise TransformerLens ≤ 2.17: centre (LayerNorm) and divide by the run's cached
+    /// scale. `posSlice` must be the one already applied to the stack.
+    public func applyLNToStack(_ stack: Tensor, layer: Int? = nil, mlpInput: Bool = false, posSlice: PosSlice = .all,
+                               recompute: Bool = true) throws -> Tensor {
+        let c = model.config
+        var L = layer ?? c.nLayers
+        if L < 0 { L += c.nLayers + 1 }
+        let s = stack.contiguous()
+        let d = c.dModel
+        guard s.shape.last == d else {
+            throw ModelError(.badInput, "apply_ln_to_stack: last dimension \(s.shape.last ?? 0) is not d_model \(d)")
+        }
+        let out = Tensor(zeros: s.shape)
+        let vectors = s.count / d
+        let src = s.basePointer, dst = out.storage.pointer
+        let center = !c.usesRMSNorm
+        if recompute && L == c.nLayers {
+            let applyWeights = !model.processing.foldLN
+            let w = model.weights.lnFinalW.toArray(), b = model.weights.lnFinalB?.toArray()
+            for v in 0..<vectors {
+                let x = src + v * d, o = dst + v * d
+                var mean: Double = 0
+                if center { for i in 0..<d { mean += Double(x[i]) }; mean /= Double(d) }
+                var ss: Double = 0
+                for i in 0..<d { let t = Double(x[i]) - mean; ss += t * t }
+                let inv = Float(1 / (ss / Double(d) + Double(c.eps)).squareRoot())
+                for i in 0..<d {
+                    var y = (x[i] - Float(mean)) * inv
+                    if applyWeights { y *= w[i]; if let b { y += b[i] } }
+                    o[i] = y
+                }
+            }
+            return out
+        }
+        let scaleName = L == c.nLayers ? "ln_final.hook_scale" : "blocks.\(L).\(mlpInput ? "ln2" : "ln1").hook_scale"
+        let scale = try sliced(try get(scaleName), posSlice).contiguous()   // [(batch,) pos, 1]
+        let per = scale.count
+        guard per > 0, vectors % per == 0 else {
+            throw ModelError(.badInput, "apply_ln_to_stack: stack \(s.shape) does not match cached scale \(scale.shape); pass the pos_slice used for the stack")
+        }
+        for v in 0..<vectors {
+            let x = src + v * d, o = dst + v * d
+            var mean: Float = 0
+            if center { var m: Double = 0; for i in 0..<d { m += Double(x[i]) }; mean = Float(m / Double(d)) }
+            let sc = scale.basePointer[v % per]
+            for i in 0..<d { o[i] = (x[i] - mean) / sc }
+        }
+        return out
+    }
+
+    /// Logit attributions: each component's (normalised) contribution to the logit of `tokens`
+    /// (minus `incorrectTokens`), [components, ...positions]. `tokens`: one id for all positions or
+    /// one per position of the stack.
+    public func logitAttrs(_ stack: Tensor, tokens: [Int], incorrectTokens: [Int]? = nil, posSlice: PosSlice = .all,
+                           recompute: Bool = false) throws -> Tensor {
+        let c = model.config
+        let scaled = try applyLNToStack(stack, posSlice: posSlice, recompute: recompute).contiguous()
+        let d = c.dModel
+        let outShape = Array(scaled.shape.dropLast())
+        let vectors = scaled.count / d
+        let perComponent = vectors / max(outShape.first ?? 1, 1)
+        guard tokens.count == 1 || tokens.count == perComponent else {
+            throw ModelError(.badInput, "logit_attrs: \(tokens.count) tokens for \(perComponent) positions")
+        }
+        let wu = try model.W_U.contiguous()     // [d_model, d_vocab]
+        let out = Tensor(zeros: outShape)
+        for v in 0..<vectors {
+            let i = tokens.count == 1 ? 0 : v % perComponent
+            var acc: Float = 0
+            let x = scaled.basePointer + v * d
+            for k in 0..<d {
+                var dir = wu.basePointer[k * c.dVocab + tokens[i]]
+                if let bad = incorrectTokens { dir -= wu.basePointer[k * c.dVocab + bad[bad.count == 1 ? 0 : i]] }
+                acc += x[k] * dir
+            }
+            out.storage.pointer[v] = acc
+        }
+        return out
+    }
+
+    // MARK: helpers
+
+    /// Applies a position slice to an activation whose position dimension is 0 (or 1 with batch).
+    func sliced(_ t: Tensor, _ s: PosSlice) throws -> Tensor {
+        if s == .all { return t }
+        let dim = hasBatchDim ? 1 : 0
+        let n = t.shape[dim]
+        func norm(_ i: Int) -> Int { i < 0 ? i + n : i }
+        var lo = 0, hi = n, drop = false
+        switch s {
+        case .all: break
+        case .index(let i):
+            lo = norm(i); hi = lo + 1; drop = true
+            guard lo >= 0 && lo < n else { throw ModelError(.badInput, "position \(i) out of range for \(n) positions") }
+        case .range(let a, let b):
+            lo = max(0, min(n, a.map(norm) ?? 0)); hi = max(lo, min(n, b.map(norm) ?? n))
+        }
+        let c = t.contiguous()
+        let outer = t.shape[..<dim].reduce(1, *), inner = t.shape[(dim + 1)...].reduce(1, *)
+        var shape = t.shape
+        shape[dim] = hi - lo
+        let out = Tensor(zeros: shape)
+        for o in 0..<outer {
+            (out.storage.pointer + o * (hi - lo) * inner).update(from: c.basePointer + (o * n + lo) * inner, count: (hi - lo) * inner)
+        }
+        if drop { shape.remove(at: dim); return try out.reshapedCopy(shape) }
+        return out
+    }
+
+    func stackSliced(_ parts: [Tensor], _ s: PosSlice) throws -> Tensor {
+        let ps = try parts.map { try sliced($0, s).contiguous() }
+        guard let first = ps.first else { return Tensor(zeros: [0]) }
+        let out = Tensor(zeros: [ps.count] + first.shape)
+        for (i, p) in ps.enumerated() {
+            (out.storage.pointer + i * first.count).update(from: p.basePointer, count: first.count)
+        }
+        return out
+    }
+}

@@ -1,0 +1,180 @@
+import Dispatch
+import Foundation
+import LoupeTensor
+
+/// A 2-D weight kept in its stored type (usually memory-mapped), applied as a linear map.
+///
+/// Trade-off (measured in the final report): quantized and half-precision matrices are never
+/// dequantised as a whole. Prompts dequantise blocks of rows into a small per-thread scratch and run
+/// sgemm on each block; one-token steps use a fused dequantise-and-dot per row. Memory stays at the
+/// file size plus activations; F32 matrices are used in place.
+final class WeightMatrix: @unchecked Sendable {
+    enum Layout {
+        /// Stored [outDim, inDim]: y = x · Wᵀ (nn.Linear, GGUF).
+        case outIn
+        /// Stored [inDim, outDim]: y = x · W (GPT-2's Conv1D). Always F32 here.
+        case inOut
+    }
+
+    let name: String
+    let dtype: DType
+    let layout: Layout
+    let inDim: Int
+    let outDim: Int
+    /// Stored bytes; points into `owner` (a mapped file or an owned F32 tensor).
+    let bytes: UnsafeRawBufferPointer
+    private let owner: AnyObject?
+    /// For `.outIn`: output row r reads stored row `rowMap[r]` (undoes GGUF's Q/K permutation).
+    let rowMap: [Int]?
+    let rowBytes: Int
+
+    init(name: String, dtype: DType, layout: Layout, inDim: Int, outDim: Int, bytes: UnsafeRawBufferPointer,
+         owner: AnyObject?, rowMap: [Int]? = nil) {
+        self.name = name
+        self.dtype = dtype
+        self.layout = layout
+        self.inDim = inDim
+        self.outDim = outDim
+        self.bytes = bytes
+        self.owner = owner
+        self.rowMap = rowMap
+        self.rowBytes = layout == .outIn ? (dtype.byteCount(elements: inDim) ?? 0) : outDim * 4
+    }
+
+    /// An owned F32 matrix, e.g. a processed weight. `values`: [outDim, inDim] for .outIn.
+    convenience init(name: String, f32 values: Tensor, layout: Layout = .outIn) {
+        let t = values.contiguous()
+        let (rows, cols) = (t.shape[0], t.shape[1])
+        let raw = UnsafeRawBufferPointer(start: UnsafeRawPointer(t.basePointer), count: t.count * 4)
+        self.init(name: name, dtype: .f32, layout: layout, inDim: layout == .outIn ? cols : rows,
+                  outDim: layout == .outIn ? rows : cols, bytes: raw, owner: t.storage)
+    }
+
+    var isF32InPlace: Bool { dtype == .f32 && rowMap == nil }
+
+    /// Dequantises output rows r0..<r0+n (as [n, inDim]) into `dst`. Only for .outIn.
+    @inline(__always)
+    func dequantizeRows(_ r0: Int, _ n: Int, into dst: UnsafeMutablePointer<Float>) {
+        let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        if let rowMap {
+            for r in 0..<n {
+                Dequant.decodeUnchecked(dtype, base + rowMap[r0 + r] * rowBytes, count: inDim, into: dst + r * inDim)
+            }
+        } else {
+            Dequant.decodeUnchecked(dtype, base + r0 * rowBytes, count: n * inDim, into: dst)
+        }
+    }
+
+    /// The whole matrix as F32 in the logical [outDim, inDim] order (for accessors and processing).
+    func dequantizedOutIn() -> Tensor {
+        switch layout {
+        case .outIn:
+            let t = Tensor(zeros: [outDim, inDim])
+            dequantizeRows(0, outDim, into: t.storage.pointer)
+            return t
+        case .inOut:
+            let src = bytes.baseAddress!.assumingMemoryBound(to: Float.self)
+            let t = Tensor(zeros: [outDim, inDim])
+            let p = t.storage.pointer
+            for i in 0..<inDim { for o in 0..<outDim { p[o * inDim + i] = src[i * outDim + o] } }
+            return t
+        }
+    }
+
+    /// Rows of output per dequantised block: a block of about 256 KiB of F32.
+    var blockRows: Int { max(8, min(outDim, (64 * 1024) / max(inDim, 1))) }
+    /// Scratch floats one thread needs for `apply`.
+    var scratchFloats: Int { layout == .outIn && !isF32InPlace ? blockRows * inDim : 0 }
+
+    /// out[n, outDim] (row stride ldOut) = x[n, inDim] (row stride ldX) · Wᵀ, plus `accumulate`·out.
+    /// `scratch`: `threads` buffers of `scratchFloats` each.
+    func apply(_ x: UnsafePointer<Float>, ldX: Int, rows n: Int, out: UnsafeMutablePointer<Float>, ldOut: Int,
+               accumulate: Bool = false, scratch: ScratchPool) {
+        if n == 0 { return }
+        let beta: Float = accumulate ? 1 : 0
+        let w = bytes.baseAddress!.assumingMemoryBound(to: Float.self)
+        if layout == .inOut {
+            Kernels.sgemm(m: n, n: outDim, k: inDim, a: x, lda: ldX, b: w, ldb: outDim, beta: beta, c: out, ldc: ldOut)
+            return
+        }
+        if isF32InPlace {
+            Kernels.sgemm(transB: true, m: n, n: outDim, k: inDim, a: x, lda: ldX, b: w, ldb: inDim,
+                          beta: beta, c: out, ldc: ldOut)
+            return
+        }
+        if n == 1 {
+            matvec(x, out: out, accumulate: accumulate, scratch: scratch)
+            return
+        }
+        let br = blockRows
+        let blocks = (outDim + br - 1) / br
+        let threads = scratch.threads
+        parallelFor(threads) { t in
+            let buf = scratch.buffer(t)
+            var b = t
+            while b < blocks {
+                let r0 = b * br, rn = min(br, outDim - r0)
+                self.dequantizeRows(r0, rn, into: buf)
+                Kernels.sgemm(transB: true, m: n, n: rn, k: self.inDim, a: x, lda: ldX, b: buf, ldb: self.inDim,
+                              beta: beta, c: out + r0, ldc: ldOut)
+                b += threads
+            }
+        }
+    }
+
+    /// out[outDim] = W · x[inDim] for one position, fused dequantise-and-dot per row.
+    func matvec(_ x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, accumulate: Bool, scratch: ScratchPool) {
+        let threads = scratch.threads
+        let chunk = (outDim + threads - 1) / threads
+        let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        parallelFor(threads) { t in
+            let buf = scratch.buffer(t)
+            let r0 = t * chunk, r1 = min(self.outDim, r0 + chunk)
+            if r0 >= r1 { return }
+            // Dequantise up to 8 rows at a time into the scratch, then dot each.
+            let group = 8
+            var r = r0
+            while r < r1 {
+                let g = min(group, r1 - r)
+                if let rowMap = self.rowMap {
+                    for i in 0..<g {
+                        Dequant.decodeUnchecked(self.dtype, base + rowMap[r + i] * self.rowBytes, count: self.inDim,
+                                                into: buf + i * self.inDim)
+                    }
+                } else {
+                    Dequant.decodeUnchecked(self.dtype, base + r * self.rowBytes, count: g * self.inDim, into: buf)
+                }
+                for i in 0..<g {
+                    let v = Kernels.dot(buf + i * self.inDim, x, count: self.inDim)
+                    out[r + i] = accumulate ? out[r + i] + v : v
+                }
+                r += g
+            }
+        }
+    }
+}
+
+/// Per-thread scratch buffers, planned once per model.
+final class ScratchPool: @unchecked Sendable {
+    let threads: Int
+    let floatsEach: Int
+    private let storage: UnsafeMutablePointer<Float>
+
+    init(threads: Int, floatsEach: Int) {
+        self.threads = max(1, threads)
+        self.floatsEach = max(floatsEach, 1)
+        storage = .allocate(capacity: self.threads * self.floatsEach)
+        storage.initialize(repeating: 0, count: self.threads * self.floatsEach)
+    }
+
+    deinit { storage.deallocate() }
+
+    func buffer(_ t: Int) -> UnsafeMutablePointer<Float> { storage + t * floatsEach }
+}
+
+/// Runs body(0..<n) on up to n threads (inline when n == 1).
+@inline(__always)
+func parallelFor(_ n: Int, _ body: (Int) -> Void) {
+    if n <= 1 { body(0); return }
+    DispatchQueue.concurrentPerform(iterations: n, execute: body)
+}

@@ -1,0 +1,167 @@
+import Foundation
+import XCTest
+
+/// Drives the real REPL in a detached tmux session, as a person would: types a multi-line block,
+/// completes a name with Tab, makes an error, interrupts a long loop with Ctrl-C, exits with Ctrl-D.
+final class REPLTmuxTests: XCTestCase {
+    private var session = ""
+    private var home: URL!
+
+    override func setUpWithError() throws {
+        guard Self.tmuxPath != nil else {
+            print("REPLTmuxTests skipped: tmux is not installed (apt-get install tmux)")
+            throw XCTSkip("tmux is not installed")
+        }
+        home = try Fixtures.temporaryDirectory("repl-home")
+        session = "loupe-repl-test-\(getpid())"
+        let binary = try LoupeBinary.locate()
+        try FileManager.default.createDirectory(at: home.appendingPathComponent("data"), withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: home.appendingPathComponent("data/prompts.txt").path, contents: Data())
+        let command = "env HOME='\(home.path)' LOUPE_OUT='\(home.path)/out' TERM=xterm '\(binary.path)'"
+        try tmux(["new-session", "-d", "-s", session, "-x", "100", "-y", "50", "-c", home.path, command])
+        try waitForScreen(containing: ">>>")
+    }
+
+    override func tearDownWithError() throws {
+        if !session.isEmpty { _ = try? tmux(["kill-session", "-t", session]) }
+        if let home { try? FileManager.default.removeItem(at: home) }
+    }
+
+    func testTypingCompletionErrorsInterruptAndExit() throws {
+        // A multi-line block: continuation prompts until a blank line.
+        try type("total = 0")
+        try type("for i in range(4):")
+        try waitForScreen(containing: "...")
+        try type("    total = total + i")
+        try type("")
+        try type("print(\"total is\", total)")
+        try waitForScreen(containing: "total is 6")
+
+        // Tab completion of a global name, then finish the line.
+        try keys(["tota", "Tab"])
+        try waitForScreen(matching: { $0.contains(">>> total") && !$0.hasSuffix(">>> tota") })
+        try type(" * 100")
+        try waitForScreen(containing: "600")
+
+        // Keyword arguments inside a call, a file path and a hook name inside strings.
+        try tmux(["send-keys", "-t", session, "-l", "sorted([total, 1], ke"])
+        try keys(["Tab"])
+        try waitForScreen(containing: "sorted([total, 1], key=")
+        try type("lambda v: -v)")
+        try waitForScreen(containing: "[6, 1]")
+        try tmux(["send-keys", "-t", session, "-l", "path = \"data/pro"])
+        try keys(["Tab"])
+        try waitForScreen(containing: "path = \"data/prompts.txt")
+        try type("\"")
+        try tmux(["send-keys", "-t", session, "-l", "hook = \"blocks.2.attn.hook_pa"])
+        try keys(["Tab"])
+        try waitForScreen(containing: "hook = \"blocks.2.attn.hook_pattern")
+        try type("\"")
+        try type("print(path, hook)")
+        try waitForScreen(containing: "data/prompts.txt blocks.2.attn.hook_pattern")
+
+        // An error names the input and position, and the REPL carries on.
+        try type("1 + undefined_thing")
+        try waitForScreen(containing: ":1:5")
+        try type("print(\"still here\")")
+        try waitForScreen(containing: "still here")
+
+        // Ctrl-C interrupts a long loop; the state is kept.
+        try type("while True:")
+        try type("    total = total + 1")
+        try type("")
+        Thread.sleep(forTimeInterval: 0.4)
+        try keys(["C-c"])
+        try waitForScreen(containing: "interrupted")
+        try type("print(\"after\", total > 6)")
+        try waitForScreen(containing: "after True")
+
+        // Ctrl-C at the prompt drops the line; Ctrl-D exits and the history was saved.
+        try keys(["abandoned", "C-c"])
+        try type("print(\"fresh\")")
+        try waitForScreen(containing: "fresh")
+        let screen = try capture()
+        XCTAssertFalse(screen.contains("abandonedprint"), screen)
+        try keys(["C-d"])
+        try waitFor("the REPL to exit") { (try? self.tmux(["has-session", "-t", self.session])) == nil }
+        session = ""
+        let history = try String(contentsOf: home.appendingPathComponent(".loupe_history"), encoding: .utf8)
+        XCTAssertTrue(history.contains("fresh"), history)
+        XCTAssertFalse(history.contains("abandoned"), history)
+    }
+
+    // MARK: tmux
+
+    static let tmuxPath: String? = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/opt/homebrew/bin/tmux"]
+        .first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    /// Runs tmux. Output goes through a file, not a pipe: the tmux server that `new-session` starts
+    /// inherits the client's descriptors and would hold a pipe open forever.
+    @discardableResult
+    private func tmux(_ arguments: [String]) throws -> String {
+        let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-tmux-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: outputFile) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.tmuxPath ?? "tmux")
+        process.arguments = arguments
+        let output = try FileHandle(forWritingTo: outputFile)
+        process.standardOutput = arguments.first == "capture-pane" ? output : FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try output.close()
+        guard process.terminationStatus == 0 else {
+            throw TmuxError(message: "tmux \(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
+        }
+        return try String(contentsOf: outputFile, encoding: .utf8)
+    }
+
+    struct TmuxError: Error { var message: String }
+
+    /// Sends key names (`Tab`, `C-c`) or literal text.
+    private func keys(_ keys: [String]) throws {
+        try tmux(["send-keys", "-t", session] + keys)
+    }
+
+    /// Types a line literally and presses Enter.
+    private func type(_ line: String) throws {
+        if !line.isEmpty { try tmux(["send-keys", "-t", session, "-l", line]) }
+        try tmux(["send-keys", "-t", session, "Enter"])
+    }
+
+    private func capture() throws -> String {
+        try tmux(["capture-pane", "-p", "-t", session, "-S", "-200"])
+            .split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    private func waitForScreen(containing text: String) throws {
+        try waitForScreen(matching: { $0.contains(text) }, what: "\"\(text)\" on screen")
+    }
+
+    private func waitForScreen(matching predicate: @escaping (String) -> Bool, what: String = "the screen") throws {
+        var last = ""
+        do {
+            try waitFor(what) {
+                last = (try? self.capture()) ?? ""
+                return predicate(last)
+            }
+        } catch {
+            let screen = (try? capture()) ?? "(tmux session gone)"
+            XCTFail("timed out waiting for \(what); screen:\n\(screen.isEmpty ? last : screen)")
+            throw error
+        }
+    }
+
+    private func waitFor(_ what: String, timeout: TimeInterval = 10, _ condition: () throws -> Bool) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try condition() { return }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw TmuxError(message: "timed out waiting for \(what)")
+    }
+}

@@ -1,6 +1,0 @@
-import XCTest
-@testable import LoupePlot
-
-final class LoupePlotTestsSmoke: XCTestCase {
-    func testModuleLinks() { XCTAssertTrue(true) }
-}
