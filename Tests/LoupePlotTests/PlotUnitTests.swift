@@ -299,3 +299,22 @@ final class MathTextTests: XCTestCase {
         XCTAssertEqual(MathText.render("no math"), "no math")
     }
 }
+
+final class DocumentTests: XCTestCase {
+    /// Figures inlined in one HTML report must not share clip-path ids.
+    func testIdsDifferBetweenFigures() {
+        let a = SampleFigures.line().svg(), b = SampleFigures.hist().svg()
+        func ids(_ s: String) -> Set<String> {
+            var out = Set<String>()
+            var rest = Substring(s)
+            while let r = rest.range(of: "id=\"") {
+                let tail = rest[r.upperBound...]
+                if let end = tail.firstIndex(of: "\"") { out.insert(String(tail[..<end])); rest = tail[end...] } else { break }
+            }
+            return out
+        }
+        XCTAssertFalse(ids(a).isEmpty)
+        XCTAssertTrue(ids(a).isDisjoint(with: ids(b)))
+        XCTAssertFalse(a.unicodeScalars.contains("\u{1}"))
+    }
+}
