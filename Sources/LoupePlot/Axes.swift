@@ -33,6 +33,10 @@ public final class Axes {
     public var xtickLabels: [String]? = nil, ytickLabels: [String]? = nil
     /// Degrees; nil rotates categorical x labels by 90° when they would overlap.
     public var xtickRotation: Double? = nil
+    /// Second set of categorical labels on the top / right edge (seed 002's query/key axes):
+    /// positions and labels, drawn with ticks at those positions.
+    public var topTicks: (positions: [Double], labels: [String])? = nil
+    public var rightTicks: (positions: [Double], labels: [String])? = nil
     public var tickFontSize: Double? = nil
     public var showXTickLabels = true, showYTickLabels = true
     public var grid = false
@@ -275,9 +279,35 @@ public final class Axes {
         legendShown = true; legendLocation = location; legendSources = including
     }
 
+    /// matplotlib's legend(["Q", "K", "V"]): names the marks that can carry a label, in the order
+    /// they were added, then shows the legend.
+    public func legend(labels: [String], location: LegendLocation = .best) {
+        var k = 0
+        for i in marks.indices where k < labels.count {
+            switch marks[i] {
+            case .line(var m): m.label = labels[k]; marks[i] = .line(m); k += 1
+            case .scatter(var m): m.label = labels[k]; marks[i] = .scatter(m); k += 1
+            case .bar(var m): m.label = labels[k]; marks[i] = .bar(m); k += 1
+            case .step(var m): m.label = labels[k]; marks[i] = .step(m); k += 1
+            default: continue
+            }
+        }
+        legend(location: location)
+    }
+
     /// Categorical ticks: labels (tokens) at 0..<n, or at `positions`.
     public func setXTicks(_ labels: [String], positions: [Double]? = nil, rotation: Double? = nil) {
         xticks = positions ?? (0..<labels.count).map(Double.init); xtickLabels = labels; xtickRotation = rotation
+    }
+
+    /// Labels along the top edge at 0..<n (or `positions`), e.g. query tokens above a key × input grid.
+    public func setTopTicks(_ labels: [String], positions: [Double]? = nil) {
+        topTicks = (positions ?? (0..<labels.count).map(Double.init), labels)
+    }
+
+    /// Labels along the right edge at 0..<n (or `positions`).
+    public func setRightTicks(_ labels: [String], positions: [Double]? = nil) {
+        rightTicks = (positions ?? (0..<labels.count).map(Double.init), labels)
     }
 
     public func setYTicks(_ labels: [String], positions: [Double]? = nil) {

@@ -16,7 +16,7 @@ extension FigureRenderer {
             for t in p.y.ticks { let y = p.y.map(t); b.line(Draw.line(box.x, y, box.maxX, y, theme.gridColor, width: u.pt(0.8))) }
         }
         renderMarks(ax, x: p.x, y: p.y, box: box)
-        if ax.axisVisible { renderFrame(p) }
+        if ax.axisVisible { renderFrame(p); renderSecondaryTicks(p) }
         if let twin = ax.twin, let ty = p.twinY {
             renderMarks(twin, x: p.x, y: ty, box: box)
             if twin.axisVisible { renderTwinAxis(twin, ty, box: box) }
@@ -29,6 +29,11 @@ extension FigureRenderer {
                 _ = view
             }
             if p.y.exponent != nil { top = min(top, box.y - tickPx(ax) * 1.2) }
+            if let tt = ax.topTicks, !tt.labels.isEmpty, ax.axisVisible {
+                let tp = tickPx(ax)
+                let widest = tt.labels.map { Draw.textWidth(Limits.shorten($0), size: tp, multiline: false) }.max() ?? 0
+                top = min(top, box.y - tickLen - tickPad - (p.topRotation == 0 ? tp : widest))
+            }
             b.line(Draw.text(title, x: box.x + box.w / 2, y: top - titlePad, size: titlePx,
                              color: ax.titleColor ?? theme.text, ha: .center, va: .baseline, bold: theme.boldTitles))
         }
@@ -102,7 +107,8 @@ extension FigureRenderer {
         if ax.showYTickLabels {
             let x0 = box.x - tickLen - tickPad
             for (t, l) in zip(p.y.ticks, p.y.labels) where !l.text.isEmpty {
-                b.line(Draw.text(l.text, x: x0 - (l.superscript.map { FontMetrics.width($0, size: tp * 0.7) } ?? 0),
+                // text-anchor applies to the whole chunk, exponent included
+                b.line(Draw.text(l.text, x: x0,
                                  y: p.y.map(t), size: tp, color: yc, ha: .right, va: .center, superscript: l.superscript, multiline: false))
             }
             if !p.y.labels.isEmpty { labelLeft = x0 - labelsWidth(p.y, size: tp) }
@@ -115,6 +121,38 @@ extension FigureRenderer {
             let x = labelLeft - labelPad
             b.line(Draw.text(ax.ylabel, x: x, y: box.y + box.h / 2, size: fontPx, color: ax.ylabelColor ?? theme.label,
                              ha: .center, va: .bottom, bold: theme.boldLabels, rotation: 90))
+        }
+    }
+
+    /// The second label sets on the top and right edges.
+    func renderSecondaryTicks(_ p: AxesPlan) {
+        let ax = p.ax, box = p.box, tp = tickPx(ax), sw = u.pt(0.8)
+        if let tt = ax.topTicks {
+            let c = ax.xTickColor ?? theme.tick
+            var d = ""
+            for (pos, label) in zip(tt.positions, tt.labels) where p.x.contains(pos) {
+                let x = p.x.map(pos)
+                d += "M\(fmt(x)) \(fmt(box.y))v\(fmt(-tickLen))"
+                let y0 = box.y - tickLen - tickPad
+                if p.topRotation == 0 {
+                    b.line(Draw.text(Limits.shorten(label), x: x, y: y0, size: tp, color: c, ha: .center, va: .bottom, multiline: false))
+                } else {
+                    b.line(Draw.text(Limits.shorten(label), x: x + 0.36 * tp, y: y0, size: tp, color: c, ha: .left,
+                                     va: .baseline, rotation: 90, multiline: false))
+                }
+            }
+            if !d.isEmpty { b.line("<path d=\"\(d)\" \(Draw.stroke(c, width: sw))/>") }
+        }
+        if let rt = ax.rightTicks {
+            let c = ax.yTickColor ?? theme.tick
+            var d = ""
+            for (pos, label) in zip(rt.positions, rt.labels) where p.y.contains(pos) {
+                let y = p.y.map(pos)
+                d += "M\(fmt(box.maxX)) \(fmt(y))h\(fmt(tickLen))"
+                b.line(Draw.text(Limits.shorten(label), x: box.maxX + tickLen + tickPad, y: y, size: tp, color: c, ha: .left,
+                                 va: .center, multiline: false))
+            }
+            if !d.isEmpty { b.line("<path d=\"\(d)\" \(Draw.stroke(c, width: sw))/>") }
         }
     }
 

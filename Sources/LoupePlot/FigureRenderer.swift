@@ -8,6 +8,7 @@ struct AxesPlan {
     var x: AxisView, y: AxisView
     var twinY: AxisView? = nil
     var xRotation: Double = 0
+    var topRotation: Double = 0
     var box = Rect(x: 0, y: 0, w: 1, h: 1)
     var colorbars: [(ColorbarSpec, Rect, AxisView)] = []
     var decor = (left: 0.0, right: 0.0, top: 0.0, bottom: 0.0)
@@ -36,7 +37,7 @@ final class FigureRenderer {
         var plans = layout(W: W, H: H)
         b.line("<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" "
                + "width=\"\(fmt(W))\" height=\"\(fmt(H))\" viewBox=\"0 0 \(fmt(W)) \(fmt(H))\" version=\"1.1\" "
-               + "xml:space=\"preserve\" font-family=\"\(SVGText.escape(theme.fontFamily))\" "
+               + "xml:space=\"preserve\" style=\"white-space:pre\" font-family=\"\(SVGText.escape(theme.fontFamily))\" "
                + "stroke-linejoin=\"round\">")
         b.line(Draw.rect(Rect(x: 0, y: 0, w: W, h: H), fill: theme.figureBackground))
         if !fig.suptitle.isEmpty {
@@ -45,7 +46,7 @@ final class FigureRenderer {
         }
         for i in plans.indices { renderAxes(&plans[i]) }
         b.line("</svg>")
-        return b.out
+        return b.finish()
     }
 
     // MARK: layout
@@ -80,6 +81,13 @@ final class FigureRenderer {
             let widest = xv.labels.map { Draw.textWidth($0.text, size: tickPx(ax), multiline: false) }.max() ?? 0
             if widest > spacing * 0.92 { plan.xRotation = 90 }
         }
+        if let top = ax.topTicks, top.positions.count > 1 {
+            let px = boxW / max(abs(xv.hi - xv.lo), 1e-9)
+            var spacing = Double.infinity
+            for i in 1..<top.positions.count { spacing = min(spacing, abs(top.positions[i] - top.positions[i - 1]) * px) }
+            let widest = top.labels.map { Draw.textWidth(Limits.shorten($0), size: tickPx(ax), multiline: false) }.max() ?? 0
+            if widest > spacing * 0.92 { plan.topRotation = 90 }
+        }
         return plan
     }
 
@@ -111,6 +119,13 @@ final class FigureRenderer {
             } else if !p.x.ticks.isEmpty { bt += tickLen }
             if !ax.xlabel.isEmpty { bt += Draw.textHeight(ax.xlabel, size: fontPx) + labelPad }
             if p.y.exponent != nil { t += tp * 1.2 }
+            if let top = ax.topTicks, !top.labels.isEmpty {
+                let widest = top.labels.map { Draw.textWidth(Limits.shorten($0), size: tp, multiline: false) }.max() ?? 0
+                t += tickLen + tickPad + (p.topRotation == 0 ? tp : widest)
+            }
+            if let right = ax.rightTicks, !right.labels.isEmpty {
+                r += tickLen + tickPad + (right.labels.map { Draw.textWidth(Limits.shorten($0), size: tp, multiline: false) }.max() ?? 0)
+            }
             if let tv = p.twinY, let twin = ax.twin {
                 r += labelsWidth(tv, size: tickPx(twin)) + tickLen + tickPad
                 if !twin.ylabel.isEmpty { r += Draw.textHeight(twin.ylabel, size: fontPx) + labelPad }
@@ -200,9 +215,9 @@ final class FigureRenderer {
             }
             box.w = max(box.w, 4); box.h = max(box.h, 4)
             // final ticks for the real size
-            let decor = plans[i].decor, rot = plans[i].xRotation
+            let decor = plans[i].decor, rot = plans[i].xRotation, topRot = plans[i].topRotation
             plans[i] = resolvePlan(plans[i].ax, boxW: box.w, boxH: box.h)
-            plans[i].decor = decor; plans[i].xRotation = rot
+            plans[i].decor = decor; plans[i].xRotation = rot; plans[i].topRotation = topRot
             if plans[i].ax.aspect == .equal {
                 let dx = abs(plans[i].x.hi - plans[i].x.lo), dy = abs(plans[i].y.hi - plans[i].y.lo)
                 if dx > 0 && dy > 0 && plans[i].ax.xscale == .linear && plans[i].ax.yscale == .linear {
@@ -212,7 +227,7 @@ final class FigureRenderer {
                         let nh = box.w * dy / dx; box.y += (box.h - nh) / 2; box.h = nh
                     }
                     plans[i] = resolvePlan(plans[i].ax, boxW: box.w, boxH: box.h)
-                    plans[i].decor = decor; plans[i].xRotation = rot
+                    plans[i].decor = decor; plans[i].xRotation = rot; plans[i].topRotation = topRot
                 }
             }
             plans[i].box = box

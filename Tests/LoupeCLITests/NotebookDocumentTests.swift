@@ -6,7 +6,9 @@ final class NotebookDocumentTests: XCTestCase {
     func testPercentCellsKindsTitlesTagsAndLines() throws {
         let doc = try NotebookDocument(contentsOf: Fixtures.url("params.loupe"))
         XCTAssertEqual(doc.format, .percent)
-        XCTAssertEqual(doc.cells.map(\.kind), [.code, .markdown, .code, .code, .code])
+        XCTAssertEqual(doc.cells.map(\.kind), [.code, .markdown, .code, .code, .code, .code])
+        XCTAssertEqual(doc.cells[5].title, "Squares")
+        XCTAssertEqual(doc.cells[5].firstLine, 24)
         // The preamble before the first marker is a cell of its own.
         XCTAssertEqual(doc.cells[0].source, "# A small notebook for the CLI tests: parameters, printing, a value and a Markdown cell.")
         XCTAssertEqual(doc.cells[0].firstLine, 1)

@@ -287,3 +287,34 @@ final class SizeTests: XCTestCase {
         XCTAssertTrue(svg.contains("stroke-linecap=\"round\""))
     }
 }
+
+final class MathTextTests: XCTestCase {
+    func testSeedTitles() {
+        XCTAssertEqual(MathText.render("Distribution of $QK^T$"), "Distribution of QKᵀ")
+        XCTAssertEqual(MathText.render(#"$QK^T \;/\; \sqrt{d_k}$"#), "QKᵀ / √dₖ")
+        XCTAssertEqual(MathText.render(#"Distribution of $\sigma(QK^T)$"#), "Distribution of σ(QKᵀ)")
+        XCTAssertEqual(MathText.render("$x^{2n}$ and $y_{ij}$"), "x²ⁿ and yᵢⱼ")
+        XCTAssertEqual(MathText.render("$e^{QK}$"), "e^(QK)")
+        XCTAssertEqual(MathText.render("costs $5"), "costs $5")
+        XCTAssertEqual(MathText.render("no math"), "no math")
+    }
+}
+
+final class DocumentTests: XCTestCase {
+    /// Figures inlined in one HTML report must not share clip-path ids.
+    func testIdsDifferBetweenFigures() {
+        let a = SampleFigures.line().svg(), b = SampleFigures.hist().svg()
+        func ids(_ s: String) -> Set<String> {
+            var out = Set<String>()
+            var rest = Substring(s)
+            while let r = rest.range(of: "id=\"") {
+                let tail = rest[r.upperBound...]
+                if let end = tail.firstIndex(of: "\"") { out.insert(String(tail[..<end])); rest = tail[end...] } else { break }
+            }
+            return out
+        }
+        XCTAssertFalse(ids(a).isEmpty)
+        XCTAssertTrue(ids(a).isDisjoint(with: ids(b)))
+        XCTAssertFalse(a.unicodeScalars.contains("\u{1}"))
+    }
+}

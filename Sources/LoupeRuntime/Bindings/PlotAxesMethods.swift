@@ -152,7 +152,7 @@ enum PlotAxesMethods {
     }
 
     static func imshow(_ ax: AxesObject, _ args: Arguments) throws -> Value {
-        let names = ["a", "cmap", "vmin", "vmax", "origin", "extent", "aspect", "alpha", "x", "y", "interpolation"]
+        let names = ["a", "cmap", "vmin", "vmax", "origin", "extent", "aspect", "alpha", "x", "y", "top", "right", "interpolation"]
         let (pos, kw) = try bindKeywords("imshow", args, names, positional: 1)
         guard let av = pos.first ?? kw["a"] else { throw LoupeError("imshow() needs a 2-D tensor or a list of rows") }
         let (values, rows, cols) = try PlotValues.matrix(av, "a")
@@ -172,14 +172,13 @@ enum PlotAxesMethods {
         ax.axes.imshow(values: values, rows: rows, cols: cols, cmap: cmap, vmin: try PlotValues.double(kw["vmin"], "vmin"),
                        vmax: try PlotValues.double(kw["vmax"], "vmax"), origin: origin, extent: extent, aspect: aspect,
                        alpha: try PlotValues.double(kw["alpha"], "alpha") ?? 1)
-        if let x = kw["x"]?.orNil { ax.axes.setXTicks(try PlotValues.strings(x, "x")) }
-        if let y = kw["y"]?.orNil { ax.axes.setYTicks(try PlotValues.strings(y, "y")) }
+        try tokenAxes(ax, kw)
         return ax.axes.lastMappable.map { .host(MappableObject($0, ax)) } ?? .none
     }
 
     static func textGrid(_ ax: AxesObject, _ args: Arguments) throws -> Value {
         let names = ["texts", "values", "colors", "cmap", "vmin", "vmax", "highlight", "highlight_color", "fontsize",
-                     "text_color", "border", "quoted", "x", "y"]
+                     "text_color", "border", "quoted", "x", "y", "top", "right"]
         let (pos, kw) = try bindKeywords("text_grid", args, names, positional: 2)
         guard let tv = pos.first ?? kw["texts"] else { throw LoupeError("text_grid() needs a list of rows of strings") }
         let texts = try PlotValues.stringGrid(tv, "texts")
@@ -197,9 +196,16 @@ enum PlotAxesMethods {
                          textColor: try kw["text_color"]?.orNil.map { try PlotValues.color($0, "text_color") },
                          cellBorder: try kw["border"]?.orNil.map { try PlotValues.color($0, "border") },
                          quoted: try PlotValues.bool(kw["quoted"], "quoted") ?? false)
+        try tokenAxes(ax, kw)
+        return ax.axes.lastMappable.map { .host(MappableObject($0, ax)) } ?? .none
+    }
+
+    /// x=, y=, top=, right= token labels on the four edges.
+    static func tokenAxes(_ ax: AxesObject, _ kw: [String: Value]) throws {
         if let x = kw["x"]?.orNil { ax.axes.setXTicks(try PlotValues.strings(x, "x")) }
         if let y = kw["y"]?.orNil { ax.axes.setYTicks(try PlotValues.strings(y, "y")) }
-        return ax.axes.lastMappable.map { .host(MappableObject($0, ax)) } ?? .none
+        if let t = kw["top"]?.orNil { ax.axes.setTopTicks(try PlotValues.strings(t, "top")) }
+        if let r = kw["right"]?.orNil { ax.axes.setRightTicks(try PlotValues.strings(r, "right")) }
     }
 
     static func rule(_ ax: AxesObject, _ args: Arguments, vertical: Bool) throws -> Value {
