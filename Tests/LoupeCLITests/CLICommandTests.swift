@@ -20,9 +20,19 @@ final class CLICommandTests: XCTestCase {
         let badParameter = try LoupeBinary.run(["run", Fixtures.url("params.loupe").path, "-p", "2x=1"])
         XCTAssertEqual(badParameter.status, 2)
         XCTAssertTrue(badParameter.stderr.contains("not a valid variable name"), badParameter.stderr)
-        let info = try LoupeBinary.run(["info", "smollm2"])
-        XCTAssertEqual(info.status, 1)
-        XCTAssertTrue(info.stderr.contains("loupe info"), info.stderr)
+        let unknownModel = try LoupeBinary.run(["info", "/nonexistent/model.gguf"])
+        XCTAssertEqual(unknownModel.status, 2)
+        XCTAssertTrue(unknownModel.stderr.contains("/nonexistent/model.gguf"), unknownModel.stderr)
+    }
+
+    func testInfoDescribesAModelDirectory() throws {
+        let model = Fixtures.testsDirectory.appendingPathComponent("Fixtures/models/gpt2-tiny")
+        let info = try LoupeBinary.run(["info", model.path, "--tensors"])
+        XCTAssertEqual(info.status, 0, info.stderr)
+        XCTAssertTrue(info.stdout.contains("architecture: gpt2, 2 layers, d_model 64"), info.stdout)
+        XCTAssertTrue(info.stdout.contains("weights: 28 tensors"), info.stdout)
+        XCTAssertTrue(info.stdout.contains("tokenizer: tokenizer.json"), info.stdout)
+        XCTAssertEqual(info.stdout.split(separator: "\n").filter { $0.hasPrefix("  ") }.count, 28)
     }
 
     func testScriptFromStdinAndFromDashC() throws {
