@@ -51,7 +51,7 @@ func fmt(_ x: Double, _ decimals: Int = 2) -> String {
     default: scale = pow(10, Double(decimals))
     }
     let scaled = (abs(x) * scale).rounded()
-    if scaled >= 9.0e15 { return String(Int64(x.rounded())) }
+    if scaled >= 9.0e15 { return x < 0 ? "-9e15" : "9e15" }  // far outside any canvas
     var units = UInt64(scaled)
     if units == 0 { return "0" }
     var s = x < 0 ? "-" : ""

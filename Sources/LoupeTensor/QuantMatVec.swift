@@ -1,43 +1,5 @@
 import Dispatch
 
-/// Reusable buffers for one-token matvecs: the input vector quantised to 8-bit blocks of 32
-/// (llama.cpp's Q8 activations). Create one per thread of inference, sized for the widest input.
-public final class MatVecScratch: @unchecked Sendable {
-    public let maxCols: Int
-    let xq: UnsafeMutablePointer<Int8>      // [cols] round(x / xd[block])
-    let xd: UnsafeMutablePointer<Float>     // [cols / 32] per-block scale max|x| / 127
-    let xsum: UnsafeMutablePointer<Float>   // [cols / 32] per-block Σ x (exact floats, for min terms)
-
-    public init(maxCols: Int) {
-        self.maxCols = maxCols
-        let n = max(32, (maxCols + 31) / 32 * 32)
-        xq = UnsafeMutableRawPointer.allocate(byteCount: n, alignment: 64).bindMemory(to: Int8.self, capacity: n)
-        xd = .allocate(capacity: n / 32)
-        xsum = .allocate(capacity: n / 32)
-    }
-
-    deinit {
-        xq.deallocate(); xd.deallocate(); xsum.deallocate()
-    }
-
-    /// Quantises x[cols] into the scratch (cols a multiple of 32).
-    func quantize(_ x: UnsafePointer<Float>, cols: Int) {
-        for b in 0..<(cols / 32) {
-            let v0 = UnsafeRawPointer(x + b * 32).loadUnaligned(as: SIMD16<Float>.self)
-            let v1 = UnsafeRawPointer(x + b * 32 + 16).loadUnaligned(as: SIMD16<Float>.self)
-            let amax = pointwiseMax(pointwiseMax(v0, -v0), pointwiseMax(v1, -v1)).max()
-            let d = amax / 127
-            let id: Float = d == 0 ? 0 : 1 / d
-            let q0 = SIMD16<Int32>((v0 * id).rounded(.toNearestOrEven))
-            let q1 = SIMD16<Int32>((v1 * id).rounded(.toNearestOrEven))
-            let q = SIMD32<Int8>(lowHalf: SIMD16<Int8>(truncatingIfNeeded: q0), highHalf: SIMD16<Int8>(truncatingIfNeeded: q1))
-            UnsafeMutableRawPointer(xq + b * 32).storeBytes(of: q, as: SIMD32<Int8>.self)
-            xd[b] = d
-            xsum[b] = v0.sum() + v1.sum()
-        }
-    }
-}
-
 /// y[rows] = W[rows, cols] · x[cols] computed directly on stored weight blocks (no dequantised copy).
 /// Quantised types use integer dot products against x quantised to 8 bits per block of 32 (the
 /// llama.cpp scheme: relative error ~1e-3 against the exact float product); F32/F16/BF16 are exact
@@ -72,8 +34,12 @@ public enum QuantMatVec {
         }
         if rows == 0 { return }
         guard let base = w.baseAddress else { return }
-        let quantised = dtype != .f32 && dtype != .f16 && dtype != .bf16
-        if quantised { scratch.quantize(x, cols: cols) }
+        switch dtype {
+        case .q4_0, .q4_1: scratch.quantize(x, cols: cols, layout: .nibbles)
+        case .q8_0, .q4_K, .q5_K, .q6_K: scratch.quantize(x, cols: cols, layout: .pairs)
+        case .f16, .bf16: scratch.deinterleave(x, cols: cols)
+        default: break
+        }
         let s = scratch
         let body: (Int, Int) -> Void = { r0, r1 in
             rowsDot(dtype, base, rowBytes: rb, cols: cols, rows: r0..<r1, x: x, s: s, y: y)
@@ -108,8 +74,8 @@ public enum QuantMatVec {
         case .q5_K: for r in rows { y[r] = QuantDot.q5_K(w + r * rb, cols: cols, s) }
         case .q6_K: for r in rows { y[r] = QuantDot.q6_K(w + r * rb, cols: cols, s) }
         case .f32: for r in rows { y[r] = QuantDot.f32(w + r * rb, cols: cols, x) }
-        case .f16: for r in rows { y[r] = QuantDot.f16(w + r * rb, cols: cols, x) }
-        case .bf16: for r in rows { y[r] = QuantDot.bf16(w + r * rb, cols: cols, x) }
+        case .f16: for r in rows { y[r] = QuantDot.f16(w + r * rb, cols: cols, x, s) }
+        case .bf16: for r in rows { y[r] = QuantDot.bf16(w + r * rb, cols: cols, x, s) }
         default:
             // No direct kernel: dequantise one row at a time into a stack-free local buffer.
             let row = UnsafeMutablePointer<Float>.allocate(capacity: cols)
