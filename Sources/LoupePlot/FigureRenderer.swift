@@ -37,7 +37,7 @@ final class FigureRenderer {
         var plans = layout(W: W, H: H)
         b.line("<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" "
                + "width=\"\(fmt(W))\" height=\"\(fmt(H))\" viewBox=\"0 0 \(fmt(W)) \(fmt(H))\" version=\"1.1\" "
-               + "xml:space=\"preserve\" font-family=\"\(SVGText.escape(theme.fontFamily))\" "
+               + "xml:space=\"preserve\" style=\"white-space:pre\" font-family=\"\(SVGText.escape(theme.fontFamily))\" "
                + "stroke-linejoin=\"round\">")
         b.line(Draw.rect(Rect(x: 0, y: 0, w: W, h: H), fill: theme.figureBackground))
         if !fig.suptitle.isEmpty {
@@ -46,7 +46,7 @@ final class FigureRenderer {
         }
         for i in plans.indices { renderAxes(&plans[i]) }
         b.line("</svg>")
-        return b.out
+        return b.finish()
     }
 
     // MARK: layout

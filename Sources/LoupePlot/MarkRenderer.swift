@@ -162,6 +162,10 @@ extension FigureRenderer {
             }
             if p0 > p1 { swap(&p0, &p1) }
             if l0 > l1 { swap(&l0, &l1) }
+            if m.edgeColor == nil {
+                // whole-pixel edges: neighbouring histogram bars meet without an anti-aliased seam
+                p0 = p0.rounded(); p1 = max(p1.rounded(), p0 + 1); l0 = l0.rounded(); l1 = l1.rounded()
+            }
             let r = m.horizontal ? Rect(x: l0, y: p0, w: l1 - l0, h: p1 - p0) : Rect(x: p0, y: l0, w: p1 - p0, h: l1 - l0)
             let c = m.colors[i % m.colors.count]
             out += Draw.rect(r, fill: c.withAlpha(c.a * m.alpha), stroke: m.edgeColor, width: u.pt(m.lineWidth)) + "\n"

@@ -4,22 +4,24 @@ import Foundation
 /// Face `tokenizers`' `BPE::merge_word` does: start from one symbol per character (or per byte for
 /// byte-level vocabularies), then repeatedly merge the adjacent pair of lowest rank, leftmost first.
 final class BPEModel: @unchecked Sendable {
-    /// token -> id, and id -> token (ids may have holes, filled with "").
+    /// token -> id, and id -> token (nil where the ids have a hole).
     let vocab: [String: Int]
-    let idToToken: [String]
-    /// (left id << 32 | right id) -> (rank, merged id).
-    let merges: [UInt64: Merge]
+    let idToToken: [String?]
+    /// (left id, right id) -> (rank, merged id).
+    let merges: PairTable
     let unkID: Int?
     let fuseUnk: Bool
     let byteFallback: Bool
     /// Llama 3's shortcut: a word that is itself in the vocabulary is not merged.
     let ignoreMerges: Bool
-    /// Characters that are a token by themselves: scalar value -> id.
+    /// Characters that are a token by themselves: scalar value -> id, an array for the Basic
+    /// Multilingual Plane (-1: none) and a dictionary above it; and by byte for byte-level spelling.
     let singleScalarIDs: [UInt32: Int32]
+    let bmpScalarIDs: [Int32]
+    let byteLevelIDs: [Int32]
     /// `<0xAB>` byte-fallback token ids by byte, when the vocabulary has all of them.
     let byteFallbackIDs: [Int32]?
 
-    struct Merge { var rank: Int32; var id: Int32 }
 
     private var cache: [String: [Int]] = [:]
     private let cacheLock = NSLock()
@@ -31,7 +33,7 @@ final class BPEModel: @unchecked Sendable {
          ignoreMerges: Bool, source: String) throws {
         self.vocab = vocab
         let count = (vocab.values.max() ?? -1) + 1
-        var idToToken = [String](repeating: "", count: count)
+        var idToToken = [String?](repeating: nil, count: count)
         for (token, id) in vocab {
             guard id >= 0, id < Int(Int32.max) else {
                 throw TokenizerError(source: source, location: "model.vocab[\(token.debugDescription)]",
@@ -40,8 +42,7 @@ final class BPEModel: @unchecked Sendable {
             idToToken[id] = token
         }
         self.idToToken = idToToken
-        var table: [UInt64: Merge] = [:]
-        table.reserveCapacity(merges.count)
+        var table = PairTable(capacity: merges.count)
         for (rank, pair) in merges.enumerated() {
             guard let left = vocab[pair.0], let right = vocab[pair.1] else {
                 throw TokenizerError(source: source, location: "model.merges[\(rank)]",
@@ -52,7 +53,7 @@ final class BPEModel: @unchecked Sendable {
                                      "merge \"\(pair.0) \(pair.1)\" makes \"\(pair.0 + pair.1)\", which is not in the vocabulary")
             }
             // A repeated pair keeps its last rank, as `tokenizers` collecting into a HashMap does.
-            table[BPEModel.key(Int32(left), Int32(right))] = Merge(rank: Int32(rank), id: Int32(merged))
+            table.set(PairTable.key(Int32(left), Int32(right)), rank: Int32(rank), id: Int32(merged))
         }
         self.merges = table
         if let unkToken {
@@ -73,13 +74,12 @@ final class BPEModel: @unchecked Sendable {
             if let first = scalars.next(), scalars.next() == nil { single[first.value] = Int32(id) }
         }
         singleScalarIDs = single
+        var bmp = [Int32](repeating: -1, count: 0x10000)
+        for (value, id) in single where value < 0x10000 { bmp[Int(value)] = id }
+        bmpScalarIDs = bmp
+        byteLevelIDs = ByteLevel.byteToScalar.map { single[$0.value] ?? -1 }
         let fallback = (0..<256).compactMap { vocab[String(format: "<0x%02X>", $0)].map(Int32.init) }
         byteFallbackIDs = fallback.count == 256 ? fallback : nil
-    }
-
-    @inline(__always)
-    static func key(_ left: Int32, _ right: Int32) -> UInt64 {
-        UInt64(UInt32(bitPattern: left)) << 32 | UInt64(UInt32(bitPattern: right))
     }
 
     // MARK: - Encoding one word
@@ -115,7 +115,8 @@ final class BPEModel: @unchecked Sendable {
             for byte in bytes {
                 // A byte whose character is missing from the vocabulary is dropped, as `tokenizers` does
                 // when there is no unknown token.
-                if let id = singleScalarIDs[ByteLevel.byteToScalar[Int(byte)].value] {
+                let id = byteLevelIDs[Int(byte)]
+                if id >= 0 {
                     symbols.append(id)
                 } else if let unkID {
                     symbols.append(Int32(unkID))
@@ -134,7 +135,9 @@ final class BPEModel: @unchecked Sendable {
         symbols.reserveCapacity(word.count)
         var pendingUnk = false
         for scalar in word {
-            if let id = singleScalarIDs[scalar.value] {
+            let value = scalar.value
+            if let id = value < 0x10000 ? (bmpScalarIDs[Int(value)] >= 0 ? bmpScalarIDs[Int(value)] : nil)
+                : singleScalarIDs[value] {
                 if pendingUnk, let unkID { symbols.append(Int32(unkID)) }
                 pendingUnk = false
                 symbols.append(id)
@@ -158,7 +161,7 @@ final class BPEModel: @unchecked Sendable {
 
     /// Merge the lowest-ranked adjacent pair, leftmost first, until none is left. A heap of
     /// (rank, position) keeps this O(n log n) for very long words; stale entries are skipped on pop.
-    static func mergeWord(_ initial: [Int32], _ merges: [UInt64: Merge]) -> [Int32] {
+    static func mergeWord(_ initial: [Int32], _ merges: PairTable) -> [Int32] {
         let n = initial.count
         if n < 2 { return initial }
         var ids = initial
@@ -171,21 +174,21 @@ final class BPEModel: @unchecked Sendable {
         }
         var heap = MinHeap()
         for k in 0..<(n - 1) {
-            if let merge = merges[key(ids[k], ids[k + 1])] { heap.push(rank: merge.rank, position: Int32(k)) }
+            if let merge = merges.get(ids[k], ids[k + 1]) { heap.push(rank: merge.rank, position: Int32(k)) }
         }
         while let (rank, position) = heap.pop() {
             let left = Int(position)
             guard alive[left], next[left] >= 0 else { continue }
             let right = Int(next[left])
-            guard let merge = merges[key(ids[left], ids[right])], merge.rank == rank else { continue }
+            guard let merge = merges.get(ids[left], ids[right]), merge.rank == rank else { continue }
             ids[left] = merge.id
             alive[right] = false
             next[left] = next[right]
             if next[right] >= 0 { prev[Int(next[right])] = Int32(left) }
-            if prev[left] >= 0, let before = merges[key(ids[Int(prev[left])], ids[left])] {
+            if prev[left] >= 0, let before = merges.get(ids[Int(prev[left])], ids[left]) {
                 heap.push(rank: before.rank, position: prev[left])
             }
-            if next[left] >= 0, let after = merges[key(ids[left], ids[Int(next[left])])] {
+            if next[left] >= 0, let after = merges.get(ids[left], ids[Int(next[left])]) {
                 heap.push(rank: after.rank, position: Int32(left))
             }
         }

@@ -19,7 +19,7 @@ public final class Tokenizer: @unchecked Sendable {
     let normalizedMatcher: AddedTokenMatcher
     let byteLevel: Bool
     /// id -> token string for every id (model vocabulary and added tokens).
-    private let idToToken: [String]
+    private let idToToken: [String?]
     private let tokenToID: [String: Int]
 
     public let bosID: Int?
@@ -61,7 +61,7 @@ public final class Tokenizer: @unchecked Sendable {
         // A normalised added token decodes as its normalised content, as in `tokenizers`
         // ("<think>" after Llama 2's Prepend normaliser decodes as "▁<think>", i.e. " <think>").
         for token in parts.addedTokens {
-            if token.id >= table.count { table += repeatElement("", count: token.id + 1 - table.count) }
+            if token.id >= table.count { table += repeatElement(nil, count: token.id + 1 - table.count) }
             var spelled = Array(token.content.unicodeScalars)
             if token.normalized, let normalizer = parts.normalizer { spelled = normalizer.apply(spelled) }
             var view = String.UnicodeScalarView()
@@ -84,7 +84,6 @@ public final class Tokenizer: @unchecked Sendable {
     /// The token's string as the vocabulary spells it (byte-level symbols such as "Ġthe" included).
     public func token(for id: Int) -> String? {
         guard id >= 0, id < idToToken.count else { return nil }
-        if addedTokens[id] == nil && model.vocab[idToToken[id]] != id { return nil }  // a hole in the ids
         return idToToken[id]
     }
 

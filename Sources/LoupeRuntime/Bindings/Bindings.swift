@@ -4,6 +4,9 @@ enum Bindings {
     static func installAll() {
         PlotBindings.install()
         ViewBindings.install()
+        ModelBindings.install()
+        CacheBindings.install()
+        HookBindings.install()
         TableBindings.install()
         AnalysisBindings.install()
     }
