@@ -73,6 +73,8 @@ CORPUS = [
     "café naïve résumé coöperate façade",
     "Ångström ÅÄÖ åäö ß ẞ ﬁ ligature",
     "e\u0301 combining acute, a\u0308 combining diaeresis",
+    # Canonically equivalent spellings (equal as Swift Strings, different to HF) in one string.
+    "caf\u00e9 cafe\u0301 caf\u00e9 cafe\u0301 \u00c5 \u212b A\u030a \u00c5",
     "中文测试：你好，世界！",
     "日本語のテキストとカタカナ、ひらがな。",
     "한국어 텍스트입니다",

@@ -72,4 +72,21 @@ final class TokenizerJSONTests: XCTestCase {
             }
         }
     }
+
+    /// "é" and "e\u{301}" are equal Swift Strings but different tokens; both must keep their ids.
+    func testCanonicallyEquivalentTokensStayApart() throws {
+        let json = #"""
+        {"model": {"type": "BPE", "vocab": {"c": 0, "a": 1, "f": 2, "\u00e9": 3, "e": 4, "\u0301": 5, "e\u0301": 6,
+         "\ud83d\ude00": 7}, "merges": [["e", "\u0301"]]}, "pre_tokenizer": null, "decoder": null}
+        """#
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-exact-\(UUID().uuidString).json")
+        try Data(json.utf8).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let tokenizer = try Tokenizer(tokenizerJSON: url)
+        XCTAssertEqual(tokenizer.encode("caf\u{e9} cafe\u{301}".replacingOccurrences(of: " ", with: "")), [0, 1, 2, 3, 0, 1, 2, 6])
+        XCTAssertEqual(tokenizer.id(for: "\u{e9}"), 3)
+        XCTAssertEqual(tokenizer.id(for: "e\u{301}"), 6)
+        XCTAssertEqual(tokenizer.id(for: "😀"), 7)
+        XCTAssertEqual(tokenizer.vocabSize, 8)
+    }
 }
