@@ -25,6 +25,10 @@ final class TokenizerJSONTests: XCTestCase {
         XCTAssertEqual(tokenizer.eosID, 2)
     }
     func testSentencePieceMetaspace() throws { assertMatchesHF(try load("spm_metaspace"), "spm_metaspace") }
+    func testSentencePieceMetaspaceSplit() throws {
+        assertMatchesHF(try load("spm_metaspace_split"), "spm_metaspace_split")
+    }
+    func testContiguousDigits() throws { assertMatchesHF(try load("digits_contiguous"), "digits_contiguous") }
 
     func testVocabAndMergesFiles() throws {
         let tokenizer = try Tokenizer(vocab: Fixtures.url("gpt2_vocab.json"), merges: Fixtures.url("gpt2_merges.txt"))
