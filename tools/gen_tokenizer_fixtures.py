@@ -104,6 +104,8 @@ CORPUS = [
     "<|endoftext|><|endoftext|>",
     "not special: <|im_start and |im_end|>",
     "a [MASK] b   [MASK]c",
+    "a <sep>  b<sep>\tc <sep>",
+    "word wordy sword word_x x_word 1word word1 éword wordé (word) word",
     "plain <think>reasoning</think> answer",
     "special at end <|im_end|>",
     " <|im_start|> spaced",
@@ -163,7 +165,9 @@ SPECIAL = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
 def add_extra_tokens(tok):
     tok.add_special_tokens([AddedToken("[MASK]", lstrip=True, rstrip=False, special=True, normalized=False)])
     tok.add_tokens([AddedToken("<think>", special=False, normalized=False),
-                    AddedToken("</think>", special=False, normalized=False)])
+                    AddedToken("</think>", special=False, normalized=False),
+                    AddedToken("<sep>", rstrip=True, special=False, normalized=False),
+                    AddedToken("word", single_word=True, special=False, normalized=False)])
 
 
 def train_byte_level(pre_tokenizer, vocab_size=1000):
