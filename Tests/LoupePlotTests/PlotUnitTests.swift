@@ -283,8 +283,14 @@ final class SizeTests: XCTestCase {
         fig.ax.plot((0..<n).map { _ in -10 - 5 * g.next() }, fmt: "ko", markerSize: 6,
                     markerFace: Color(r: 0.7, g: 0.7, b: 0.9, a: 0.4))
         let svg = fig.svg()
-        XCTAssertLessThan(svg.utf8.count, 2_000_000, "\(svg.utf8.count) bytes")
-        XCTAssertTrue(svg.contains("stroke-linecap=\"round\""))
+        XCTAssertLessThan(svg.utf8.count, 3_000_000, "\(svg.utf8.count) bytes")
+        // a see-through face over a black edge: one symbol reused, so the face is not darkened
+        XCTAssertTrue(svg.contains("<use xlink:href="))
+        let opaque = Figure(width: 10, height: 3.5)
+        opaque.ax.plot((0..<n).map { Double($0 % 97) }, fmt: "ko")
+        let opaqueSVG = opaque.svg()
+        XCTAssertLessThan(opaqueSVG.utf8.count, 1_500_000)
+        XCTAssertTrue(opaqueSVG.contains("stroke-linecap=\"round\""))
     }
 }
 
