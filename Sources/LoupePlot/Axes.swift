@@ -133,7 +133,7 @@ public final class Axes {
                                       horizontal: horizontal, colors: [c], edgeColor: edgeColor,
                                       lineWidth: lineWidth ?? 0, alpha: alpha, label: label, alignEdge: true)))
         case .step, .stepfilled:
-            marks.append(.step(StepMark(edges: h.edges, counts: h.counts, color: c, width: lineWidth ?? 1.5,
+            marks.append(.step(StepMark(edges: h.edges, counts: h.counts, color: c, width: lineWidth ?? 1,
                                         alpha: alpha, fill: type == .stepfilled, horizontal: horizontal, label: label)))
         }
         return h

@@ -31,7 +31,7 @@ extension FigureRenderer {
                     if let l = m.label, !l.hasPrefix("_"), let c = m.colors.first { out.append((l, .patch(c.withAlpha(c.a * m.alpha), m.edgeColor))) }
                 case .step(let m):
                     if let l = m.label, !l.hasPrefix("_") {
-                        out.append((l, m.fill ? .patch(m.color.withAlpha(m.color.a * m.alpha), nil) : .line(m.color, m.width, .solid, .none, nil, nil, 6)))
+                        out.append((l, m.fill ? .patch(m.color.withAlpha(m.color.a * m.alpha), nil) : .patch(.none, m.color)))
                     }
                 case .rule(let m):
                     if let l = m.label, !l.hasPrefix("_") { out.append((l, .line(m.color.withAlpha(m.color.a * m.alpha), m.width, m.style, .none, nil, nil, 6))) }

@@ -51,7 +51,7 @@ func fmt(_ x: Double, _ decimals: Int = 2) -> String {
     default: scale = pow(10, Double(decimals))
     }
     let scaled = (abs(x) * scale).rounded()
-    if scaled >= 9.0e15 { return String(Int64(x.rounded())) }
+    if scaled >= 9.0e15 { return x < 0 ? "-9e15" : "9e15" }  // far outside any canvas
     var units = UInt64(scaled)
     if units == 0 { return "0" }
     var s = x < 0 ? "-" : ""
@@ -86,7 +86,7 @@ struct SVGBuilder {
         guard nextID > 0 else { return out }
         var h: UInt64 = 0xcbf29ce484222325   // FNV-1a 64
         for byte in out.utf8 { h = (h ^ UInt64(byte)) &* 0x100000001b3 }
-        let tag = String(h, radix: 36)
+        let tag = String(h >> 24, radix: 36)  // 40 bits: short enough for many <use> references
         return out.replacingOccurrences(of: SVGBuilder.idPlaceholder, with: tag)
     }
 

@@ -57,6 +57,17 @@ final class NotebookDocumentTests: XCTestCase {
         XCTAssertEqual(plain.cells[0].firstLine, 3)
     }
 
+    func testJupytextYAMLHeaderIsKeptButIsNoCell() {
+        let text = "# ---\n# jupyter:\n#   kernelspec:\n#     name: loupe\n# ---\n\n# %%\nx = 1\n"
+        let doc = NotebookDocument(percent: text, path: "h.loupe")
+        XCTAssertEqual(doc.cells.map(\.source), ["x = 1"])
+        XCTAssertEqual(doc.cells[0].firstLine, 8)
+        XCTAssertEqual(doc.header, "# ---\n# jupyter:\n#   kernelspec:\n#     name: loupe\n# ---")
+        XCTAssertEqual(doc.percentText(), text)
+        // A "# ---" that is not closed is ordinary text.
+        XCTAssertEqual(NotebookDocument(percent: "# ---\nx = 1\n", path: "p").cells.map(\.source), ["# ---\nx = 1"])
+    }
+
     func testPercentWriteReadRoundTrip() throws {
         let doc = try NotebookDocument(contentsOf: Fixtures.url("params.loupe"))
         let again = NotebookDocument(percent: doc.percentText(), path: "x.loupe")

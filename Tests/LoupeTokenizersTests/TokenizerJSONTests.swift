@@ -25,6 +25,10 @@ final class TokenizerJSONTests: XCTestCase {
         XCTAssertEqual(tokenizer.eosID, 2)
     }
     func testSentencePieceMetaspace() throws { assertMatchesHF(try load("spm_metaspace"), "spm_metaspace") }
+    func testSentencePieceMetaspaceSplit() throws {
+        assertMatchesHF(try load("spm_metaspace_split"), "spm_metaspace_split")
+    }
+    func testContiguousDigits() throws { assertMatchesHF(try load("digits_contiguous"), "digits_contiguous") }
 
     func testVocabAndMergesFiles() throws {
         let tokenizer = try Tokenizer(vocab: Fixtures.url("gpt2_vocab.json"), merges: Fixtures.url("gpt2_merges.txt"))
@@ -71,5 +75,22 @@ final class TokenizerJSONTests: XCTestCase {
                 XCTAssertEqual(tokenizer.decode(tokenizer.encode(text, addSpecial: false)), text, "\(name)")
             }
         }
+    }
+
+    /// "é" and "e\u{301}" are equal Swift Strings but different tokens; both must keep their ids.
+    func testCanonicallyEquivalentTokensStayApart() throws {
+        let json = #"""
+        {"model": {"type": "BPE", "vocab": {"c": 0, "a": 1, "f": 2, "\u00e9": 3, "e": 4, "\u0301": 5, "e\u0301": 6,
+         "\ud83d\ude00": 7}, "merges": [["e", "\u0301"]]}, "pre_tokenizer": null, "decoder": null}
+        """#
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-exact-\(UUID().uuidString).json")
+        try Data(json.utf8).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let tokenizer = try Tokenizer(tokenizerJSON: url)
+        XCTAssertEqual(tokenizer.encode("caf\u{e9} cafe\u{301}".replacingOccurrences(of: " ", with: "")), [0, 1, 2, 3, 0, 1, 2, 6])
+        XCTAssertEqual(tokenizer.id(for: "\u{e9}"), 3)
+        XCTAssertEqual(tokenizer.id(for: "e\u{301}"), 6)
+        XCTAssertEqual(tokenizer.id(for: "😀"), 7)
+        XCTAssertEqual(tokenizer.vocabSize, 8)
     }
 }

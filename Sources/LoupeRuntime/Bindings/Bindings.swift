@@ -9,5 +9,7 @@ enum Bindings {
         HookBindings.install()
         TableBindings.install()
         AnalysisBindings.install()
+        AnalysisLens.install()
+        AnalysisTrace.install()
     }
 }

@@ -102,7 +102,7 @@ enum PlotAxesMethods {
         if let b = (pos.count > 1 ? pos[1] : kw["bins"])?.orNil {
             if case .int(let n) = b { bins = n } else { edges = try PlotValues.numbers(b, "bins") }
         }
-        guard bins >= 1 else { throw LoupeError("hist(): bins must be at least 1") }
+        guard bins >= 1, bins <= 10_000_000 else { throw LoupeError("hist(): bins must be between 1 and 10 000 000, not \(bins)") }
         let range = try PlotValues.pair(kw["range"], "range").flatMap { r -> (Double, Double)? in
             guard let a = r.0, let b = r.1 else { return nil }; return (a, b)
         }
