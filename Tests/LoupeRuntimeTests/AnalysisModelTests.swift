@@ -69,4 +69,44 @@ final class AnalysisModelTests: XCTestCase {
         let views = sink.outputs.filter { if case .view = $0 { return true } else { return false } }
         XCTAssertEqual(views.count, 1)
     }
+
+    func testAttentionTokensMatchDirectProjection() throws {
+        let (interp, _) = try run("""
+        model = load(FIXTURES + "/gpt2-tiny")
+        text = "The next sentence is false. The previous sentence is true."
+        logits, cache = model.run_with_cache(text)
+        data = attention_tokens(model, cache, 1, 2)
+        q = cache["q", 1][:, 2, :]
+        k = cache["k", 1][:, 2, :]
+        v = cache["v", 1][:, 2, :]
+        WQ = model.W_Q[1, 2]
+        WK = model.W_K[1, 2]
+        WO = model.W_O[1, 2]
+        ref_q = ((q @ WQ.T) @ model.W_U).argmax(dim=-1).tolist()
+        ref_k = ((k @ WK.T) @ model.W_U).argmax(dim=-1).tolist()
+        ref_v = ((v @ WO) @ model.W_U).argmax(dim=-1).tolist()
+        n = q.shape[0]
+        ref_qk = [[((q[i] * k[j]) @ WQ.T @ model.W_U).argmax().item() if j <= i else -1 for j in range(n)] for i in range(n)]
+        """)
+        for (got, ref) in [("data.q", "ref_q"), ("data.k", "ref_k"), ("data.v", "ref_v"), ("data.qk", "ref_qk"),
+                           ("data.input", "model.to_tokens(text).tolist()")] {
+            XCTAssertEqual(try value(interp, "\(got) == \(ref)"), "True", got)
+        }
+        XCTAssertEqual(try value(interp, "(data.attn - cache[\"pattern\", 1][2]).abs().max().item()"), "0.0")
+        XCTAssertEqual(try value(interp, "type(plot_attn(model, data, title=\"x\"))"), "Figure")
+        XCTAssertEqual(try value(interp, "type(plot_attn_layer(model, cache, 0))"), "Figure")
+        _ = try interp.execute("fig, axs = subplots(1, 2)\nr = plot_attn(cache, data, ax=axs[1], hide_labels=True, title=\"Head 2\")", file: "ax.loupe")
+        XCTAssertEqual(try value(interp, "r"), "None")
+        // The dataset holds the same rows for that head.
+        _ = try interp.execute("df = attention_token_dataset(model, [text, \"A second prompt here\"], max_tokens=8)", file: "ds.loupe")
+        let cfg = try value(interp, "(model.cfg[\"n_layers\"], model.cfg[\"n_heads\"])")
+        XCTAssertEqual(try value(interp, "len(df) == 2 * model.cfg[\"n_layers\"] * model.cfg[\"n_heads\"] * 36"), "True", cfg)
+        XCTAssertEqual(try value(interp, "df.columns"), "['prompt', 'layer', 'head', 'input_token', 'key_pos', 'attn', 'hp', 'q', 'k', 'v']")
+        _ = try interp.execute("""
+        logits8, cache8 = model.run_with_cache(model.to_tokens(text)[:8])
+        mine = df.where("prompt", "==", 0).where("layer", "==", 1).where("head", "==", 2)
+        ref = attention_tokens(model, cache8, 1, 2).rows()
+        """, file: "cmp.loupe")
+        XCTAssertEqual(try value(interp, "mine[\"hp\"].tolist() == ref[\"hp\"].tolist() and mine[\"v\"].tolist() == ref[\"v\"].tolist()"), "True")
+    }
 }

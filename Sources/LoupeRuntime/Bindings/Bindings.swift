@@ -11,5 +11,6 @@ enum Bindings {
         AnalysisBindings.install()
         AnalysisLens.install()
         AnalysisTrace.install()
+        AnalysisAttentionTokens.install()
     }
 }
