@@ -104,6 +104,8 @@ CORPUS = [
     "<|endoftext|><|endoftext|>",
     "not special: <|im_start and |im_end|>",
     "a [MASK] b   [MASK]c",
+    "a <sep>  b<sep>\tc <sep>",
+    "word wordy sword word_x x_word 1word word1 éword wordé (word) word",
     "plain <think>reasoning</think> answer",
     "special at end <|im_end|>",
     " <|im_start|> spaced",
@@ -163,7 +165,9 @@ SPECIAL = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
 def add_extra_tokens(tok):
     tok.add_special_tokens([AddedToken("[MASK]", lstrip=True, rstrip=False, special=True, normalized=False)])
     tok.add_tokens([AddedToken("<think>", special=False, normalized=False),
-                    AddedToken("</think>", special=False, normalized=False)])
+                    AddedToken("</think>", special=False, normalized=False),
+                    AddedToken("<sep>", rstrip=True, special=False, normalized=False),
+                    AddedToken("word", single_word=True, special=False, normalized=False)])
 
 
 def train_byte_level(pre_tokenizer, vocab_size=1000):
@@ -239,6 +243,19 @@ def build_tokenizers():
     meta.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="first", split=False)
     meta.decoder = decoders.Metaspace(replacement="\u2581", prepend_scheme="first", split=False)
     toks["spm_metaspace"] = meta
+
+    # Older conversions: Metaspace that splits into words and always prepends.
+    split = Tokenizer.from_str(meta.to_str())
+    split.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always", split=True)
+    split.decoder = decoders.Metaspace(replacement="\u2581", prepend_scheme="always", split=True)
+    toks["spm_metaspace_split"] = split
+
+    # Digits kept together (individual_digits=False) in front of the byte-level regex.
+    digits = Tokenizer.from_str(smollm.to_str())
+    digits.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Digits(individual_digits=False),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, trim_offsets=True, use_regex=True)])
+    toks["digits_contiguous"] = digits
     return toks
 
 
@@ -295,7 +312,7 @@ def write_gguf(path, arch, model, tokens, token_types, merges=None, scores=None,
     w.close()
 
 
-def byte_level_gguf(tok, path, pre):
+def byte_level_gguf(tok, path, pre, add_bos=False):
     vocab = tok.get_vocab(with_added_tokens=True)
     tokens = [None] * len(vocab)
     for t, i in vocab.items():
@@ -303,7 +320,7 @@ def byte_level_gguf(tok, path, pre):
     added = {a.content: a for a in tok.get_added_tokens_decoder().values()}
     types = [3 if t in added and added[t].special else (4 if t in added else 1) for t in tokens]
     merges = [" ".join(m) if isinstance(m, (list, tuple)) else m for m in json.loads(tok.to_str())["model"]["merges"]]
-    write_gguf(path, "llama", "gpt2", tokens, types, merges=merges, pre=pre, bos=1, eos=2, pad=0, add_bos=False)
+    write_gguf(path, "llama", "gpt2", tokens, types, merges=merges, pre=pre, bos=1, eos=2, pad=0, add_bos=add_bos)
 
 
 def spm_gguf(tok, path):
@@ -358,9 +375,10 @@ def main():
 
     # Small GGUF files, read back by transformers the way it reads any GGUF.
     byte_level_gguf(toks["gpt2"], os.path.join(OUT, "tiny_gpt2.gguf"), "smollm")
-    byte_level_gguf(toks["llama3"], os.path.join(OUT, "tiny_llama3.gguf"), "llama-bpe")
+    byte_level_gguf(toks["llama3"], os.path.join(OUT, "tiny_llama3.gguf"), "llama-bpe", add_bos=True)
+    byte_level_gguf(toks["qwen2"], os.path.join(OUT, "tiny_qwen2.gguf"), "qwen2")
     spm_gguf(toks["spm"], os.path.join(OUT, "tiny_spm.gguf"))
-    for name in ("tiny_gpt2", "tiny_llama3", "tiny_spm"):
+    for name in ("tiny_gpt2", "tiny_llama3", "tiny_qwen2", "tiny_spm"):
         t = AutoTokenizer.from_pretrained(OUT, gguf_file=f"{name}.gguf")
         expected[name + "_gguf"] = transformers_expectations(t)
         print(name, type(t).__name__, t.add_bos_token if hasattr(t, "add_bos_token") else "-", file=sys.stderr)

@@ -9,5 +9,8 @@ enum Bindings {
         HookBindings.install()
         TableBindings.install()
         AnalysisBindings.install()
+        AnalysisLens.install()
+        AnalysisTrace.install()
+        AnalysisAttentionTokens.install()
     }
 }
