@@ -109,4 +109,41 @@ final class AnalysisModelTests: XCTestCase {
         """, file: "cmp.loupe")
         XCTAssertEqual(try value(interp, "mine[\"hp\"].tolist() == ref[\"hp\"].tolist() and mine[\"v\"].tolist() == ref[\"v\"].tolist()"), "True")
     }
+
+    func testTokenFrequencyAndSharedTokensMatchCounting() throws {
+        let (interp, _) = try run("""
+        model = load(FIXTURES + "/gpt2-tiny")
+        df = attention_token_dataset(model, ["The next sentence is false.", "When Mary and John went"], max_tokens=8)
+        freq = token_freq(model, df, "hp")
+        nh = model.cfg["n_heads"]
+        counts = {}
+        for row in df:
+            key = (row["layer"] * nh + row["head"], row["hp"])
+            counts[key] = counts.get(key, 0) + 1
+        mine = {(r["Head"], r["Token"]): r["Frequency"] for r in freq}
+        sets = {}
+        for (h, t) in counts:
+            sets[h] = sets.get(h, []) + [t]
+        shared = shared_tokens(df)
+        ref_shared = {}
+        for a in sets:
+            for b in sets:
+                if a < b:
+                    common = [t for t in sets[a] if t in sets[b]]
+                    if len(common) > 0:
+                        ref_shared[(a, b)] = len(common)
+        got_shared = {(r["Head 1"], r["Head 2"]): r["Shared Tokens"] for r in shared}
+        """)
+        XCTAssertEqual(try value(interp, "mine == counts"), "True")
+        XCTAssertEqual(try value(interp, "got_shared == ref_shared"), "True")
+        XCTAssertEqual(try value(interp, "freq.columns"), "['Head', 'Layer', 'Token', 'Frequency', 'Token str', 'Rank']")
+        XCTAssertEqual(try value(interp, "token_freq(model, df, 6)[\"Frequency\"].sum() == len(df)"), "True") // column index 6 = hp
+        for call in ["plot_token_frequencies(model, freq)", "plot_unique_tokens_by_head(model, freq)",
+                     "plot_unique_tokens_by_layer_head(model, freq)", "plot_token_embeddings(model, freq, \"PCA\")",
+                     "plot_token_embeddings(model, freq.head(40), \"TSNE\", perplexity=5, iterations=300)", "visualize_shared_tokens(shared, heads_per_layer=nh)"] {
+            XCTAssertEqual(try value(interp, "type(\(call))"), "Figure", call)
+        }
+        _ = try interp.execute("fig, axs = subplots(1, 3)\nr = plot_unique_tokens_by_head(model, freq, ax=axs[1])", file: "ax.loupe")
+        XCTAssertEqual(try value(interp, "r"), "None")
+    }
 }

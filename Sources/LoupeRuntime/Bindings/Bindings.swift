@@ -12,5 +12,6 @@ enum Bindings {
         AnalysisLens.install()
         AnalysisTrace.install()
         AnalysisAttentionTokens.install()
+        AnalysisTokenStats.install()
     }
 }
