@@ -20,6 +20,8 @@ What it writes:
   bad_*.gguf           broken GGUF tokenizers for the error tests
   expected.json        for every tokenizer: ids of every corpus string with and without special tokens,
                        the decoded string, and per-token strings (what TransformerLens' to_str_tokens shows)
+The byte-level files come out identical on every run; the SentencePiece-style training breaks ties
+differently from run to run, so spm*.json, tiny_spm.gguf and their expectations change when regenerated.
 The real SmolLM2 tokenizer (built by transformers from models/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf)
 is not copied; only its expected ids are stored, under "smollm2_gguf".
 """

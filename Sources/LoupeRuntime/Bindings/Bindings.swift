@@ -12,5 +12,7 @@ enum Bindings {
         AnalysisLens.install()
         AnalysisTrace.install()
         AnalysisAttentionTokens.install()
+        AnalysisTokenStats.install()
+        AnalysisSweeps.install()
     }
 }
