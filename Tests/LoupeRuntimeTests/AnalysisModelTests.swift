@@ -146,4 +146,40 @@ final class AnalysisModelTests: XCTestCase {
         _ = try interp.execute("fig, axs = subplots(1, 3)\nr = plot_unique_tokens_by_head(model, freq, ax=axs[1])", file: "ax.loupe")
         XCTAssertEqual(try value(interp, "r"), "None")
     }
+
+    func testSweepsMatchHandWrittenHooks() throws {
+        let (interp, _) = try run("""
+        model = load(FIXTURES + "/gpt2-tiny")
+        ids = model.to_tokens("When Mary and John went to the store,")
+        sweep = ablation_sweep(model, ids, head=1, position=-2)
+        target = ids[-1].item()
+        def zero(z, hook):
+            z[-2, 1, :] = 0
+        ref = [model.run_with_hooks(ids, fwd_hooks=[(f"blocks.{l}.attn.hook_z", zero)])[-2].log_softmax(dim=-1)[target].item() for l in range(model.cfg["n_layers"])]
+        clean = model(ids)[-2].log_softmax(dim=-1)[target].item()
+        means = ablation_sweep(model, ids, head=1, position=-2, mode="mean")
+        def mean_ablate(z, hook):
+            z[-2, 1, :] = z[:, 1, :].mean(dim=0)
+        ref_mean = model.run_with_hooks(ids, fwd_hooks=[("blocks.1.attn.hook_z", mean_ablate)])[-2].log_softmax(dim=-1)[target].item()
+        a = model.to_tokens("When Mary and John went to the store, John gave")
+        b = model.to_tokens("When Mary and John went to the store, Mary gave")
+        patch = patching_sweep(model, a, b, 12)
+        _, cache_a = model.run_with_cache(a)
+        def put(resid, hook):
+            resid[5, :] = cache_a["resid_pre", 1][5, :]
+        ref_patch = model.run_with_hooks(b, fwd_hooks=[("blocks.1.hook_resid_pre", put)])[-1].log_softmax(dim=-1)[12].item()
+        heads = patching_sweep(model, a, b, 12, over="layers×heads")
+        def put_head(z, hook):
+            z[:, 0, :] = cache_a["z", 0][:, 0, :]
+        ref_head = model.run_with_hooks(b, fwd_hooks=[("blocks.0.attn.hook_z", put_head)])[-1].log_softmax(dim=-1)[12].item()
+        """)
+        XCTAssertEqual(try value(interp, "max(abs(x - y) for x, y in zip(sweep[\"logprob\"].tolist(), ref)) < 1e-4"), "True")
+        XCTAssertEqual(try value(interp, "abs(sweep[\"clean\"][0] - clean) < 1e-4"), "True")
+        XCTAssertEqual(try value(interp, "abs(means[\"logprob\"][1] - ref_mean) < 1e-4"), "True")
+        XCTAssertEqual(try value(interp, "abs(patch.where(\"layer\", \"==\", 1).where(\"position\", \"==\", 5)[\"logprob\"][0] - ref_patch) < 1e-4"), "True")
+        XCTAssertEqual(try value(interp, "abs(heads.where(\"layer\", \"==\", 0).where(\"head\", \"==\", 0)[\"logprob\"][0] - ref_head) < 1e-4"), "True")
+        XCTAssertEqual(try value(interp, "patch.pivot(\"layer\", \"position\", \"logprob\").shape == (model.cfg[\"n_layers\"], len(a))"), "True")
+        // One row per (layer, position).
+        XCTAssertEqual(try value(interp, "len(patch) == model.cfg[\"n_layers\"] * len(a)"), "True")
+    }
 }

@@ -13,5 +13,6 @@ enum Bindings {
         AnalysisTrace.install()
         AnalysisAttentionTokens.install()
         AnalysisTokenStats.install()
+        AnalysisSweeps.install()
     }
 }
