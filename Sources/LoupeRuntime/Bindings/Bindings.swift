@@ -9,5 +9,11 @@ enum Bindings {
         HookBindings.install()
         TableBindings.install()
         AnalysisBindings.install()
+        AnalysisLens.install()
+        AnalysisTrace.install()
+        AnalysisAttentionTokens.install()
+        AnalysisTokenStats.install()
+        AnalysisSweeps.install()
+        AnalysisMaps.install()
     }
 }
