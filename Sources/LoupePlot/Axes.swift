@@ -167,6 +167,15 @@ public final class Axes {
 
     private func yInvertedDefaultForBars() {}
 
+    /// matplotlib's fill_between(x, y1, y2): the band between two curves (y2 defaults to 0).
+    public func fillBetween(x: [Double], _ y1: [Double], _ y2: [Double]? = nil, color: Color? = nil, alpha: Double = 1,
+                            label: String? = nil, zorder: Double = 1) {
+        let n = min(x.count, y1.count)
+        let lower = y2.map { Array($0.prefix(n)) } ?? Array(repeating: 0, count: n)
+        marks.append(.area(AreaMark(x: Array(x.prefix(n)), y1: Array(y1.prefix(n)), y2: lower,
+                                    color: color ?? nextPatchColor(), alpha: alpha, label: label, zorder: zorder)))
+    }
+
     // MARK: images and grids
 
     /// imshow of a [rows][cols] matrix. vmin/vmax default to the finite data range.

@@ -182,4 +182,28 @@ final class AnalysisModelTests: XCTestCase {
         // One row per (layer, position).
         XCTAssertEqual(try value(interp, "len(patch) == model.cfg[\"n_layers\"] * len(a)"), "True")
     }
+
+    func testAttentionMapsMatchCacheAndWriteWindows() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-maps-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (interp, _) = try run("""
+        model = load(FIXTURES + "/gpt2-tiny")
+        text = "When Mary and John went to the store,"
+        maps = attention_maps(model, text, max_new_tokens=2, window=8, stride=5, out_dir="\(dir.path)")
+        logits, cache = model.run_with_cache(text)
+        L = model.cfg["n_layers"]
+        ref_attn = stack([cache["pattern", l][:, -1, :].mean(dim=0) for l in range(L)])
+        resid = cache.accumulated_resid()
+        ref_lens = (cache.apply_ln_to_stack(resid[1:]) @ model.W_U).argmax(dim=-1).tolist()
+        """)
+        XCTAssertEqual(try value(interp, "(maps.attention(0) - ref_attn).abs().max().item() < 1e-6"), "True")
+        XCTAssertEqual(try value(interp, "maps.lens(0)[-1] == logits.argmax(dim=-1).tolist()"), "True")
+        XCTAssertEqual(try value(interp, "maps.lens(0)[:-1] == ref_lens"), "True")
+        XCTAssertEqual(try value(interp, "maps.tokens[0].item() == logits[-1].argmax().item()"), "True")
+        // 17 prompt tokens: windows start 0, 5, 9; with the generated token (18): 0, 5, 10.
+        XCTAssertEqual(try value(interp, "[f.split(\"/\")[-1] for f in maps.files]"),
+                       "['attn_0_0.svg', 'attn_0_1.svg', 'attn_0_2.svg', 'attn_1_0.svg', 'attn_1_1.svg', 'attn_1_2.svg']")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("attn_1_2.svg").path))
+        XCTAssertEqual(try value(interp, "len(maps.figures)"), "6")
+    }
 }

@@ -14,5 +14,6 @@ enum Bindings {
         AnalysisAttentionTokens.install()
         AnalysisTokenStats.install()
         AnalysisSweeps.install()
+        AnalysisMaps.install()
     }
 }
