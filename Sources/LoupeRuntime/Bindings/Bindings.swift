@@ -11,5 +11,9 @@ enum Bindings {
         AnalysisBindings.install()
         AnalysisLens.install()
         AnalysisTrace.install()
+        AnalysisAttentionTokens.install()
+        AnalysisTokenStats.install()
+        AnalysisSweeps.install()
+        AnalysisMaps.install()
     }
 }
