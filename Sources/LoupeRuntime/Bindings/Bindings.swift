@@ -8,6 +8,7 @@ enum Bindings {
         CacheBindings.install()
         HookBindings.install()
         TableBindings.install()
+        DisplayBindings.install()
         AnalysisBindings.install()
     }
 }

@@ -31,7 +31,9 @@ extension ModelBindings {
                       ("positional_embedding_type", .string(c.usesRotary ? "rotary" : "standard")),
                       ("rotary_base", .float(Double(c.ropeTheta))), ("gated_mlp", .bool(c.isGated)),
                       ("act_fn", .string(c.isGated ? "silu" : "gelu_new")), ("model_name", .string(m.name)),
-                      ("tied_embeddings", .bool(c.tiedEmbeddings))]
+                      ("tied_embeddings", .bool(c.tiedEmbeddings)),
+                      ("bos_token_id", m.tokenizer?.bosID.map { .int($0) } ?? c.bosTokenID.map { .int($0) } ?? .none),
+                      ("eos_token_id", m.tokenizer?.eosID.map { .int($0) } ?? c.eosTokenID.map { .int($0) } ?? .none)]
             return .dict(DictBox(pairs))
         }
         Builtins.registerAttribute(type: "Model", name: "hook_names",
