@@ -9,6 +9,7 @@ enum Bindings {
         HookBindings.install()
         TableBindings.install()
         DisplayBindings.install()
+        TimeBindings.install()
         AnalysisBindings.install()
     }
 }
