@@ -39,6 +39,9 @@ final class FigureRenderer {
                + "width=\"\(fmt(W))\" height=\"\(fmt(H))\" viewBox=\"0 0 \(fmt(W)) \(fmt(H))\" version=\"1.1\" "
                + "xml:space=\"preserve\" style=\"white-space:pre\" font-family=\"\(SVGText.escape(theme.fontFamily))\" "
                + "stroke-linejoin=\"round\">")
+        // an accessible name for screen readers and for the report's figure list
+        let name = fig.suptitle.isEmpty ? (fig.allAxes.map { trimmedTitle($0.title) }.first { !$0.isEmpty } ?? "") : fig.suptitle
+        if !name.isEmpty { b.line("<title>\(SVGText.escape(MathText.render(name)))</title>") }
         b.line(Draw.rect(Rect(x: 0, y: 0, w: W, h: H), fill: theme.figureBackground))
         if !fig.suptitle.isEmpty {
             b.line(Draw.text(fig.suptitle, x: W / 2, y: u.pt(6), size: titlePx, color: theme.text, ha: .center,

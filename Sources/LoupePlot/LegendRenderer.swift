@@ -37,6 +37,8 @@ extension FigureRenderer {
                     if let l = m.label, !l.hasPrefix("_") { out.append((l, .line(m.color.withAlpha(m.color.a * m.alpha), m.width, m.style, .none, nil, nil, 6))) }
                 case .rect(let m):
                     if let l = m.label, !l.hasPrefix("_") { out.append((l, .patch(m.face, m.edge))) }
+                case .area(let m):
+                    if let l = m.label, !l.hasPrefix("_") { out.append((l, .patch(m.color.withAlpha(m.color.a * m.alpha), nil))) }
                 default: break
                 }
             }

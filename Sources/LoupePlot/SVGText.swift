@@ -86,7 +86,7 @@ struct SVGBuilder {
         guard nextID > 0 else { return out }
         var h: UInt64 = 0xcbf29ce484222325   // FNV-1a 64
         for byte in out.utf8 { h = (h ^ UInt64(byte)) &* 0x100000001b3 }
-        let tag = String(h, radix: 36)
+        let tag = String(h >> 24, radix: 36)  // 40 bits: short enough for many <use> references
         return out.replacingOccurrences(of: SVGBuilder.idPlaceholder, with: tag)
     }
 

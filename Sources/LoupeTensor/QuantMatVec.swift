@@ -19,15 +19,30 @@ public enum QuantMatVec {
     /// y[rows] = W · x. W: `rows` rows of `cols` elements of `dtype`, stored back to back.
     /// Throws when cols is not a multiple of the block size (and 32), the weight buffer is too short,
     /// or the scratch is too small.
+    ///
+    /// - rowMap: output row r reads stored row `rowMap[r]` (e.g. undoing GGUF's Q/K row permutation);
+    ///   every entry must be in 0..<storedRows (checked), where storedRows = weights.count / rowBytes.
+    /// - accumulate: y[r] += W·x instead of y[r] = W·x.
     public static func matvec(_ dtype: DType, weights w: UnsafeRawBufferPointer, rows: Int, cols: Int,
                               x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
-                              scratch: MatVecScratch, threads: Int = 2) throws {
+                              scratch: MatVecScratch, threads: Int = 2,
+                              rowMap: UnsafeBufferPointer<Int>? = nil, accumulate: Bool = false) throws {
         guard rows >= 0, cols >= 0, cols % 32 == 0 || dtype.blockSize == 1, let rb = rowBytes(dtype, cols: cols) else {
             throw TensorError("matvec \(dtype): \(cols) columns is not a whole number of \(max(32, dtype.blockSize))-element blocks")
         }
-        let (need, ov) = rb.multipliedReportingOverflow(by: rows)
-        guard !ov, w.count >= need else {
-            throw TensorError("matvec \(dtype): weights hold \(w.count) bytes, \(rows) x \(cols) needs \(need)")
+        if let rowMap {
+            guard rowMap.count >= rows else {
+                throw TensorError("matvec \(dtype): row map has \(rowMap.count) entries for \(rows) rows")
+            }
+            let stored = rb == 0 ? 0 : w.count / rb
+            for r in 0..<rows where rowMap[r] < 0 || rowMap[r] >= stored {
+                throw TensorError("matvec \(dtype): row map entry \(r) = \(rowMap[r]) is outside the \(stored) stored rows")
+            }
+        } else {
+            let (need, ov) = rb.multipliedReportingOverflow(by: rows)
+            guard !ov, w.count >= need else {
+                throw TensorError("matvec \(dtype): weights hold \(w.count) bytes, \(rows) x \(cols) needs \(need)")
+            }
         }
         guard cols <= scratch.maxCols else {
             throw TensorError("matvec: scratch sized for \(scratch.maxCols) columns, got \(cols)")
@@ -41,8 +56,9 @@ public enum QuantMatVec {
         default: break
         }
         let s = scratch
+        let map = rowMap?.baseAddress
         let body: (Int, Int) -> Void = { r0, r1 in
-            rowsDot(dtype, base, rowBytes: rb, cols: cols, rows: r0..<r1, x: x, s: s, y: y)
+            rowsDot(dtype, base, rowBytes: rb, cols: cols, rows: r0..<r1, x: x, s: s, y: y, map: map, accumulate: accumulate)
         }
         parallelRows(rows, threads: threads, minRowsPerTask: max(8, 65536 / max(cols, 1)), body)
     }
@@ -63,26 +79,40 @@ public enum QuantMatVec {
         }
     }
 
+    /// y[r] (=|+=) f(stored row of r) for r in rows.
+    @inline(__always)
+    static func eachRow(_ rows: Range<Int>, _ map: UnsafePointer<Int>?, _ accumulate: Bool,
+                        _ y: UnsafeMutablePointer<Float>, _ f: (Int) -> Float) {
+        if let map {
+            for r in rows { let v = f(map[r]); y[r] = accumulate ? y[r] + v : v }
+        } else if accumulate {
+            for r in rows { y[r] += f(r) }
+        } else {
+            for r in rows { y[r] = f(r) }
+        }
+    }
+
     @inline(__always)
     static func rowsDot(_ dtype: DType, _ w: UnsafeRawPointer, rowBytes rb: Int, cols: Int, rows: Range<Int>,
-                        x: UnsafePointer<Float>, s: MatVecScratch, y: UnsafeMutablePointer<Float>) {
+                        x: UnsafePointer<Float>, s: MatVecScratch, y: UnsafeMutablePointer<Float>,
+                        map: UnsafePointer<Int>?, accumulate: Bool) {
         switch dtype {
-        case .q4_1: for r in rows { y[r] = QuantDot.q4_1(w + r * rb, cols: cols, s) }
-        case .q8_0: for r in rows { y[r] = QuantDot.q8_0(w + r * rb, cols: cols, s) }
-        case .q4_0: for r in rows { y[r] = QuantDot.q4_0(w + r * rb, cols: cols, s) }
-        case .q4_K: for r in rows { y[r] = QuantDot.q4_K(w + r * rb, cols: cols, s) }
-        case .q5_K: for r in rows { y[r] = QuantDot.q5_K(w + r * rb, cols: cols, s) }
-        case .q6_K: for r in rows { y[r] = QuantDot.q6_K(w + r * rb, cols: cols, s) }
-        case .f32: for r in rows { y[r] = QuantDot.f32(w + r * rb, cols: cols, x) }
-        case .f16: for r in rows { y[r] = QuantDot.f16(w + r * rb, cols: cols, x, s) }
-        case .bf16: for r in rows { y[r] = QuantDot.bf16(w + r * rb, cols: cols, x, s) }
+        case .q4_1: eachRow(rows, map, accumulate, y) { QuantDot.q4_1(w + $0 * rb, cols: cols, s) }
+        case .q8_0: eachRow(rows, map, accumulate, y) { QuantDot.q8_0(w + $0 * rb, cols: cols, s) }
+        case .q4_0: eachRow(rows, map, accumulate, y) { QuantDot.q4_0(w + $0 * rb, cols: cols, s) }
+        case .q4_K: eachRow(rows, map, accumulate, y) { QuantDot.q4_K(w + $0 * rb, cols: cols, s) }
+        case .q5_K: eachRow(rows, map, accumulate, y) { QuantDot.q5_K(w + $0 * rb, cols: cols, s) }
+        case .q6_K: eachRow(rows, map, accumulate, y) { QuantDot.q6_K(w + $0 * rb, cols: cols, s) }
+        case .f32: eachRow(rows, map, accumulate, y) { QuantDot.f32(w + $0 * rb, cols: cols, x) }
+        case .f16: eachRow(rows, map, accumulate, y) { QuantDot.f16(w + $0 * rb, cols: cols, x, s) }
+        case .bf16: eachRow(rows, map, accumulate, y) { QuantDot.bf16(w + $0 * rb, cols: cols, x, s) }
         default:
-            // No direct kernel: dequantise one row at a time into a stack-free local buffer.
+            // No direct kernel (Q5_0, Q5_1, Q2_K, Q3_K): dequantise one row at a time, then dot.
             let row = UnsafeMutablePointer<Float>.allocate(capacity: cols)
             defer { row.deallocate() }
-            for r in rows {
+            eachRow(rows, map, accumulate, y) { r in
                 Dequant.decodeUnchecked(dtype, (w + r * rb).assumingMemoryBound(to: UInt8.self), count: cols, into: row)
-                y[r] = Kernels.dot(row, x, count: cols)
+                return Kernels.dot(row, x, count: cols)
             }
         }
     }

@@ -4,8 +4,8 @@ import Foundation
 /// Face `tokenizers`' `BPE::merge_word` does: start from one symbol per character (or per byte for
 /// byte-level vocabularies), then repeatedly merge the adjacent pair of lowest rank, leftmost first.
 final class BPEModel: @unchecked Sendable {
-    /// token -> id, and id -> token (nil where the ids have a hole).
-    let vocab: [String: Int]
+    /// token -> id (exact bytes), and id -> token (nil where the ids have a hole).
+    let vocab: [ExactString: Int]
     let idToToken: [String?]
     /// (left id, right id) -> (rank, merged id).
     let merges: PairTable
@@ -23,32 +23,32 @@ final class BPEModel: @unchecked Sendable {
     let byteFallbackIDs: [Int32]?
 
 
-    private var cache: [String: [Int]] = [:]
+    private var cache: [ExactString: [Int]] = [:]
     private let cacheLock = NSLock()
     private static let cacheLimit = 200_000
     /// Words this long are not cached (as in `tokenizers`).
     private static let cacheMaxWordLength = 256
 
-    init(vocab: [String: Int], merges: [(String, String)], unkToken: String?, fuseUnk: Bool, byteFallback: Bool,
+    init(vocab: [ExactString: Int], merges: [(String, String)], unkToken: String?, fuseUnk: Bool, byteFallback: Bool,
          ignoreMerges: Bool, source: String) throws {
         self.vocab = vocab
         let count = (vocab.values.max() ?? -1) + 1
         var idToToken = [String?](repeating: nil, count: count)
         for (token, id) in vocab {
             guard id >= 0, id < Int(Int32.max) else {
-                throw TokenizerError(source: source, location: "model.vocab[\(token.debugDescription)]",
+                throw TokenizerError(source: source, location: "model.vocab[\(token.text.debugDescription)]",
                                      "id \(id) is out of range")
             }
-            idToToken[id] = token
+            idToToken[id] = token.text
         }
         self.idToToken = idToToken
         var table = PairTable(capacity: merges.count)
         for (rank, pair) in merges.enumerated() {
-            guard let left = vocab[pair.0], let right = vocab[pair.1] else {
+            guard let left = vocab[ExactString(pair.0)], let right = vocab[ExactString(pair.1)] else {
                 throw TokenizerError(source: source, location: "model.merges[\(rank)]",
                                      "merge \"\(pair.0) \(pair.1)\" uses a token that is not in the vocabulary")
             }
-            guard let merged = vocab[pair.0 + pair.1] else {
+            guard let merged = vocab[ExactString(pair.0 + pair.1)] else {
                 throw TokenizerError(source: source, location: "model.merges[\(rank)]",
                                      "merge \"\(pair.0) \(pair.1)\" makes \"\(pair.0 + pair.1)\", which is not in the vocabulary")
             }
@@ -57,7 +57,7 @@ final class BPEModel: @unchecked Sendable {
         }
         self.merges = table
         if let unkToken {
-            guard let id = vocab[unkToken] else {
+            guard let id = vocab[ExactString(unkToken)] else {
                 throw TokenizerError(source: source, location: "model.unk_token",
                                      "unknown token \(unkToken.debugDescription) is not in the vocabulary")
             }
@@ -70,7 +70,7 @@ final class BPEModel: @unchecked Sendable {
         self.ignoreMerges = ignoreMerges
         var single: [UInt32: Int32] = [:]
         for (token, id) in vocab {
-            var scalars = token.unicodeScalars.makeIterator()
+            var scalars = token.text.unicodeScalars.makeIterator()
             if let first = scalars.next(), scalars.next() == nil { single[first.value] = Int32(id) }
         }
         singleScalarIDs = single
@@ -78,7 +78,7 @@ final class BPEModel: @unchecked Sendable {
         for (value, id) in single where value < 0x10000 { bmp[Int(value)] = id }
         bmpScalarIDs = bmp
         byteLevelIDs = ByteLevel.byteToScalar.map { single[$0.value] ?? -1 }
-        let fallback = (0..<256).compactMap { vocab[String(format: "<0x%02X>", $0)].map(Int32.init) }
+        let fallback = (0..<256).compactMap { vocab[ExactString(String(format: "<0x%02X>", $0))].map(Int32.init) }
         byteFallbackIDs = fallback.count == 256 ? fallback : nil
     }
 
@@ -92,7 +92,7 @@ final class BPEModel: @unchecked Sendable {
         let cacheable = word.count < BPEModel.cacheMaxWordLength
         if cacheable {
             cacheLock.lock()
-            let hit = cache[text]
+            let hit = cache[ExactString(text)]
             cacheLock.unlock()
             if let hit { return hit }
         }
@@ -100,7 +100,7 @@ final class BPEModel: @unchecked Sendable {
         if cacheable {
             cacheLock.lock()
             if cache.count >= BPEModel.cacheLimit { cache.removeAll(keepingCapacity: true) }
-            cache[text] = ids
+            cache[ExactString(text)] = ids
             cacheLock.unlock()
         }
         return ids
@@ -109,7 +109,7 @@ final class BPEModel: @unchecked Sendable {
     private func uncachedTokenize(_ text: String, _ word: ArraySlice<Unicode.Scalar>, byteLevel: Bool) -> [Int] {
         if byteLevel {
             let bytes = Array(text.utf8)
-            if ignoreMerges, let id = vocab[ByteLevel.spell(bytes)] { return [id] }
+            if ignoreMerges, let id = vocab[ExactString(ByteLevel.spell(bytes))] { return [id] }
             var symbols: [Int32] = []
             symbols.reserveCapacity(bytes.count)
             for byte in bytes {
@@ -124,7 +124,7 @@ final class BPEModel: @unchecked Sendable {
             }
             return BPEModel.mergeWord(symbols, merges).map(Int.init)
         }
-        if ignoreMerges, let id = vocab[text] { return [id] }
+        if ignoreMerges, let id = vocab[ExactString(text)] { return [id] }
         return BPEModel.mergeWord(initialSymbols(word), merges).map(Int.init)
     }
 
@@ -199,40 +199,5 @@ final class BPEModel: @unchecked Sendable {
             k = Int(next[k])
         }
         return out
-    }
-}
-
-/// A binary min-heap of (rank, position), ordered by rank then position.
-struct MinHeap {
-    private var items: [UInt64] = []
-
-    mutating func push(rank: Int32, position: Int32) {
-        items.append(UInt64(UInt32(bitPattern: rank)) << 32 | UInt64(UInt32(bitPattern: position)))
-        var child = items.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            if items[parent] <= items[child] { break }
-            items.swapAt(parent, child)
-            child = parent
-        }
-    }
-
-    mutating func pop() -> (Int32, Int32)? {
-        guard let top = items.first else { return nil }
-        let last = items.removeLast()
-        if !items.isEmpty {
-            items[0] = last
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1
-                if left >= items.count { break }
-                var smallest = left
-                if left + 1 < items.count && items[left + 1] < items[left] { smallest = left + 1 }
-                if items[parent] <= items[smallest] { break }
-                items.swapAt(parent, smallest)
-                parent = smallest
-            }
-        }
-        return (Int32(bitPattern: UInt32(top >> 32)), Int32(bitPattern: UInt32(top & 0xFFFF_FFFF)))
     }
 }

@@ -20,7 +20,7 @@ public final class Tokenizer: @unchecked Sendable {
     let byteLevel: Bool
     /// id -> token string for every id (model vocabulary and added tokens).
     private let idToToken: [String?]
-    private let tokenToID: [String: Int]
+    private let tokenToID: [ExactString: Int]
 
     public let bosID: Int?
     public let eosID: Int?
@@ -67,7 +67,7 @@ public final class Tokenizer: @unchecked Sendable {
             var view = String.UnicodeScalarView()
             view.append(contentsOf: spelled)
             table[token.id] = String(view)
-            lookup[token.content] = token.id
+            lookup[ExactString(token.content)] = token.id
         }
         idToToken = table
         tokenToID = lookup
@@ -87,7 +87,8 @@ public final class Tokenizer: @unchecked Sendable {
         return idToToken[id]
     }
 
-    public func id(for token: String) -> Int? { tokenToID[token] }
+    /// The id of a token spelled exactly so (byte-level symbols included), or nil.
+    public func id(for token: String) -> Int? { tokenToID[ExactString(token)] }
 
     /// Whether `encode(_, addSpecial: true)` puts the BOS token first.
     public var addBOS: Bool {

@@ -103,18 +103,18 @@ struct Completer {
         return names
     }
 
-    /// TransformerLens hook names for the string typed so far. The layer count comes from a model in
-    /// the globals (`model.cfg.n_layers`); without one, only the layer the user typed is filled in.
+    /// TransformerLens hook names for the string typed so far: a loaded model's own `hook_names` when
+    /// there is one in the globals, else the usual names with the layer the user typed filled in.
     func hookNames(matching partial: String) -> [String] {
         let looksLikeHook = partial.isEmpty || ["blocks", "hook_", "ln_final", "embed", "pos_embed", "unembed"]
             .contains { $0.hasPrefix(partial) || partial.hasPrefix($0) }
         guard looksLikeHook else { return [] }
+        if let names = modelHookNames() { return names.filter { $0.hasPrefix(partial) } }
         var layers: [Int] = []
         if partial.hasPrefix("blocks.") {
             let number = partial.dropFirst(7).prefix { $0.isNumber }
             if let n = Int(number), partial.dropFirst(7 + number.count).hasPrefix(".") { layers = [n] }
         }
-        if layers.isEmpty, let n = layerCount() { layers = Array(0..<n) }
         var names = ["hook_embed", "hook_pos_embed", "ln_final.hook_scale", "ln_final.hook_normalized"]
         for layer in layers {
             names += Self.blockHooks.map { "blocks.\(layer).\($0)" }
@@ -131,13 +131,17 @@ struct Completer {
         "mlp.hook_pre", "mlp.hook_pre_linear", "mlp.hook_post", "hook_mlp_out", "hook_resid_post",
     ]
 
-    private func layerCount() -> Int? {
+    /// `hook_names` of the first global that has them (a model).
+    private func modelHookNames() -> [String]? {
         for name in interpreter.completions(for: "") {
             guard let value = interpreter.lookup(name), case .host = value,
-                  let cfg = try? interpreter.getAttribute(value, "cfg"),
-                  let layers = try? interpreter.getAttribute(cfg, "n_layers"),
-                  case .int(let n) = layers, n > 0, n < 1000 else { continue }
-            return n
+                  let names = try? interpreter.getAttribute(value, "hook_names"),
+                  case .list(let box) = names else { continue }
+            let strings = box.items.compactMap { item -> String? in
+                if case .string(let s) = item { return s }
+                return nil
+            }
+            if !strings.isEmpty { return strings }
         }
         return nil
     }

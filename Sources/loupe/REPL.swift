@@ -46,7 +46,8 @@ final class REPL {
             case .line(let line):
                 editor.remember(line)
                 lines.append(line)
-                let source = lines.joined(separator: "\n")
+                // Each line keeps its newline, so a final blank line reads as "\n\n" (ends a block).
+                let source = lines.map { $0 + "\n" }.joined()
                 if !interpreter.isIncomplete(source) { return source }
             }
         }

@@ -47,13 +47,21 @@ struct RunCommand: ParsableCommand {
         let runner = NotebookRunner(document: document, options: NotebookRunOptions(parameters: parsed, keepGoing: keepGoing))
         let printer = TerminalPrinter(figureDirectory: nil)
         let quiet = self.quiet
+        var namer = FigureNamer()
         let result = Interrupts.whileRunning({ runner.interrupt() }) {
             runner.run { event in
                 switch event {
                 case .cellStarted, .cellFinished:
                     if !quiet, let line = event.progressLine { Console.error(Console.dim(line)) }
                 case .output(let output):
-                    if case .error = output { printer.show(output) } else if !quiet { printer.show(output) }
+                    if case .figure(_, let name) = output {
+                        let path = outDirectory.appendingPathComponent("figures/\(namer.stem(for: name)).svg").path
+                        if !quiet { Console.out("[figure: \(path)]") }
+                    } else if case .error = output {
+                        printer.show(output)
+                    } else if !quiet {
+                        printer.show(output)
+                    }
                 case .warning(let text):
                     Console.error("warning: " + text)
                 }

@@ -61,6 +61,7 @@ final class CLICommandTests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("total 6\n"), result.stdout)
         XCTAssertTrue(result.stderr.contains("[cell 6/6 · Squares"), "progress lines: \(result.stderr)")
         XCTAssertTrue(result.stderr.contains("1 figure"), result.stderr)
+        XCTAssertTrue(result.stdout.contains("[figure: \(out.path)/figures/01-squares.svg]"), result.stdout)
         let figure = try String(contentsOf: out.appendingPathComponent("figures/01-squares.svg"), encoding: .utf8)
         XCTAssertTrue(figure.contains("<svg"), figure)
 

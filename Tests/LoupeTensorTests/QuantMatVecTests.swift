@@ -83,6 +83,31 @@ final class QuantMatVecTests: XCTestCase {
         try check(.f16, rows: 3, cols: 40, threads: 2)       // float tail
     }
 
+    func testRowMapAndAccumulate() throws {
+        let rows = 6, cols = 64
+        let bytes = Self.randomWeights(.q4_1, rows: rows, cols: cols, seed: 5)
+        let x = (0..<cols).map { Float($0 % 7) - 3 }
+        let scratch = MatVecScratch(maxCols: cols)
+        var plain = [Float](repeating: 0, count: rows)
+        var mapped = [Float](repeating: 1, count: rows)
+        let map = [5, 4, 3, 2, 1, 0]
+        try bytes.withUnsafeBytes { w in
+            try QuantMatVec.matvec(.q4_1, weights: w, rows: rows, cols: cols, x: x, y: &plain, scratch: scratch)
+            try map.withUnsafeBufferPointer { m in
+                try QuantMatVec.matvec(.q4_1, weights: w, rows: rows, cols: cols, x: x, y: &mapped, scratch: scratch,
+                                       rowMap: m, accumulate: true)
+                let bad = [0, 9]
+                try bad.withUnsafeBufferPointer { b in
+                    XCTAssertThrowsError(try QuantMatVec.matvec(.q4_1, weights: w, rows: 2, cols: cols, x: x, y: &mapped,
+                                                                scratch: scratch, rowMap: b)) {
+                        XCTAssertTrue("\($0)".contains("outside the 6 stored rows"), "\($0)")
+                    }
+                }
+            }
+        }
+        for r in 0..<rows { XCTAssertEqual(mapped[r], 1 + plain[map[r]], accuracy: 1e-5) }
+    }
+
     func testBadArgumentsThrow() throws {
         let scratch = MatVecScratch(maxCols: 64)
         let w = [UInt8](repeating: 0, count: 40)

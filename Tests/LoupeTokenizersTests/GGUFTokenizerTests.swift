@@ -17,7 +17,13 @@ final class GGUFTokenizerTests: XCTestCase {
         XCTAssertEqual(tokenizer.padID, 0)
     }
 
-    func testLlama3PreGGUF() throws { assertMatchesHF(try load("tiny_llama3"), "tiny_llama3_gguf") }
+    func testLlama3PreGGUFWithBOS() throws {
+        let tokenizer = try load("tiny_llama3")
+        assertMatchesHF(tokenizer, "tiny_llama3_gguf")
+        XCTAssertTrue(tokenizer.addBOS)
+    }
+
+    func testQwen2PreGGUF() throws { assertMatchesHF(try load("tiny_qwen2"), "tiny_qwen2_gguf") }
 
     func testSentencePieceGGUFMergesFromScores() throws {
         let tokenizer = try load("tiny_spm")

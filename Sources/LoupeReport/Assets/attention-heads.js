@@ -45,7 +45,7 @@
     var detailTitle = LV.el('div', 'lv-section-title');
     var readout = LV.el('div', 'lv-readout', 'Hover the heatmap to read a value.');
     detail.appendChild(detailTitle);
-    var size = Math.min(640, Math.max(240, n * 16));
+    var size = Math.min(640, Math.max(320, n * 20));
     var cell = size / n;
     var labels = cell >= 9;
     var margin = labels ? 96 : 4;

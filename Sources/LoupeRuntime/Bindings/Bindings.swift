@@ -11,5 +11,11 @@ enum Bindings {
         DisplayBindings.install()
         TimeBindings.install()
         AnalysisBindings.install()
+        AnalysisLens.install()
+        AnalysisTrace.install()
+        AnalysisAttentionTokens.install()
+        AnalysisTokenStats.install()
+        AnalysisSweeps.install()
+        AnalysisMaps.install()
     }
 }

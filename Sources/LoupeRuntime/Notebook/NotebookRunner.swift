@@ -140,7 +140,7 @@ public final class NotebookRunner: @unchecked Sendable {
         }
         let report = ReportDocument(
             title: Self.title(of: document), sourcePath: document.path, cells: reportCells,
-            loupeVersion: LoupeVersion.string,
+            models: interpreter.modelsUsed, loupeVersion: LoupeVersion.string,
             parameterList: options.parameters.map { .init(name: $0.name, value: $0.value.loupeSource) })
         return NotebookRunResult(report: report, succeeded: failed.isEmpty && !interrupted,
                                  failedCells: failed, interrupted: interrupted)
