@@ -134,7 +134,7 @@ enum TensorMethods {
                 }
                 if (op == .max || op == .min), dim != nil {
                     let idx = try x.tensor.reduce(op == .max ? .argmax : .argmin, dim: dim, keepDim: keep)
-                    return .tuple([make(r, kind), make(idx, .int)])
+                    return named(name, make(r, kind), make(idx, .int))
                 }
                 return make(r, kind)
             }
@@ -142,8 +142,8 @@ enum TensorMethods {
         reduction("sum", .sum, "The sum over all elements, or along `dim`.", "ones(2, 3).sum(dim=1)  # tensor([3., 3.])")
         reduction("mean", .mean, "The mean over all elements, or along `dim`.", "arange(4).float().mean()  # tensor(1.5000)")
         reduction("prod", .prod, "The product over all elements, or along `dim`.", "tensor([2, 3]).prod()  # tensor(6)")
-        reduction("max", .max, "The maximum; along `dim` returns a tuple (values, indices) like torch.max.", "vals, idx = x.max(dim=-1)")
-        reduction("min", .min, "The minimum; along `dim` returns a tuple (values, indices) like torch.min.", "vals, idx = x.min(dim=0)")
+        reduction("max", .max, "The maximum; along `dim` returns (values, indices) like torch.max (unpack it or use .values / .indices).", "vals, idx = x.max(dim=-1)")
+        reduction("min", .min, "The minimum; along `dim` returns (values, indices) like torch.min (unpack it or use .values / .indices).", "vals, idx = x.min(dim=0)")
         reduction("argmax", .argmax, "Index of the maximum (first one), over the flattened tensor or along `dim`.", "tensor([1, 5, 2]).argmax()  # tensor(1)")
         reduction("argmin", .argmin, "Index of the minimum (first one), over the flattened tensor or along `dim`.", "tensor([1, 5, 2]).argmin()  # tensor(0)")
         for (name, isStd) in [("var", false), ("std", true)] {
@@ -185,12 +185,12 @@ enum TensorMethods {
                 if k > n || k < 0 { throw LoupeError("topk: k=\(k) is out of range for a dimension of size \(n)") }
             }
             let r = try x.tensor.topk(k, dim: dim, largest: a[2]?.isTruthy ?? true)
-            return .tuple([make(r.values, x.kind), make(r.indices, .int)])
+            return named("topk", make(r.values, x.kind), make(r.indices, .int))
         }
         m("sort", "sort(dim=-1, descending=False)", "Sorted values and the indices that sort, as a tuple (values, indices).", "values, order = x.sort(descending=True)") { _, x, args in
             let a = try args.bind("sort", ["dim", "descending"])
             let r = try x.tensor.sorted(dim: try TensorBuiltins.dimArg(a[0]) ?? -1, descending: a[1]?.isTruthy ?? false)
-            return .tuple([make(r.values, x.kind), make(r.indices, .int)])
+            return named("sort", make(r.values, x.kind), make(r.indices, .int))
         }
         m("argsort", "argsort(dim=-1, descending=False)", "The indices that sort along `dim`.", "x.argsort(descending=True)") { _, x, args in
             let a = try args.bind("argsort", ["dim", "descending"])
@@ -305,6 +305,11 @@ enum TensorMethods {
             return make(try TensorMath.zipWith(try TensorMath.unsqueeze(x.tensor, 1), try TensorMath.unsqueeze(y.tensor, 0), *),
                         x.kind == .float || y.kind == .float ? .float : .int)
         }
+    }
+
+    /// (values, indices) as torch returns them: unpackable, indexable, and with `.values` / `.indices`.
+    static func named(_ op: String, _ values: Value, _ indices: Value) -> Value {
+        .host(NamedTuple(typeName: "return_types.\(op)", names: ["values", "indices"], items: [values, indices]))
     }
 
     static func convert(_ x: TensorValue, _ kind: TensorValue.Kind) -> Value {
