@@ -10,13 +10,18 @@ What it writes:
   corpus.json          the awkward strings (some built from invalid UTF-8 bytes, decoded lossily as
                        Hugging Face sees them; their raw bytes are kept as hex for the Swift test)
   <style>.json         small tokenizer.json files trained here with `tokenizers` on a small corpus:
-                       gpt2 (ByteLevel), gpt2_prefix (ByteLevel add_prefix_space), llama3 (Split regex),
-                       qwen2 (Split regex), smollm (Digits + ByteLevel), spm (SentencePiece-style BPE with
-                       Prepend/Replace normaliser and byte fallback), spm_metaspace (Metaspace pre-tokenizer)
+                       gpt2 (ByteLevel), gpt2_prefix (ByteLevel add_prefix_space, "a b" merges), llama3
+                       (Split regex, template BOS, ignore_merges), qwen2 (Split regex, NFC), smollm (Digits +
+                       ByteLevel), digits_contiguous, spm (SentencePiece-style BPE with Prepend/Replace
+                       normaliser and byte fallback), spm_metaspace, spm_metaspace_split (Metaspace)
   gpt2_vocab.json, gpt2_merges.txt   the gpt2 model as GPT-2 style files
-  tiny_gpt2.gguf, tiny_llama3.gguf, tiny_spm.gguf   small GGUF files holding only tokenizer metadata
+  tiny_{gpt2,llama3,qwen2,spm}.gguf   small GGUF files holding tokenizer metadata (pre smollm, llama-bpe
+                       with add_bos_token, qwen2; llama with scores and no merges)
+  bad_*.gguf           broken GGUF tokenizers for the error tests
   expected.json        for every tokenizer: ids of every corpus string with and without special tokens,
                        the decoded string, and per-token strings (what TransformerLens' to_str_tokens shows)
+The byte-level files come out identical on every run; the SentencePiece-style training breaks ties
+differently from run to run, so spm*.json, tiny_spm.gguf and their expectations change when regenerated.
 The real SmolLM2 tokenizer (built by transformers from models/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf)
 is not copied; only its expected ids are stored, under "smollm2_gguf".
 """

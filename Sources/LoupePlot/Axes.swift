@@ -167,6 +167,15 @@ public final class Axes {
 
     private func yInvertedDefaultForBars() {}
 
+    /// matplotlib's fill_between(x, y1, y2): the band between two curves (y2 defaults to 0).
+    public func fillBetween(x: [Double], _ y1: [Double], _ y2: [Double]? = nil, color: Color? = nil, alpha: Double = 1,
+                            label: String? = nil, zorder: Double = 1) {
+        let n = min(x.count, y1.count)
+        let lower = y2.map { Array($0.prefix(n)) } ?? Array(repeating: 0, count: n)
+        marks.append(.area(AreaMark(x: Array(x.prefix(n)), y1: Array(y1.prefix(n)), y2: lower,
+                                    color: color ?? nextPatchColor(), alpha: alpha, label: label, zorder: zorder)))
+    }
+
     // MARK: images and grids
 
     /// imshow of a [rows][cols] matrix. vmin/vmax default to the finite data range.
@@ -336,43 +345,6 @@ public final class Axes {
         var lo = Double.infinity, hi = -Double.infinity
         for x in v where x.isFinite { lo = min(lo, x); hi = max(hi, x) }
         return lo.isFinite ? (lo, hi) : (0, 1)
-    }
-}
-
-/// numpy.histogram.
-public enum Histogram {
-    public static func compute(_ data: [Double], bins: Int = 10, edges: [Double]? = nil,
-                               range: (Double, Double)? = nil, density: Bool = false) -> (counts: [Double], edges: [Double]) {
-        var e: [Double]
-        if let edges = edges, edges.count >= 2 { e = edges }
-        else {
-            var (lo, hi) = range ?? Axes.range(data)
-            if lo == hi { lo -= 0.5; hi += 0.5 }
-            let n = max(bins, 1)
-            e = (0...n).map { lo + (hi - lo) * Double($0) / Double(n) }
-        }
-        let n = e.count - 1
-        var counts = [Double](repeating: 0, count: n)
-        let lo = e[0], hi = e[n]
-        let uniform = edges == nil
-        for v in data where v.isFinite && v >= lo && v <= hi {
-            var i: Int
-            if uniform {
-                i = Int((v - lo) / (hi - lo) * Double(n)); if i >= n { i = n - 1 }
-                // correct float rounding against the actual edges as numpy does
-                if i > 0 && v < e[i] { i -= 1 } else if i < n - 1 && v >= e[i + 1] { i += 1 }
-            } else {
-                var a = 0, b = n
-                while b - a > 1 { let m = (a + b) / 2; if v >= e[m] { a = m } else { b = m } }
-                i = a
-            }
-            counts[i] += 1
-        }
-        if density {
-            let total = counts.reduce(0, +)
-            if total > 0 { for i in 0..<n { counts[i] /= total * (e[i + 1] - e[i]) } }
-        }
-        return (counts, e)
     }
 }
 

@@ -42,6 +42,16 @@ extension FigureRenderer {
         b.line("</g>")
     }
 
+    /// Every k-th categorical label when labels set across the axis (rotated x labels, y labels)
+    /// would be closer than a line of text: 1000 tokens stay readable instead of a black smear.
+    func labelStride(_ v: AxisView, lineHeight: Double, rotated: Bool) -> Int {
+        guard rotated, v.ticks.count > 1 else { return 1 }
+        var spacing = Double.infinity
+        for i in 1..<v.ticks.count { spacing = min(spacing, abs(v.map(v.ticks[i]) - v.map(v.ticks[i - 1]))) }
+        guard spacing > 0, spacing < lineHeight else { return 1 }
+        return Int((lineHeight / spacing).rounded(.up))
+    }
+
     func spineShown(_ ax: Axes, _ side: Side) -> Bool {
         if let v = ax.spineVisible[side] { return v }
         return side == .left || side == .bottom || theme.topRightSpines
@@ -62,7 +72,10 @@ extension FigureRenderer {
         // x axis
         let xc = ax.xTickColor ?? theme.tick
         var d = ""
-        for t in p.x.ticks { let x = p.x.map(t); d += "M\(fmt(x)) \(fmt(box.maxY))v\(fmt(tickLen))" }
+        let xStride = ax.showXTickLabels ? labelStride(p.x, lineHeight: tp * 1.1, rotated: p.xRotation != 0) : 1
+        for (k, t) in p.x.ticks.enumerated() where k % xStride == 0 {
+            let x = p.x.map(t); d += "M\(fmt(x)) \(fmt(box.maxY))v\(fmt(tickLen))"
+        }
         if !d.isEmpty { b.line("<path d=\"\(d)\" \(Draw.stroke(xc, width: sw))/>") }
         var dm = ""
         for t in p.x.minor { let x = p.x.map(t); dm += "M\(fmt(x)) \(fmt(box.maxY))v\(fmt(u.pt(2)))" }
@@ -71,7 +84,7 @@ extension FigureRenderer {
         if ax.showXTickLabels {
             let y0 = box.maxY + tickLen + tickPad
             var maxH = 0.0
-            for (t, l) in zip(p.x.ticks, p.x.labels) where !l.text.isEmpty {
+            for (k, (t, l)) in zip(p.x.ticks, p.x.labels).enumerated() where !l.text.isEmpty && k % xStride == 0 {
                 let x = p.x.map(t)
                 if p.xRotation == 0 {
                     b.line(Draw.text(l.text, x: x, y: y0, size: tp, color: xc, ha: .center, va: .top, superscript: l.superscript, multiline: false))
@@ -98,7 +111,10 @@ extension FigureRenderer {
         // y axis
         let yc = ax.yTickColor ?? theme.tick
         d = ""
-        for t in p.y.ticks { let y = p.y.map(t); d += "M\(fmt(box.x)) \(fmt(y))h\(fmt(-tickLen))" }
+        let yStride = ax.showYTickLabels ? labelStride(p.y, lineHeight: tp * 1.1, rotated: true) : 1
+        for (k, t) in p.y.ticks.enumerated() where k % yStride == 0 {
+            let y = p.y.map(t); d += "M\(fmt(box.x)) \(fmt(y))h\(fmt(-tickLen))"
+        }
         if !d.isEmpty { b.line("<path d=\"\(d)\" \(Draw.stroke(yc, width: sw))/>") }
         dm = ""
         for t in p.y.minor { let y = p.y.map(t); dm += "M\(fmt(box.x)) \(fmt(y))h\(fmt(-u.pt(2)))" }
@@ -106,7 +122,7 @@ extension FigureRenderer {
         var labelLeft = box.x - (p.y.ticks.isEmpty ? 0 : tickLen)
         if ax.showYTickLabels {
             let x0 = box.x - tickLen - tickPad
-            for (t, l) in zip(p.y.ticks, p.y.labels) where !l.text.isEmpty {
+            for (k, (t, l)) in zip(p.y.ticks, p.y.labels).enumerated() where !l.text.isEmpty && k % yStride == 0 {
                 // text-anchor applies to the whole chunk, exponent included
                 b.line(Draw.text(l.text, x: x0,
                                  y: p.y.map(t), size: tp, color: yc, ha: .right, va: .center, superscript: l.superscript, multiline: false))

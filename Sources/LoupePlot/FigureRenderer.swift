@@ -39,6 +39,9 @@ final class FigureRenderer {
                + "width=\"\(fmt(W))\" height=\"\(fmt(H))\" viewBox=\"0 0 \(fmt(W)) \(fmt(H))\" version=\"1.1\" "
                + "xml:space=\"preserve\" style=\"white-space:pre\" font-family=\"\(SVGText.escape(theme.fontFamily))\" "
                + "stroke-linejoin=\"round\">")
+        // an accessible name for screen readers and for the report's figure list
+        let name = fig.suptitle.isEmpty ? (fig.allAxes.map { trimmedTitle($0.title) }.first { !$0.isEmpty } ?? "") : fig.suptitle
+        if !name.isEmpty { b.line("<title>\(SVGText.escape(MathText.render(name)))</title>") }
         b.line(Draw.rect(Rect(x: 0, y: 0, w: W, h: H), fill: theme.figureBackground))
         if !fig.suptitle.isEmpty {
             b.line(Draw.text(fig.suptitle, x: W / 2, y: u.pt(6), size: titlePx, color: theme.text, ha: .center,
@@ -231,7 +234,20 @@ final class FigureRenderer {
                 }
             }
             plans[i].box = box
+            // colour bars sit outside whatever labels already occupy that side (a twin's ticks, top tokens)
             var offsetAlong = [Side: Double]()
+            let tpx = tickPx(plans[i].ax)
+            if let twin = plans[i].ax.twin, let tv = plans[i].twinY {
+                offsetAlong[.right] = tickLen + tickPad + labelsWidth(tv, size: tickPx(twin))
+                    + (twin.ylabel.isEmpty ? 0 : Draw.textHeight(twin.ylabel, size: fontPx) + labelPad)
+            } else if let rt = plans[i].ax.rightTicks, !rt.labels.isEmpty {
+                offsetAlong[.right] = tickLen + tickPad
+                    + (rt.labels.map { Draw.textWidth(Limits.shorten($0), size: tpx, multiline: false) }.max() ?? 0)
+            }
+            if let tt = plans[i].ax.topTicks, !tt.labels.isEmpty {
+                let widest = tt.labels.map { Draw.textWidth(Limits.shorten($0), size: tpx, multiline: false) }.max() ?? 0
+                offsetAlong[.top] = tickLen + tickPad + (plans[i].topRotation == 0 ? tpx : widest)
+            }
             for (cb, pad, thick) in reserved {
                 let vertical = cb.location == .left || cb.location == .right
                 let length = (vertical ? box.h : box.w) * cb.shrink

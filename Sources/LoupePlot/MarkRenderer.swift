@@ -24,6 +24,7 @@ extension FigureRenderer {
             case .rule(let m): renderRule(m, x, y, box: box)
             case .rect(let m): renderRect(m, x, y)
             case .text(let m): texts.append(m)
+            case .area(let m): renderArea(m, x, y)
             }
         }
         b.line("</g>")
@@ -207,6 +208,25 @@ extension FigureRenderer {
         let c = m.color.withAlpha(m.color.a * m.alpha)
         if m.fill { b.line("<path d=\"\(d)Z\" \(Draw.fill(c))/>") }
         else { b.line("<path d=\"\(d)\" fill=\"none\" \(Draw.stroke(c, width: u.pt(m.width)))/>") }
+    }
+
+    func renderArea(_ m: AreaMark, _ x: AxisView, _ y: AxisView) {
+        var d = ""
+        let n = min(m.x.count, m.y1.count, m.y2.count)
+        var i = 0
+        // one polygon per run of finite points: along y1, then back along y2
+        while i < n {
+            while i < n && !(m.x[i].isFinite && m.y1[i].isFinite && m.y2[i].isFinite) { i += 1 }
+            var j = i
+            while j < n && m.x[j].isFinite && m.y1[j].isFinite && m.y2[j].isFinite { j += 1 }
+            if j - i >= 1 {
+                for k in i..<j { d += (k == i ? "M" : "L") + fmt(px(x.map(m.x[k]))) + " " + fmt(px(y.map(m.y1[k]))) }
+                for k in (i..<j).reversed() { d += "L" + fmt(px(x.map(m.x[k]))) + " " + fmt(px(y.map(m.y2[k]))) }
+                d += "Z"
+            }
+            i = j
+        }
+        if !d.isEmpty { b.line("<path d=\"\(d)\" \(Draw.fill(m.color.withAlpha(m.color.a * m.alpha)))/>") }
     }
 
     func renderRule(_ m: RuleMark, _ x: AxisView, _ y: AxisView, box: Rect) {

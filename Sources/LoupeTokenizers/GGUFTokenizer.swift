@@ -161,7 +161,12 @@ extension Tokenizer {
         for (token, score) in zip(tokens, scores) {
             if scoreOf.updateValue(score, forKey: ExactString(token)) == nil { order.append(token) }
         }
-        struct Candidate { var left: [Unicode.Scalar]; var right: [Unicode.Scalar]; var leftText: String; var rightText: String; var score: Float; var index: Int }
+        struct Candidate {
+            var leftText: String, rightText: String
+            var leftLength: Int, rightLength: Int  // in scalars, as Python's len()
+            var score: Float
+            var index: Int  // order found, the tie-breaker of Python's stable sort
+        }
         var candidates: [Candidate] = []
         for token in order {
             let scalars = Array(token.unicodeScalars)
@@ -173,8 +178,9 @@ extension Tokenizer {
                 right.append(contentsOf: scalars[cut...])
                 let leftText = String(left), rightText = String(right)
                 guard let leftID = vocab[ExactString(leftText)], let rightID = vocab[ExactString(rightText)] else { continue }
-                local.append((Candidate(left: Array(scalars[..<cut]), right: Array(scalars[cut...]), leftText: leftText,
-                                        rightText: rightText, score: scoreOf[ExactString(token)] ?? 0, index: 0), leftID, rightID))
+                local.append((Candidate(leftText: leftText, rightText: rightText, leftLength: cut,
+                                        rightLength: scalars.count - cut, score: scoreOf[ExactString(token)] ?? 0, index: 0),
+                              leftID, rightID))
             }
             local.sort { ($0.1, $0.2) < ($1.1, $1.2) }
             for (candidate, _, _) in local {
@@ -185,8 +191,8 @@ extension Tokenizer {
         }
         candidates.sort { a, b in
             if a.score != b.score { return a.score > b.score }
-            if a.left.count != b.left.count { return a.left.count > b.left.count }
-            if a.right.count != b.right.count { return a.right.count > b.right.count }
+            if a.leftLength != b.leftLength { return a.leftLength > b.leftLength }
+            if a.rightLength != b.rightLength { return a.rightLength > b.rightLength }
             return a.index < b.index
         }
         return candidates.map { ($0.leftText, $0.rightText) }

@@ -359,6 +359,13 @@ final class DegenerateInputTests: XCTestCase {
             XCTAssertTrue(parser.parse(), "\(name): not well-formed")
             XCTAssertFalse(svg.contains("nan") || svg.contains("inf\""), "\(name): non-finite number written")
         }
+        // 1000 token labels are thinned to what fits instead of overprinting
+        let many = Figure(width: 6, height: 6)
+        let toks = (0..<1000).map { "tok\($0)" }
+        many.ax.imshow(values: (0..<1_000_000).map { Double($0 % 13) }, rows: 1000, cols: 1000)
+        many.ax.setXTicks(toks); many.ax.setYTicks(toks)
+        let labels = many.svg().components(separatedBy: ">tok").count - 1
+        XCTAssertGreaterThan(labels, 20); XCTAssertLessThan(labels, 200)
         let tiny = Figure(width: 0.1, height: 0.1, rows: 3, columns: 3)
         tiny.ax.plot([1, 2, 3])
         XCTAssertTrue(XMLParser(data: Data(tiny.svg().utf8)).parse())

@@ -31,6 +31,7 @@ enum SampleFigures {
             let s = 0.8 + 0.4 * Double(i)
             ax.plot(x: xs, xs.map { exp(-$0 * $0 / (2 * s * s)) / (s * 2.5066) }, label: name)
         }
+        ax.fillBetween(x: xs, xs.map { 0.05 + 0.02 * sin($0) }, xs.map { 0.02 * cos($0) }, alpha: 0.3, label: "band")
         ax.plot(x: [-4, -2, 0, 2, 4], [0.1, 0.2, 0.15, 0.25, 0.05], fmt: "s--", label: "markers")
         ax.axhline(0.3, color: Color(r: 0.7, g: 0.7, b: 0.7), lineStyle: .dashed, label: "Clean log-prob")
         ax.axvline(1, color: .black, lineWidth: 1, lineStyle: .dotted)

@@ -55,36 +55,32 @@ final class BrowserTests: XCTestCase {
         let page = dir.appendingPathComponent("index.html")
         try HTMLReport.render(try Sample.document()).write(to: page, atomically: true, encoding: .utf8)
 
-        // Before any interaction.
-        let idle = try chromium(binary, page, extra: ["--dump-dom"], profile: dir.appendingPathComponent("p1"))
-        XCTAssertTrue(idle.contains("data-loupe-report=\"ready\""), "report script didn't finish")
-        XCTAssertEqual(attribute("data-loupe-script-errors", in: idle), "0", scriptErrors(idle))
-        XCTAssertEqual(attribute("data-loupe-views-ready", in: idle), "4")
-        let mounted = idle.components(separatedBy: "data-loupe-view=\"").dropFirst()
+        // One load with the page's test hooks: a real mouse event over token 3, a click on head 2.
+        let dom = try chromium(binary, page, fragment: "#loupe-test-hover=3&loupe-test-head=2", extra: ["--dump-dom"],
+                               profile: dir.appendingPathComponent("p1"))
+        XCTAssertTrue(dom.contains("data-loupe-report=\"ready\""), "report script didn't finish")
+        XCTAssertEqual(attribute("data-loupe-script-errors", in: dom), "0", scriptErrors(dom))
+        XCTAssertEqual(attribute("data-loupe-views-ready", in: dom), "4")
+        let mounted = dom.components(separatedBy: "data-loupe-view=\"").dropFirst()
             .filter { $0.prefix(80).contains("data-loupe-state=\"ready\"") }.map { String($0.prefix(while: { $0 != "\"" })) }
         XCTAssertEqual(mounted, ["attention-patterns", "attention-heads", "colored-tokens", "topk-tokens"])
-        XCTAssertFalse(idle.contains("data-loupe-state=\"error\""))
-        XCTAssertTrue(idle.contains("data-highlight-row=\"-1\""))
-        XCTAssertTrue(idle.contains("data-tiles-drawn=\"6\""), "every head tile drawn")
-        XCTAssertTrue(idle.contains("class=\"lv-topk\""))
-        XCTAssertTrue(idle.contains("data-page=\"0\""), "the long table is paged")
-        XCTAssertFalse(idle.contains("<img src=\"x\""), "a hostile token became an element")
-        XCTAssertTrue(idle.contains("&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"))
-
-        // A real mouse event over token 3, and a click on head 2, through the page's test hooks.
-        let hovered = try chromium(binary, page, fragment: "#loupe-test-hover=3&loupe-test-head=2", extra: ["--dump-dom"],
-                                   profile: dir.appendingPathComponent("p2"))
-        XCTAssertEqual(attribute("data-loupe-test-hover", in: hovered), "before=-1;after=3")
-        XCTAssertEqual(attribute("data-loupe-test-head", in: hovered), "selected=2")
-        XCTAssertTrue(hovered.contains("class=\"lv-token lv-focus\" data-i=\"3\""), "token 3 is highlighted")
-        XCTAssertTrue(hovered.contains("Where “ sat” [3] attends (as destination)"))
-        XCTAssertEqual(attribute("data-loupe-script-errors", in: hovered), "0", scriptErrors(hovered))
+        XCTAssertFalse(dom.contains("data-loupe-state=\"error\""))
+        XCTAssertTrue(dom.contains("data-tiles-drawn=\"6\""), "every head tile drawn")
+        XCTAssertTrue(dom.contains("class=\"lv-topk\""))
+        XCTAssertTrue(dom.contains("data-page=\"0\""), "the long table is paged")
+        XCTAssertFalse(dom.contains("<img src=\"x\""), "a hostile token became an element")
+        XCTAssertTrue(dom.contains("&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"))
+        // The hover moved the highlighted row from none (-1) to token 3, and lit that token.
+        XCTAssertEqual(attribute("data-loupe-test-hover", in: dom), "before=-1;after=3")
+        XCTAssertEqual(attribute("data-loupe-test-head", in: dom), "selected=2")
+        XCTAssertTrue(dom.contains("class=\"lv-token lv-focus\" data-i=\"3\""), "token 3 is highlighted")
+        XCTAssertTrue(dom.contains("Where “ sat” [3] attends (as destination)"))
 
         // A screenshot to look at.
         let shot = (ProcessInfo.processInfo.environment["LOUPE_SCREENSHOT_DIR"].map { URL(fileURLWithPath: $0) } ?? dir)
             .appendingPathComponent("report-screenshot.png")
         _ = try chromium(binary, page, fragment: "#loupe-test-hover=3", extra: ["--window-size=1400,3600", "--screenshot=\(shot.path)"],
-                         profile: dir.appendingPathComponent("p3"))
+                         profile: dir.appendingPathComponent("p2"))
         let png = try Data(contentsOf: shot)
         XCTAssertGreaterThan(png.count, 20_000)
         XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])

@@ -139,3 +139,12 @@ extension HTMLReportTests {
         try HTMLReport.render(doc).write(toFile: "/tmp/loupe-big-report.html", atomically: true, encoding: .utf8)
     }
 }
+
+extension HTMLReportTests {
+    func testUntitledDocumentUsesFileName() {
+        let doc = ReportDocument(title: " ", sourcePath: "notebooks/attention_tokens.loupe", cells: [], loupeVersion: "0")
+        XCTAssertTrue(HTMLReport.render(doc).contains("<title>attention_tokens</title>"))
+        let bare = ReportDocument(title: "", sourcePath: "", cells: [], loupeVersion: "0")
+        XCTAssertTrue(HTMLReport.render(bare).contains("<h1 class=\"loupe-title\">Loupe report</h1>"))
+    }
+}

@@ -109,4 +109,101 @@ final class AnalysisModelTests: XCTestCase {
         """, file: "cmp.loupe")
         XCTAssertEqual(try value(interp, "mine[\"hp\"].tolist() == ref[\"hp\"].tolist() and mine[\"v\"].tolist() == ref[\"v\"].tolist()"), "True")
     }
+
+    func testTokenFrequencyAndSharedTokensMatchCounting() throws {
+        let (interp, _) = try run("""
+        model = load(FIXTURES + "/gpt2-tiny")
+        df = attention_token_dataset(model, ["The next sentence is false.", "When Mary and John went"], max_tokens=8)
+        freq = token_freq(model, df, "hp")
+        nh = model.cfg["n_heads"]
+        counts = {}
+        for row in df:
+            key = (row["layer"] * nh + row["head"], row["hp"])
+            counts[key] = counts.get(key, 0) + 1
+        mine = {(r["Head"], r["Token"]): r["Frequency"] for r in freq}
+        sets = {}
+        for (h, t) in counts:
+            sets[h] = sets.get(h, []) + [t]
+        shared = shared_tokens(df)
+        ref_shared = {}
+        for a in sets:
+            for b in sets:
+                if a < b:
+                    common = [t for t in sets[a] if t in sets[b]]
+                    if len(common) > 0:
+                        ref_shared[(a, b)] = len(common)
+        got_shared = {(r["Head 1"], r["Head 2"]): r["Shared Tokens"] for r in shared}
+        """)
+        XCTAssertEqual(try value(interp, "mine == counts"), "True")
+        XCTAssertEqual(try value(interp, "got_shared == ref_shared"), "True")
+        XCTAssertEqual(try value(interp, "freq.columns"), "['Head', 'Layer', 'Token', 'Frequency', 'Token str', 'Rank']")
+        XCTAssertEqual(try value(interp, "token_freq(model, df, 6)[\"Frequency\"].sum() == len(df)"), "True") // column index 6 = hp
+        for call in ["plot_token_frequencies(model, freq)", "plot_unique_tokens_by_head(model, freq)",
+                     "plot_unique_tokens_by_layer_head(model, freq)", "plot_token_embeddings(model, freq, \"PCA\")",
+                     "plot_token_embeddings(model, freq.head(40), \"TSNE\", perplexity=5, iterations=300)", "visualize_shared_tokens(shared, heads_per_layer=nh)"] {
+            XCTAssertEqual(try value(interp, "type(\(call))"), "Figure", call)
+        }
+        _ = try interp.execute("fig, axs = subplots(1, 3)\nr = plot_unique_tokens_by_head(model, freq, ax=axs[1])", file: "ax.loupe")
+        XCTAssertEqual(try value(interp, "r"), "None")
+    }
+
+    func testSweepsMatchHandWrittenHooks() throws {
+        let (interp, _) = try run("""
+        model = load(FIXTURES + "/gpt2-tiny")
+        ids = model.to_tokens("When Mary and John went to the store,")
+        sweep = ablation_sweep(model, ids, head=1, position=-2)
+        target = ids[-1].item()
+        def zero(z, hook):
+            z[-2, 1, :] = 0
+        ref = [model.run_with_hooks(ids, fwd_hooks=[(f"blocks.{l}.attn.hook_z", zero)])[-2].log_softmax(dim=-1)[target].item() for l in range(model.cfg["n_layers"])]
+        clean = model(ids)[-2].log_softmax(dim=-1)[target].item()
+        means = ablation_sweep(model, ids, head=1, position=-2, mode="mean")
+        def mean_ablate(z, hook):
+            z[-2, 1, :] = z[:, 1, :].mean(dim=0)
+        ref_mean = model.run_with_hooks(ids, fwd_hooks=[("blocks.1.attn.hook_z", mean_ablate)])[-2].log_softmax(dim=-1)[target].item()
+        a = model.to_tokens("When Mary and John went to the store, John gave")
+        b = model.to_tokens("When Mary and John went to the store, Mary gave")
+        patch = patching_sweep(model, a, b, 12)
+        _, cache_a = model.run_with_cache(a)
+        def put(resid, hook):
+            resid[5, :] = cache_a["resid_pre", 1][5, :]
+        ref_patch = model.run_with_hooks(b, fwd_hooks=[("blocks.1.hook_resid_pre", put)])[-1].log_softmax(dim=-1)[12].item()
+        heads = patching_sweep(model, a, b, 12, over="layers×heads")
+        def put_head(z, hook):
+            z[:, 0, :] = cache_a["z", 0][:, 0, :]
+        ref_head = model.run_with_hooks(b, fwd_hooks=[("blocks.0.attn.hook_z", put_head)])[-1].log_softmax(dim=-1)[12].item()
+        """)
+        XCTAssertEqual(try value(interp, "max(abs(x - y) for x, y in zip(sweep[\"logprob\"].tolist(), ref)) < 1e-4"), "True")
+        XCTAssertEqual(try value(interp, "abs(sweep[\"clean\"][0] - clean) < 1e-4"), "True")
+        XCTAssertEqual(try value(interp, "abs(means[\"logprob\"][1] - ref_mean) < 1e-4"), "True")
+        XCTAssertEqual(try value(interp, "abs(patch.where(\"layer\", \"==\", 1).where(\"position\", \"==\", 5)[\"logprob\"][0] - ref_patch) < 1e-4"), "True")
+        XCTAssertEqual(try value(interp, "abs(heads.where(\"layer\", \"==\", 0).where(\"head\", \"==\", 0)[\"logprob\"][0] - ref_head) < 1e-4"), "True")
+        XCTAssertEqual(try value(interp, "patch.pivot(\"layer\", \"position\", \"logprob\").shape == (model.cfg[\"n_layers\"], len(a))"), "True")
+        // One row per (layer, position).
+        XCTAssertEqual(try value(interp, "len(patch) == model.cfg[\"n_layers\"] * len(a)"), "True")
+    }
+
+    func testAttentionMapsMatchCacheAndWriteWindows() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-maps-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (interp, _) = try run("""
+        model = load(FIXTURES + "/gpt2-tiny")
+        text = "When Mary and John went to the store,"
+        maps = attention_maps(model, text, max_new_tokens=2, window=8, stride=5, out_dir="\(dir.path)")
+        logits, cache = model.run_with_cache(text)
+        L = model.cfg["n_layers"]
+        ref_attn = stack([cache["pattern", l][:, -1, :].mean(dim=0) for l in range(L)])
+        resid = cache.accumulated_resid()
+        ref_lens = (cache.apply_ln_to_stack(resid[1:]) @ model.W_U).argmax(dim=-1).tolist()
+        """)
+        XCTAssertEqual(try value(interp, "(maps.attention(0) - ref_attn).abs().max().item() < 1e-6"), "True")
+        XCTAssertEqual(try value(interp, "maps.lens(0)[-1] == logits.argmax(dim=-1).tolist()"), "True")
+        XCTAssertEqual(try value(interp, "maps.lens(0)[:-1] == ref_lens"), "True")
+        XCTAssertEqual(try value(interp, "maps.tokens[0].item() == logits[-1].argmax().item()"), "True")
+        // 17 prompt tokens: windows start 0, 5, 9; with the generated token (18): 0, 5, 10.
+        XCTAssertEqual(try value(interp, "[f.split(\"/\")[-1] for f in maps.files]"),
+                       "['attn_0_0.svg', 'attn_0_1.svg', 'attn_0_2.svg', 'attn_1_0.svg', 'attn_1_1.svg', 'attn_1_2.svg']")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("attn_1_2.svg").path))
+        XCTAssertEqual(try value(interp, "len(maps.figures)"), "6")
+    }
 }

@@ -205,6 +205,17 @@
         showFocus(i);
       });
     });
+    /* Keyboard: focus a token list (Tab), then ←/→ move the locked focus, Esc unlocks. */
+    [destList, srcList].forEach(function (list) {
+      list.tabIndex = 0;
+      list.setAttribute('aria-label', 'tokens; use the arrow keys to move the focus');
+      list.addEventListener('keydown', function (e) {
+        if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
+          var next = focus < 0 ? 0 : Math.min(n - 1, Math.max(0, focus + (e.key === 'ArrowRight' ? 1 : -1)));
+          locked = true; showFocus(next); reveal(next); e.preventDefault();
+        } else if (e.key === 'Escape') { locked = false; showFocus(focus); }
+      });
+    });
     overlay.addEventListener('mousemove', function (e) {
       var r = overlay.getBoundingClientRect();
       var row = Math.min(n - 1, Math.max(0, Math.floor((e.clientY - r.top) / r.height * n)));

@@ -12,5 +12,8 @@ enum Bindings {
         AnalysisLens.install()
         AnalysisTrace.install()
         AnalysisAttentionTokens.install()
+        AnalysisTokenStats.install()
+        AnalysisSweeps.install()
+        AnalysisMaps.install()
     }
 }

@@ -77,6 +77,10 @@ enum PlotBindings {
              doc: "A table of strings (tokens): each cell's colour from values through cmap, or from colors; highlighted cells gold and bold; text shrinks to fit.",
              example: "ax.text_grid(tokens, highlight=matches, quoted=True)", globalExample: "text_grid(grid, values=probs, cmap=\"Blues\")",
              PlotAxesMethods.textGrid)
+        mark("fill_between", signature: "fill_between(x, y1, y2=0, color=, alpha=1, label=, zorder=)",
+             doc: "Fills the band between two curves over the same x (e.g. mean ± std).",
+             example: "ax.fill_between(xs, mean - std, mean + std, alpha=0.3)",
+             globalExample: "fill_between(range(n), lo, hi, alpha=0.3)", PlotAxesMethods.fillBetween)
         mark("axhline", signature: "axhline(y, color=, linestyle=\"-\", linewidth=1.5, xmin=0, xmax=1, label=, zorder=)",
              doc: "A horizontal line across the axes.", example: "ax.axhline(clean, linestyle=\"--\", color=\"0.7\")",
              globalExample: "axhline(0, color=\"k\")") { try PlotAxesMethods.rule($0, $1, vertical: false) }

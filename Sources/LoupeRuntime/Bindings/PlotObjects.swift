@@ -48,7 +48,7 @@ final class FigureObject: HostObject {
 final class AxesObject: HostObject {
     let typeName = "Axes"
     let axes: Axes
-    weak var owner: FigureObject?
+    var owner: FigureObject?   // strong: a figure lives as long as any of its axes is reachable
 
     init(_ axes: Axes, _ owner: FigureObject?) { self.axes = axes; self.owner = owner }
 
@@ -124,7 +124,7 @@ final class MappableObject: HostObject {
 final class ColorbarObject: HostObject {
     let typeName = "Colorbar"
     let colorbar: Colorbar
-    weak var owner: FigureObject?
+    var owner: FigureObject?   // strong: a figure lives as long as any of its axes is reachable
 
     init(_ c: Colorbar, _ owner: FigureObject?) { colorbar = c; self.owner = owner }
 

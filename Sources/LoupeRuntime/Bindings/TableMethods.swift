@@ -1,6 +1,7 @@
 import Foundation
 import LoupeAnalysis
 import LoupeScript
+import LoupeTensor
 
 /// Table methods as pandas users type them: head/tail, filter/where, sort_values, select, join,
 /// count_by/value_counts, rename/drop, to_csv/to_sqlite.
@@ -120,6 +121,23 @@ enum TableMethods {
             let keys = try TableBindings.names(a[0]!, "by")
             for k in keys { _ = try t.table.columnIndex(k) }
             return .host(GroupByObject(table: t.table, keys: keys))
+        }
+        method("pivot", "t.pivot(index, columns, values)",
+               "A 2-D tensor [distinct index values, distinct columns values] (both sorted) holding `values`; NaN where a pair is missing, the last row winning on duplicates. For heatmaps: imshow(t.pivot(\"layer\", \"head\", \"logprob\")).",
+               "imshow(sweep.pivot(\"layer\", \"position\", \"recovered\"))") { _, t, args in
+            let a = try args.bind("pivot", ["index", "columns", "values"], required: 3)
+            let rows = try t.table.column(try a[0]!.asString("index")), cols = try t.table.column(try a[1]!.asString("columns"))
+            let vals = try t.table.column(try a[2]!.asString("values"))
+            let rk = Array(Set((0..<rows.count).map { rows[$0] })).sorted(by: TableValue.less)
+            let ck = Array(Set((0..<cols.count).map { cols[$0] })).sorted(by: TableValue.less)
+            let ri = Dictionary(uniqueKeysWithValues: rk.enumerated().map { ($1, $0) })
+            let ci = Dictionary(uniqueKeysWithValues: ck.enumerated().map { ($1, $0) })
+            var out = [Float](repeating: .nan, count: rk.count * ck.count)
+            for r in 0..<vals.count {
+                guard let v = vals[r].number, let i = ri[rows[r]], let j = ci[cols[r]] else { continue }
+                out[i * ck.count + j] = Float(v)
+            }
+            return .tensor(Tensor(shape: [rk.count, ck.count], data: out))
         }
         method("copy", "t.copy()", "A copy (tables are values; this is for pandas habits).", "u = df.copy()") { _, t, _ in wrap(t.table) }
         method("to_csv", "t.to_csv(path)", "Writes CSV that pandas reads back (header row, no index). Returns the path.",
