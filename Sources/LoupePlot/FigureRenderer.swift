@@ -234,7 +234,20 @@ final class FigureRenderer {
                 }
             }
             plans[i].box = box
+            // colour bars sit outside whatever labels already occupy that side (a twin's ticks, top tokens)
             var offsetAlong = [Side: Double]()
+            let tpx = tickPx(plans[i].ax)
+            if let twin = plans[i].ax.twin, let tv = plans[i].twinY {
+                offsetAlong[.right] = tickLen + tickPad + labelsWidth(tv, size: tickPx(twin))
+                    + (twin.ylabel.isEmpty ? 0 : Draw.textHeight(twin.ylabel, size: fontPx) + labelPad)
+            } else if let rt = plans[i].ax.rightTicks, !rt.labels.isEmpty {
+                offsetAlong[.right] = tickLen + tickPad
+                    + (rt.labels.map { Draw.textWidth(Limits.shorten($0), size: tpx, multiline: false) }.max() ?? 0)
+            }
+            if let tt = plans[i].ax.topTicks, !tt.labels.isEmpty {
+                let widest = tt.labels.map { Draw.textWidth(Limits.shorten($0), size: tpx, multiline: false) }.max() ?? 0
+                offsetAlong[.top] = tickLen + tickPad + (plans[i].topRotation == 0 ? tpx : widest)
+            }
             for (cb, pad, thick) in reserved {
                 let vertical = cb.location == .left || cb.location == .right
                 let length = (vertical ? box.h : box.w) * cb.shrink

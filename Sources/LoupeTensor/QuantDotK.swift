@@ -86,16 +86,16 @@ extension QuantDot {
                     let c = 4 * g + k
                     let xb = sb * 8 + c
                     let ls = UInt16(4 * (k >> 1)), hs = UInt16(2 * k)
-                    var isum = SIMD4<Int32>()
+                    let dx = d * s.xd[xb]
                     for h in 0..<2 {
                         let ql = (blk + 64 * g + 32 * (k & 1) + 16 * h).loadUnaligned(as: SIMD8<UInt16>.self)
                         let qh = (blk + 128 + 32 * g + 16 * h).loadUnaligned(as: SIMD8<UInt16>.self)
                         let even = i16(((ql &>> ls) & 0xF) | (((qh &>> hs) & 3) &<< 4)) &- 32
                         let odd = i16(((ql &>> (ls + 8)) & 0xF) | (((qh &>> (hs + 8)) & 3) &<< 4)) &- 32
                         let at = xb * 32 + 16 * h
-                        isum &+= widenSum(even &* xvec(s, at) &+ odd &* xvec(s, at + 8)) &* Int32(scales[2 * c + h])
+                        // Scale in float: a 32-bit vector multiply has no SSE2 instruction.
+                        acc += i32ToFloat(widenSum(even &* xvec(s, at) &+ odd &* xvec(s, at + 8))) * (dx * Float(scales[2 * c + h]))
                     }
-                    acc += i32ToFloat(isum) * (d * s.xd[xb])
                 }
             }
         }
