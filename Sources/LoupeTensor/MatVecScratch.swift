@@ -5,9 +5,10 @@
 public final class MatVecScratch: @unchecked Sendable {
     public let maxCols: Int
     /// x rounded to 8-bit levels per block of 32 (values −127…127, stored as Int16), permuted:
-    ///   nibble layout (Q4_0/Q4_1): [b*32 + n*8 + i] = xq[b*32 + (2i, 2i+16, 2i+1, 2i+17)[n]]
-    ///   pair layout (Q8_0, K-quants): [b*32 + h*16 + n*8 + i] = xq[b*32 + 16h + 2i + n]
-    let x16: UnsafeMutablePointer<Int16>
+    ///   xNib, nibble layout (Q4_0/Q4_1): [b*32 + n*8 + i] = xq[b*32 + (2i, 2i+16, 2i+1, 2i+17)[n]]
+    ///   xPair, pair layout (Q8_0, K-quants): [b*32 + h*16 + n*8 + i] = xq[b*32 + 16h + 2i + n]
+    let xNib: UnsafeMutablePointer<Int16>
+    let xPair: UnsafeMutablePointer<Int16>
     let xd: UnsafeMutablePointer<Float>     // [cols/32] block scale max|x| / 127
     let xsum: UnsafeMutablePointer<Float>   // [cols/32] Σ x over the block (exact floats, for min terms)
     /// x as floats, evens then odds per group of 8 (for F16/BF16 rows): [8g + i] = x[8g + 2i], [8g+4+i] = x[8g+2i+1].
@@ -16,17 +17,19 @@ public final class MatVecScratch: @unchecked Sendable {
     public init(maxCols: Int) {
         self.maxCols = maxCols
         let n = max(32, (maxCols + 31) / 32 * 32)
-        x16 = .allocate(capacity: n)
+        xNib = .allocate(capacity: n)
+        xPair = .allocate(capacity: n)
         xd = .allocate(capacity: n / 32)
         xsum = .allocate(capacity: n / 32)
         xf = .allocate(capacity: n)
     }
 
-    deinit { x16.deallocate(); xd.deallocate(); xsum.deallocate(); xf.deallocate() }
+    deinit { xNib.deallocate(); xPair.deallocate(); xd.deallocate(); xsum.deallocate(); xf.deallocate() }
 
     enum Layout { case nibbles, pairs }
 
-    /// Quantises x[cols] (cols a multiple of 32) into `x16`/`xd`/`xsum` in `layout`.
+    /// Quantises x[cols] (cols a multiple of 32) into `xNib` or `xPair`, and `xd`/`xsum`
+    /// (identical for both layouts).
     func quantize(_ x: UnsafePointer<Float>, cols: Int, layout: Layout) {
         for b in 0..<(cols / 32) {
             let xb = x + b * 32
@@ -36,7 +39,7 @@ public final class MatVecScratch: @unchecked Sendable {
             let id: Float = d == 0 ? 0 : 1 / d
             xd[b] = d
             xsum[b] = sum
-            let o = x16 + b * 32
+            let o = (layout == .nibbles ? xNib : xPair) + b * 32
             // Round half to even by adding 1.5·2^23 (|x·id| ≤ 127): the integer sits in the low mantissa bits.
             @inline(__always) func q(_ e: Int) -> Int16 {
                 Int16(truncatingIfNeeded: Int32(bitPattern: (xb[e] * id + 12582912.0).bitPattern) &- 0x4B40_0000)

@@ -41,9 +41,16 @@ enum QuantDot {
     @inline(__always)
     static func i16(_ v: SIMD8<UInt16>) -> SIMD8<Int16> { unsafeBitCast(v, to: SIMD8<Int16>.self) }
 
+    /// 8 lanes of x in pair layout.
     @inline(__always)
     static func xvec(_ s: MatVecScratch, _ at: Int) -> SIMD8<Int16> {
-        UnsafeRawPointer(s.x16 + at).loadUnaligned(as: SIMD8<Int16>.self)
+        UnsafeRawPointer(s.xPair + at).loadUnaligned(as: SIMD8<Int16>.self)
+    }
+
+    /// 8 lanes of x in nibble layout.
+    @inline(__always)
+    static func xvecN(_ s: MatVecScratch, _ at: Int) -> SIMD8<Int16> {
+        UnsafeRawPointer(s.xNib + at).loadUnaligned(as: SIMD8<Int16>.self)
     }
 
     /// Σ nibble·xq over one 32-element block of 16 packed bytes, nibble layout; `bias` is subtracted
@@ -52,10 +59,10 @@ enum QuantDot {
     static func nibbleBlockDot(_ qs: UnsafeRawPointer, _ s: MatVecScratch, _ b: Int, bias: Int16) -> SIMD4<Int32> {
         let v = qs.loadUnaligned(as: SIMD8<UInt16>.self)
         let x = b * 32
-        let p = (i16(v & 0xF) &- bias) &* xvec(s, x)
-            &+ (i16((v &>> 4) & 0xF) &- bias) &* xvec(s, x + 8)
-            &+ (i16((v &>> 8) & 0xF) &- bias) &* xvec(s, x + 16)
-            &+ (i16(v &>> 12) &- bias) &* xvec(s, x + 24)
+        let p = (i16(v & 0xF) &- bias) &* xvecN(s, x)
+            &+ (i16((v &>> 4) & 0xF) &- bias) &* xvecN(s, x + 8)
+            &+ (i16((v &>> 8) & 0xF) &- bias) &* xvecN(s, x + 16)
+            &+ (i16(v &>> 12) &- bias) &* xvecN(s, x + 24)
         return widenSum(p)
     }
 

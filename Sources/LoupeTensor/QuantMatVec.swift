@@ -27,10 +27,56 @@ public enum QuantMatVec {
                               x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
                               scratch: MatVecScratch, threads: Int = 2,
                               rowMap: UnsafeBufferPointer<Int>? = nil, accumulate: Bool = false) throws {
-        guard rows >= 0, cols >= 0, cols % 32 == 0 || dtype.blockSize == 1, let rb = rowBytes(dtype, cols: cols) else {
+        try matvec([MatVecJob(dtype, weights: w, rows: rows, y: y, rowMap: rowMap, accumulate: accumulate)],
+                   cols: cols, x: x, scratch: scratch, threads: threads)
+    }
+
+    /// Several matrices applied to the same x[cols] in one parallel pass (q/k/v, or gate/up): x is
+    /// prepared once per layout and the rows of all jobs are split across threads together.
+    public static func matvec(_ jobs: [MatVecJob], cols: Int, x: UnsafePointer<Float>,
+                              scratch: MatVecScratch, threads: Int = 2) throws {
+        guard cols >= 0, cols <= scratch.maxCols else {
+            throw TensorError("matvec: scratch sized for \(scratch.maxCols) columns, got \(cols)")
+        }
+        var rowBytes: [Int] = []
+        var needNib = false, needPair = false, needF = false
+        for job in jobs {
+            rowBytes.append(try validate(job, cols: cols))
+            switch job.dtype {
+            case .q4_0, .q4_1: needNib = true
+            case .q8_0, .q4_K, .q5_K, .q6_K: needPair = true
+            case .f16, .bf16: needF = true
+            default: break
+            }
+        }
+        let total = jobs.reduce(0) { $0 + $1.rows }
+        if total == 0 { return }
+        if needNib { scratch.quantize(x, cols: cols, layout: .nibbles) }
+        if needPair { scratch.quantize(x, cols: cols, layout: .pairs) }
+        if needF { scratch.deinterleave(x, cols: cols) }
+        let s = scratch
+        // Global row g belongs to the job whose [start, start + rows) holds it.
+        var starts: [Int] = []
+        var acc = 0
+        for job in jobs { starts.append(acc); acc += job.rows }
+        let body: (Int, Int) -> Void = { g0, g1 in
+            for (j, job) in jobs.enumerated() {
+                let lo = Swift.max(g0, starts[j]), hi = Swift.min(g1, starts[j] + job.rows)
+                guard lo < hi, let base = job.weights.baseAddress else { continue }
+                rowsDot(job.dtype, base, rowBytes: rowBytes[j], cols: cols, rows: (lo - starts[j])..<(hi - starts[j]),
+                        x: x, s: s, y: job.y, map: job.rowMap?.baseAddress, accumulate: job.accumulate)
+            }
+        }
+        parallelRows(total, threads: threads, minRowsPerTask: max(8, 65536 / max(cols, 1)), body)
+    }
+
+    /// Checks one job's sizes and row map; returns its row byte count.
+    static func validate(_ job: MatVecJob, cols: Int) throws -> Int {
+        let dtype = job.dtype, rows = job.rows, w = job.weights
+        guard rows >= 0, cols % 32 == 0 || dtype.blockSize == 1, let rb = rowBytes(dtype, cols: cols) else {
             throw TensorError("matvec \(dtype): \(cols) columns is not a whole number of \(max(32, dtype.blockSize))-element blocks")
         }
-        if let rowMap {
+        if let rowMap = job.rowMap {
             guard rowMap.count >= rows else {
                 throw TensorError("matvec \(dtype): row map has \(rowMap.count) entries for \(rows) rows")
             }
@@ -44,23 +90,7 @@ public enum QuantMatVec {
                 throw TensorError("matvec \(dtype): weights hold \(w.count) bytes, \(rows) x \(cols) needs \(need)")
             }
         }
-        guard cols <= scratch.maxCols else {
-            throw TensorError("matvec: scratch sized for \(scratch.maxCols) columns, got \(cols)")
-        }
-        if rows == 0 { return }
-        guard let base = w.baseAddress else { return }
-        switch dtype {
-        case .q4_0, .q4_1: scratch.quantize(x, cols: cols, layout: .nibbles)
-        case .q8_0, .q4_K, .q5_K, .q6_K: scratch.quantize(x, cols: cols, layout: .pairs)
-        case .f16, .bf16: scratch.deinterleave(x, cols: cols)
-        default: break
-        }
-        let s = scratch
-        let map = rowMap?.baseAddress
-        let body: (Int, Int) -> Void = { r0, r1 in
-            rowsDot(dtype, base, rowBytes: rb, cols: cols, rows: r0..<r1, x: x, s: s, y: y, map: map, accumulate: accumulate)
-        }
-        parallelRows(rows, threads: threads, minRowsPerTask: max(8, 65536 / max(cols, 1)), body)
+        return rb
     }
 
     /// Splits 0..<rows into contiguous chunks run concurrently (inline when one task suffices).
@@ -115,5 +145,26 @@ public enum QuantMatVec {
                 return Kernels.dot(row, x, count: cols)
             }
         }
+    }
+}
+
+/// One matrix of a grouped `QuantMatVec.matvec(_:cols:x:scratch:threads:)`: y[rows] (=|+=) W · x.
+public struct MatVecJob: @unchecked Sendable {
+    public var dtype: DType
+    /// `rows` stored rows (or more, with a row map) of `cols` elements each.
+    public var weights: UnsafeRawBufferPointer
+    public var rows: Int
+    public var y: UnsafeMutablePointer<Float>        // [rows]
+    public var rowMap: UnsafeBufferPointer<Int>?     // output row r reads stored row rowMap[r]
+    public var accumulate: Bool
+
+    public init(_ dtype: DType, weights: UnsafeRawBufferPointer, rows: Int, y: UnsafeMutablePointer<Float>,
+                rowMap: UnsafeBufferPointer<Int>? = nil, accumulate: Bool = false) {
+        self.dtype = dtype
+        self.weights = weights
+        self.rows = rows
+        self.y = y
+        self.rowMap = rowMap
+        self.accumulate = accumulate
     }
 }
