@@ -10,13 +10,18 @@ What it writes:
   corpus.json          the awkward strings (some built from invalid UTF-8 bytes, decoded lossily as
                        Hugging Face sees them; their raw bytes are kept as hex for the Swift test)
   <style>.json         small tokenizer.json files trained here with `tokenizers` on a small corpus:
-                       gpt2 (ByteLevel), gpt2_prefix (ByteLevel add_prefix_space), llama3 (Split regex),
-                       qwen2 (Split regex), smollm (Digits + ByteLevel), spm (SentencePiece-style BPE with
-                       Prepend/Replace normaliser and byte fallback), spm_metaspace (Metaspace pre-tokenizer)
+                       gpt2 (ByteLevel), gpt2_prefix (ByteLevel add_prefix_space, "a b" merges), llama3
+                       (Split regex, template BOS, ignore_merges), qwen2 (Split regex, NFC), smollm (Digits +
+                       ByteLevel), digits_contiguous, spm (SentencePiece-style BPE with Prepend/Replace
+                       normaliser and byte fallback), spm_metaspace, spm_metaspace_split (Metaspace)
   gpt2_vocab.json, gpt2_merges.txt   the gpt2 model as GPT-2 style files
-  tiny_gpt2.gguf, tiny_llama3.gguf, tiny_spm.gguf   small GGUF files holding only tokenizer metadata
+  tiny_{gpt2,llama3,qwen2,spm}.gguf   small GGUF files holding tokenizer metadata (pre smollm, llama-bpe
+                       with add_bos_token, qwen2; llama with scores and no merges)
+  bad_*.gguf           broken GGUF tokenizers for the error tests
   expected.json        for every tokenizer: ids of every corpus string with and without special tokens,
                        the decoded string, and per-token strings (what TransformerLens' to_str_tokens shows)
+The byte-level files come out identical on every run; the SentencePiece-style training breaks ties
+differently from run to run, so spm*.json, tiny_spm.gguf and their expectations change when regenerated.
 The real SmolLM2 tokenizer (built by transformers from models/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf)
 is not copied; only its expected ids are stored, under "smollm2_gguf".
 """
@@ -73,6 +78,8 @@ CORPUS = [
     "café naïve résumé coöperate façade",
     "Ångström ÅÄÖ åäö ß ẞ ﬁ ligature",
     "e\u0301 combining acute, a\u0308 combining diaeresis",
+    # Canonically equivalent spellings (equal as Swift Strings, different to HF) in one string.
+    "caf\u00e9 cafe\u0301 caf\u00e9 cafe\u0301 \u00c5 \u212b A\u030a \u00c5",
     "中文测试：你好，世界！",
     "日本語のテキストとカタカナ、ひらがな。",
     "한국어 텍스트입니다",
@@ -102,6 +109,8 @@ CORPUS = [
     "<|endoftext|><|endoftext|>",
     "not special: <|im_start and |im_end|>",
     "a [MASK] b   [MASK]c",
+    "a <sep>  b<sep>\tc <sep>",
+    "word wordy sword word_x x_word 1word word1 éword wordé (word) word",
     "plain <think>reasoning</think> answer",
     "special at end <|im_end|>",
     " <|im_start|> spaced",
@@ -161,7 +170,9 @@ SPECIAL = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
 def add_extra_tokens(tok):
     tok.add_special_tokens([AddedToken("[MASK]", lstrip=True, rstrip=False, special=True, normalized=False)])
     tok.add_tokens([AddedToken("<think>", special=False, normalized=False),
-                    AddedToken("</think>", special=False, normalized=False)])
+                    AddedToken("</think>", special=False, normalized=False),
+                    AddedToken("<sep>", rstrip=True, special=False, normalized=False),
+                    AddedToken("word", single_word=True, special=False, normalized=False)])
 
 
 def train_byte_level(pre_tokenizer, vocab_size=1000):
@@ -228,6 +239,8 @@ def build_tokenizers():
     spm.post_processor = processors.TemplateProcessing(single="<s> $A", pair="<s> $A <s> $B",
                                                        special_tokens=[("<s>", 1)])
     spm.add_special_tokens([AddedToken("<|im_start|>", special=True, normalized=False)])
+    # A normalised added token: matched after the normaliser ran, against its own normalised content.
+    spm.add_tokens([AddedToken("<think>", special=False, normalized=True)])
     toks["spm"] = spm
 
     meta = Tokenizer.from_str(spm.to_str())
@@ -235,6 +248,19 @@ def build_tokenizers():
     meta.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="first", split=False)
     meta.decoder = decoders.Metaspace(replacement="\u2581", prepend_scheme="first", split=False)
     toks["spm_metaspace"] = meta
+
+    # Older conversions: Metaspace that splits into words and always prepends.
+    split = Tokenizer.from_str(meta.to_str())
+    split.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always", split=True)
+    split.decoder = decoders.Metaspace(replacement="\u2581", prepend_scheme="always", split=True)
+    toks["spm_metaspace_split"] = split
+
+    # Digits kept together (individual_digits=False) in front of the byte-level regex.
+    digits = Tokenizer.from_str(smollm.to_str())
+    digits.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Digits(individual_digits=False),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, trim_offsets=True, use_regex=True)])
+    toks["digits_contiguous"] = digits
     return toks
 
 
@@ -291,7 +317,7 @@ def write_gguf(path, arch, model, tokens, token_types, merges=None, scores=None,
     w.close()
 
 
-def byte_level_gguf(tok, path, pre):
+def byte_level_gguf(tok, path, pre, add_bos=False):
     vocab = tok.get_vocab(with_added_tokens=True)
     tokens = [None] * len(vocab)
     for t, i in vocab.items():
@@ -299,7 +325,7 @@ def byte_level_gguf(tok, path, pre):
     added = {a.content: a for a in tok.get_added_tokens_decoder().values()}
     types = [3 if t in added and added[t].special else (4 if t in added else 1) for t in tokens]
     merges = [" ".join(m) if isinstance(m, (list, tuple)) else m for m in json.loads(tok.to_str())["model"]["merges"]]
-    write_gguf(path, "llama", "gpt2", tokens, types, merges=merges, pre=pre, bos=1, eos=2, pad=0, add_bos=False)
+    write_gguf(path, "llama", "gpt2", tokens, types, merges=merges, pre=pre, bos=1, eos=2, pad=0, add_bos=add_bos)
 
 
 def spm_gguf(tok, path):
@@ -354,9 +380,10 @@ def main():
 
     # Small GGUF files, read back by transformers the way it reads any GGUF.
     byte_level_gguf(toks["gpt2"], os.path.join(OUT, "tiny_gpt2.gguf"), "smollm")
-    byte_level_gguf(toks["llama3"], os.path.join(OUT, "tiny_llama3.gguf"), "llama-bpe")
+    byte_level_gguf(toks["llama3"], os.path.join(OUT, "tiny_llama3.gguf"), "llama-bpe", add_bos=True)
+    byte_level_gguf(toks["qwen2"], os.path.join(OUT, "tiny_qwen2.gguf"), "qwen2")
     spm_gguf(toks["spm"], os.path.join(OUT, "tiny_spm.gguf"))
-    for name in ("tiny_gpt2", "tiny_llama3", "tiny_spm"):
+    for name in ("tiny_gpt2", "tiny_llama3", "tiny_qwen2", "tiny_spm"):
         t = AutoTokenizer.from_pretrained(OUT, gguf_file=f"{name}.gguf")
         expected[name + "_gguf"] = transformers_expectations(t)
         print(name, type(t).__name__, t.add_bos_token if hasattr(t, "add_bos_token") else "-", file=sys.stderr)

@@ -33,6 +33,10 @@ public final class Axes {
     public var xtickLabels: [String]? = nil, ytickLabels: [String]? = nil
     /// Degrees; nil rotates categorical x labels by 90° when they would overlap.
     public var xtickRotation: Double? = nil
+    /// Second set of categorical labels on the top / right edge (seed 002's query/key axes):
+    /// positions and labels, drawn with ticks at those positions.
+    public var topTicks: (positions: [Double], labels: [String])? = nil
+    public var rightTicks: (positions: [Double], labels: [String])? = nil
     public var tickFontSize: Double? = nil
     public var showXTickLabels = true, showYTickLabels = true
     public var grid = false
@@ -129,7 +133,7 @@ public final class Axes {
                                       horizontal: horizontal, colors: [c], edgeColor: edgeColor,
                                       lineWidth: lineWidth ?? 0, alpha: alpha, label: label, alignEdge: true)))
         case .step, .stepfilled:
-            marks.append(.step(StepMark(edges: h.edges, counts: h.counts, color: c, width: lineWidth ?? 1.5,
+            marks.append(.step(StepMark(edges: h.edges, counts: h.counts, color: c, width: lineWidth ?? 1,
                                         alpha: alpha, fill: type == .stepfilled, horizontal: horizontal, label: label)))
         }
         return h
@@ -162,6 +166,15 @@ public final class Axes {
     }
 
     private func yInvertedDefaultForBars() {}
+
+    /// matplotlib's fill_between(x, y1, y2): the band between two curves (y2 defaults to 0).
+    public func fillBetween(x: [Double], _ y1: [Double], _ y2: [Double]? = nil, color: Color? = nil, alpha: Double = 1,
+                            label: String? = nil, zorder: Double = 1) {
+        let n = min(x.count, y1.count)
+        let lower = y2.map { Array($0.prefix(n)) } ?? Array(repeating: 0, count: n)
+        marks.append(.area(AreaMark(x: Array(x.prefix(n)), y1: Array(y1.prefix(n)), y2: lower,
+                                    color: color ?? nextPatchColor(), alpha: alpha, label: label, zorder: zorder)))
+    }
 
     // MARK: images and grids
 
@@ -275,9 +288,35 @@ public final class Axes {
         legendShown = true; legendLocation = location; legendSources = including
     }
 
+    /// matplotlib's legend(["Q", "K", "V"]): names the marks that can carry a label, in the order
+    /// they were added, then shows the legend.
+    public func legend(labels: [String], location: LegendLocation = .best) {
+        var k = 0
+        for i in marks.indices where k < labels.count {
+            switch marks[i] {
+            case .line(var m): m.label = labels[k]; marks[i] = .line(m); k += 1
+            case .scatter(var m): m.label = labels[k]; marks[i] = .scatter(m); k += 1
+            case .bar(var m): m.label = labels[k]; marks[i] = .bar(m); k += 1
+            case .step(var m): m.label = labels[k]; marks[i] = .step(m); k += 1
+            default: continue
+            }
+        }
+        legend(location: location)
+    }
+
     /// Categorical ticks: labels (tokens) at 0..<n, or at `positions`.
     public func setXTicks(_ labels: [String], positions: [Double]? = nil, rotation: Double? = nil) {
         xticks = positions ?? (0..<labels.count).map(Double.init); xtickLabels = labels; xtickRotation = rotation
+    }
+
+    /// Labels along the top edge at 0..<n (or `positions`), e.g. query tokens above a key × input grid.
+    public func setTopTicks(_ labels: [String], positions: [Double]? = nil) {
+        topTicks = (positions ?? (0..<labels.count).map(Double.init), labels)
+    }
+
+    /// Labels along the right edge at 0..<n (or `positions`).
+    public func setRightTicks(_ labels: [String], positions: [Double]? = nil) {
+        rightTicks = (positions ?? (0..<labels.count).map(Double.init), labels)
     }
 
     public func setYTicks(_ labels: [String], positions: [Double]? = nil) {
@@ -306,43 +345,6 @@ public final class Axes {
         var lo = Double.infinity, hi = -Double.infinity
         for x in v where x.isFinite { lo = min(lo, x); hi = max(hi, x) }
         return lo.isFinite ? (lo, hi) : (0, 1)
-    }
-}
-
-/// numpy.histogram.
-public enum Histogram {
-    public static func compute(_ data: [Double], bins: Int = 10, edges: [Double]? = nil,
-                               range: (Double, Double)? = nil, density: Bool = false) -> (counts: [Double], edges: [Double]) {
-        var e: [Double]
-        if let edges = edges, edges.count >= 2 { e = edges }
-        else {
-            var (lo, hi) = range ?? Axes.range(data)
-            if lo == hi { lo -= 0.5; hi += 0.5 }
-            let n = max(bins, 1)
-            e = (0...n).map { lo + (hi - lo) * Double($0) / Double(n) }
-        }
-        let n = e.count - 1
-        var counts = [Double](repeating: 0, count: n)
-        let lo = e[0], hi = e[n]
-        let uniform = edges == nil
-        for v in data where v.isFinite && v >= lo && v <= hi {
-            var i: Int
-            if uniform {
-                i = Int((v - lo) / (hi - lo) * Double(n)); if i >= n { i = n - 1 }
-                // correct float rounding against the actual edges as numpy does
-                if i > 0 && v < e[i] { i -= 1 } else if i < n - 1 && v >= e[i + 1] { i += 1 }
-            } else {
-                var a = 0, b = n
-                while b - a > 1 { let m = (a + b) / 2; if v >= e[m] { a = m } else { b = m } }
-                i = a
-            }
-            counts[i] += 1
-        }
-        if density {
-            let total = counts.reduce(0, +)
-            if total > 0 { for i in 0..<n { counts[i] /= total * (e[i + 1] - e[i]) } }
-        }
-        return (counts, e)
     }
 }
 

@@ -16,7 +16,7 @@ extension FigureRenderer {
             for t in p.y.ticks { let y = p.y.map(t); b.line(Draw.line(box.x, y, box.maxX, y, theme.gridColor, width: u.pt(0.8))) }
         }
         renderMarks(ax, x: p.x, y: p.y, box: box)
-        if ax.axisVisible { renderFrame(p) }
+        if ax.axisVisible { renderFrame(p); renderSecondaryTicks(p) }
         if let twin = ax.twin, let ty = p.twinY {
             renderMarks(twin, x: p.x, y: ty, box: box)
             if twin.axisVisible { renderTwinAxis(twin, ty, box: box) }
@@ -29,12 +29,27 @@ extension FigureRenderer {
                 _ = view
             }
             if p.y.exponent != nil { top = min(top, box.y - tickPx(ax) * 1.2) }
+            if let tt = ax.topTicks, !tt.labels.isEmpty, ax.axisVisible {
+                let tp = tickPx(ax)
+                let widest = tt.labels.map { Draw.textWidth(Limits.shorten($0), size: tp, multiline: false) }.max() ?? 0
+                top = min(top, box.y - tickLen - tickPad - (p.topRotation == 0 ? tp : widest))
+            }
             b.line(Draw.text(title, x: box.x + box.w / 2, y: top - titlePad, size: titlePx,
                              color: ax.titleColor ?? theme.text, ha: .center, va: .baseline, bold: theme.boldTitles))
         }
         if ax.legendShown { renderLegend(ax, x: p.x, y: p.y, box: box) }
         for (cb, rect, view) in p.colorbars { renderColorbar(cb, rect: rect, view: view) }
         b.line("</g>")
+    }
+
+    /// Every k-th categorical label when labels set across the axis (rotated x labels, y labels)
+    /// would be closer than a line of text: 1000 tokens stay readable instead of a black smear.
+    func labelStride(_ v: AxisView, lineHeight: Double, rotated: Bool) -> Int {
+        guard rotated, v.ticks.count > 1 else { return 1 }
+        var spacing = Double.infinity
+        for i in 1..<v.ticks.count { spacing = min(spacing, abs(v.map(v.ticks[i]) - v.map(v.ticks[i - 1]))) }
+        guard spacing > 0, spacing < lineHeight else { return 1 }
+        return Int((lineHeight / spacing).rounded(.up))
     }
 
     func spineShown(_ ax: Axes, _ side: Side) -> Bool {
@@ -57,7 +72,10 @@ extension FigureRenderer {
         // x axis
         let xc = ax.xTickColor ?? theme.tick
         var d = ""
-        for t in p.x.ticks { let x = p.x.map(t); d += "M\(fmt(x)) \(fmt(box.maxY))v\(fmt(tickLen))" }
+        let xStride = ax.showXTickLabels ? labelStride(p.x, lineHeight: tp * 1.1, rotated: p.xRotation != 0) : 1
+        for (k, t) in p.x.ticks.enumerated() where k % xStride == 0 {
+            let x = p.x.map(t); d += "M\(fmt(x)) \(fmt(box.maxY))v\(fmt(tickLen))"
+        }
         if !d.isEmpty { b.line("<path d=\"\(d)\" \(Draw.stroke(xc, width: sw))/>") }
         var dm = ""
         for t in p.x.minor { let x = p.x.map(t); dm += "M\(fmt(x)) \(fmt(box.maxY))v\(fmt(u.pt(2)))" }
@@ -66,7 +84,7 @@ extension FigureRenderer {
         if ax.showXTickLabels {
             let y0 = box.maxY + tickLen + tickPad
             var maxH = 0.0
-            for (t, l) in zip(p.x.ticks, p.x.labels) where !l.text.isEmpty {
+            for (k, (t, l)) in zip(p.x.ticks, p.x.labels).enumerated() where !l.text.isEmpty && k % xStride == 0 {
                 let x = p.x.map(t)
                 if p.xRotation == 0 {
                     b.line(Draw.text(l.text, x: x, y: y0, size: tp, color: xc, ha: .center, va: .top, superscript: l.superscript, multiline: false))
@@ -93,7 +111,10 @@ extension FigureRenderer {
         // y axis
         let yc = ax.yTickColor ?? theme.tick
         d = ""
-        for t in p.y.ticks { let y = p.y.map(t); d += "M\(fmt(box.x)) \(fmt(y))h\(fmt(-tickLen))" }
+        let yStride = ax.showYTickLabels ? labelStride(p.y, lineHeight: tp * 1.1, rotated: true) : 1
+        for (k, t) in p.y.ticks.enumerated() where k % yStride == 0 {
+            let y = p.y.map(t); d += "M\(fmt(box.x)) \(fmt(y))h\(fmt(-tickLen))"
+        }
         if !d.isEmpty { b.line("<path d=\"\(d)\" \(Draw.stroke(yc, width: sw))/>") }
         dm = ""
         for t in p.y.minor { let y = p.y.map(t); dm += "M\(fmt(box.x)) \(fmt(y))h\(fmt(-u.pt(2)))" }
@@ -101,8 +122,9 @@ extension FigureRenderer {
         var labelLeft = box.x - (p.y.ticks.isEmpty ? 0 : tickLen)
         if ax.showYTickLabels {
             let x0 = box.x - tickLen - tickPad
-            for (t, l) in zip(p.y.ticks, p.y.labels) where !l.text.isEmpty {
-                b.line(Draw.text(l.text, x: x0 - (l.superscript.map { FontMetrics.width($0, size: tp * 0.7) } ?? 0),
+            for (k, (t, l)) in zip(p.y.ticks, p.y.labels).enumerated() where !l.text.isEmpty && k % yStride == 0 {
+                // text-anchor applies to the whole chunk, exponent included
+                b.line(Draw.text(l.text, x: x0,
                                  y: p.y.map(t), size: tp, color: yc, ha: .right, va: .center, superscript: l.superscript, multiline: false))
             }
             if !p.y.labels.isEmpty { labelLeft = x0 - labelsWidth(p.y, size: tp) }
@@ -115,6 +137,38 @@ extension FigureRenderer {
             let x = labelLeft - labelPad
             b.line(Draw.text(ax.ylabel, x: x, y: box.y + box.h / 2, size: fontPx, color: ax.ylabelColor ?? theme.label,
                              ha: .center, va: .bottom, bold: theme.boldLabels, rotation: 90))
+        }
+    }
+
+    /// The second label sets on the top and right edges.
+    func renderSecondaryTicks(_ p: AxesPlan) {
+        let ax = p.ax, box = p.box, tp = tickPx(ax), sw = u.pt(0.8)
+        if let tt = ax.topTicks {
+            let c = ax.xTickColor ?? theme.tick
+            var d = ""
+            for (pos, label) in zip(tt.positions, tt.labels) where p.x.contains(pos) {
+                let x = p.x.map(pos)
+                d += "M\(fmt(x)) \(fmt(box.y))v\(fmt(-tickLen))"
+                let y0 = box.y - tickLen - tickPad
+                if p.topRotation == 0 {
+                    b.line(Draw.text(Limits.shorten(label), x: x, y: y0, size: tp, color: c, ha: .center, va: .bottom, multiline: false))
+                } else {
+                    b.line(Draw.text(Limits.shorten(label), x: x + 0.36 * tp, y: y0, size: tp, color: c, ha: .left,
+                                     va: .baseline, rotation: 90, multiline: false))
+                }
+            }
+            if !d.isEmpty { b.line("<path d=\"\(d)\" \(Draw.stroke(c, width: sw))/>") }
+        }
+        if let rt = ax.rightTicks {
+            let c = ax.yTickColor ?? theme.tick
+            var d = ""
+            for (pos, label) in zip(rt.positions, rt.labels) where p.y.contains(pos) {
+                let y = p.y.map(pos)
+                d += "M\(fmt(box.maxX)) \(fmt(y))h\(fmt(tickLen))"
+                b.line(Draw.text(Limits.shorten(label), x: box.maxX + tickLen + tickPad, y: y, size: tp, color: c, ha: .left,
+                                 va: .center, multiline: false))
+            }
+            if !d.isEmpty { b.line("<path d=\"\(d)\" \(Draw.stroke(c, width: sw))/>") }
         }
     }
 

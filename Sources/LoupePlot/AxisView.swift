@@ -80,6 +80,8 @@ enum Limits {
             case .rule(let m): if m.vertical == isX { add(m.value) }
             case .rect(let m):
                 if isX { add(m.x); add(m.x + m.width) } else { add(m.y); add(m.y + m.height) }
+            case .area(let m):
+                if isX { for v in m.x { add(v) } } else { for v in m.y1 { add(v) }; for v in m.y2 { add(v) } }
             case .text: break
             }
         }

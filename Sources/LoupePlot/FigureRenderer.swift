@@ -8,6 +8,7 @@ struct AxesPlan {
     var x: AxisView, y: AxisView
     var twinY: AxisView? = nil
     var xRotation: Double = 0
+    var topRotation: Double = 0
     var box = Rect(x: 0, y: 0, w: 1, h: 1)
     var colorbars: [(ColorbarSpec, Rect, AxisView)] = []
     var decor = (left: 0.0, right: 0.0, top: 0.0, bottom: 0.0)
@@ -36,8 +37,11 @@ final class FigureRenderer {
         var plans = layout(W: W, H: H)
         b.line("<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" "
                + "width=\"\(fmt(W))\" height=\"\(fmt(H))\" viewBox=\"0 0 \(fmt(W)) \(fmt(H))\" version=\"1.1\" "
-               + "xml:space=\"preserve\" font-family=\"\(SVGText.escape(theme.fontFamily))\" "
+               + "xml:space=\"preserve\" style=\"white-space:pre\" font-family=\"\(SVGText.escape(theme.fontFamily))\" "
                + "stroke-linejoin=\"round\">")
+        // an accessible name for screen readers and for the report's figure list
+        let name = fig.suptitle.isEmpty ? (fig.allAxes.map { trimmedTitle($0.title) }.first { !$0.isEmpty } ?? "") : fig.suptitle
+        if !name.isEmpty { b.line("<title>\(SVGText.escape(MathText.render(name)))</title>") }
         b.line(Draw.rect(Rect(x: 0, y: 0, w: W, h: H), fill: theme.figureBackground))
         if !fig.suptitle.isEmpty {
             b.line(Draw.text(fig.suptitle, x: W / 2, y: u.pt(6), size: titlePx, color: theme.text, ha: .center,
@@ -45,7 +49,7 @@ final class FigureRenderer {
         }
         for i in plans.indices { renderAxes(&plans[i]) }
         b.line("</svg>")
-        return b.out
+        return b.finish()
     }
 
     // MARK: layout
@@ -80,6 +84,13 @@ final class FigureRenderer {
             let widest = xv.labels.map { Draw.textWidth($0.text, size: tickPx(ax), multiline: false) }.max() ?? 0
             if widest > spacing * 0.92 { plan.xRotation = 90 }
         }
+        if let top = ax.topTicks, top.positions.count > 1 {
+            let px = boxW / max(abs(xv.hi - xv.lo), 1e-9)
+            var spacing = Double.infinity
+            for i in 1..<top.positions.count { spacing = min(spacing, abs(top.positions[i] - top.positions[i - 1]) * px) }
+            let widest = top.labels.map { Draw.textWidth(Limits.shorten($0), size: tickPx(ax), multiline: false) }.max() ?? 0
+            if widest > spacing * 0.92 { plan.topRotation = 90 }
+        }
         return plan
     }
 
@@ -111,6 +122,13 @@ final class FigureRenderer {
             } else if !p.x.ticks.isEmpty { bt += tickLen }
             if !ax.xlabel.isEmpty { bt += Draw.textHeight(ax.xlabel, size: fontPx) + labelPad }
             if p.y.exponent != nil { t += tp * 1.2 }
+            if let top = ax.topTicks, !top.labels.isEmpty {
+                let widest = top.labels.map { Draw.textWidth(Limits.shorten($0), size: tp, multiline: false) }.max() ?? 0
+                t += tickLen + tickPad + (p.topRotation == 0 ? tp : widest)
+            }
+            if let right = ax.rightTicks, !right.labels.isEmpty {
+                r += tickLen + tickPad + (right.labels.map { Draw.textWidth(Limits.shorten($0), size: tp, multiline: false) }.max() ?? 0)
+            }
             if let tv = p.twinY, let twin = ax.twin {
                 r += labelsWidth(tv, size: tickPx(twin)) + tickLen + tickPad
                 if !twin.ylabel.isEmpty { r += Draw.textHeight(twin.ylabel, size: fontPx) + labelPad }
@@ -128,9 +146,8 @@ final class FigureRenderer {
             let vertical = cb.location == .left || cb.location == .right
             let length = (vertical ? boxH : boxW) * cb.shrink
             let view = colorbarView(cb, lengthPx: length)
-            let pad = cb.pad * (vertical ? boxW : boxH)
-            let thick = length / cb.aspect
-            var extent = pad + thick + tickLen + tickPad
+            // the bar and its pad are carved out of the axes box in layout(); only its labels sit outside
+            var extent = tickLen + tickPad
             extent += vertical ? labelsWidth(view, size: fontPx) : fontPx
             if !cb.label.isEmpty { extent += Draw.textHeight(cb.label, size: fontPx) + labelPad }
             switch cb.location {
@@ -201,9 +218,9 @@ final class FigureRenderer {
             }
             box.w = max(box.w, 4); box.h = max(box.h, 4)
             // final ticks for the real size
-            let decor = plans[i].decor, rot = plans[i].xRotation
+            let decor = plans[i].decor, rot = plans[i].xRotation, topRot = plans[i].topRotation
             plans[i] = resolvePlan(plans[i].ax, boxW: box.w, boxH: box.h)
-            plans[i].decor = decor; plans[i].xRotation = rot
+            plans[i].decor = decor; plans[i].xRotation = rot; plans[i].topRotation = topRot
             if plans[i].ax.aspect == .equal {
                 let dx = abs(plans[i].x.hi - plans[i].x.lo), dy = abs(plans[i].y.hi - plans[i].y.lo)
                 if dx > 0 && dy > 0 && plans[i].ax.xscale == .linear && plans[i].ax.yscale == .linear {
@@ -213,11 +230,24 @@ final class FigureRenderer {
                         let nh = box.w * dy / dx; box.y += (box.h - nh) / 2; box.h = nh
                     }
                     plans[i] = resolvePlan(plans[i].ax, boxW: box.w, boxH: box.h)
-                    plans[i].decor = decor; plans[i].xRotation = rot
+                    plans[i].decor = decor; plans[i].xRotation = rot; plans[i].topRotation = topRot
                 }
             }
             plans[i].box = box
+            // colour bars sit outside whatever labels already occupy that side (a twin's ticks, top tokens)
             var offsetAlong = [Side: Double]()
+            let tpx = tickPx(plans[i].ax)
+            if let twin = plans[i].ax.twin, let tv = plans[i].twinY {
+                offsetAlong[.right] = tickLen + tickPad + labelsWidth(tv, size: tickPx(twin))
+                    + (twin.ylabel.isEmpty ? 0 : Draw.textHeight(twin.ylabel, size: fontPx) + labelPad)
+            } else if let rt = plans[i].ax.rightTicks, !rt.labels.isEmpty {
+                offsetAlong[.right] = tickLen + tickPad
+                    + (rt.labels.map { Draw.textWidth(Limits.shorten($0), size: tpx, multiline: false) }.max() ?? 0)
+            }
+            if let tt = plans[i].ax.topTicks, !tt.labels.isEmpty {
+                let widest = tt.labels.map { Draw.textWidth(Limits.shorten($0), size: tpx, multiline: false) }.max() ?? 0
+                offsetAlong[.top] = tickLen + tickPad + (plans[i].topRotation == 0 ? tpx : widest)
+            }
             for (cb, pad, thick) in reserved {
                 let vertical = cb.location == .left || cb.location == .right
                 let length = (vertical ? box.h : box.w) * cb.shrink

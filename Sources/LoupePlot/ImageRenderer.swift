@@ -23,11 +23,12 @@ extension FigureRenderer {
         if m.rows * m.cols <= FigureRenderer.maxVectorCells {
             var out = "<g shape-rendering=\"crispEdges\"\(opacity)>\n"
             for i in 0..<m.rows {
-                let ya = px(y.map(rowEdge(i))), yb = px(y.map(rowEdge(i + 1)))
+                // cell edges snapped to whole pixels so neighbours share an edge exactly (no seams)
+                let ya = px(y.map(rowEdge(i))).rounded(), yb = px(y.map(rowEdge(i + 1))).rounded()
                 for j in 0..<m.cols {
                     let k = i * m.cols + j
                     if m.cellColors == nil && m.values[k].isNaN { continue }
-                    let xa = px(x.map(colEdge(j))), xb = px(x.map(colEdge(j + 1)))
+                    let xa = px(x.map(colEdge(j))).rounded(), xb = px(x.map(colEdge(j + 1))).rounded()
                     let c = color(k)
                     if c.a == 0 { continue }
                     out += Draw.rect(Rect(x: min(xa, xb), y: min(ya, yb), w: abs(xb - xa), h: abs(yb - ya)), fill: c) + "\n"
@@ -98,12 +99,12 @@ extension FigureRenderer {
     }
 
     func renderTextGrid(_ m: TextGridMark, _ x: AxisView, _ y: AxisView) {
-        var out = "<g>\n"
+        var out = "<g shape-rendering=\"crispEdges\">\n"
         let maxSize = u.pt(m.fontSize ?? m.maxFontSize)
         for (r, row) in m.texts.enumerated() {
             for (c, text) in row.enumerated() {
-                let xa = px(x.map(Double(c) - 0.5)), xb = px(x.map(Double(c) + 0.5))
-                let ya = px(y.map(Double(r) - 0.5)), yb = px(y.map(Double(r) + 0.5))
+                let xa = px(x.map(Double(c) - 0.5)).rounded(), xb = px(x.map(Double(c) + 0.5)).rounded()
+                let ya = px(y.map(Double(r) - 0.5)).rounded(), yb = px(y.map(Double(r) + 0.5)).rounded()
                 let cell = Rect(x: min(xa, xb), y: min(ya, yb), w: abs(xb - xa), h: abs(yb - ya))
                 let hl = m.highlight.map { r < $0.count && c < $0[r].count && $0[r][c] } ?? false
                 let bg = hl ? m.highlightColor : (r < m.backgrounds.count && c < m.backgrounds[r].count ? m.backgrounds[r][c] : .white)

@@ -31,12 +31,14 @@ extension FigureRenderer {
                     if let l = m.label, !l.hasPrefix("_"), let c = m.colors.first { out.append((l, .patch(c.withAlpha(c.a * m.alpha), m.edgeColor))) }
                 case .step(let m):
                     if let l = m.label, !l.hasPrefix("_") {
-                        out.append((l, m.fill ? .patch(m.color.withAlpha(m.color.a * m.alpha), nil) : .line(m.color, m.width, .solid, .none, nil, nil, 6)))
+                        out.append((l, m.fill ? .patch(m.color.withAlpha(m.color.a * m.alpha), nil) : .patch(.none, m.color)))
                     }
                 case .rule(let m):
                     if let l = m.label, !l.hasPrefix("_") { out.append((l, .line(m.color.withAlpha(m.color.a * m.alpha), m.width, m.style, .none, nil, nil, 6))) }
                 case .rect(let m):
                     if let l = m.label, !l.hasPrefix("_") { out.append((l, .patch(m.face, m.edge))) }
+                case .area(let m):
+                    if let l = m.label, !l.hasPrefix("_") { out.append((l, .patch(m.color.withAlpha(m.color.a * m.alpha), nil))) }
                 default: break
                 }
             }
@@ -122,8 +124,19 @@ extension FigureRenderer {
                 switch mark {
                 case .line(let m): add(m.x, m.y, y)
                 case .scatter(let m): add(m.x, m.y, y)
-                case .bar(let m): add(m.horizontal ? m.lengths : m.positions, m.horizontal ? m.positions : m.lengths, y)
+                case .bar(let m):
+                    // a bar covers its whole length: sample it from base to tip, at its centre line
+                    var along: [Double] = [], across: [Double] = []
+                    for i in 0..<min(m.positions.count, m.lengths.count, m.bases.count) {
+                        let w = i < m.widths.count ? m.widths[i] : 0.8
+                        let centre = m.alignEdge ? m.positions[i] + w / 2 : m.positions[i]
+                        for f in stride(from: 0.0, through: 1.0, by: 0.125) {
+                            along.append(centre); across.append(m.bases[i] + f * m.lengths[i])
+                        }
+                    }
+                    add(m.horizontal ? across : along, m.horizontal ? along : across, y)
                 case .step(let m): add(Array(m.edges.dropLast()), m.counts, y)
+                case .area(let m): add(m.x, m.y1, y); add(m.x, m.y2, y)
                 default: break
                 }
             }

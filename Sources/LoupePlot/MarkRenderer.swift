@@ -24,6 +24,7 @@ extension FigureRenderer {
             case .rule(let m): renderRule(m, x, y, box: box)
             case .rect(let m): renderRect(m, x, y)
             case .text(let m): texts.append(m)
+            case .area(let m): renderArea(m, x, y)
             }
         }
         b.line("</g>")
@@ -103,19 +104,34 @@ extension FigureRenderer {
         func faceOf(_ i: Int) -> Color { faces.count == 1 ? faces[0] : faces[i] }
         func diamOf(_ i: Int) -> Double { diameters.count == 1 ? diameters[0] : diameters[i] }
         if big && (marker == .circle || marker == .point || marker == .square || marker == .pixel) {
-            // group by (face, size) preserving first-appearance order
-            var order: [String] = []
-            var groups: [String: (Color, Double, String)] = [:]
+            // group by (face, size) preserving first-appearance order; keys are exact bit patterns
+            struct Key: Hashable { let r: UInt64, g: UInt64, b: UInt64, a: UInt64, d: UInt64 }
+            var order: [Key] = []
+            var groups: [Key: (Color, Double, String, [Int])] = [:]
             for (i, p) in pts.enumerated() {
                 let c = faceOf(i), d = diamOf(i)
-                let key = c.description + "/" + fmt(d)
+                let key = Key(r: c.r.bitPattern, g: c.g.bitPattern, b: c.b.bitPattern, a: c.a.bitPattern, d: d.bitPattern)
                 let seg = "M" + fmt(p.0, dec) + " " + fmt(p.1, dec) + "h0"
-                if groups[key] == nil { order.append(key); groups[key] = (c, d, seg) } else { groups[key]!.2 += seg }
+                if groups[key] == nil { order.append(key); groups[key] = (c, d, seg, [i]) }
+                else { groups[key]!.2 += seg; groups[key]!.3.append(i) }
             }
             let cap = (marker == .square || marker == .pixel) ? "square" : "round"
             for key in order {
-                let (c, d, path) = groups[key]!
-                if let e = edge, edgeWidth > 0 {
+                let (c, d, path, members) = groups[key]!
+                if let e = edge, edgeWidth > 0, c.a < 1 {
+                    // a see-through face must not show the edge colour beneath it: one symbol, many <use>
+                    let id = b.uniqueID("m")
+                    let shape = marker == .square || marker == .pixel
+                        ? "<rect x=\"\(fmt(-d / 2))\" y=\"\(fmt(-d / 2))\" width=\"\(fmt(d))\" height=\"\(fmt(d))\""
+                        : "<circle r=\"\(fmt(d / 2))\""
+                    b.line("<defs>\(shape) id=\"\(id)\" \(Draw.fill(c)) \(Draw.stroke(e, width: edgeWidth))/></defs>")
+                    var uses = ""
+                    uses.reserveCapacity(members.count * 48)
+                    for i in members {
+                        uses += "<use xlink:href=\"#\(id)\" x=\"\(fmt(pts[i].0, dec))\" y=\"\(fmt(pts[i].1, dec))\"/>"
+                    }
+                    b.line(uses)
+                } else if let e = edge, edgeWidth > 0 {
                     b.line("<path d=\"\(path)\" \(Draw.stroke(e, width: d + edgeWidth, cap: cap))/>")
                     b.line("<path d=\"\(path)\" \(Draw.stroke(c, width: max(d - edgeWidth, 0.5), cap: cap))/>")
                 } else {
@@ -162,6 +178,10 @@ extension FigureRenderer {
             }
             if p0 > p1 { swap(&p0, &p1) }
             if l0 > l1 { swap(&l0, &l1) }
+            if m.edgeColor == nil {
+                // whole-pixel edges: neighbouring histogram bars meet without an anti-aliased seam
+                p0 = p0.rounded(); p1 = max(p1.rounded(), p0 + 1); l0 = l0.rounded(); l1 = l1.rounded()
+            }
             let r = m.horizontal ? Rect(x: l0, y: p0, w: l1 - l0, h: p1 - p0) : Rect(x: p0, y: l0, w: p1 - p0, h: l1 - l0)
             let c = m.colors[i % m.colors.count]
             out += Draw.rect(r, fill: c.withAlpha(c.a * m.alpha), stroke: m.edgeColor, width: u.pt(m.lineWidth)) + "\n"
@@ -188,6 +208,25 @@ extension FigureRenderer {
         let c = m.color.withAlpha(m.color.a * m.alpha)
         if m.fill { b.line("<path d=\"\(d)Z\" \(Draw.fill(c))/>") }
         else { b.line("<path d=\"\(d)\" fill=\"none\" \(Draw.stroke(c, width: u.pt(m.width)))/>") }
+    }
+
+    func renderArea(_ m: AreaMark, _ x: AxisView, _ y: AxisView) {
+        var d = ""
+        let n = min(m.x.count, m.y1.count, m.y2.count)
+        var i = 0
+        // one polygon per run of finite points: along y1, then back along y2
+        while i < n {
+            while i < n && !(m.x[i].isFinite && m.y1[i].isFinite && m.y2[i].isFinite) { i += 1 }
+            var j = i
+            while j < n && m.x[j].isFinite && m.y1[j].isFinite && m.y2[j].isFinite { j += 1 }
+            if j - i >= 1 {
+                for k in i..<j { d += (k == i ? "M" : "L") + fmt(px(x.map(m.x[k]))) + " " + fmt(px(y.map(m.y1[k]))) }
+                for k in (i..<j).reversed() { d += "L" + fmt(px(x.map(m.x[k]))) + " " + fmt(px(y.map(m.y2[k]))) }
+                d += "Z"
+            }
+            i = j
+        }
+        if !d.isEmpty { b.line("<path d=\"\(d)\" \(Draw.fill(m.color.withAlpha(m.color.a * m.alpha)))/>") }
     }
 
     func renderRule(_ m: RuleMark, _ x: AxisView, _ y: AxisView, box: Rect) {

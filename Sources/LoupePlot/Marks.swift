@@ -105,6 +105,15 @@ public struct StepMark {
     public var zorder: Double = 1
 }
 
+/// The region between two curves over the same x (matplotlib's fill_between), e.g. mean ± std.
+public struct AreaMark {
+    public var x: [Double], y1: [Double], y2: [Double]
+    public var color: Color
+    public var alpha: Double = 1
+    public var label: String? = nil
+    public var zorder: Double = 1
+}
+
 public enum ImageOrigin: String, Sendable { case upper, lower }
 
 public struct ImageMark {
@@ -185,7 +194,7 @@ public struct TextMark {
 
 public enum Mark {
     case line(LineMark), scatter(ScatterMark), bar(BarMark), step(StepMark), image(ImageMark),
-         textGrid(TextGridMark), rule(RuleMark), rect(RectMark), text(TextMark)
+         textGrid(TextGridMark), rule(RuleMark), rect(RectMark), text(TextMark), area(AreaMark)
 
     var zorder: Double {
         switch self {
@@ -198,6 +207,7 @@ public enum Mark {
         case .rule(let m): return m.zorder
         case .rect(let m): return m.zorder
         case .text(let m): return m.zorder
+        case .area(let m): return m.zorder
         }
     }
 }

@@ -42,7 +42,8 @@ enum Draw {
     static func text(_ s: String, x: Double, y: Double, size: Double, color: Color, ha: HAlign = .center,
                      va: VAlign = .baseline, bold: Bool = false, rotation: Double = 0,
                      superscript: String? = nil, multiline: Bool = true) -> String {
-        let lines = multiline ? s.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) : [s]
+        // labels and titles (multiline) get matplotlib's $…$ mathtext; tokens (single line) stay verbatim
+        let lines = multiline ? MathText.render(s).split(separator: "\n", omittingEmptySubsequences: false).map(String.init) : [s]
         let lineH = size * 1.17
         let n = Double(lines.count)
         let first: Double
@@ -74,7 +75,7 @@ enum Draw {
     /// Width of a possibly multi-line label (the widest line).
     static func textWidth(_ s: String, size: Double, bold: Bool = false, superscript: String? = nil,
                           multiline: Bool = true) -> Double {
-        let w = (multiline ? s.split(separator: "\n", omittingEmptySubsequences: false) : [Substring(s)])
+        let w = (multiline ? MathText.render(s).split(separator: "\n", omittingEmptySubsequences: false) : [Substring(s)])
             .map { FontMetrics.width(String($0), size: size, bold: bold) }.max() ?? 0
         return w + (superscript.map { FontMetrics.width($0, size: size * 0.7, bold: bold) } ?? 0)
     }

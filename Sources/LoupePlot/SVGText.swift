@@ -51,7 +51,7 @@ func fmt(_ x: Double, _ decimals: Int = 2) -> String {
     default: scale = pow(10, Double(decimals))
     }
     let scaled = (abs(x) * scale).rounded()
-    if scaled >= 9.0e15 { return String(Int64(x.rounded())) }
+    if scaled >= 9.0e15 { return x < 0 ? "-9e15" : "9e15" }  // far outside any canvas
     var units = UInt64(scaled)
     if units == 0 { return "0" }
     var s = x < 0 ? "-" : ""
@@ -72,9 +72,22 @@ struct SVGBuilder {
     var out = ""
     private var nextID = 0
 
+    /// Element ids carry a placeholder that `finish()` replaces with a hash of the document, so
+    /// several figures inlined in one HTML page never share an id, and the bytes stay deterministic.
     mutating func uniqueID(_ prefix: String) -> String {
         nextID += 1
-        return "\(prefix)\(nextID)"
+        return "\(prefix)\(SVGBuilder.idPlaceholder)-\(nextID)"
+    }
+
+    /// U+0001 never survives escaping, so it cannot come from user text.
+    static let idPlaceholder = "\u{1}"
+
+    func finish() -> String {
+        guard nextID > 0 else { return out }
+        var h: UInt64 = 0xcbf29ce484222325   // FNV-1a 64
+        for byte in out.utf8 { h = (h ^ UInt64(byte)) &* 0x100000001b3 }
+        let tag = String(h >> 24, radix: 36)  // 40 bits: short enough for many <use> references
+        return out.replacingOccurrences(of: SVGBuilder.idPlaceholder, with: tag)
     }
 
     mutating func line(_ s: String) { out += s; out += "\n" }

@@ -69,7 +69,7 @@ public enum TickLocator {
 
     /// Major ticks of a base-10 log axis: every decade, or every k-th when more than `maxTicks`.
     public static func logMajor(_ vmin: Double, _ vmax: Double, maxTicks: Int = 9) -> [Double] {
-        guard vmin > 0, vmax > 0 else { return [] }
+        guard vmin > 0, vmax > 0, vmin.isFinite, vmax.isFinite else { return [] }
         let lo = floor(log10(min(vmin, vmax)) + 1e-9), hi = ceil(log10(max(vmin, vmax)) - 1e-9)
         let decades = Int(hi - lo)
         let stride = max(1, Int(ceil(Double(decades + 1) / Double(max(maxTicks, 1)))))
@@ -81,7 +81,7 @@ public enum TickLocator {
 
     /// Minor ticks of a log axis: 2..9 × each decade (only when decades are not thinned).
     public static func logMinor(_ vmin: Double, _ vmax: Double) -> [Double] {
-        guard vmin > 0, vmax > 0 else { return [] }
+        guard vmin > 0, vmax > 0, vmin.isFinite, vmax.isFinite else { return [] }
         let lo = Int(floor(log10(min(vmin, vmax)))), hi = Int(ceil(log10(max(vmin, vmax))))
         if hi - lo > 9 { return [] }
         var out: [Double] = []

@@ -174,6 +174,8 @@ enum CoreBuiltins {
             for v in try Ops.iterate(a[0] ?? .list([])) where seen.insert(try HashKey(v)).inserted { out.append(v) }
             return .list(out)
         }
+        Builtins.register(name: "no_grad", doc: "Returns None. Loupe has no autograd, so there is nothing to turn off; kept so `with no_grad():` from PyTorch code runs unchanged.",
+                          signature: "no_grad()", example: "with no_grad():\n    logits = model(tokens)") { _, _ in .none }
         Builtins.register(name: "repr", doc: "The text the REPL shows for a value (strings quoted).",
                           signature: "repr(x)", example: "repr(\"hi\")  # \"'hi'\"") { _, args in
             let a = try args.bind("repr", ["x"], required: 1)

@@ -22,11 +22,11 @@ enum HelpBuiltins {
         var s = "Loupe builtins (help(name) for details):\n"
         for name in Builtins.functions.keys.sorted() {
             guard let b = Builtins.functions[name] else { continue }
-            s += "  \(name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(b.summary)\n"
+            s += "  \(name.padding(toLength: max(14, name.count + 1), withPad: " ", startingAt: 0)) \(b.summary)\n"
         }
         s += "\nModules and constants:\n"
         for name in Builtins.values.keys.sorted() {
-            s += "  \(name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(Builtins.values[name]?.doc ?? "")\n"
+            s += "  \(name.padding(toLength: max(14, name.count + 1), withPad: " ", startingAt: 0)) \(Builtins.values[name]?.doc ?? "")\n"
         }
         s += "\nTypes with methods (help(\"tensor\") etc.):\n"
         for type in Builtins.members.keys.sorted() {
@@ -59,7 +59,7 @@ enum HelpBuiltins {
         case .function(let f):
             return f.signature + (f.doc.map { "\n    " + $0 } ?? "\n    (no doc string: put a string as the first line of the function)")
         case .string(let topic):
-            if let b = Builtins.functions[topic] { return b.helpText }
+            if let b = Builtins.functions[topic] { return b.helpText + (typeHelp(topic).map { "\n\n" + $0 } ?? "") }
             if let val = Builtins.values[topic] {
                 if case .host(let h) = val.value { return h.help }
                 return "\(topic): \(val.doc)"

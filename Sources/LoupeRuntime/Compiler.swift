@@ -153,6 +153,12 @@ struct Compiler {
                 handlers.append(TryStmt.Handler(binding: binding, body: try compileBlock(c.body)))
             }
             return TryStmt(b, handlers, try compileBlock(finally ?? []), l)
+        case .with(let ctx, let target, let body):
+            let value = try compileExpr(ctx)
+            var stmts: [StmtNode] = []
+            if let t = target { stmts.append(AssignStmt([try compileTarget(t)], value, l)) } else { stmts.append(ExprStmt(value)) }
+            stmts.append(contentsOf: try compileBlock(body))
+            return BlockStmt(stmts, l)
         }
     }
 
@@ -194,6 +200,7 @@ struct Compiler {
             case .tryExcept(let b, let cs, let fin):
                 collectDeclarations(b, global: &global); for c in cs { collectDeclarations(c.body, global: &global) }
                 collectDeclarations(fin ?? [], global: &global)
+            case .with(_, _, let b): collectDeclarations(b, global: &global)
             default: break
             }
         }
@@ -223,6 +230,7 @@ struct Compiler {
                 case .nonlocal(let ns): nonlocals.formUnion(ns)
                 case .tryExcept(let b, let cs, let fin):
                     walk(b); for c in cs { if let n = c.binding { out.append(n) }; walk(c.body) }; walk(fin ?? [])
+                case .with(_, let t, let b): if let t = t { target(t) }; walk(b)
                 default: break
                 }
             }

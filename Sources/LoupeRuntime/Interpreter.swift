@@ -75,7 +75,9 @@ public final class Interpreter {
         } catch let e as SyntaxError {
             return e.atEndOfInput
         } catch { return false }
-        let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+        var text = source
+        if text.hasSuffix("\n") { text.removeLast() }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         guard let lastLine = lines.last else { return false }
         if lastLine.trimmingCharacters(in: .whitespaces).isEmpty { return false }
         let firstIndented = lines.contains { $0.first == " " || $0.first == "\t" }

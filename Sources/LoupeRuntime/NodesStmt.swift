@@ -231,3 +231,10 @@ final class TryStmt: StmtNode {
         return fin == .normal ? flow : fin
     }
 }
+
+/// A sequence of statements run in place (the lowering of `with`).
+final class BlockStmt: StmtNode {
+    let body: [StmtNode]
+    init(_ body: [StmtNode], _ loc: SourceLocation) { self.body = body; super.init(loc) }
+    override func exec(_ f: Frame) throws -> Flow { try runBlock(body, f) }
+}

@@ -181,7 +181,7 @@ enum TensorBuiltins {
         // functional forms of the common methods: softmax(x, dim=-1), topk(x, k), argmax(x, dim) …
         for name in ["softmax", "log_softmax", "topk", "argmax", "argmin", "mean", "var", "std", "histogram", "flatten", "reshape",
                      "transpose", "permute", "unsqueeze", "squeeze", "exp", "log", "sqrt", "sigmoid", "relu", "tanh", "clamp",
-                     "sort", "argsort", "cumsum", "norm", "outer", "einsum_like_dot"] where name != "einsum_like_dot" {
+                     "sort", "argsort", "cumsum", "norm", "outer", "split", "chunk", "repeat"] where Builtins.functions[name] == nil {
             guard let member = Builtins.member("tensor", name) else { continue }
             Builtins.register(name: name, doc: member.doc + " (Functional form of tensor.\(name).)",
                               signature: "\(name)(t, …)", example: member.example.replacingOccurrences(of: "x.\(name)(", with: "\(name)(x, ")) { rt, args in

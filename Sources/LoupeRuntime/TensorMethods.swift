@@ -134,7 +134,7 @@ enum TensorMethods {
                 }
                 if (op == .max || op == .min), dim != nil {
                     let idx = try x.tensor.reduce(op == .max ? .argmax : .argmin, dim: dim, keepDim: keep)
-                    return .tuple([make(r, kind), make(idx, .int)])
+                    return named(name, make(r, kind), make(idx, .int))
                 }
                 return make(r, kind)
             }
@@ -142,8 +142,8 @@ enum TensorMethods {
         reduction("sum", .sum, "The sum over all elements, or along `dim`.", "ones(2, 3).sum(dim=1)  # tensor([3., 3.])")
         reduction("mean", .mean, "The mean over all elements, or along `dim`.", "arange(4).float().mean()  # tensor(1.5000)")
         reduction("prod", .prod, "The product over all elements, or along `dim`.", "tensor([2, 3]).prod()  # tensor(6)")
-        reduction("max", .max, "The maximum; along `dim` returns a tuple (values, indices) like torch.max.", "vals, idx = x.max(dim=-1)")
-        reduction("min", .min, "The minimum; along `dim` returns a tuple (values, indices) like torch.min.", "vals, idx = x.min(dim=0)")
+        reduction("max", .max, "The maximum; along `dim` returns (values, indices) like torch.max (unpack it or use .values / .indices).", "vals, idx = x.max(dim=-1)")
+        reduction("min", .min, "The minimum; along `dim` returns (values, indices) like torch.min (unpack it or use .values / .indices).", "vals, idx = x.min(dim=0)")
         reduction("argmax", .argmax, "Index of the maximum (first one), over the flattened tensor or along `dim`.", "tensor([1, 5, 2]).argmax()  # tensor(1)")
         reduction("argmin", .argmin, "Index of the minimum (first one), over the flattened tensor or along `dim`.", "tensor([1, 5, 2]).argmin()  # tensor(0)")
         for (name, isStd) in [("var", false), ("std", true)] {
@@ -185,26 +185,68 @@ enum TensorMethods {
                 if k > n || k < 0 { throw LoupeError("topk: k=\(k) is out of range for a dimension of size \(n)") }
             }
             let r = try x.tensor.topk(k, dim: dim, largest: a[2]?.isTruthy ?? true)
-            return .tuple([make(r.values, x.kind), make(r.indices, .int)])
+            return named("topk", make(r.values, x.kind), make(r.indices, .int))
         }
         m("sort", "sort(dim=-1, descending=False)", "Sorted values and the indices that sort, as a tuple (values, indices).", "values, order = x.sort(descending=True)") { _, x, args in
             let a = try args.bind("sort", ["dim", "descending"])
             let r = try x.tensor.sorted(dim: try TensorBuiltins.dimArg(a[0]) ?? -1, descending: a[1]?.isTruthy ?? false)
-            return .tuple([make(r.values, x.kind), make(r.indices, .int)])
+            return named("sort", make(r.values, x.kind), make(r.indices, .int))
         }
         m("argsort", "argsort(dim=-1, descending=False)", "The indices that sort along `dim`.", "x.argsort(descending=True)") { _, x, args in
             let a = try args.bind("argsort", ["dim", "descending"])
             return make(try x.tensor.sorted(dim: try TensorBuiltins.dimArg(a[0]) ?? -1, descending: a[1]?.isTruthy ?? false).indices, .int)
         }
-        m("histogram", "histogram(bins=10, min=None, max=None)", "Counts in `bins` equal-width bins over [min, max] (the data range by default), as a tuple (counts, edges).",
-          "counts, edges = randn(1000).histogram(bins=20)") { _, x, args in
-            let a = try args.bind("histogram", ["bins", "min", "max", "range"])
-            let bins = try a[0]?.asInt("bins") ?? 10
-            var range: (Double, Double)? = nil
-            if let lo = a[1]?.orNil, let hi = a[2]?.orNil { range = (try lo.asDouble("min"), try hi.asDouble("max")) }
-            if let r = a[3]?.orNil { let p = try Ops.iterate(r); if p.count == 2 { range = (try p[0].asDouble("range"), try p[1].asDouble("range")) } }
-            let h = try x.tensor.histogram(bins: bins, range: range)
-            return .tuple([make(h.counts, .int), make(h.edges, .float)])
+        m("histogram", "histogram(bins=10, min=None, max=None, density=False)",
+          "Counts in `bins` equal-width bins over [min, max] (the data range by default), or in the bins between the given edges (a list/tensor), as a tuple (counts, edges). density=True divides by count × bin width, like numpy.",
+          "counts, edges = randn(1000).histogram(bins=20, density=True)") { _, x, args in
+            let a = try args.bind("histogram", ["bins", "min", "max", "density", "range"])
+            let density = a[3]?.isTruthy ?? false
+            var edges: [Double]
+            let vals = x.tensor.toArray()
+            switch a[0] ?? .int(10) {
+            case .list, .tuple, .tensor:
+                edges = try TensorBuiltins.tensorArg(a[0], "bins").tensor.toArray().map(Double.init)
+                guard edges.count >= 2, zip(edges, edges.dropFirst()).allSatisfy({ $0 < $1 }) else {
+                    throw LoupeError("histogram: bin edges must be at least two increasing values")
+                }
+            case let b:
+                let bins = try b.asInt("bins")
+                guard bins > 0 else { throw LoupeError("histogram: bins must be positive (got \(bins))") }
+                var lo = vals.map(Double.init).min() ?? 0, hi = vals.map(Double.init).max() ?? 1
+                if let l = a[1]?.orNil { lo = try l.asDouble("min") }
+                if let h = a[2]?.orNil { hi = try h.asDouble("max") }
+                if let r = a[4]?.orNil { let p = try Ops.iterate(r); if p.count == 2 { lo = try p[0].asDouble("range"); hi = try p[1].asDouble("range") } }
+                if lo == hi { lo -= 0.5; hi += 0.5 }
+                guard lo < hi else { throw LoupeError("histogram: min must be below max") }
+                edges = (0...bins).map { lo + (hi - lo) * Double($0) / Double(bins) }
+            }
+            let n = edges.count - 1
+            var counts = [Float](repeating: 0, count: n)
+            let uniform = zip(edges, edges.dropFirst()).map { $1 - $0 }
+            for v in vals {
+                let d = Double(v)
+                guard d >= edges[0] && d <= edges[n] else { continue }
+                // binary search for the bin; the last bin includes its right edge (numpy)
+                var lo = 0, hi = n
+                while hi - lo > 1 { let mid = (lo + hi) / 2; if d >= edges[mid] { lo = mid } else { hi = mid } }
+                counts[lo] += 1
+            }
+            let total = counts.reduce(0, +)
+            if density {
+                for i in 0..<n { counts[i] = total > 0 ? Float(Double(counts[i]) / (Double(total) * uniform[i])) : 0 }
+            }
+            return .tuple([make(Tensor(shape: [n], data: counts), density ? .float : .int), make(Tensor(shape: [n + 1], data: edges.map { Float($0) }), .float)])
+        }
+        m("repeat", "repeat(*sizes)", "Tiles the tensor: each dimension repeated the given number of times (torch.Tensor.repeat).",
+          "tensor([1, 2]).repeat(2)  # tensor([1, 2, 1, 2])") { _, x, args in
+            let reps = try TensorBuiltins.shapeArgs(args.positional, "repeat")
+            guard reps.count >= x.tensor.rank else { throw LoupeError("repeat: give at least \(x.tensor.rank) sizes for a tensor of shape \(TensorMath.shapeText(x.tensor.shape))") }
+            var t = x.tensor
+            while t.rank < reps.count { t = try TensorMath.unsqueeze(t, 0) }
+            for (d, r) in reps.enumerated() where r != 1 {
+                t = try TensorMath.cat([Tensor](repeating: t, count: max(r, 0)), dim: d)
+            }
+            return make(t.contiguous(), x.kind)
         }
 
         // elementwise maths
@@ -263,6 +305,11 @@ enum TensorMethods {
             return make(try TensorMath.zipWith(try TensorMath.unsqueeze(x.tensor, 1), try TensorMath.unsqueeze(y.tensor, 0), *),
                         x.kind == .float || y.kind == .float ? .float : .int)
         }
+    }
+
+    /// (values, indices) as torch returns them: unpackable, indexable, and with `.values` / `.indices`.
+    static func named(_ op: String, _ values: Value, _ indices: Value) -> Value {
+        .host(NamedTuple(typeName: "return_types.\(op)", names: ["values", "indices"], items: [values, indices]))
     }
 
     static func convert(_ x: TensorValue, _ kind: TensorValue.Kind) -> Value {

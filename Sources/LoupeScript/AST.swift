@@ -106,6 +106,8 @@ public indirect enum StmtKind: Sendable {
     case assert(Expr, Expr?)
     case raise(Expr?)
     case tryExcept([Stmt], [ExceptClause], [Stmt]?)
+    /// `with expr as name:` — evaluates expr, binds it, runs the body (no context-manager protocol).
+    case with(Expr, Expr?, [Stmt])
 }
 
 public struct ExceptClause: Sendable {

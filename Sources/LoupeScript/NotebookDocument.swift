@@ -10,11 +10,15 @@ public struct NotebookDocument: Sendable, Equatable {
     public var path: String
     public var format: Format
     public var cells: [NotebookCell]
+    /// A jupytext YAML header (`# ---` … `# ---` at the top of a script), kept verbatim so writing the
+    /// script back preserves it; it is not a cell.
+    public var header: String?
 
-    public init(path: String, format: Format, cells: [NotebookCell]) {
+    public init(path: String, format: Format, cells: [NotebookCell], header: String? = nil) {
         self.path = path
         self.format = format
         self.cells = cells
+        self.header = header
     }
 
     /// Reads `.ipynb` files as nbformat 4 JSON and everything else as a percent-format script.

@@ -12,8 +12,9 @@ import Foundation
 //
 // A marker is a line starting with "# %%" (or "#%%"); after it come an optional title, an optional
 // cell type in brackets ([markdown], [md], [raw]) and optional key=value metadata whose values are
-// JSON. Text before the first marker is a code cell too. Blank lines around a cell's body are not
-// part of it (the writer puts one blank line between cells).
+// JSON. Text before the first marker is a code cell too, except a jupytext YAML header (commented
+// lines from "# ---" to "# ---" at the very top), which is kept as the document's header. Blank
+// lines around a cell's body are not part of it (the writer puts one blank line between cells).
 
 extension NotebookDocument {
     /// Parses a percent-format script. Never fails: any text is a valid script.
@@ -24,13 +25,14 @@ extension NotebookDocument {
         var cells: [NotebookCell] = []
         var header: PercentMarker? = nil      // nil: the text before the first marker
         var body: [Substring] = []
-        var bodyStart = 1
+        let yaml = Self.yamlHeaderLength(lines)
+        var bodyStart = yaml + 1
 
         func flush() {
             guard let cell = Self.makeCell(marker: header, lines: body, firstLine: bodyStart) else { return }
             cells.append(cell)
         }
-        for (i, line) in lines.enumerated() {
+        for (i, line) in lines.enumerated() where i >= yaml {
             if let marker = PercentMarker(line: line) {
                 flush()
                 header = marker
@@ -41,7 +43,18 @@ extension NotebookDocument {
             }
         }
         flush()
-        self.init(path: path, format: .percent, cells: cells)
+        let yamlText = yaml > 0 ? lines[..<yaml].joined(separator: "\n") : nil
+        self.init(path: path, format: .percent, cells: cells, header: yamlText)
+    }
+
+    /// How many lines at the top form a jupytext YAML header ("# ---" … "# ---"), 0 if there is none.
+    private static func yamlHeaderLength(_ lines: [Substring]) -> Int {
+        guard lines.first == "# ---" else { return 0 }
+        for i in 1..<lines.count {
+            if lines[i] == "# ---" { return i + 1 }
+            if !lines[i].hasPrefix("#") { return 0 }
+        }
+        return 0
     }
 
     /// The percent-format text of the document (the inverse of `init(percent:path:)`).
@@ -68,6 +81,7 @@ extension NotebookDocument {
             }
             blocks.append(block)
         }
+        if let header { blocks.insert(header, at: 0) }
         return blocks.joined(separator: "\n\n") + (blocks.isEmpty ? "" : "\n")
     }
 

@@ -121,7 +121,15 @@ public struct Parser {
             case "class":
                 throw error("classes are not part of Loupe; use functions and dicts")
             case "with":
-                throw error("`with` is not part of Loupe; `read(path)` and `save(path, value)` open and close files for you")
+                advance()
+                let ctx = try parseExpression()
+                var target: Expr? = nil
+                if acceptKeyword("as") {
+                    target = try parseTargetList()
+                    try checkTarget(target ?? ctx)
+                }
+                let body = try parseBlock("after `with …`")
+                return [Stmt(.with(ctx, target, body), line: t.line, column: t.column)]
             default: break
             }
         }

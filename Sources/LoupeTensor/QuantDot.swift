@@ -1,7 +1,14 @@
 /// Row · x dot products on stored blocks for `QuantMatVec` (32-element formats and plain floats).
-/// Integer products are formed in 16-bit lanes (|w·x| ≤ 128·127 fits) and summed in pairs into
-/// 32-bit lanes, then scaled into a Float accumulator; one horizontal sum per row.
-/// `s` holds x quantised per block of 32 (xq, xd, xsum); see `MatVecScratch`.
+///
+/// Written for what Swift compiles well at the default x86-64/arm64 baseline: 128-bit SIMD lanes,
+/// bitwise ops, `&*`/`&+`, and `unsafeBitCast` between same-size vectors. Generic SIMD conversions
+/// (`SIMD16<Float>(intVector)`, `truncatingIfNeeded:`) are avoided: they compile to out-of-line
+/// per-lane calls. Instead:
+///   - bytes widen to 16-bit lanes for free by loading them as `SIMD8<UInt16>` and masking/shifting;
+///   - 16-bit products (|w·x| ≤ 128·127, at most two summed) widen to 32-bit by bit-casting to
+///     `SIMD4<Int32>` and adding the sign-extended low and high halves;
+///   - Int32 → Float uses the 1.5·2^23 trick (exact for |v| < 2^22).
+/// x is pre-quantised and permuted to match (see `MatVecScratch`).
 enum QuantDot {
     /// IEEE half to Float for finite values (normal and subnormal) without F16C: the magnitude bits
     /// shifted into a Float exponent field, rebased by 2^112. Inf/NaN scales never occur in valid blocks.
@@ -12,37 +19,62 @@ enum QuantDot {
         return (h & 0x8000) != 0 ? -mag : mag
     }
 
-    /// 16 packed bytes -> 32 nibbles as Int16: low nibbles are elements 0..<16, high ones 16..<32.
+    /// Vector form of `half` for four halves held in the low 16 bits of each lane.
     @inline(__always)
-    static func nibbles(_ p: UnsafeRawPointer) -> SIMD32<Int16> {
-        let v = p.loadUnaligned(as: SIMD16<UInt8>.self)
-        return SIMD32<Int16>(lowHalf: SIMD16<Int16>(truncatingIfNeeded: v & 0x0F),
-                             highHalf: SIMD16<Int16>(truncatingIfNeeded: v &>> 4))
+    static func halves(_ h: SIMD4<UInt32>) -> SIMD4<Float> {
+        let mag = unsafeBitCast((h & 0x7FFF) &<< 13, to: SIMD4<Float>.self) * 0x1p112
+        return unsafeBitCast(unsafeBitCast(mag, to: SIMD4<UInt32>.self) | ((h & 0x8000) &<< 16), to: SIMD4<Float>.self)
     }
 
-    /// Quantised x block b as Int16 lanes.
     @inline(__always)
-    static func xq(_ s: MatVecScratch, _ b: Int) -> SIMD32<Int16> {
-        SIMD32<Int16>(truncatingIfNeeded: UnsafeRawPointer(s.xq + b * 32).loadUnaligned(as: SIMD32<Int8>.self))
+    static func i32ToFloat(_ v: SIMD4<Int32>) -> SIMD4<Float> {
+        unsafeBitCast(v &+ 0x4B40_0000, to: SIMD4<Float>.self) - 12582912.0
     }
 
-    /// Lane i = a[i]·b[i] + a[i+16]·b[i+16] in Int32.
+    /// Pairwise widening sum: lane j = p[2j] + p[2j+1] as Int32.
     @inline(__always)
-    static func madd(_ a: SIMD32<Int16>, _ b: SIMD32<Int16>) -> SIMD16<Int32> {
-        let p = a &* b
-        return SIMD16<Int32>(truncatingIfNeeded: p.lowHalf) &+ SIMD16<Int32>(truncatingIfNeeded: p.highHalf)
+    static func widenSum(_ p: SIMD8<Int16>) -> SIMD4<Int32> {
+        let v = unsafeBitCast(p, to: SIMD4<Int32>.self)
+        return ((v &<< 16) &>> 16) &+ (v &>> 16)
+    }
+
+    @inline(__always)
+    static func i16(_ v: SIMD8<UInt16>) -> SIMD8<Int16> { unsafeBitCast(v, to: SIMD8<Int16>.self) }
+
+    /// 8 lanes of x in pair layout.
+    @inline(__always)
+    static func xvec(_ s: MatVecScratch, _ at: Int) -> SIMD8<Int16> {
+        UnsafeRawPointer(s.xPair + at).loadUnaligned(as: SIMD8<Int16>.self)
+    }
+
+    /// 8 lanes of x in nibble layout.
+    @inline(__always)
+    static func xvecN(_ s: MatVecScratch, _ at: Int) -> SIMD8<Int16> {
+        UnsafeRawPointer(s.xNib + at).loadUnaligned(as: SIMD8<Int16>.self)
+    }
+
+    /// Σ nibble·xq over one 32-element block of 16 packed bytes, nibble layout; `bias` is subtracted
+    /// from every nibble (8 for Q4_0, 0 for Q4_1). Four products of ≤ 15·127 fit in Int16.
+    @inline(__always)
+    static func nibbleBlockDot(_ qs: UnsafeRawPointer, _ s: MatVecScratch, _ b: Int, bias: Int16) -> SIMD4<Int32> {
+        let v = qs.loadUnaligned(as: SIMD8<UInt16>.self)
+        let x = b * 32
+        let p = (i16(v & 0xF) &- bias) &* xvecN(s, x)
+            &+ (i16((v &>> 4) & 0xF) &- bias) &* xvecN(s, x + 8)
+            &+ (i16((v &>> 8) & 0xF) &- bias) &* xvecN(s, x + 16)
+            &+ (i16(v &>> 12) &- bias) &* xvecN(s, x + 24)
+        return widenSum(p)
     }
 
     /// Q4_1 block (20 B): d, m, 16 bytes of nibbles. w·x = d·xd·Σq·xq + m·Σx.
     @inline(__always)
     static func q4_1(_ w: UnsafeRawPointer, cols: Int, _ s: MatVecScratch) -> Float {
-        var acc = SIMD16<Float>()
+        var acc = SIMD4<Float>()
         var minSum: Float = 0
         for b in 0..<(cols / 32) {
             let blk = w + b * 20
-            let d = half(blk, 0), m = half(blk, 2)
-            acc += SIMD16<Float>(madd(nibbles(blk + 4), xq(s, b))) * (d * s.xd[b])
-            minSum += m * s.xsum[b]
+            acc += i32ToFloat(nibbleBlockDot(blk + 4, s, b, bias: 0)) * (half(blk, 0) * s.xd[b])
+            minSum += half(blk, 2) * s.xsum[b]
         }
         return acc.sum() + minSum
     }
@@ -50,49 +82,62 @@ enum QuantDot {
     /// Q4_0 block (18 B): d, 16 bytes of nibbles (value nibble − 8).
     @inline(__always)
     static func q4_0(_ w: UnsafeRawPointer, cols: Int, _ s: MatVecScratch) -> Float {
-        var acc = SIMD16<Float>()
+        var acc = SIMD4<Float>()
         for b in 0..<(cols / 32) {
             let blk = w + b * 18
-            let q = nibbles(blk + 2) &- 8
-            acc += SIMD16<Float>(madd(q, xq(s, b))) * (half(blk, 0) * s.xd[b])
+            acc += i32ToFloat(nibbleBlockDot(blk + 2, s, b, bias: 8)) * (half(blk, 0) * s.xd[b])
         }
         return acc.sum()
+    }
+
+    /// Σ over 16 signed bytes (pair layout half `h` of block `b`): low bytes pair with x[2i], high with x[2i+1].
+    @inline(__always)
+    static func signedBytesDot(_ q: UnsafeRawPointer, _ s: MatVecScratch, _ at: Int) -> SIMD4<Int32> {
+        let v = i16(q.loadUnaligned(as: SIMD8<UInt16>.self))
+        let lo = (v &<< 8) &>> 8, hi = v &>> 8
+        return widenSum(lo &* xvec(s, at) &+ hi &* xvec(s, at + 8))
     }
 
     /// Q8_0 block (34 B): d, 32 signed bytes.
     @inline(__always)
     static func q8_0(_ w: UnsafeRawPointer, cols: Int, _ s: MatVecScratch) -> Float {
-        var acc = SIMD16<Float>()
+        var acc = SIMD4<Float>()
         for b in 0..<(cols / 32) {
             let blk = w + b * 34
-            let q = SIMD32<Int16>(truncatingIfNeeded: (blk + 2).loadUnaligned(as: SIMD32<Int8>.self))
-            acc += SIMD16<Float>(madd(q, xq(s, b))) * (half(blk, 0) * s.xd[b])
+            let isum = signedBytesDot(blk + 2, s, b * 32) &+ signedBytesDot(blk + 18, s, b * 32 + 16)
+            acc += i32ToFloat(isum) * (half(blk, 0) * s.xd[b])
         }
         return acc.sum()
     }
 
-    // MARK: plain floats (x used as is)
+    // MARK: plain floats (x used unquantised)
 
     @inline(__always)
     static func f32(_ w: UnsafeRawPointer, cols: Int, _ x: UnsafePointer<Float>) -> Float {
-        Kernels.dot(w.assumingMemoryBound(to: Float.self), x, count: cols)
-    }
-
-    /// 16 halves -> Floats (finite values exact; see `half`).
-    @inline(__always)
-    static func halves(_ p: UnsafeRawPointer) -> SIMD16<Float> {
-        let h = SIMD16<UInt32>(truncatingIfNeeded: p.loadUnaligned(as: SIMD16<UInt16>.self))
-        let mag = unsafeBitCast((h & 0x7FFF) &<< 13, to: SIMD16<Float>.self) * 0x1p112
-        return unsafeBitCast(unsafeBitCast(mag, to: SIMD16<UInt32>.self) | ((h & 0x8000) &<< 16), to: SIMD16<Float>.self)
-    }
-
-    @inline(__always)
-    static func f16(_ w: UnsafeRawPointer, cols: Int, _ x: UnsafePointer<Float>) -> Float {
-        var acc = SIMD16<Float>()
+        var acc = SIMD4<Float>(), acc2 = SIMD4<Float>()
         var i = 0
-        while i + 16 <= cols {
-            acc += halves(w + 2 * i) * UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
-            i += 16
+        let xr = UnsafeRawPointer(x)
+        while i + 8 <= cols {
+            acc += w.loadUnaligned(fromByteOffset: 4 * i, as: SIMD4<Float>.self) * xr.loadUnaligned(fromByteOffset: 4 * i, as: SIMD4<Float>.self)
+            acc2 += w.loadUnaligned(fromByteOffset: 4 * i + 16, as: SIMD4<Float>.self) * xr.loadUnaligned(fromByteOffset: 4 * i + 16, as: SIMD4<Float>.self)
+            i += 8
+        }
+        var sum = (acc + acc2).sum()
+        while i < cols { sum += w.loadUnaligned(fromByteOffset: 4 * i, as: Float.self) * x[i]; i += 1 }
+        return sum
+    }
+
+    /// 8 halves per step: even elements in the low 16 bits of each lane, odd in the high (x deinterleaved).
+    @inline(__always)
+    static func f16(_ w: UnsafeRawPointer, cols: Int, _ x: UnsafePointer<Float>, _ s: MatVecScratch) -> Float {
+        var acc = SIMD4<Float>()
+        var i = 0
+        let xf = UnsafeRawPointer(s.xf)
+        while i + 8 <= cols {
+            let v = w.loadUnaligned(fromByteOffset: 2 * i, as: SIMD4<UInt32>.self)
+            acc += halves(v & 0xFFFF) * xf.loadUnaligned(fromByteOffset: 4 * i, as: SIMD4<Float>.self)
+            acc += halves(v &>> 16) * xf.loadUnaligned(fromByteOffset: 4 * i + 16, as: SIMD4<Float>.self)
+            i += 8
         }
         var sum = acc.sum()
         while i < cols { sum += half(w, 2 * i) * x[i]; i += 1 }
@@ -100,13 +145,15 @@ enum QuantDot {
     }
 
     @inline(__always)
-    static func bf16(_ w: UnsafeRawPointer, cols: Int, _ x: UnsafePointer<Float>) -> Float {
-        var acc = SIMD16<Float>()
+    static func bf16(_ w: UnsafeRawPointer, cols: Int, _ x: UnsafePointer<Float>, _ s: MatVecScratch) -> Float {
+        var acc = SIMD4<Float>()
         var i = 0
-        while i + 16 <= cols {
-            let h = SIMD16<UInt32>(truncatingIfNeeded: (w + 2 * i).loadUnaligned(as: SIMD16<UInt16>.self))
-            acc += unsafeBitCast(h &<< 16, to: SIMD16<Float>.self) * UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
-            i += 16
+        let xf = UnsafeRawPointer(s.xf)
+        while i + 8 <= cols {
+            let v = w.loadUnaligned(fromByteOffset: 2 * i, as: SIMD4<UInt32>.self)
+            acc += unsafeBitCast(v &<< 16, to: SIMD4<Float>.self) * xf.loadUnaligned(fromByteOffset: 4 * i, as: SIMD4<Float>.self)
+            acc += unsafeBitCast(v & 0xFFFF_0000, to: SIMD4<Float>.self) * xf.loadUnaligned(fromByteOffset: 4 * i + 16, as: SIMD4<Float>.self)
+            i += 8
         }
         var sum = acc.sum()
         while i < cols {

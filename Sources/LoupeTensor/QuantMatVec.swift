@@ -1,43 +1,5 @@
 import Dispatch
 
-/// Reusable buffers for one-token matvecs: the input vector quantised to 8-bit blocks of 32
-/// (llama.cpp's Q8 activations). Create one per thread of inference, sized for the widest input.
-public final class MatVecScratch: @unchecked Sendable {
-    public let maxCols: Int
-    let xq: UnsafeMutablePointer<Int8>      // [cols] round(x / xd[block])
-    let xd: UnsafeMutablePointer<Float>     // [cols / 32] per-block scale max|x| / 127
-    let xsum: UnsafeMutablePointer<Float>   // [cols / 32] per-block Σ x (exact floats, for min terms)
-
-    public init(maxCols: Int) {
-        self.maxCols = maxCols
-        let n = max(32, (maxCols + 31) / 32 * 32)
-        xq = UnsafeMutableRawPointer.allocate(byteCount: n, alignment: 64).bindMemory(to: Int8.self, capacity: n)
-        xd = .allocate(capacity: n / 32)
-        xsum = .allocate(capacity: n / 32)
-    }
-
-    deinit {
-        xq.deallocate(); xd.deallocate(); xsum.deallocate()
-    }
-
-    /// Quantises x[cols] into the scratch (cols a multiple of 32).
-    func quantize(_ x: UnsafePointer<Float>, cols: Int) {
-        for b in 0..<(cols / 32) {
-            let v0 = UnsafeRawPointer(x + b * 32).loadUnaligned(as: SIMD16<Float>.self)
-            let v1 = UnsafeRawPointer(x + b * 32 + 16).loadUnaligned(as: SIMD16<Float>.self)
-            let amax = pointwiseMax(pointwiseMax(v0, -v0), pointwiseMax(v1, -v1)).max()
-            let d = amax / 127
-            let id: Float = d == 0 ? 0 : 1 / d
-            let q0 = SIMD16<Int32>((v0 * id).rounded(.toNearestOrEven))
-            let q1 = SIMD16<Int32>((v1 * id).rounded(.toNearestOrEven))
-            let q = SIMD32<Int8>(lowHalf: SIMD16<Int8>(truncatingIfNeeded: q0), highHalf: SIMD16<Int8>(truncatingIfNeeded: q1))
-            UnsafeMutableRawPointer(xq + b * 32).storeBytes(of: q, as: SIMD32<Int8>.self)
-            xd[b] = d
-            xsum[b] = v0.sum() + v1.sum()
-        }
-    }
-}
-
 /// y[rows] = W[rows, cols] · x[cols] computed directly on stored weight blocks (no dequantised copy).
 /// Quantised types use integer dot products against x quantised to 8 bits per block of 32 (the
 /// llama.cpp scheme: relative error ~1e-3 against the exact float product); F32/F16/BF16 are exact
@@ -57,28 +19,78 @@ public enum QuantMatVec {
     /// y[rows] = W · x. W: `rows` rows of `cols` elements of `dtype`, stored back to back.
     /// Throws when cols is not a multiple of the block size (and 32), the weight buffer is too short,
     /// or the scratch is too small.
+    ///
+    /// - rowMap: output row r reads stored row `rowMap[r]` (e.g. undoing GGUF's Q/K row permutation);
+    ///   every entry must be in 0..<storedRows (checked), where storedRows = weights.count / rowBytes.
+    /// - accumulate: y[r] += W·x instead of y[r] = W·x.
     public static func matvec(_ dtype: DType, weights w: UnsafeRawBufferPointer, rows: Int, cols: Int,
                               x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
+                              scratch: MatVecScratch, threads: Int = 2,
+                              rowMap: UnsafeBufferPointer<Int>? = nil, accumulate: Bool = false) throws {
+        try matvec([MatVecJob(dtype, weights: w, rows: rows, y: y, rowMap: rowMap, accumulate: accumulate)],
+                   cols: cols, x: x, scratch: scratch, threads: threads)
+    }
+
+    /// Several matrices applied to the same x[cols] in one parallel pass (q/k/v, or gate/up): x is
+    /// prepared once per layout and the rows of all jobs are split across threads together.
+    public static func matvec(_ jobs: [MatVecJob], cols: Int, x: UnsafePointer<Float>,
                               scratch: MatVecScratch, threads: Int = 2) throws {
-        guard rows >= 0, cols >= 0, cols % 32 == 0 || dtype.blockSize == 1, let rb = rowBytes(dtype, cols: cols) else {
-            throw TensorError("matvec \(dtype): \(cols) columns is not a whole number of \(max(32, dtype.blockSize))-element blocks")
-        }
-        let (need, ov) = rb.multipliedReportingOverflow(by: rows)
-        guard !ov, w.count >= need else {
-            throw TensorError("matvec \(dtype): weights hold \(w.count) bytes, \(rows) x \(cols) needs \(need)")
-        }
-        guard cols <= scratch.maxCols else {
+        guard cols >= 0, cols <= scratch.maxCols else {
             throw TensorError("matvec: scratch sized for \(scratch.maxCols) columns, got \(cols)")
         }
-        if rows == 0 { return }
-        guard let base = w.baseAddress else { return }
-        let quantised = dtype != .f32 && dtype != .f16 && dtype != .bf16
-        if quantised { scratch.quantize(x, cols: cols) }
-        let s = scratch
-        let body: (Int, Int) -> Void = { r0, r1 in
-            rowsDot(dtype, base, rowBytes: rb, cols: cols, rows: r0..<r1, x: x, s: s, y: y)
+        var rowBytes: [Int] = []
+        var needNib = false, needPair = false, needF = false
+        for job in jobs {
+            rowBytes.append(try validate(job, cols: cols))
+            switch job.dtype {
+            case .q4_0, .q4_1: needNib = true
+            case .q8_0, .q4_K, .q5_K, .q6_K: needPair = true
+            case .f16, .bf16: needF = true
+            default: break
+            }
         }
-        parallelRows(rows, threads: threads, minRowsPerTask: max(8, 65536 / max(cols, 1)), body)
+        let total = jobs.reduce(0) { $0 + $1.rows }
+        if total == 0 { return }
+        if needNib { scratch.quantize(x, cols: cols, layout: .nibbles) }
+        if needPair { scratch.quantize(x, cols: cols, layout: .pairs) }
+        if needF { scratch.deinterleave(x, cols: cols) }
+        let s = scratch
+        // Global row g belongs to the job whose [start, start + rows) holds it.
+        var starts: [Int] = []
+        var acc = 0
+        for job in jobs { starts.append(acc); acc += job.rows }
+        let body: (Int, Int) -> Void = { g0, g1 in
+            for (j, job) in jobs.enumerated() {
+                let lo = Swift.max(g0, starts[j]), hi = Swift.min(g1, starts[j] + job.rows)
+                guard lo < hi, let base = job.weights.baseAddress else { continue }
+                rowsDot(job.dtype, base, rowBytes: rowBytes[j], cols: cols, rows: (lo - starts[j])..<(hi - starts[j]),
+                        x: x, s: s, y: job.y, map: job.rowMap?.baseAddress, accumulate: job.accumulate)
+            }
+        }
+        parallelRows(total, threads: threads, minRowsPerTask: max(8, 65536 / max(cols, 1)), body)
+    }
+
+    /// Checks one job's sizes and row map; returns its row byte count.
+    static func validate(_ job: MatVecJob, cols: Int) throws -> Int {
+        let dtype = job.dtype, rows = job.rows, w = job.weights
+        guard rows >= 0, cols % 32 == 0 || dtype.blockSize == 1, let rb = rowBytes(dtype, cols: cols) else {
+            throw TensorError("matvec \(dtype): \(cols) columns is not a whole number of \(max(32, dtype.blockSize))-element blocks")
+        }
+        if let rowMap = job.rowMap {
+            guard rowMap.count >= rows else {
+                throw TensorError("matvec \(dtype): row map has \(rowMap.count) entries for \(rows) rows")
+            }
+            let stored = rb == 0 ? 0 : w.count / rb
+            for r in 0..<rows where rowMap[r] < 0 || rowMap[r] >= stored {
+                throw TensorError("matvec \(dtype): row map entry \(r) = \(rowMap[r]) is outside the \(stored) stored rows")
+            }
+        } else {
+            let (need, ov) = rb.multipliedReportingOverflow(by: rows)
+            guard !ov, w.count >= need else {
+                throw TensorError("matvec \(dtype): weights hold \(w.count) bytes, \(rows) x \(cols) needs \(need)")
+            }
+        }
+        return rb
     }
 
     /// Splits 0..<rows into contiguous chunks run concurrently (inline when one task suffices).
@@ -97,27 +109,62 @@ public enum QuantMatVec {
         }
     }
 
+    /// y[r] (=|+=) f(stored row of r) for r in rows.
+    @inline(__always)
+    static func eachRow(_ rows: Range<Int>, _ map: UnsafePointer<Int>?, _ accumulate: Bool,
+                        _ y: UnsafeMutablePointer<Float>, _ f: (Int) -> Float) {
+        if let map {
+            for r in rows { let v = f(map[r]); y[r] = accumulate ? y[r] + v : v }
+        } else if accumulate {
+            for r in rows { y[r] += f(r) }
+        } else {
+            for r in rows { y[r] = f(r) }
+        }
+    }
+
     @inline(__always)
     static func rowsDot(_ dtype: DType, _ w: UnsafeRawPointer, rowBytes rb: Int, cols: Int, rows: Range<Int>,
-                        x: UnsafePointer<Float>, s: MatVecScratch, y: UnsafeMutablePointer<Float>) {
+                        x: UnsafePointer<Float>, s: MatVecScratch, y: UnsafeMutablePointer<Float>,
+                        map: UnsafePointer<Int>?, accumulate: Bool) {
         switch dtype {
-        case .q4_1: for r in rows { y[r] = QuantDot.q4_1(w + r * rb, cols: cols, s) }
-        case .q8_0: for r in rows { y[r] = QuantDot.q8_0(w + r * rb, cols: cols, s) }
-        case .q4_0: for r in rows { y[r] = QuantDot.q4_0(w + r * rb, cols: cols, s) }
-        case .q4_K: for r in rows { y[r] = QuantDot.q4_K(w + r * rb, cols: cols, s) }
-        case .q5_K: for r in rows { y[r] = QuantDot.q5_K(w + r * rb, cols: cols, s) }
-        case .q6_K: for r in rows { y[r] = QuantDot.q6_K(w + r * rb, cols: cols, s) }
-        case .f32: for r in rows { y[r] = QuantDot.f32(w + r * rb, cols: cols, x) }
-        case .f16: for r in rows { y[r] = QuantDot.f16(w + r * rb, cols: cols, x) }
-        case .bf16: for r in rows { y[r] = QuantDot.bf16(w + r * rb, cols: cols, x) }
+        case .q4_1: eachRow(rows, map, accumulate, y) { QuantDot.q4_1(w + $0 * rb, cols: cols, s) }
+        case .q8_0: eachRow(rows, map, accumulate, y) { QuantDot.q8_0(w + $0 * rb, cols: cols, s) }
+        case .q4_0: eachRow(rows, map, accumulate, y) { QuantDot.q4_0(w + $0 * rb, cols: cols, s) }
+        case .q4_K: eachRow(rows, map, accumulate, y) { QuantDot.q4_K(w + $0 * rb, cols: cols, s) }
+        case .q5_K: eachRow(rows, map, accumulate, y) { QuantDot.q5_K(w + $0 * rb, cols: cols, s) }
+        case .q6_K: eachRow(rows, map, accumulate, y) { QuantDot.q6_K(w + $0 * rb, cols: cols, s) }
+        case .f32: eachRow(rows, map, accumulate, y) { QuantDot.f32(w + $0 * rb, cols: cols, x) }
+        case .f16: eachRow(rows, map, accumulate, y) { QuantDot.f16(w + $0 * rb, cols: cols, x, s) }
+        case .bf16: eachRow(rows, map, accumulate, y) { QuantDot.bf16(w + $0 * rb, cols: cols, x, s) }
         default:
-            // No direct kernel: dequantise one row at a time into a stack-free local buffer.
+            // No direct kernel (Q5_0, Q5_1, Q2_K, Q3_K): dequantise one row at a time, then dot.
             let row = UnsafeMutablePointer<Float>.allocate(capacity: cols)
             defer { row.deallocate() }
-            for r in rows {
+            eachRow(rows, map, accumulate, y) { r in
                 Dequant.decodeUnchecked(dtype, (w + r * rb).assumingMemoryBound(to: UInt8.self), count: cols, into: row)
-                y[r] = Kernels.dot(row, x, count: cols)
+                return Kernels.dot(row, x, count: cols)
             }
         }
+    }
+}
+
+/// One matrix of a grouped `QuantMatVec.matvec(_:cols:x:scratch:threads:)`: y[rows] (=|+=) W · x.
+public struct MatVecJob: @unchecked Sendable {
+    public var dtype: DType
+    /// `rows` stored rows (or more, with a row map) of `cols` elements each.
+    public var weights: UnsafeRawBufferPointer
+    public var rows: Int
+    public var y: UnsafeMutablePointer<Float>        // [rows]
+    public var rowMap: UnsafeBufferPointer<Int>?     // output row r reads stored row rowMap[r]
+    public var accumulate: Bool
+
+    public init(_ dtype: DType, weights: UnsafeRawBufferPointer, rows: Int, y: UnsafeMutablePointer<Float>,
+                rowMap: UnsafeBufferPointer<Int>? = nil, accumulate: Bool = false) {
+        self.dtype = dtype
+        self.weights = weights
+        self.rows = rows
+        self.y = y
+        self.rowMap = rowMap
+        self.accumulate = accumulate
     }
 }

@@ -18,10 +18,12 @@ extension Tensor {
         let viewA = try A.expanded(to: batch + [m, k]), viewB = try B.expanded(to: batch + [k, n])
         var outShape = batch + [m, n]
         let out = Tensor(zeros: outShape)
-        if m > 0, n > 0 {
+        if m > 0, n > 0, k > 0 {  // k == 0: the product of empty sums is all zeros
             let la = blasLayout(viewA), lb = blasLayout(viewB)
             let ca = la == nil ? viewA.copy() : viewA, cb = lb == nil ? viewB.copy() : viewB
-            let layoutA = la ?? blasLayout(ca)!, layoutB = lb ?? blasLayout(cb)!
+            guard let layoutA = la ?? blasLayout(ca), let layoutB = lb ?? blasLayout(cb) else {
+                throw TensorError("matmul: internal layout error for shapes \(a.shape) and \(b.shape)")
+            }
             let batchCount = batch.reduce(1, *)
             // Offsets of each batch matrix (broadcast dimensions have stride 0).
             let offsA = batchOffsets(ca, batch), offsB = batchOffsets(cb, batch)

@@ -39,6 +39,8 @@ struct AddedTokenMatcher {
 
     /// first scalar -> candidates, longest first.
     private var byFirst: [UInt32: [Candidate]] = [:]
+    /// Whether an ASCII scalar starts some token (skips the dictionary for most text).
+    private var asciiStarts = [Bool](repeating: false, count: 128)
 
     var isEmpty: Bool { byFirst.isEmpty }
 
@@ -48,6 +50,7 @@ struct AddedTokenMatcher {
             let scalars = contents(token)
             guard let first = scalars.first else { continue }
             byFirst[first.value, default: []].append(Candidate(scalars: scalars, token: token))
+            if first.value < 128 { asciiStarts[Int(first.value)] = true }
         }
         for key in byFirst.keys { byFirst[key]?.sort { $0.scalars.count > $1.scalars.count } }
     }
@@ -58,7 +61,8 @@ struct AddedTokenMatcher {
         var textStart = 0
         var i = 0
         while i < text.count {
-            guard let candidates = byFirst[text[i].value],
+            let value = text[i].value
+            guard value >= 128 || asciiStarts[Int(value)], let candidates = byFirst[value],
                   let found = candidates.first(where: { matches($0.scalars, text, at: i) }) else {
                 i += 1
                 continue

@@ -4,59 +4,60 @@ import Foundation
 /// Face `tokenizers`' `BPE::merge_word` does: start from one symbol per character (or per byte for
 /// byte-level vocabularies), then repeatedly merge the adjacent pair of lowest rank, leftmost first.
 final class BPEModel: @unchecked Sendable {
-    /// token -> id, and id -> token (ids may have holes, filled with "").
-    let vocab: [String: Int]
-    let idToToken: [String]
-    /// (left id << 32 | right id) -> (rank, merged id).
-    let merges: [UInt64: Merge]
+    /// token -> id (exact bytes), and id -> token (nil where the ids have a hole).
+    let vocab: [ExactString: Int]
+    let idToToken: [String?]
+    /// (left id, right id) -> (rank, merged id).
+    let merges: PairTable
     let unkID: Int?
     let fuseUnk: Bool
     let byteFallback: Bool
     /// Llama 3's shortcut: a word that is itself in the vocabulary is not merged.
     let ignoreMerges: Bool
-    /// Characters that are a token by themselves: scalar value -> id.
+    /// Characters that are a token by themselves: scalar value -> id, an array for the Basic
+    /// Multilingual Plane (-1: none) and a dictionary above it; and by byte for byte-level spelling.
     let singleScalarIDs: [UInt32: Int32]
+    let bmpScalarIDs: [Int32]
+    let byteLevelIDs: [Int32]
     /// `<0xAB>` byte-fallback token ids by byte, when the vocabulary has all of them.
     let byteFallbackIDs: [Int32]?
 
-    struct Merge { var rank: Int32; var id: Int32 }
 
-    private var cache: [String: [Int]] = [:]
+    private var cache: [ExactString: [Int]] = [:]
     private let cacheLock = NSLock()
     private static let cacheLimit = 200_000
     /// Words this long are not cached (as in `tokenizers`).
     private static let cacheMaxWordLength = 256
 
-    init(vocab: [String: Int], merges: [(String, String)], unkToken: String?, fuseUnk: Bool, byteFallback: Bool,
+    init(vocab: [ExactString: Int], merges: [(String, String)], unkToken: String?, fuseUnk: Bool, byteFallback: Bool,
          ignoreMerges: Bool, source: String) throws {
         self.vocab = vocab
         let count = (vocab.values.max() ?? -1) + 1
-        var idToToken = [String](repeating: "", count: count)
+        var idToToken = [String?](repeating: nil, count: count)
         for (token, id) in vocab {
             guard id >= 0, id < Int(Int32.max) else {
-                throw TokenizerError(source: source, location: "model.vocab[\(token.debugDescription)]",
+                throw TokenizerError(source: source, location: "model.vocab[\(token.text.debugDescription)]",
                                      "id \(id) is out of range")
             }
-            idToToken[id] = token
+            idToToken[id] = token.text
         }
         self.idToToken = idToToken
-        var table: [UInt64: Merge] = [:]
-        table.reserveCapacity(merges.count)
+        var table = PairTable(capacity: merges.count)
         for (rank, pair) in merges.enumerated() {
-            guard let left = vocab[pair.0], let right = vocab[pair.1] else {
+            guard let left = vocab[ExactString(pair.0)], let right = vocab[ExactString(pair.1)] else {
                 throw TokenizerError(source: source, location: "model.merges[\(rank)]",
                                      "merge \"\(pair.0) \(pair.1)\" uses a token that is not in the vocabulary")
             }
-            guard let merged = vocab[pair.0 + pair.1] else {
+            guard let merged = vocab[ExactString(pair.0 + pair.1)] else {
                 throw TokenizerError(source: source, location: "model.merges[\(rank)]",
                                      "merge \"\(pair.0) \(pair.1)\" makes \"\(pair.0 + pair.1)\", which is not in the vocabulary")
             }
             // A repeated pair keeps its last rank, as `tokenizers` collecting into a HashMap does.
-            table[BPEModel.key(Int32(left), Int32(right))] = Merge(rank: Int32(rank), id: Int32(merged))
+            table.set(PairTable.key(Int32(left), Int32(right)), rank: Int32(rank), id: Int32(merged))
         }
         self.merges = table
         if let unkToken {
-            guard let id = vocab[unkToken] else {
+            guard let id = vocab[ExactString(unkToken)] else {
                 throw TokenizerError(source: source, location: "model.unk_token",
                                      "unknown token \(unkToken.debugDescription) is not in the vocabulary")
             }
@@ -69,17 +70,16 @@ final class BPEModel: @unchecked Sendable {
         self.ignoreMerges = ignoreMerges
         var single: [UInt32: Int32] = [:]
         for (token, id) in vocab {
-            var scalars = token.unicodeScalars.makeIterator()
+            var scalars = token.text.unicodeScalars.makeIterator()
             if let first = scalars.next(), scalars.next() == nil { single[first.value] = Int32(id) }
         }
         singleScalarIDs = single
-        let fallback = (0..<256).compactMap { vocab[String(format: "<0x%02X>", $0)].map(Int32.init) }
+        var bmp = [Int32](repeating: -1, count: 0x10000)
+        for (value, id) in single where value < 0x10000 { bmp[Int(value)] = id }
+        bmpScalarIDs = bmp
+        byteLevelIDs = ByteLevel.byteToScalar.map { single[$0.value] ?? -1 }
+        let fallback = (0..<256).compactMap { vocab[ExactString(String(format: "<0x%02X>", $0))].map(Int32.init) }
         byteFallbackIDs = fallback.count == 256 ? fallback : nil
-    }
-
-    @inline(__always)
-    static func key(_ left: Int32, _ right: Int32) -> UInt64 {
-        UInt64(UInt32(bitPattern: left)) << 32 | UInt64(UInt32(bitPattern: right))
     }
 
     // MARK: - Encoding one word
@@ -92,7 +92,7 @@ final class BPEModel: @unchecked Sendable {
         let cacheable = word.count < BPEModel.cacheMaxWordLength
         if cacheable {
             cacheLock.lock()
-            let hit = cache[text]
+            let hit = cache[ExactString(text)]
             cacheLock.unlock()
             if let hit { return hit }
         }
@@ -100,7 +100,7 @@ final class BPEModel: @unchecked Sendable {
         if cacheable {
             cacheLock.lock()
             if cache.count >= BPEModel.cacheLimit { cache.removeAll(keepingCapacity: true) }
-            cache[text] = ids
+            cache[ExactString(text)] = ids
             cacheLock.unlock()
         }
         return ids
@@ -109,13 +109,14 @@ final class BPEModel: @unchecked Sendable {
     private func uncachedTokenize(_ text: String, _ word: ArraySlice<Unicode.Scalar>, byteLevel: Bool) -> [Int] {
         if byteLevel {
             let bytes = Array(text.utf8)
-            if ignoreMerges, let id = vocab[ByteLevel.spell(bytes)] { return [id] }
+            if ignoreMerges, let id = vocab[ExactString(ByteLevel.spell(bytes))] { return [id] }
             var symbols: [Int32] = []
             symbols.reserveCapacity(bytes.count)
             for byte in bytes {
                 // A byte whose character is missing from the vocabulary is dropped, as `tokenizers` does
                 // when there is no unknown token.
-                if let id = singleScalarIDs[ByteLevel.byteToScalar[Int(byte)].value] {
+                let id = byteLevelIDs[Int(byte)]
+                if id >= 0 {
                     symbols.append(id)
                 } else if let unkID {
                     symbols.append(Int32(unkID))
@@ -123,7 +124,7 @@ final class BPEModel: @unchecked Sendable {
             }
             return BPEModel.mergeWord(symbols, merges).map(Int.init)
         }
-        if ignoreMerges, let id = vocab[text] { return [id] }
+        if ignoreMerges, let id = vocab[ExactString(text)] { return [id] }
         return BPEModel.mergeWord(initialSymbols(word), merges).map(Int.init)
     }
 
@@ -134,7 +135,9 @@ final class BPEModel: @unchecked Sendable {
         symbols.reserveCapacity(word.count)
         var pendingUnk = false
         for scalar in word {
-            if let id = singleScalarIDs[scalar.value] {
+            let value = scalar.value
+            if let id = value < 0x10000 ? (bmpScalarIDs[Int(value)] >= 0 ? bmpScalarIDs[Int(value)] : nil)
+                : singleScalarIDs[value] {
                 if pendingUnk, let unkID { symbols.append(Int32(unkID)) }
                 pendingUnk = false
                 symbols.append(id)
@@ -158,7 +161,7 @@ final class BPEModel: @unchecked Sendable {
 
     /// Merge the lowest-ranked adjacent pair, leftmost first, until none is left. A heap of
     /// (rank, position) keeps this O(n log n) for very long words; stale entries are skipped on pop.
-    static func mergeWord(_ initial: [Int32], _ merges: [UInt64: Merge]) -> [Int32] {
+    static func mergeWord(_ initial: [Int32], _ merges: PairTable) -> [Int32] {
         let n = initial.count
         if n < 2 { return initial }
         var ids = initial
@@ -171,21 +174,21 @@ final class BPEModel: @unchecked Sendable {
         }
         var heap = MinHeap()
         for k in 0..<(n - 1) {
-            if let merge = merges[key(ids[k], ids[k + 1])] { heap.push(rank: merge.rank, position: Int32(k)) }
+            if let merge = merges.get(ids[k], ids[k + 1]) { heap.push(rank: merge.rank, position: Int32(k)) }
         }
         while let (rank, position) = heap.pop() {
             let left = Int(position)
             guard alive[left], next[left] >= 0 else { continue }
             let right = Int(next[left])
-            guard let merge = merges[key(ids[left], ids[right])], merge.rank == rank else { continue }
+            guard let merge = merges.get(ids[left], ids[right]), merge.rank == rank else { continue }
             ids[left] = merge.id
             alive[right] = false
             next[left] = next[right]
             if next[right] >= 0 { prev[Int(next[right])] = Int32(left) }
-            if prev[left] >= 0, let before = merges[key(ids[Int(prev[left])], ids[left])] {
+            if prev[left] >= 0, let before = merges.get(ids[Int(prev[left])], ids[left]) {
                 heap.push(rank: before.rank, position: prev[left])
             }
-            if next[left] >= 0, let after = merges[key(ids[left], ids[Int(next[left])])] {
+            if next[left] >= 0, let after = merges.get(ids[left], ids[Int(next[left])]) {
                 heap.push(rank: after.rank, position: Int32(left))
             }
         }
@@ -196,40 +199,5 @@ final class BPEModel: @unchecked Sendable {
             k = Int(next[k])
         }
         return out
-    }
-}
-
-/// A binary min-heap of (rank, position), ordered by rank then position.
-struct MinHeap {
-    private var items: [UInt64] = []
-
-    mutating func push(rank: Int32, position: Int32) {
-        items.append(UInt64(UInt32(bitPattern: rank)) << 32 | UInt64(UInt32(bitPattern: position)))
-        var child = items.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            if items[parent] <= items[child] { break }
-            items.swapAt(parent, child)
-            child = parent
-        }
-    }
-
-    mutating func pop() -> (Int32, Int32)? {
-        guard let top = items.first else { return nil }
-        let last = items.removeLast()
-        if !items.isEmpty {
-            items[0] = last
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1
-                if left >= items.count { break }
-                var smallest = left
-                if left + 1 < items.count && items[left + 1] < items[left] { smallest = left + 1 }
-                if items[parent] <= items[smallest] { break }
-                items.swapAt(parent, smallest)
-                parent = smallest
-            }
-        }
-        return (Int32(bitPattern: UInt32(top >> 32)), Int32(bitPattern: UInt32(top & 0xFFFF_FFFF)))
     }
 }

@@ -93,16 +93,16 @@ extension Tokenizer {
     /// UTF-8 bytes; control tokens written in the alphabet become special added tokens.
     static func byteLevelParts(tokens: [String], types: [Int], merges: [(String, String)], pre: String?,
                                source: String) throws -> Parts {
-        var vocab: [String: Int] = [:]
+        var vocab: [ExactString: Int] = [:]
         vocab.reserveCapacity(tokens.count)
         for (id, token) in tokens.enumerated() {
-            vocab[ByteLevel.isSpelled(token) ? token : ByteLevel.spell(token.utf8)] = id
+            vocab[ExactString(ByteLevel.isSpelled(token) ? token : ByteLevel.spell(token.utf8))] = id
         }
         var added: [AddedToken] = []
         for (id, type) in types.enumerated() {
             if type == 3 && ByteLevel.isSpelled(tokens[id]) {
                 added.append(AddedToken(id: id, content: tokens[id], special: true, normalized: false))
-            } else if type == 4 && vocab[tokens[id]] != nil {
+            } else if type == 4 && vocab[ExactString(tokens[id])] != nil {
                 added.append(AddedToken(id: id, content: tokens[id], special: false, normalized: false))
             }
         }
@@ -130,9 +130,9 @@ extension Tokenizer {
     /// fused unknowns, merges from the file or rebuilt from the scores.
     static func sentencePieceParts(tokens: [String], types: [Int], merges: [(String, String)]?, scores: [Float]?,
                                    addPrefixSpace: Bool, source: String) throws -> Parts {
-        var vocab: [String: Int] = [:]
+        var vocab: [ExactString: Int] = [:]
         vocab.reserveCapacity(tokens.count)
-        for (id, token) in tokens.enumerated() { vocab[token] = id }
+        for (id, token) in tokens.enumerated() { vocab[ExactString(token)] = id }
         let mergeList = merges ?? mergesFromScores(tokens: tokens, vocab: vocab, scores: scores ?? [])
         var added: [AddedToken] = []
         for (id, type) in types.enumerated() {
@@ -154,14 +154,19 @@ extension Tokenizer {
     /// transformers' `generate_merges(vocab, scores)`: every way to cut a token into two tokens of the
     /// vocabulary is a merge ranked by the whole token's score (highest first), then by the lengths of
     /// the left and right parts (longest first), ties in the order found.
-    static func mergesFromScores(tokens: [String], vocab: [String: Int], scores: [Float]) -> [(String, String)] {
+    static func mergesFromScores(tokens: [String], vocab: [ExactString: Int], scores: [Float]) -> [(String, String)] {
         // dict(zip(tokens, scores)): first occurrence fixes the order, the last one the score.
         var order: [String] = []
-        var scoreOf: [String: Float] = [:]
+        var scoreOf: [ExactString: Float] = [:]
         for (token, score) in zip(tokens, scores) {
-            if scoreOf.updateValue(score, forKey: token) == nil { order.append(token) }
+            if scoreOf.updateValue(score, forKey: ExactString(token)) == nil { order.append(token) }
         }
-        struct Candidate { var left: [Unicode.Scalar]; var right: [Unicode.Scalar]; var leftText: String; var rightText: String; var score: Float; var index: Int }
+        struct Candidate {
+            var leftText: String, rightText: String
+            var leftLength: Int, rightLength: Int  // in scalars, as Python's len()
+            var score: Float
+            var index: Int  // order found, the tie-breaker of Python's stable sort
+        }
         var candidates: [Candidate] = []
         for token in order {
             let scalars = Array(token.unicodeScalars)
@@ -172,9 +177,10 @@ extension Tokenizer {
                 left.append(contentsOf: scalars[..<cut])
                 right.append(contentsOf: scalars[cut...])
                 let leftText = String(left), rightText = String(right)
-                guard let leftID = vocab[leftText], let rightID = vocab[rightText] else { continue }
-                local.append((Candidate(left: Array(scalars[..<cut]), right: Array(scalars[cut...]), leftText: leftText,
-                                        rightText: rightText, score: scoreOf[token] ?? 0, index: 0), leftID, rightID))
+                guard let leftID = vocab[ExactString(leftText)], let rightID = vocab[ExactString(rightText)] else { continue }
+                local.append((Candidate(leftText: leftText, rightText: rightText, leftLength: cut,
+                                        rightLength: scalars.count - cut, score: scoreOf[ExactString(token)] ?? 0, index: 0),
+                              leftID, rightID))
             }
             local.sort { ($0.1, $0.2) < ($1.1, $1.2) }
             for (candidate, _, _) in local {
@@ -185,8 +191,8 @@ extension Tokenizer {
         }
         candidates.sort { a, b in
             if a.score != b.score { return a.score > b.score }
-            if a.left.count != b.left.count { return a.left.count > b.left.count }
-            if a.right.count != b.right.count { return a.right.count > b.right.count }
+            if a.leftLength != b.leftLength { return a.leftLength > b.leftLength }
+            if a.rightLength != b.rightLength { return a.rightLength > b.rightLength }
             return a.index < b.index
         }
         return candidates.map { ($0.leftText, $0.rightText) }

@@ -31,7 +31,9 @@ indirect enum TokenDecoder {
             return [String(decoding: bytes, as: UTF8.self)]
         case .replace(let pattern, let content):
             let from = Array(pattern.unicodeScalars), to = Array(content.unicodeScalars)
+            guard let first = from.first else { return tokens }
             return tokens.map { token in
+                guard token.unicodeScalars.contains(first) else { return token }
                 var view = String.UnicodeScalarView()
                 view.append(contentsOf: Normalizer.replace(Array(token.unicodeScalars), from, to))
                 return String(view)

@@ -19,8 +19,8 @@ public final class Tokenizer: @unchecked Sendable {
     let normalizedMatcher: AddedTokenMatcher
     let byteLevel: Bool
     /// id -> token string for every id (model vocabulary and added tokens).
-    private let idToToken: [String]
-    private let tokenToID: [String: Int]
+    private let idToToken: [String?]
+    private let tokenToID: [ExactString: Int]
 
     public let bosID: Int?
     public let eosID: Int?
@@ -58,10 +58,16 @@ public final class Tokenizer: @unchecked Sendable {
         }
         var table = parts.model.idToToken
         var lookup = parts.model.vocab
+        // A normalised added token decodes as its normalised content, as in `tokenizers`
+        // ("<think>" after Llama 2's Prepend normaliser decodes as "▁<think>", i.e. " <think>").
         for token in parts.addedTokens {
-            if token.id >= table.count { table += repeatElement("", count: token.id + 1 - table.count) }
-            table[token.id] = token.content
-            lookup[token.content] = token.id
+            if token.id >= table.count { table += repeatElement(nil, count: token.id + 1 - table.count) }
+            var spelled = Array(token.content.unicodeScalars)
+            if token.normalized, let normalizer = parts.normalizer { spelled = normalizer.apply(spelled) }
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: spelled)
+            table[token.id] = String(view)
+            lookup[ExactString(token.content)] = token.id
         }
         idToToken = table
         tokenToID = lookup
@@ -78,11 +84,11 @@ public final class Tokenizer: @unchecked Sendable {
     /// The token's string as the vocabulary spells it (byte-level symbols such as "Ġthe" included).
     public func token(for id: Int) -> String? {
         guard id >= 0, id < idToToken.count else { return nil }
-        if addedTokens[id] == nil && model.vocab[idToToken[id]] != id { return nil }
         return idToToken[id]
     }
 
-    public func id(for token: String) -> Int? { tokenToID[token] }
+    /// The id of a token spelled exactly so (byte-level symbols included), or nil.
+    public func id(for token: String) -> Int? { tokenToID[ExactString(token)] }
 
     /// Whether `encode(_, addSpecial: true)` puts the BOS token first.
     public var addBOS: Bool {

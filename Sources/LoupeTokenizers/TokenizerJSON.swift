@@ -8,7 +8,7 @@ extension Tokenizer {
     /// naming it.
     public convenience init(tokenizerJSON url: URL, config: URL? = nil) throws {
         let source = url.path
-        let root = try Tokenizer.readJSONObject(url)
+        let (root, vocabPairs) = try Tokenizer.readJSONObject(url, capture: ["model", "vocab"])
         guard let modelObject = root["model"] as? [String: Any] else {
             throw TokenizerError(source: source, location: "model", "missing \"model\" object")
         }
@@ -24,10 +24,10 @@ extension Tokenizer {
         if let suffix = modelObject["end_of_word_suffix"] as? String, !suffix.isEmpty {
             throw TokenizerError(source: source, location: "model.end_of_word_suffix", "end_of_word_suffix is not supported")
         }
-        guard let vocabObject = modelObject["vocab"] as? [String: Any] else {
+        guard modelObject["vocab"] is [String: Any], let vocabPairs else {
             throw TokenizerError(source: source, location: "model.vocab", "missing vocabulary object")
         }
-        let vocab = try Tokenizer.vocabulary(vocabObject, source: source, location: "model.vocab")
+        let vocab = try Tokenizer.vocabulary(vocabPairs, source: source, location: "model.vocab")
         let merges = try Tokenizer.mergeList(modelObject["merges"] as? [Any] ?? [], source: source)
         let model = try BPEModel(vocab: vocab, merges: merges, unkToken: modelObject["unk_token"] as? String,
                                  fuseUnk: modelObject["fuse_unk"] as? Bool ?? false,
@@ -56,10 +56,10 @@ extension Tokenizer {
             postProcessor: postProcessor, addedTokens: added)
 
         // Special token names: tokenizer_config.json when given, else the usual names.
-        let lookup = { (name: String) -> Int? in added.first { $0.content == name }?.id ?? vocab[name] }
+        let lookup = { (name: String) -> Int? in added.first { $0.content == name }?.id ?? vocab[ExactString(name)] }
         var names: [String: String] = [:]
         if let config {
-            let object = try Tokenizer.readJSONObject(config)
+            let object = try Tokenizer.readJSONObject(config, capture: nil).0
             for key in ["bos_token", "eos_token", "pad_token"] {
                 if let name = object[key] as? String {
                     names[key] = name
@@ -80,8 +80,8 @@ extension Tokenizer {
     /// GPT-2's files: `vocab.json` (token -> id) and `merges.txt` (a `#version` line, then "a b" per line),
     /// read as transformers' GPT2Tokenizer reads them: ByteLevel without prefix space, `<|endoftext|>` special.
     public convenience init(vocab vocabURL: URL, merges mergesURL: URL) throws {
-        let vocabObject = try Tokenizer.readJSONObject(vocabURL)
-        let vocab = try Tokenizer.vocabulary(vocabObject, source: vocabURL.path, location: "")
+        let vocab = try Tokenizer.vocabulary(Tokenizer.readJSONObject(vocabURL, capture: []).1 ?? [],
+                                             source: vocabURL.path, location: "")
         guard let data = FileManager.default.contents(atPath: mergesURL.path) else {
             throw TokenizerError(source: mergesURL.path, location: "", "cannot read the file")
         }
@@ -98,7 +98,7 @@ extension Tokenizer {
         }
         let model = try BPEModel(vocab: vocab, merges: merges, unkToken: nil, fuseUnk: false, byteFallback: false,
                                  ignoreMerges: false, source: mergesURL.path)
-        let endOfText = vocab["<|endoftext|>"]
+        let endOfText = vocab[ExactString("<|endoftext|>")]
         let added = endOfText.map { [AddedToken(id: $0, content: "<|endoftext|>", special: true)] } ?? []
         self.init(Parts(model: model, normalizer: nil, preTokenizer: .byteLevel(addPrefixSpace: false, useRegex: true),
                         decoder: .byteLevel, postProcessor: PostProcessor(), addedTokens: added,
@@ -107,31 +107,28 @@ extension Tokenizer {
 
     // MARK: - Helpers
 
-    static func readJSONObject(_ url: URL) throws -> [String: Any] {
+    /// The top-level object, and the exact key/value pairs of the object at `capture` (if any).
+    static func readJSONObject(_ url: URL, capture: [String]?) throws -> ([String: Any], [(String, Any)]?) {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw TokenizerError(source: url.path, location: "", "cannot read the file (does it exist?)")
         }
-        let parsed: Any
-        do {
-            parsed = try JSONSerialization.jsonObject(with: data)
-        } catch {
-            throw TokenizerError(source: url.path, location: "", "not valid JSON: \(error.localizedDescription)")
-        }
+        let (parsed, pairs) = try JSONReader.parse(data, source: url.path, capture: capture ?? ["\u{0}none"])
         guard let object = parsed as? [String: Any] else {
             throw TokenizerError(source: url.path, location: "", "expected a JSON object at the top level")
         }
-        return object
+        return (object, pairs)
     }
 
-    static func vocabulary(_ object: [String: Any], source: String, location: String) throws -> [String: Int] {
-        var vocab: [String: Int] = [:]
-        vocab.reserveCapacity(object.count)
-        for (token, value) in object {
+    /// token -> id from the vocabulary's pairs as the file spells them.
+    static func vocabulary(_ pairs: [(String, Any)], source: String, location: String) throws -> [ExactString: Int] {
+        var vocab: [ExactString: Int] = [:]
+        vocab.reserveCapacity(pairs.count)
+        for (token, value) in pairs {
             guard let id = value as? Int, id >= 0, id < 1 << 30 else {
                 throw TokenizerError(source: source, location: "\(location)[\(token.debugDescription)]",
                                      "id must be a non-negative integer, found \(value)")
             }
-            vocab[token] = id
+            vocab[ExactString(token)] = id
         }
         return vocab
     }

@@ -7,14 +7,15 @@ final class LineEditor {
     enum Input { case line(String), interrupted, endOfInput }
 
     private let historyFile: String
-    /// Candidates for the word before the cursor (`pri`, `t.sha`, `blocks.0.at`).
-    var complete: (String) -> [String] {
-        get { LineEditor.completer ?? { _ in [] } }
+    /// Candidates for the word before the cursor (`pri`, `t.sha`, `blocks.0.at`), given the whole
+    /// line before the cursor and that word.
+    var complete: (_ line: String, _ word: String) -> [String] {
+        get { LineEditor.completer ?? { _, _ in [] } }
         set { LineEditor.completer = newValue }
     }
 
     // libedit calls back through C function pointers, which cannot capture: the completer is global.
-    nonisolated(unsafe) private static var completer: ((String) -> [String])?
+    nonisolated(unsafe) private static var completer: ((String, String) -> [String])?
     // Word breaks for completion: '.' is not one (so `model.to_` completes as a whole), quotes are
     // (so a hook name or path inside a string is its own word).
     nonisolated(unsafe) private static let wordBreaks = strdup(" \t\n\"'`@$><=;|&{([,:+-*/%~^!")
@@ -29,10 +30,16 @@ final class LineEditor {
         rl_basic_word_break_characters = UnsafePointer(LineEditor.wordBreaks)
         rl_completer_word_break_characters = LineEditor.wordBreaks
         rl_completion_append_character = 0
-        rl_attempted_completion_function = { text, _, _ in
+        rl_attempted_completion_function = { text, _, end in
             rl_attempted_completion_over = 1
             let word = text.map { String(cString: $0) } ?? ""
-            let candidates = LineEditor.completer?(word) ?? []
+            var line = ""
+            if let buffer = rl_line_buffer {
+                // `end` is a byte offset into the line buffer.
+                let bytes = UnsafeRawBufferPointer(start: buffer, count: Int(max(0, min(end, Int32(strlen(buffer))))))
+                line = String(decoding: bytes, as: UTF8.self)
+            }
+            let candidates = LineEditor.completer?(line, word) ?? []
             return LineEditor.matchArray(word: word, candidates: candidates)
         }
     }

@@ -12,9 +12,7 @@ final class REPL {
     private var inputNumber = 0
 
     init() {
-        let figures = ProcessInfo.processInfo.environment["LOUPE_OUT"].map { URL(fileURLWithPath: $0) }
-            ?? FileManager.default.temporaryDirectory.appendingPathComponent("loupe-repl-\(getpid())")
-        printer = TerminalPrinter(figureDirectory: figures)
+        printer = TerminalPrinter(figureDirectory: TerminalPrinter.defaultFigureDirectory)
         interpreter = Interpreter(sink: PrinterSink(printer),
                                   scriptDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
         let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
@@ -23,8 +21,8 @@ final class REPL {
 
     func run() {
         Console.out("Loupe \(LoupeVersion.string). help() lists everything; Ctrl-C interrupts, Ctrl-D exits.")
-        let interpreter = self.interpreter
-        editor.complete = { word in interpreter.completions(for: word) }
+        let completer = Completer(interpreter: interpreter)
+        editor.complete = { line, word in completer.candidates(line: line, word: word) }
         Interrupts.install()
         while let source = readInput() {
             guard !source.allSatisfy(\.isWhitespace) else { continue }
@@ -48,7 +46,8 @@ final class REPL {
             case .line(let line):
                 editor.remember(line)
                 lines.append(line)
-                let source = lines.joined(separator: "\n")
+                // Each line keeps its newline, so a final blank line reads as "\n\n" (ends a block).
+                let source = lines.map { $0 + "\n" }.joined()
                 if !interpreter.isIncomplete(source) { return source }
             }
         }

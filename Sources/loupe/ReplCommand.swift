@@ -36,7 +36,7 @@ struct ReplCommand: ParsableCommand {
 /// Runs a whole input as one script: outputs shown as they come, the first error ends it (exit 1).
 enum ScriptMode {
     static func run(source: String, file: String, directory: URL?) throws {
-        let printer = TerminalPrinter(figureDirectory: nil)
+        let printer = TerminalPrinter(figureDirectory: TerminalPrinter.defaultFigureDirectory)
         let sink = PrinterSink(printer)
         let interpreter = Interpreter(sink: sink, scriptDirectory: directory ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
         do {

@@ -44,16 +44,24 @@ struct RunCommand: ParsableCommand {
         let name = input.deletingPathExtension().lastPathComponent
         let outDirectory = URL(fileURLWithPath: out ?? "reports/\(name)")
 
-        let runner = NotebookRunner(document: document, options: NotebookRunOptions(parameters: parsed, keepGoing: keepGoing))
+        let runner = NotebookRunner(document: document, options: NotebookRunOptions(parameters: parsed, keepGoing: keepGoing, outputDirectory: outDirectory))
         let printer = TerminalPrinter(figureDirectory: nil)
         let quiet = self.quiet
+        var namer = FigureNamer()
         let result = Interrupts.whileRunning({ runner.interrupt() }) {
             runner.run { event in
                 switch event {
                 case .cellStarted, .cellFinished:
                     if !quiet, let line = event.progressLine { Console.error(Console.dim(line)) }
                 case .output(let output):
-                    if case .error = output { printer.show(output) } else if !quiet { printer.show(output) }
+                    if case .figure(_, let name) = output {
+                        let path = outDirectory.appendingPathComponent("figures/\(namer.stem(for: name)).svg").path
+                        if !quiet { Console.out("[figure: \(path)]") }
+                    } else if case .error = output {
+                        printer.show(output)
+                    } else if !quiet {
+                        printer.show(output)
+                    }
                 case .warning(let text):
                     Console.error("warning: " + text)
                 }

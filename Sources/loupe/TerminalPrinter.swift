@@ -1,6 +1,7 @@
 import Foundation
 import LoupeReport
 import LoupeRuntime
+import LoupeTensor
 
 /// Shows cell outputs on a terminal: text as is, tables aligned, errors on stderr, and figures and
 /// views saved as files (when there is a directory for them) with their path printed.
@@ -11,6 +12,12 @@ final class TerminalPrinter {
 
     init(figureDirectory: URL?) {
         self.figureDirectory = figureDirectory
+    }
+
+    /// `$LOUPE_OUT`, else a per-process folder in the temp directory (created on first use).
+    static var defaultFigureDirectory: URL {
+        ProcessInfo.processInfo.environment["LOUPE_OUT"].map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("loupe-\(getpid())")
     }
 
     func show(_ output: CellOutput) {
@@ -25,11 +32,13 @@ final class TerminalPrinter {
             Console.out(TableRenderer.text(columns: columns, rows: rows, totalRows: totalRows))
         case .figure(let svg, let name):
             Console.out(save(svg, stem: name, ext: "svg").map { "figure saved: \($0)" } ?? "[figure \(name)]")
-        case .view(let html, _, let title):
-            let page = "<!doctype html><meta charset=\"utf-8\"><title>\(title)</title>\n" + html
+        case .view(_, _, let title):
+            // A view needs the report's scripts and styles around it to work from a file.
+            let page = StandalonePage.html(output, title: title, loupeVersion: LoupeVersion.string)
             Console.out(save(page, stem: title, ext: "html").map { "view saved: \($0)" } ?? "[view \(title)]")
-        case .error(_, let detail):
-            Console.error(detail)
+        case .error(let message, let detail):
+            // After Ctrl-C the terminal has echoed "^C" without a newline.
+            Console.error((message.hasPrefix("interrupted") && Console.stderrIsTerminal ? "\n" : "") + detail)
         }
     }
 

@@ -20,9 +20,19 @@ final class CLICommandTests: XCTestCase {
         let badParameter = try LoupeBinary.run(["run", Fixtures.url("params.loupe").path, "-p", "2x=1"])
         XCTAssertEqual(badParameter.status, 2)
         XCTAssertTrue(badParameter.stderr.contains("not a valid variable name"), badParameter.stderr)
-        let info = try LoupeBinary.run(["info", "smollm2"])
-        XCTAssertEqual(info.status, 1)
-        XCTAssertTrue(info.stderr.contains("loupe info"), info.stderr)
+        let unknownModel = try LoupeBinary.run(["info", "/nonexistent/model.gguf"])
+        XCTAssertEqual(unknownModel.status, 2)
+        XCTAssertTrue(unknownModel.stderr.contains("/nonexistent/model.gguf"), unknownModel.stderr)
+    }
+
+    func testInfoDescribesAModelDirectory() throws {
+        let model = Fixtures.testsDirectory.appendingPathComponent("Fixtures/models/gpt2-tiny")
+        let info = try LoupeBinary.run(["info", model.path, "--tensors"])
+        XCTAssertEqual(info.status, 0, info.stderr)
+        XCTAssertTrue(info.stdout.contains("architecture: gpt2, 2 layers, d_model 64"), info.stdout)
+        XCTAssertTrue(info.stdout.contains("weights: 28 tensors"), info.stdout)
+        XCTAssertTrue(info.stdout.contains("tokenizer: tokenizer.json"), info.stdout)
+        XCTAssertEqual(info.stdout.split(separator: "\n").filter { $0.hasPrefix("  ") }.count, 28)
     }
 
     func testScriptFromStdinAndFromDashC() throws {
@@ -49,7 +59,11 @@ final class CLICommandTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stdout.contains("hello Ada\n"), result.stdout)
         XCTAssertTrue(result.stdout.contains("total 6\n"), result.stdout)
-        XCTAssertTrue(result.stderr.contains("[cell 5/5"), "progress lines: \(result.stderr)")
+        XCTAssertTrue(result.stderr.contains("[cell 6/6 · Squares"), "progress lines: \(result.stderr)")
+        XCTAssertTrue(result.stderr.contains("1 figure"), result.stderr)
+        XCTAssertTrue(result.stdout.contains("[figure: \(out.path)/figures/01-squares.svg]"), result.stdout)
+        let figure = try String(contentsOf: out.appendingPathComponent("figures/01-squares.svg"), encoding: .utf8)
+        XCTAssertTrue(figure.contains("<svg"), figure)
 
         let html = try String(contentsOf: out.appendingPathComponent("index.html"), encoding: .utf8)
         XCTAssertTrue(html.contains("hello Ada"))
@@ -57,17 +71,20 @@ final class CLICommandTests: XCTestCase {
         let notebook = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
         XCTAssertEqual(notebook["nbformat"] as? Int, 4)
         let cells = try XCTUnwrap(notebook["cells"] as? [[String: Any]])
-        XCTAssertEqual(cells.map { $0["cell_type"] as? String }, ["code", "markdown", "code", "code", "code", "code"])
+        XCTAssertEqual(cells.map { $0["cell_type"] as? String }, ["code", "markdown", "code", "code", "code", "code", "code"])
         let tags = cells.map { (($0["metadata"] as? [String: Any])?["tags"] as? [String]) ?? [] }
         XCTAssertEqual(tags[2], ["parameters"])
         XCTAssertEqual(tags[3], ["injected-parameters"])
         XCTAssertEqual(Self.text(cells[3]["source"]), "# Parameters\nn = 4\nname = \"Ada\"")
-        XCTAssertEqual(cells.compactMap { $0["execution_count"] as? Int }, [1, 2, 3, 4, 5])
+        XCTAssertEqual(cells.compactMap { $0["execution_count"] as? Int }, [1, 2, 3, 4, 5, 6])
         // The last cell's value is an execute_result with text/plain 40.
         let last = try XCTUnwrap(cells[5]["outputs"] as? [[String: Any]])
         XCTAssertEqual(last.first?["output_type"] as? String, "execute_result")
         let plain = (last.first?["data"] as? [String: Any])?["text/plain"]
         XCTAssertEqual(Self.text(plain), "40")
+        let squares = try XCTUnwrap(cells[6]["outputs"] as? [[String: Any]])
+        XCTAssertEqual(squares.first?["output_type"] as? String, "display_data")
+        XCTAssertNotNil((squares.first?["data"] as? [String: Any])?["image/svg+xml"])
         let greeting = try XCTUnwrap(cells[4]["outputs"] as? [[String: Any]])
         XCTAssertEqual(greeting.first?["output_type"] as? String, "stream")
         XCTAssertEqual(Self.text(greeting.first?["text"]), "hello Ada\ntotal 6\n")

@@ -6,7 +6,9 @@ final class NotebookDocumentTests: XCTestCase {
     func testPercentCellsKindsTitlesTagsAndLines() throws {
         let doc = try NotebookDocument(contentsOf: Fixtures.url("params.loupe"))
         XCTAssertEqual(doc.format, .percent)
-        XCTAssertEqual(doc.cells.map(\.kind), [.code, .markdown, .code, .code, .code])
+        XCTAssertEqual(doc.cells.map(\.kind), [.code, .markdown, .code, .code, .code, .code])
+        XCTAssertEqual(doc.cells[5].title, "Squares")
+        XCTAssertEqual(doc.cells[5].firstLine, 24)
         // The preamble before the first marker is a cell of its own.
         XCTAssertEqual(doc.cells[0].source, "# A small notebook for the CLI tests: parameters, printing, a value and a Markdown cell.")
         XCTAssertEqual(doc.cells[0].firstLine, 1)
@@ -53,6 +55,17 @@ final class NotebookDocumentTests: XCTestCase {
         XCTAssertEqual(plain.cells.count, 1)
         XCTAssertEqual(plain.cells[0].source, "print(1)\nprint(2)")
         XCTAssertEqual(plain.cells[0].firstLine, 3)
+    }
+
+    func testJupytextYAMLHeaderIsKeptButIsNoCell() {
+        let text = "# ---\n# jupyter:\n#   kernelspec:\n#     name: loupe\n# ---\n\n# %%\nx = 1\n"
+        let doc = NotebookDocument(percent: text, path: "h.loupe")
+        XCTAssertEqual(doc.cells.map(\.source), ["x = 1"])
+        XCTAssertEqual(doc.cells[0].firstLine, 8)
+        XCTAssertEqual(doc.header, "# ---\n# jupyter:\n#   kernelspec:\n#     name: loupe\n# ---")
+        XCTAssertEqual(doc.percentText(), text)
+        // A "# ---" that is not closed is ordinary text.
+        XCTAssertEqual(NotebookDocument(percent: "# ---\nx = 1\n", path: "p").cells.map(\.source), ["# ---\nx = 1"])
     }
 
     func testPercentWriteReadRoundTrip() throws {

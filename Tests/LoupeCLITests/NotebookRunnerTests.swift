@@ -54,6 +54,15 @@ final class NotebookRunnerTests: XCTestCase {
         XCTAssertEqual(result.report.parameterList, [.init(name: "n", value: "5"), .init(name: "word", value: "\"b\"")])
     }
 
+    func testReportListsTheModelsTheNotebookLoaded() {
+        let model = Fixtures.testsDirectory.appendingPathComponent("Fixtures/models/gpt2-tiny").path
+        let result = run("# %%\nmodel = load(\"\(model)\")\nprint(model.cfg[\"n_layers\"])\n")
+        XCTAssertTrue(result.succeeded, "\(result.report.cells[0].outputs)")
+        XCTAssertEqual(result.report.cells[0].outputs, [.stream("2\n")])
+        XCTAssertEqual(result.report.models.count, 1)
+        XCTAssertTrue(result.report.models.first?.contains("gpt2") == true, "\(result.report.models)")
+    }
+
     func testEventsStreamInOrder() {
         var log: [String] = []
         _ = run("# %%\nprint(1)\n# %%\nprint(2)\n") { event in

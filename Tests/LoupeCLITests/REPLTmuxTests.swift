@@ -15,8 +15,10 @@ final class REPLTmuxTests: XCTestCase {
         home = try Fixtures.temporaryDirectory("repl-home")
         session = "loupe-repl-test-\(getpid())"
         let binary = try LoupeBinary.locate()
+        try FileManager.default.createDirectory(at: home.appendingPathComponent("data"), withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: home.appendingPathComponent("data/prompts.txt").path, contents: Data())
         let command = "env HOME='\(home.path)' LOUPE_OUT='\(home.path)/out' TERM=xterm '\(binary.path)'"
-        try tmux(["new-session", "-d", "-s", session, "-x", "100", "-y", "50", command])
+        try tmux(["new-session", "-d", "-s", session, "-x", "100", "-y", "50", "-c", home.path, command])
         try waitForScreen(containing: ">>>")
     }
 
@@ -40,6 +42,23 @@ final class REPLTmuxTests: XCTestCase {
         try waitForScreen(matching: { $0.contains(">>> total") && !$0.hasSuffix(">>> tota") })
         try type(" * 100")
         try waitForScreen(containing: "600")
+
+        // Keyword arguments inside a call, a file path and a hook name inside strings.
+        try tmux(["send-keys", "-t", session, "-l", "sorted([total, 1], ke"])
+        try keys(["Tab"])
+        try waitForScreen(containing: "sorted([total, 1], key=")
+        try type("lambda v: -v)")
+        try waitForScreen(containing: "[6, 1]")
+        try tmux(["send-keys", "-t", session, "-l", "path = \"data/pro"])
+        try keys(["Tab"])
+        try waitForScreen(containing: "path = \"data/prompts.txt")
+        try type("\"")
+        try tmux(["send-keys", "-t", session, "-l", "hook = \"blocks.2.attn.hook_pa"])
+        try keys(["Tab"])
+        try waitForScreen(containing: "hook = \"blocks.2.attn.hook_pattern")
+        try type("\"")
+        try type("print(path, hook)")
+        try waitForScreen(containing: "data/prompts.txt blocks.2.attn.hook_pattern")
 
         // An error names the input and position, and the REPL carries on.
         try type("1 + undefined_thing")
@@ -131,7 +150,8 @@ final class REPLTmuxTests: XCTestCase {
                 return predicate(last)
             }
         } catch {
-            XCTFail("timed out waiting for \(what); screen:\n\(last)")
+            let screen = (try? capture()) ?? "(tmux session gone)"
+            XCTFail("timed out waiting for \(what); screen:\n\(screen.isEmpty ? last : screen)")
             throw error
         }
     }

@@ -273,3 +273,101 @@ final class PNGTests: XCTestCase {
         XCTAssertEqual(w % 100, 0); XCTAssertEqual(h % 100, 0)
     }
 }
+
+final class SizeTests: XCTestCase {
+    /// Seed 001's log-softmax over the vocabulary: ~50k points drawn as 'ko' markers with a pale face.
+    func testVocabularySizedMarkerLineStaysSmall() {
+        var g = LCG(11)
+        let n = 50_257
+        let fig = Figure(width: 10, height: 3.5)
+        fig.ax.plot((0..<n).map { _ in -10 - 5 * g.next() }, fmt: "ko", markerSize: 6,
+                    markerFace: Color(r: 0.7, g: 0.7, b: 0.9, a: 0.4))
+        let svg = fig.svg()
+        XCTAssertLessThan(svg.utf8.count, 3_000_000, "\(svg.utf8.count) bytes")
+        // a see-through face over a black edge: one symbol reused, so the face is not darkened
+        XCTAssertTrue(svg.contains("<use xlink:href="))
+        let opaque = Figure(width: 10, height: 3.5)
+        opaque.ax.plot((0..<n).map { Double($0 % 97) }, fmt: "ko")
+        let opaqueSVG = opaque.svg()
+        XCTAssertLessThan(opaqueSVG.utf8.count, 1_500_000)
+        XCTAssertTrue(opaqueSVG.contains("stroke-linecap=\"round\""))
+    }
+}
+
+final class MathTextTests: XCTestCase {
+    func testSeedTitles() {
+        XCTAssertEqual(MathText.render("Distribution of $QK^T$"), "Distribution of QKᵀ")
+        XCTAssertEqual(MathText.render(#"$QK^T \;/\; \sqrt{d_k}$"#), "QKᵀ / √dₖ")
+        XCTAssertEqual(MathText.render(#"Distribution of $\sigma(QK^T)$"#), "Distribution of σ(QKᵀ)")
+        XCTAssertEqual(MathText.render("$x^{2n}$ and $y_{ij}$"), "x²ⁿ and yᵢⱼ")
+        XCTAssertEqual(MathText.render("$e^{QK}$"), "e^(QK)")
+        XCTAssertEqual(MathText.render("costs $5"), "costs $5")
+        XCTAssertEqual(MathText.render("no math"), "no math")
+    }
+}
+
+final class DocumentTests: XCTestCase {
+    /// Figures inlined in one HTML report must not share clip-path ids.
+    func testIdsDifferBetweenFigures() {
+        let a = SampleFigures.line().svg(), b = SampleFigures.hist().svg()
+        func ids(_ s: String) -> Set<String> {
+            var out = Set<String>()
+            var rest = Substring(s)
+            while let r = rest.range(of: "id=\"") {
+                let tail = rest[r.upperBound...]
+                if let end = tail.firstIndex(of: "\"") { out.insert(String(tail[..<end])); rest = tail[end...] } else { break }
+            }
+            return out
+        }
+        XCTAssertFalse(ids(a).isEmpty)
+        XCTAssertTrue(ids(a).isDisjoint(with: ids(b)))
+        XCTAssertFalse(a.unicodeScalars.contains("\u{1}"))
+    }
+}
+
+final class DegenerateInputTests: XCTestCase {
+    /// Empty, NaN, infinite, huge, negative-on-log and single-value inputs render well-formed SVG without trapping.
+    func testDegenerateInputsRender() throws {
+        let cases: [(String, (Axes) -> Void)] = [
+            ("empty axes", { _ in }),
+            ("empty line", { $0.plot([]) }),
+            ("all NaN", { $0.plot([.nan, .nan]); $0.scatter(x: [.nan], y: [1]) }),
+            ("infinities", { $0.plot(x: [0, 1, 2], [1, .infinity, -.infinity]) }),
+            ("huge", { $0.plot([1e300, -1e300]); $0.scatter(x: [1e308], y: [-1e308]) }),
+            ("single point", { $0.scatter(x: [3], y: [3]) }),
+            ("log with zeros and negatives", { $0.plot([0, -1, 10, 100]); $0.yscale = .log }),
+            ("log only negatives", { $0.plot([-1, -2]); $0.xscale = .log; $0.yscale = .log }),
+            ("constant hist", { $0.hist([2, 2, 2], bins: 5) }),
+            ("empty hist", { $0.hist([], bins: 3, log: true) }),
+            ("hist with inf range", { $0.hist([1, 2], bins: 2, range: (0, .infinity)) }),
+            ("empty image", { $0.imshow([]) }),
+            ("NaN image", { $0.imshow([[.nan, .nan], [.nan, .nan]]) }),
+            ("constant image", { $0.imshow(values: [Double](repeating: 1, count: 5000), rows: 50, cols: 100) }),
+            ("ragged grid", { $0.textGrid([["a"], ["b", "c", "d"], []]) }),
+            ("empty grid", { $0.textGrid([]) }),
+            ("inverted limits", { $0.plot([1, 2]); $0.setYLim(5, -5); $0.setXLim(3, 3) }),
+            ("bars with NaN", { $0.bar(x: [0, 1], heights: [.nan, 2]) }),
+            ("rule at inf", { $0.axhline(.infinity); $0.axvline(.nan) }),
+            ("zero-size rect", { $0.rect(x: 0, y: 0, width: 0, height: 0) }),
+            ("empty labels", { $0.setXTicks([]); $0.title = ""; $0.legend() }),
+        ]
+        for (name, build) in cases {
+            let fig = Figure(width: 3, height: 2)
+            build(fig.ax)
+            let svg = fig.svg()
+            let parser = XMLParser(data: Data(svg.utf8))
+            XCTAssertTrue(parser.parse(), "\(name): not well-formed")
+            XCTAssertFalse(svg.contains("nan") || svg.contains("inf\""), "\(name): non-finite number written")
+        }
+        // 1000 token labels are thinned to what fits instead of overprinting
+        let many = Figure(width: 6, height: 6)
+        let toks = (0..<1000).map { "tok\($0)" }
+        many.ax.imshow(values: (0..<1_000_000).map { Double($0 % 13) }, rows: 1000, cols: 1000)
+        many.ax.setXTicks(toks); many.ax.setYTicks(toks)
+        let labels = many.svg().components(separatedBy: ">tok").count - 1
+        XCTAssertGreaterThan(labels, 20); XCTAssertLessThan(labels, 200)
+        let tiny = Figure(width: 0.1, height: 0.1, rows: 3, columns: 3)
+        tiny.ax.plot([1, 2, 3])
+        XCTAssertTrue(XMLParser(data: Data(tiny.svg().utf8)).parse())
+    }
+}

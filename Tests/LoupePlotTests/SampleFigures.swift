@@ -19,6 +19,7 @@ enum SampleFigures {
     static var all: [(String, () -> Figure)] { [
         ("line", line), ("scatter", scatter), ("hist", hist), ("bar", bar), ("imshow", imshow),
         ("heatmap_raster", heatmapRaster), ("token_grid", tokenGrid), ("attention_tokens", attentionTokens),
+        ("attention_token_axes", attentionTokenAxes),
         ("twinx", twinx), ("log_axis", logAxis), ("dark", dark), ("subplots_colorbars", subplotsColorbars),
     ] }
 
@@ -30,6 +31,7 @@ enum SampleFigures {
             let s = 0.8 + 0.4 * Double(i)
             ax.plot(x: xs, xs.map { exp(-$0 * $0 / (2 * s * s)) / (s * 2.5066) }, label: name)
         }
+        ax.fillBetween(x: xs, xs.map { 0.05 + 0.02 * sin($0) }, xs.map { 0.02 * cos($0) }, alpha: 0.3, label: "band")
         ax.plot(x: [-4, -2, 0, 2, 4], [0.1, 0.2, 0.15, 0.25, 0.05], fmt: "s--", label: "markers")
         ax.axhline(0.3, color: Color(r: 0.7, g: 0.7, b: 0.7), lineStyle: .dashed, label: "Clean log-prob")
         ax.axvline(1, color: .black, lineWidth: 1, lineStyle: .dotted)
@@ -48,7 +50,7 @@ enum SampleFigures {
         let layer = (0..<n).map { Double($0 % 12) }
         fig.ax.scatter(x: xs, y: ys, sizes: [20], values: layer, cmap: Colormap.named("plasma")!, marker: .square,
                        edgeColor: .white, lineWidth: 0.3, alpha: 0.8)
-        try? fig.colorbar(for: fig.ax, label: "Layer")
+        _ = try? fig.colorbar(for: fig.ax, label: "Layer")
         fig.ax.text(x: 0.02, y: 0.95, "t-SNE </script><img src=x onerror=alert(1)>", ha: .left, va: .top, axesCoordinates: true)
         fig.ax.title = "t-SNE of attention tokens"
         return fig
@@ -86,8 +88,8 @@ enum SampleFigures {
             m.append(row)
         }
         fig.axes[0][0].imshow(m, cmap: .magma, vmin: -90, vmax: 0)
-        try? fig.colorbar(for: fig.axes[0][0], pad: 0.02)
-        fig.axes[0][0].title = "QK^T / \u{221A}d_k"; fig.axes[0][0].xlabel = "Tokens"; fig.axes[0][0].ylabel = "Tokens"
+        _ = try? fig.colorbar(for: fig.axes[0][0], pad: 0.02)
+        fig.axes[0][0].title = #"$QK^T \;/\; \sqrt{d_k}$"#; fig.axes[0][0].xlabel = "Tokens"; fig.axes[0][0].ylabel = "Tokens"
         var hist: [[Double]] = []
         for l in 0..<36 {
             var row: [Double] = []
@@ -98,7 +100,7 @@ enum SampleFigures {
             hist.append(row)
         }
         fig.axes[0][1].imshow(hist, cmap: .magma, vmin: 0, vmax: 0.4, origin: .lower, extent: (-5, 4.9, 0, 36), aspect: .auto)
-        try? fig.colorbar(for: fig.axes[0][1], location: .top, pad: 0.02)
+        _ = try? fig.colorbar(for: fig.axes[0][1], location: .top, pad: 0.02)
         fig.axes[0][1].xlabel = "Activation value"; fig.axes[0][1].ylabel = "Transformer block"
         fig.axes[0][1].title = "Q activations\n\n\n"
         return fig
@@ -111,7 +113,7 @@ enum SampleFigures {
         for i in 0..<n { for j in 0..<n { v[i * n + j] = sin(Double(i) / 7) * cos(Double(j) / 11) } }
         v[5] = .nan
         fig.ax.imshow(values: v, rows: n, cols: n, cmap: Colormap.named("RdBu_r")!, vmin: -1, vmax: 1)
-        try? fig.colorbar(for: fig.ax, label: "value")
+        _ = try? fig.colorbar(for: fig.ax, label: "value")
         fig.ax.title = "10 000 cells as one PNG"
         return fig
     }
@@ -153,6 +155,28 @@ enum SampleFigures {
         return fig
     }
 
+    /// Seed 002's single-head plot: query tokens on top, key tokens on the right, value tokens at
+    /// the bottom, input tokens on the left; attention of the last position as white borders.
+    static func attentionTokenAxes() -> Figure {
+        let fig = Figure(width: 8, height: 6)
+        let ax = fig.ax
+        let input = ["The", " next", " sentence", " is", " false", ".", " The", " previous"]
+        let q = [",", " the", " and", "\n", " of", " in", " a", " to"]
+        let k = [" (", " [", " \u{201C}", " <", "&", " '", "\"", " \u{05D0}"]
+        let v = ["ing", "ed", " un", "ly", "\u{1F600}", "s", "er", " re"]
+        var vals: [[Double]] = [], texts: [[String]] = []
+        for r in 0..<8 {
+            vals.append((0..<8).map { c in c <= r ? Double((r * 5 + c * 3) % 8) : .nan })
+            texts.append((0..<8).map { c in c <= r ? q[(r + c) % 8] : "" })
+        }
+        ax.textGrid(texts, values: vals, cmap: .viridis)
+        ax.setXTicks(v); ax.setYTicks(input)
+        ax.setTopTicks(q); ax.setRightTicks(k)
+        for c in 0..<8 { ax.rect(x: Double(c) - 0.5, y: 6.5, width: 1, height: 1, face: .none, edge: .white, lineWidth: Double(c % 4)) }
+        ax.title = "Attention tokens for 0.1"
+        return fig
+    }
+
     static func twinx() -> Figure {
         let fig = Figure(width: 6, height: 3, theme: .dark)
         let ax = fig.ax
@@ -175,10 +199,10 @@ enum SampleFigures {
             fig.axes[0][1].plot(x: xs, xs.map { 1000 * exp(-$0 * Double(5 + l)) + 0.01 }, color: plasma.color(Double(l), vmin: 0, vmax: 12))
         }
         fig.axes[0][0].ymin = 0
-        fig.axes[0][0].set(xlabel: "Activation value", ylabel: "Density", title: "Distribution of QK^T")
+        fig.axes[0][0].set(xlabel: "Activation value", ylabel: "Density", title: "Distribution of $QK^T$")
         fig.axes[0][1].yscale = .log
-        fig.axes[0][1].set(xlabel: "Softmax probability", ylabel: "log(density)", title: "Distribution of \u{03C3}(QK^T)")
-        try? fig.colorbar(for: fig.axes[0][1], mappable: ScalarMappable(cmap: plasma, vmin: 0, vmax: 12), label: "Transformer block", pad: 0.02)
+        fig.axes[0][1].set(xlabel: "Softmax probability", ylabel: "log(density)", title: #"Distribution of $\sigma(QK^T)$"#)
+        _ = try? fig.colorbar(for: fig.axes[0][1], mappable: ScalarMappable(cmap: plasma, vmin: 0, vmax: 12), label: "Transformer block", pad: 0.02)
         return fig
     }
 
@@ -202,7 +226,7 @@ enum SampleFigures {
             for r in 0..<10 { m.append((0..<10).map { c in Double((r * c + i) % 10) }) }
             let cmapName = ["viridis", "magma", "plasma", "inferno", "cividis", "coolwarm"][i]
             ax.imshow(m, cmap: Colormap.named(cmapName)!)
-            try? fig.colorbar(for: ax, location: [Side.right, .left, .top, .bottom, .right, .right][i], label: cmapName)
+            _ = try? fig.colorbar(for: ax, location: [Side.right, .left, .top, .bottom, .right, .right][i], label: cmapName)
             ax.title = cmapName
         }
         fig.suptitle = "Six colour maps, shared axes"

@@ -55,36 +55,32 @@ final class BrowserTests: XCTestCase {
         let page = dir.appendingPathComponent("index.html")
         try HTMLReport.render(try Sample.document()).write(to: page, atomically: true, encoding: .utf8)
 
-        // Before any interaction.
-        let idle = try chromium(binary, page, extra: ["--dump-dom"], profile: dir.appendingPathComponent("p1"))
-        XCTAssertTrue(idle.contains("data-loupe-report=\"ready\""), "report script didn't finish")
-        XCTAssertEqual(attribute("data-loupe-script-errors", in: idle), "0", scriptErrors(idle))
-        XCTAssertEqual(attribute("data-loupe-views-ready", in: idle), "4")
-        let mounted = idle.components(separatedBy: "data-loupe-view=\"").dropFirst()
+        // One load with the page's test hooks: a real mouse event over token 3, a click on head 2.
+        let dom = try chromium(binary, page, fragment: "#loupe-test-hover=3&loupe-test-head=2", extra: ["--dump-dom"],
+                               profile: dir.appendingPathComponent("p1"))
+        XCTAssertTrue(dom.contains("data-loupe-report=\"ready\""), "report script didn't finish")
+        XCTAssertEqual(attribute("data-loupe-script-errors", in: dom), "0", scriptErrors(dom))
+        XCTAssertEqual(attribute("data-loupe-views-ready", in: dom), "4")
+        let mounted = dom.components(separatedBy: "data-loupe-view=\"").dropFirst()
             .filter { $0.prefix(80).contains("data-loupe-state=\"ready\"") }.map { String($0.prefix(while: { $0 != "\"" })) }
         XCTAssertEqual(mounted, ["attention-patterns", "attention-heads", "colored-tokens", "topk-tokens"])
-        XCTAssertFalse(idle.contains("data-loupe-state=\"error\""))
-        XCTAssertTrue(idle.contains("data-highlight-row=\"-1\""))
-        XCTAssertTrue(idle.contains("data-tiles-drawn=\"6\""), "every head tile drawn")
-        XCTAssertTrue(idle.contains("class=\"lv-topk\""))
-        XCTAssertTrue(idle.contains("data-page=\"0\""), "the long table is paged")
-        XCTAssertFalse(idle.contains("<img src=\"x\""), "a hostile token became an element")
-        XCTAssertTrue(idle.contains("&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"))
-
-        // A real mouse event over token 3, and a click on head 2, through the page's test hooks.
-        let hovered = try chromium(binary, page, fragment: "#loupe-test-hover=3&loupe-test-head=2", extra: ["--dump-dom"],
-                                   profile: dir.appendingPathComponent("p2"))
-        XCTAssertEqual(attribute("data-loupe-test-hover", in: hovered), "before=-1;after=3")
-        XCTAssertEqual(attribute("data-loupe-test-head", in: hovered), "selected=2")
-        XCTAssertTrue(hovered.contains("class=\"lv-token lv-focus\" data-i=\"3\""), "token 3 is highlighted")
-        XCTAssertTrue(hovered.contains("Where “ sat” [3] attends (as destination)"))
-        XCTAssertEqual(attribute("data-loupe-script-errors", in: hovered), "0", scriptErrors(hovered))
+        XCTAssertFalse(dom.contains("data-loupe-state=\"error\""))
+        XCTAssertTrue(dom.contains("data-tiles-drawn=\"6\""), "every head tile drawn")
+        XCTAssertTrue(dom.contains("class=\"lv-topk\""))
+        XCTAssertTrue(dom.contains("data-page=\"0\""), "the long table is paged")
+        XCTAssertFalse(dom.contains("<img src=\"x\""), "a hostile token became an element")
+        XCTAssertTrue(dom.contains("&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"))
+        // The hover moved the highlighted row from none (-1) to token 3, and lit that token.
+        XCTAssertEqual(attribute("data-loupe-test-hover", in: dom), "before=-1;after=3")
+        XCTAssertEqual(attribute("data-loupe-test-head", in: dom), "selected=2")
+        XCTAssertTrue(dom.contains("class=\"lv-token lv-focus\" data-i=\"3\""), "token 3 is highlighted")
+        XCTAssertTrue(dom.contains("Where “ sat” [3] attends (as destination)"))
 
         // A screenshot to look at.
         let shot = (ProcessInfo.processInfo.environment["LOUPE_SCREENSHOT_DIR"].map { URL(fileURLWithPath: $0) } ?? dir)
             .appendingPathComponent("report-screenshot.png")
         _ = try chromium(binary, page, fragment: "#loupe-test-hover=3", extra: ["--window-size=1400,3600", "--screenshot=\(shot.path)"],
-                         profile: dir.appendingPathComponent("p3"))
+                         profile: dir.appendingPathComponent("p2"))
         let png = try Data(contentsOf: shot)
         XCTAssertGreaterThan(png.count, 20_000)
         XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
@@ -116,5 +112,43 @@ final class BrowserTests: XCTestCase {
 
     func scriptErrors(_ dom: String) -> String {
         dom.components(separatedBy: "class=\"loupe-script-error\">").dropFirst().map { String($0.prefix(200)) }.joined(separator: "\n")
+    }
+}
+
+extension BrowserTests {
+    /// 1100 tokens: both attention views mount, draw every tile and answer a hover without stalling.
+    func testThousandsOfTokensStaySmooth() throws {
+        guard let binary = Self.findChromium() else {
+            print("BrowserTests skipped: no chromium on PATH (Debian: apt-get install chromium)")
+            throw XCTSkip("chromium is not installed")
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-browser-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let n = 1100
+        let tokens = (0..<n).map { " tok\($0)" }
+        let patterns = try AttentionPatternsView(tokens: tokens, pattern: Sample.sparseAttention(heads: 2, n: n), shape: [2, n, n])
+        let heads = try AttentionHeadsView(tokens: tokens, attention: Sample.sparseAttention(heads: 3, n: n), shape: [3, n, n])
+        let doc = ReportDocument(title: "big", sourcePath: "", cells: [
+            ReportCell(kind: .code, source: "a", outputs: [patterns.output], executionCount: 1),
+            ReportCell(kind: .code, source: "b", outputs: [heads.output], executionCount: 2),
+        ], loupeVersion: "0")
+        let page = dir.appendingPathComponent("index.html")
+        let html = HTMLReport.render(doc)
+        try html.write(to: page, atomically: true, encoding: .utf8)
+        let started = Date()
+        let dom = try chromium(binary, page, fragment: "#loupe-test-hover=1000", extra: ["--dump-dom"], profile: dir.appendingPathComponent("p"))
+        let wall = Date().timeIntervalSince(started)
+        XCTAssertEqual(attribute("data-loupe-script-errors", in: dom), "0", scriptErrors(dom))
+        XCTAssertEqual(attribute("data-loupe-views-ready", in: dom), "2")
+        XCTAssertEqual(attribute("data-loupe-test-hover", in: dom), "before=-1;after=1000")
+        XCTAssertEqual(attribute("data-tiles-drawn", in: dom), "3")
+        let mounts = dom.components(separatedBy: "data-mount-ms=\"").dropFirst().compactMap { Int($0.prefix(while: { $0 != "\"" })) }
+        let hover = Int(attribute("data-hover-ms", in: dom) ?? "") ?? -1
+        let tiles = Int(attribute("data-tiles-ms", in: dom) ?? "") ?? -1
+        print("1100-token views: page \(html.utf8.count / 1024) KiB, mount \(mounts) ms, tiles \(tiles) ms, hover \(hover) ms, chromium wall \(String(format: "%.1f", wall)) s")
+        XCTAssertEqual(mounts.count, 2)
+        XCTAssertLessThan(mounts.max() ?? .max, 3000, "mounting a 1100-token view took too long")
+        XCTAssertLessThan(hover, 250, "a hover must feel immediate")
     }
 }

@@ -38,3 +38,12 @@ final class TableTests: XCTestCase {
         XCTAssertEqual(TableRenderer.grouped(-1234567), "-1,234,567")
     }
 }
+
+extension TableTests {
+    func testCappedTableForNotebooks() {
+        let html = TableRenderer.html(columns: ["i"], rows: (0..<120).map { ["\($0)"] }, totalRows: 120, maxRows: 50)
+        XCTAssertEqual(html.components(separatedBy: "<tr>").count - 1, 51, "header + 50 rows")
+        XCTAssertFalse(html.contains(" hidden>"))
+        XCTAssertTrue(html.contains("120 rows × 1 column · first 50 shown"))
+    }
+}

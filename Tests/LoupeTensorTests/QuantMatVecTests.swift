@@ -83,6 +83,60 @@ final class QuantMatVecTests: XCTestCase {
         try check(.f16, rows: 3, cols: 40, threads: 2)       // float tail
     }
 
+    func testRowMapAndAccumulate() throws {
+        let rows = 6, cols = 64
+        let bytes = Self.randomWeights(.q4_1, rows: rows, cols: cols, seed: 5)
+        let x = (0..<cols).map { Float($0 % 7) - 3 }
+        let scratch = MatVecScratch(maxCols: cols)
+        var plain = [Float](repeating: 0, count: rows)
+        var mapped = [Float](repeating: 1, count: rows)
+        let map = [5, 4, 3, 2, 1, 0]
+        try bytes.withUnsafeBytes { w in
+            try QuantMatVec.matvec(.q4_1, weights: w, rows: rows, cols: cols, x: x, y: &plain, scratch: scratch)
+            try map.withUnsafeBufferPointer { m in
+                try QuantMatVec.matvec(.q4_1, weights: w, rows: rows, cols: cols, x: x, y: &mapped, scratch: scratch,
+                                       rowMap: m, accumulate: true)
+                let bad = [0, 9]
+                try bad.withUnsafeBufferPointer { b in
+                    XCTAssertThrowsError(try QuantMatVec.matvec(.q4_1, weights: w, rows: 2, cols: cols, x: x, y: &mapped,
+                                                                scratch: scratch, rowMap: b)) {
+                        XCTAssertTrue("\($0)".contains("outside the 6 stored rows"), "\($0)")
+                    }
+                }
+            }
+        }
+        for r in 0..<rows { XCTAssertEqual(mapped[r], 1 + plain[map[r]], accuracy: 1e-5) }
+    }
+
+    func testGroupedJobsMatchSingleCalls() throws {
+        let cols = 256
+        let specs: [(DType, Int)] = [(.q4_1, 40), (.q6_K, 7), (.f16, 13), (.q5_0, 5), (.q8_0, 300)]
+        let weights = specs.enumerated().map { Self.randomWeights($0.element.0, rows: $0.element.1, cols: cols, seed: UInt64($0.offset + 1)) }
+        var rng = TestRNG(4)
+        let x = rng.floats(cols)
+        let scratch = MatVecScratch(maxCols: cols)
+        var singles = specs.map { [Float](repeating: 0, count: $0.1) }
+        for (i, (dt, rows)) in specs.enumerated() {
+            try weights[i].withUnsafeBytes { w in
+                try QuantMatVec.matvec(dt, weights: w, rows: rows, cols: cols, x: x, y: &singles[i], scratch: scratch)
+            }
+        }
+        let outs = specs.map { UnsafeMutablePointer<Float>.allocate(capacity: $0.1) }
+        defer { outs.forEach { $0.deallocate() } }
+        let buffers = weights.map { w -> UnsafeMutableRawBufferPointer in
+            let p = UnsafeMutableRawBufferPointer.allocate(byteCount: w.count, alignment: 16)
+            p.copyBytes(from: w)
+            return p
+        }
+        defer { buffers.forEach { $0.deallocate() } }
+        let jobs = specs.enumerated().map { MatVecJob($0.element.0, weights: UnsafeRawBufferPointer(buffers[$0.offset]),
+                                                      rows: $0.element.1, y: outs[$0.offset]) }
+        try QuantMatVec.matvec(jobs, cols: cols, x: x, scratch: scratch, threads: 2)
+        for i in 0..<specs.count {
+            XCTAssertEqual(Array(UnsafeBufferPointer(start: outs[i], count: specs[i].1)), singles[i], "\(specs[i].0)")
+        }
+    }
+
     func testBadArgumentsThrow() throws {
         let scratch = MatVecScratch(maxCols: 64)
         let w = [UInt8](repeating: 0, count: 40)

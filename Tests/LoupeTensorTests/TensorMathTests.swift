@@ -73,6 +73,9 @@ final class TensorMathTests: XCTestCase {
         XCTAssertEqual(bb.shape, [2, 5, 3, 2])
         XCTAssertThrowsError(try Tensor.matmul(a, w)) { XCTAssertTrue("\($0)".contains("inner dimensions differ"), "\($0)") }
         XCTAssertThrowsError(try Tensor.matmul(Tensor(scalar: 1), w))
+        // Empty inner dimension gives zeros; empty outer dimensions give empty results.
+        XCTAssertEqual(try Tensor.matmul(Tensor(zeros: [2, 0]), Tensor(zeros: [0, 3])).toArray(), [0, 0, 0, 0, 0, 0])
+        XCTAssertEqual(try Tensor.matmul(Tensor(zeros: [0, 4]), w.T).shape, [0, 5])
     }
 
     func testReductions() throws {

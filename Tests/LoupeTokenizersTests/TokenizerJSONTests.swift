@@ -25,6 +25,10 @@ final class TokenizerJSONTests: XCTestCase {
         XCTAssertEqual(tokenizer.eosID, 2)
     }
     func testSentencePieceMetaspace() throws { assertMatchesHF(try load("spm_metaspace"), "spm_metaspace") }
+    func testSentencePieceMetaspaceSplit() throws {
+        assertMatchesHF(try load("spm_metaspace_split"), "spm_metaspace_split")
+    }
+    func testContiguousDigits() throws { assertMatchesHF(try load("digits_contiguous"), "digits_contiguous") }
 
     func testVocabAndMergesFiles() throws {
         let tokenizer = try Tokenizer(vocab: Fixtures.url("gpt2_vocab.json"), merges: Fixtures.url("gpt2_merges.txt"))
@@ -53,7 +57,11 @@ final class TokenizerJSONTests: XCTestCase {
 
     func testVocabularyAccessors() throws {
         let tokenizer = try load("gpt2")
-        XCTAssertEqual(tokenizer.vocabSize, 1003)
+        // HF's get_vocab_size(with_added_tokens=True): model vocabulary and added tokens, ids 0..<n.
+        let root = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: Fixtures.url("gpt2.json"))) as? [String: Any])
+        let modelIDs = ((root["model"] as? [String: Any])?["vocab"] as? [String: Int] ?? [:]).values
+        let addedIDs = (root["added_tokens"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int }
+        XCTAssertEqual(tokenizer.vocabSize, Set(modelIDs).union(addedIDs).count)
         let id = try XCTUnwrap(tokenizer.id(for: "<|im_start|>"))
         XCTAssertEqual(tokenizer.token(for: id), "<|im_start|>")
         XCTAssertTrue(tokenizer.isSpecial(id))
@@ -65,11 +73,29 @@ final class TokenizerJSONTests: XCTestCase {
     func testRoundTripOnValidText() throws {
         for name in ["gpt2", "llama3", "qwen2", "smollm"] {
             let tokenizer = try load(name)
-            // [MASK] strips the whitespace on its left, so text around it does not come back.
-            for entry in Fixtures.corpus where entry.bytes_hex == nil && !entry.text.contains("[MASK]") {
+            // [MASK] and <sep> strip whitespace around them, so that text does not come back.
+            for entry in Fixtures.corpus where entry.bytes_hex == nil && !entry.text.contains("[MASK]")
+                && !entry.text.contains("<sep>") {
                 let text = name == "qwen2" ? entry.text.precomposedStringWithCanonicalMapping : entry.text
                 XCTAssertEqual(tokenizer.decode(tokenizer.encode(text, addSpecial: false)), text, "\(name)")
             }
         }
+    }
+
+    /// "é" and "e\u{301}" are equal Swift Strings but different tokens; both must keep their ids.
+    func testCanonicallyEquivalentTokensStayApart() throws {
+        let json = #"""
+        {"model": {"type": "BPE", "vocab": {"c": 0, "a": 1, "f": 2, "\u00e9": 3, "e": 4, "\u0301": 5, "e\u0301": 6,
+         "\ud83d\ude00": 7}, "merges": [["e", "\u0301"]]}, "pre_tokenizer": null, "decoder": null}
+        """#
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-exact-\(UUID().uuidString).json")
+        try Data(json.utf8).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let tokenizer = try Tokenizer(tokenizerJSON: url)
+        XCTAssertEqual(tokenizer.encode("caf\u{e9} cafe\u{301}".replacingOccurrences(of: " ", with: "")), [0, 1, 2, 3, 0, 1, 2, 6])
+        XCTAssertEqual(tokenizer.id(for: "\u{e9}"), 3)
+        XCTAssertEqual(tokenizer.id(for: "e\u{301}"), 6)
+        XCTAssertEqual(tokenizer.id(for: "😀"), 7)
+        XCTAssertEqual(tokenizer.vocabSize, 8)
     }
 }

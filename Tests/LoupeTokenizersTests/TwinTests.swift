@@ -6,12 +6,12 @@ import XCTest
 /// scanners against the same regexes run by NSRegularExpression (ICU) on random text.
 final class TwinTests: XCTestCase {
     /// Textbook BPE: merge the lowest-ranked adjacent pair, leftmost among equals, until none is left.
-    func naiveMerge(_ initial: [Int32], _ merges: [UInt64: BPEModel.Merge]) -> [Int32] {
+    func naiveMerge(_ initial: [Int32], _ merges: PairTable) -> [Int32] {
         var symbols = initial
         while symbols.count > 1 {
             var best: (rank: Int32, index: Int, id: Int32)?
             for k in 0..<(symbols.count - 1) {
-                if let merge = merges[BPEModel.key(symbols[k], symbols[k + 1])], merge.rank < (best?.rank ?? .max) {
+                if let merge = merges.get(symbols[k], symbols[k + 1]), merge.rank < (best?.rank ?? .max) {
                     best = (merge.rank, k, merge.id)
                 }
             }
@@ -30,13 +30,12 @@ final class TwinTests: XCTestCase {
         }
         for _ in 0..<200 {
             // 4 base symbols (ids 0..3), random merges creating ids 4...
-            var merges: [UInt64: BPEModel.Merge] = [:]
+            var merges = PairTable(capacity: 2)  // small on purpose, so the table has to grow
             var nextID: Int32 = 4
             for rank in 0..<next(30) {
                 let left = Int32(next(Int(nextID))), right = Int32(next(Int(nextID)))
-                let key = BPEModel.key(left, right)
-                if merges[key] == nil {
-                    merges[key] = BPEModel.Merge(rank: Int32(rank), id: nextID)
+                if merges.get(left, right) == nil {
+                    merges.set(PairTable.key(left, right), rank: Int32(rank), id: nextID)
                     nextID += 1
                 }
             }

@@ -24,6 +24,11 @@ public struct AttentionTokenData: Sendable {
     public var attn: [[Float]]
     /// [pos] the input token ids.
     public var input: [Int]
+
+    public init(layer: Int, head: Int, q: [Int], k: [Int], v: [Int], qk: [[Int]], attn: [[Float]], input: [Int]) {
+        self.layer = layer; self.head = head; self.q = q; self.k = k; self.v = v
+        self.qk = qk; self.attn = attn; self.input = input
+    }
 }
 
 public enum AttentionTokens {

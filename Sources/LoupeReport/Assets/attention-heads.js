@@ -8,14 +8,21 @@
   LV.register('attention-heads', function (root, d, host) {
     var n = d.n, H = d.heads, values = LV.decodeAttention(d);
     var ramp = LV.attentionRamp(), lut = LV.lut(ramp);
-    var bitmaps = {}, selected = 0;
-    function bitmap(h) {
-      if (!bitmaps[h]) bitmaps[h] = LV.bitmap(values, h * n * n, n, n, d.lo, d.hi, lut);
-      return bitmaps[h];
+    var bitmaps = {}, selected = 0, dpr = window.devicePixelRatio || 1;
+    var scale = LV.defaultScale(n), transfer = LV.transfers[scale];
+    function bitmap(h, maxSize) {
+      var key = h + ':' + maxSize;
+      if (!bitmaps[key]) bitmaps[key] = LV.heatBitmap(values, h * n * n, n, d.lo, d.hi, lut, transfer, maxSize);
+      return bitmaps[key];
     }
     function tokenLabel(i) { return '“' + LV.tokenText(d.tokens[i]) + '” [' + i + ']'; }
 
-    root.appendChild(LV.el('div', 'lv-status', H + ' heads · ' + n + ' tokens · click a head to open it'));
+    var toolbar = LV.el('div', 'lv-toolbar');
+    toolbar.appendChild(LV.el('span', 'lv-status', H + ' heads · ' + n + ' tokens · click a head to open it'));
+    toolbar.appendChild(LV.scaleSelect(scale, function (name) {
+      scale = name; transfer = LV.transfers[name]; bitmaps = {}; drawTiles(); drawDetail();
+    }));
+    root.appendChild(toolbar);
     var grid = LV.el('div', 'lv-head-grid');
     root.appendChild(grid);
     var tileSize = H > 16 ? 84 : 112;
@@ -38,7 +45,7 @@
     var detailTitle = LV.el('div', 'lv-section-title');
     var readout = LV.el('div', 'lv-readout', 'Hover the heatmap to read a value.');
     detail.appendChild(detailTitle);
-    var size = Math.min(640, Math.max(240, n * 16));
+    var size = Math.min(640, Math.max(320, n * 20));
     var cell = size / n;
     var labels = cell >= 9;
     var margin = labels ? 96 : 4;
@@ -53,26 +60,29 @@
     root.appendChild(detail);
 
     function drawTiles() {
-      var k = 0;
+      var k = 0, started = performance.now();
       function step() {
         var t0 = performance.now();
         while (k < H && performance.now() - t0 < 14) {
           var ctx = tiles[k].canvas.getContext('2d');
-          ctx.imageSmoothingEnabled = n > tileSize;
+          var tileBitmap = bitmap(k, Math.ceil(tileSize * dpr));
+          ctx.imageSmoothingEnabled = tileBitmap.width > tileSize * dpr;
           ctx.clearRect(0, 0, tileSize, tileSize);
-          ctx.drawImage(bitmap(k), 0, 0, tileSize, tileSize);
+          ctx.drawImage(tileBitmap, 0, 0, tileSize, tileSize);
           k++;
         }
         host.setAttribute('data-tiles-drawn', String(k));
         if (k < H) requestAnimationFrame(step);
+        else host.setAttribute('data-tiles-ms', String(Math.round(performance.now() - started)));
       }
       step();
     }
     function drawDetail() {
       var ctx = big.getContext('2d');
       ctx.clearRect(0, 0, size + margin, size + margin);
-      ctx.imageSmoothingEnabled = n > size;
-      ctx.drawImage(bitmap(selected), margin, margin, size, size);
+      var image = bitmap(selected, Math.ceil(size * dpr));
+      ctx.imageSmoothingEnabled = image.width > size * dpr;
+      ctx.drawImage(image, margin, margin, size, size);
       if (labels) {
         var style = getComputedStyle(host);
         ctx.fillStyle = style.color || '#333';
@@ -98,6 +108,7 @@
       legend.appendChild(LV.el('span', null, LV.fmt(d.lo)));
       legend.appendChild(bar);
       legend.appendChild(LV.el('span', null, LV.fmt(d.hi)));
+      if (scale !== 'linear') legend.appendChild(LV.el('span', 'lv-legend-name', scale + ' scale'));
     }
     function select(h) {
       selected = h;

@@ -9,6 +9,8 @@
     var n = d.n, H = d.heads, values = LV.decodeAttention(d), mean = null;
     var head = H > 1 ? -1 : 0, focus = -1, locked = false;
     var lut = LV.lut(LV.attentionRamp()), ramp = LV.attentionRamp();
+    var scale = LV.defaultScale(n), transfer = LV.transfers[scale], dpr = window.devicePixelRatio || 1;
+    function tone(v) { return transfer(Math.min(1, Math.max(0, (v - d.lo) / (d.hi - d.lo)))); }
     function matrix(h) {
       if (h >= 0) return { a: values, off: h * n * n };
       if (!mean) mean = LV.meanHeads(values, H, n);
@@ -37,6 +39,9 @@
       chips.appendChild(chip);
       chipList.push({ h: h, chip: chip, thumb: thumb });
     });
+    toolbar.appendChild(LV.scaleSelect(scale, function (name) {
+      scale = name; transfer = LV.transfers[name]; redrawAll(); drawThumbs();
+    }));
     root.appendChild(toolbar);
 
     var body = LV.el('div', 'lv-ap-body');
@@ -81,10 +86,10 @@
 
     function drawHeatmap() {
       var m = matrix(head);
-      var bmp = LV.bitmap(m.a, m.off, n, n, d.lo, d.hi, lut);
+      var bmp = LV.heatBitmap(m.a, m.off, n, d.lo, d.hi, lut, transfer, Math.ceil(size * dpr));
       var ctx = base.getContext('2d');
       ctx.clearRect(0, 0, size, size);
-      ctx.imageSmoothingEnabled = n > size;
+      ctx.imageSmoothingEnabled = bmp.width > size * dpr;
       ctx.drawImage(bmp, 0, 0, size, size);
       legend.textContent = '';
       var bar = LV.el('span', 'lv-legend-bar');
@@ -92,7 +97,7 @@
       legend.appendChild(LV.el('span', null, LV.fmt(d.lo)));
       legend.appendChild(bar);
       legend.appendChild(LV.el('span', null, LV.fmt(d.hi)));
-      legend.appendChild(LV.el('span', 'lv-legend-name', headName(head)));
+      legend.appendChild(LV.el('span', 'lv-legend-name', headName(head) + (scale === 'linear' ? '' : ' · ' + scale + ' scale')));
     }
     function drawOverlay() {
       var ctx = overlay.getContext('2d');
@@ -107,15 +112,30 @@
       ctx.strokeRect(focus * cell, 0.75, w, size - 1.5);
       ctx.setLineDash([]);
     }
+    /* 64 precomputed colours per theme; a span is only written when its colour changes, so a
+       hover over 1000+ tokens touches just the tokens whose attention changed. */
+    var swatches = null, lastDest = [], lastSrc = [], lastFocus = -1;
+    function swatch(t) {
+      if (!swatches) {
+        swatches = [];
+        for (var q = 0; q < 64; q++) swatches.push([LV.css(ramp, q / 63), LV.textOn(ramp, q / 63)]);
+      }
+      return swatches[Math.round(t * 63)];
+    }
+    function paintSpan(span, cache, j, t) {
+      var c = t < 0 ? null : swatch(t);
+      if (cache[j] === c) return;
+      cache[j] = c;
+      span.style.background = c ? c[0] : '';
+      span.style.color = c ? c[1] : '';
+    }
     function paintTokens() {
+      if (lastFocus >= 0) { destSpans[lastFocus].classList.remove('lv-focus'); srcSpans[lastFocus].classList.remove('lv-focus'); }
+      if (focus >= 0) { destSpans[focus].classList.add('lv-focus'); srcSpans[focus].classList.add('lv-focus'); }
+      lastFocus = focus;
       for (var j = 0; j < n; j++) {
-        var ds = destSpans[j], ss = srcSpans[j];
-        ds.classList.toggle('lv-focus', j === focus);
-        ss.classList.toggle('lv-focus', j === focus);
-        if (focus < 0) { ds.style.background = ss.style.background = ''; ds.style.color = ss.style.color = ''; continue; }
-        var t1 = (value(head, focus, j) - d.lo) / (d.hi - d.lo), t2 = (value(head, j, focus) - d.lo) / (d.hi - d.lo);
-        ds.style.background = LV.css(ramp, t1); ds.style.color = LV.textOn(ramp, t1);
-        ss.style.background = LV.css(ramp, t2); ss.style.color = LV.textOn(ramp, t2);
+        paintSpan(destSpans[j], lastDest, j, focus < 0 ? -1 : tone(value(head, focus, j)));
+        paintSpan(srcSpans[j], lastSrc, j, focus < 0 ? -1 : tone(value(head, j, focus)));
       }
       if (focus < 0) {
         destTitle.textContent = 'Where each token attends (as destination)';
@@ -138,7 +158,7 @@
           var ctx = c.thumb.getContext('2d');
           ctx.imageSmoothingEnabled = true;
           ctx.clearRect(0, 0, 28, 28);
-          ctx.drawImage(LV.bitmap(m.a, m.off, n, n, d.lo, d.hi, lut), 0, 0, 28, 28);
+          ctx.drawImage(LV.heatBitmap(m.a, m.off, n, d.lo, d.hi, lut, transfer, Math.ceil(28 * dpr)), 0, 0, 28, 28);
         }
         if (k < chipList.length) requestAnimationFrame(step);
       }
@@ -151,6 +171,15 @@
       drawOverlay(); paintTokens();
       status.textContent = focus < 0 ? 'Hover or tap a token to see its attention; click to lock.'
         : (locked ? 'Locked on ' : 'Focus: ') + tokenLabel(focus) + (locked ? ' — click again to unlock.' : ' — click to lock.');
+    }
+    /* Scrolls both token lists (not the page) so token i is in view. */
+    function reveal(i) {
+      [[destList, destSpans], [srcList, srcSpans]].forEach(function (pair) {
+        var list = pair[0], span = pair[1][i];
+        if (span.offsetTop < list.scrollTop || span.offsetTop + span.offsetHeight > list.scrollTop + list.clientHeight) {
+          list.scrollTop = Math.max(0, span.offsetTop - list.clientHeight / 2);
+        }
+      });
     }
     function redrawAll() { paintChips(); drawHeatmap(); drawOverlay(); paintTokens(); }
 
@@ -176,17 +205,28 @@
         showFocus(i);
       });
     });
+    /* Keyboard: focus a token list (Tab), then ←/→ move the locked focus, Esc unlocks. */
+    [destList, srcList].forEach(function (list) {
+      list.tabIndex = 0;
+      list.setAttribute('aria-label', 'tokens; use the arrow keys to move the focus');
+      list.addEventListener('keydown', function (e) {
+        if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
+          var next = focus < 0 ? 0 : Math.min(n - 1, Math.max(0, focus + (e.key === 'ArrowRight' ? 1 : -1)));
+          locked = true; showFocus(next); reveal(next); e.preventDefault();
+        } else if (e.key === 'Escape') { locked = false; showFocus(focus); }
+      });
+    });
     overlay.addEventListener('mousemove', function (e) {
       var r = overlay.getBoundingClientRect();
       var row = Math.min(n - 1, Math.max(0, Math.floor((e.clientY - r.top) / r.height * n)));
       var col = Math.min(n - 1, Math.max(0, Math.floor((e.clientX - r.left) / r.width * n)));
-      if (!locked) setFocus(row);
+      if (!locked && row !== focus) { setFocus(row); reveal(row); }
       LV.showTip(e.clientX, e.clientY, tokenLabel(row) + ' → ' + tokenLabel(col) + ': ' + LV.fmt(value(head, row, col)));
     });
     overlay.addEventListener('mouseleave', LV.hideTip);
     overlay.addEventListener('click', function () { locked = !locked; showFocus(focus); });
 
-    LV.onTheme(function () { ramp = LV.attentionRamp(); lut = LV.lut(ramp); redrawAll(); drawThumbs(); });
+    LV.onTheme(function () { ramp = LV.attentionRamp(); lut = LV.lut(ramp); swatches = null; lastDest = []; lastSrc = []; redrawAll(); drawThumbs(); });
     host.setAttribute('data-highlight-row', '-1');
     redrawAll();
     drawThumbs();

@@ -48,10 +48,34 @@
     label();
   }
 
+  /* Marks the contents entry of the section being read. */
+  function scrollSpy() {
+    var links = document.querySelectorAll('.loupe-toc a[href^="#"]');
+    if (!links.length || !window.IntersectionObserver) return;
+    var byId = {}, targets = [];
+    for (var i = 0; i < links.length; i++) {
+      var id = decodeURIComponent(links[i].getAttribute('href').slice(1)), el = document.getElementById(id);
+      if (el) { byId[id] = links[i]; targets.push(el); }
+    }
+    var current = null;
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (!entry.isIntersecting) return;
+        var link = byId[entry.target.id];
+        if (!link || link === current) return;
+        if (current) current.classList.remove('toc-current');
+        link.classList.add('toc-current');
+        current = link;
+      });
+    }, { rootMargin: '0px 0px -70% 0px' });
+    targets.forEach(function (t) { observer.observe(t); });
+  }
+
   function start() {
     var wraps = document.querySelectorAll('.loupe-table-wrap');
     for (var i = 0; i < wraps.length; i++) pager(wraps[i]);
     themeToggle();
+    scrollSpy();
     if (window.LoupeViews) window.LoupeViews.mountAll();
     var root = document.documentElement;
     if (!root.hasAttribute('data-loupe-script-errors')) root.setAttribute('data-loupe-script-errors', String((window.__loupeErrors || []).length));

@@ -17,11 +17,13 @@
       var mount = registry[el.getAttribute('data-loupe-view')];
       if (!mount) continue;
       el.setAttribute('data-loupe-state', 'mounting');
+      var started = performance.now();
       try {
         var data = JSON.parse(el.querySelector('script.loupe-view-data').textContent);
         mount(el.querySelector('.loupe-view-root'), data, el);
         el.classList.add('loupe-view-live');
         el.setAttribute('data-loupe-state', 'ready');
+        el.setAttribute('data-mount-ms', String(Math.round(performance.now() - started)));
       } catch (e) {
         el.setAttribute('data-loupe-state', 'error');
         el.setAttribute('data-loupe-error', String(e && e.message || e));
@@ -96,15 +98,50 @@
     for (var j = 0; j < nn; j++) mean[j] /= heads;
     return mean;
   };
-  /* A matrix drawn at one pixel per cell on an offscreen canvas, for scaling onto visible ones. */
-  LV.bitmap = function (values, offset, rows, cols, lo, hi, lut) {
+  /* Colour-scale transfer functions on t in [0, 1]: attention over many tokens is mostly tiny values,
+     which a linear scale shows as blank; sqrt and log lift them. */
+  LV.transfers = {
+    linear: function (t) { return t; },
+    sqrt: function (t) { return Math.sqrt(t); },
+    log: function (t) { return Math.log(1 + 999 * t) / Math.log(1000); }
+  };
+  LV.defaultScale = function (n) { return n > 100 ? 'sqrt' : 'linear'; };
+  /* A colour-scale selector; calls onChange(name). */
+  LV.scaleSelect = function (initial, onChange) {
+    var wrap = LV.el('label', 'lv-scale');
+    wrap.appendChild(LV.el('span', 'lv-label', 'Scale'));
+    var sel = LV.el('select', 'lv-select');
+    ['linear', 'sqrt', 'log'].forEach(function (name) {
+      var o = LV.el('option', null, name); o.value = name; if (name === initial) o.selected = true; sel.appendChild(o);
+    });
+    sel.addEventListener('change', function () { onChange(sel.value); });
+    wrap.appendChild(sel);
+    return wrap;
+  };
+  /* An n×n matrix as an offscreen canvas of at most maxSize pixels a side. When it must shrink, each
+     pixel is the maximum of its block, so one sharp stripe (previous-token heads) stays visible. */
+  LV.heatBitmap = function (values, offset, n, lo, hi, lut, transfer, maxSize) {
+    var size = Math.min(n, maxSize || n);
     var c = document.createElement('canvas');
-    c.width = cols; c.height = rows;
-    var ctx = c.getContext('2d'), img = ctx.createImageData(cols, rows);
+    c.width = size; c.height = size;
+    var ctx = c.getContext('2d'), img = ctx.createImageData(size, size);
     var px = new Uint32Array(img.data.buffer), span = hi > lo ? hi - lo : 1;
-    for (var i = 0, m = rows * cols; i < m; i++) {
-      var t = (values[offset + i] - lo) / span;
-      px[i] = lut[t <= 0 ? 0 : t >= 1 ? 255 : (t * 255) | 0];
+    var f = transfer || LV.transfers.linear;
+    var level = new Uint8Array(256);
+    for (var q = 0; q < 256; q++) level[q] = Math.round(Math.min(1, Math.max(0, f(q / 255))) * 255);
+    function code(v) { var t = (v - lo) / span; return level[t <= 0 ? 0 : t >= 1 ? 255 : (t * 255) | 0]; }
+    if (size === n) {
+      for (var i = 0, m = n * n; i < m; i++) px[i] = lut[code(values[offset + i])];
+    } else {
+      var best = new Uint8Array(size * size);
+      for (var r = 0; r < n; r++) {
+        var row = ((r * size / n) | 0) * size, base = offset + r * n;
+        for (var col = 0; col < n; col++) {
+          var k = row + ((col * size / n) | 0), v = code(values[base + col]);
+          if (v > best[k]) best[k] = v;
+        }
+      }
+      for (var j = 0; j < best.length; j++) px[j] = lut[best[j]];
     }
     ctx.putImageData(img, 0, 0);
     return c;
@@ -164,8 +201,10 @@
       if (token) {
         var r = token.getBoundingClientRect();
         var init = { bubbles: true, cancelable: true, view: window, clientX: r.left + 2, clientY: r.top + 2 };
+        var t0 = performance.now();
         token.dispatchEvent(new MouseEvent('mouseover', init));
         token.dispatchEvent(new MouseEvent('mousemove', init));
+        view.setAttribute('data-hover-ms', String(Math.round(performance.now() - t0)));
       }
       root.setAttribute('data-loupe-test-hover', token ? 'before=' + before + ';after=' + view.getAttribute('data-highlight-row') : 'no-token');
     }

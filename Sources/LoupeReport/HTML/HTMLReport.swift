@@ -20,6 +20,10 @@ public struct ReportOptions: Sendable {
 /// inlined, nothing fetched, so it opens from file:// offline and keeps working forever.
 public enum HTMLReport {
     public static func render(_ doc: ReportDocument, options: ReportOptions = ReportOptions()) -> String {
+        var doc = doc
+        if doc.title.trimmingCharacters(in: .whitespaces).isEmpty {
+            doc.title = doc.sourcePath.isEmpty ? "Loupe report" : URL(fileURLWithPath: doc.sourcePath).deletingPathExtension().lastPathComponent
+        }
         var ids = IDAllocator()
         for reserved in ["loupe-toc", "loupe-main", "loupe-script-errors", "loupe-status", "top"] { _ = ids.make(reserved) }
         var toc: [ReportHeading] = []

@@ -81,6 +81,12 @@ public indirect enum ReportJSON: Sendable, Equatable {
 
     static func writeString(_ s: String, into out: inout String) {
         out += "\""
+        // Fast path for the common case (base64 data, plain tokens): nothing to escape.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F }) {
+            out += s
+            out += "\""
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""

@@ -5,7 +5,11 @@ import Foundation
 public enum TableRenderer {
     public static let pageSize = 50
 
-    public static func html(columns: [String], rows: [[String]], totalRows: Int) -> String {
+    /// `maxRows` caps the rows written (the .ipynb, where no script pages them); the count still says
+    /// how many there are.
+    public static func html(columns: [String], rows allRows: [[String]], totalRows: Int, maxRows: Int? = nil) -> String {
+        let rows = maxRows.map { Array(allRows.prefix($0)) } ?? allRows
+        let totalRows = max(totalRows, allRows.count)
         let width = max(columns.count, rows.map(\.count).max() ?? 0)
         let numeric = (0..<width).map { column in isNumericColumn(rows.map { column < $0.count ? $0[column] : "" }) }
         var s = "<div class=\"loupe-table-wrap\" data-rows=\"\(rows.count)\" data-total-rows=\"\(max(totalRows, rows.count))\">"

@@ -115,7 +115,7 @@ public enum NotebookWriter {
             return display([("image/svg+xml", lines(fallbackSVG)), ("text/html", lines(html)),
                             ("text/plain", lines("<\(title.isEmpty ? "View" : title)>"))])
         case let .table(columns, rows, totalRows):
-            let html = TableRenderer.html(columns: columns, rows: rows, totalRows: totalRows)
+            let html = TableRenderer.html(columns: columns, rows: rows, totalRows: totalRows, maxRows: TableRenderer.pageSize)
             return display([("text/html", lines(html)),
                             ("text/plain", lines(TableRenderer.text(columns: columns, rows: rows, totalRows: totalRows)))])
         case .markdown(let text):

@@ -41,8 +41,14 @@ struct AttentionData {
         self.heads = dims.0
         self.n = dims.1
         self.headNames = headNames ?? (0..<dims.0).map { "Head \($0)" }
-        let finite = pattern.filter { $0.isFinite }
-        let dataLo = finite.min() ?? 0, dataHi = finite.max() ?? 1
+        var dataLo = Float.infinity, dataHi = -Float.infinity
+        pattern.withUnsafeBufferPointer { p in
+            for v in p where v.isFinite {
+                if v < dataLo { dataLo = v }
+                if v > dataHi { dataHi = v }
+            }
+        }
+        if dataLo > dataHi { dataLo = 0; dataHi = 1 }
         self.lo = minValue ?? min(0, dataLo)
         self.hi = maxValue ?? (dataHi <= 1 && dataLo >= 0 ? 1 : dataHi)
         if self.hi <= self.lo { self.hi = self.lo + 1 }
@@ -53,17 +59,22 @@ struct AttentionData {
     /// The quantized values, base64: q = round((v - lo) / (hi - lo) * (2^bits - 1)), clamped.
     func encoded() -> String {
         let levels = Float(bits == 16 ? 65535 : 255)
-        let span = hi - lo
-        func q(_ v: Float) -> Int {
-            guard v.isFinite else { return 0 }
-            return Int(max(0, min(levels, ((v - lo) / span * levels).rounded())))
-        }
-        var bytes = [UInt8]()
-        if bits == 16 {
-            bytes.reserveCapacity(pattern.count * 2)
-            for v in pattern { let x = q(v); bytes.append(UInt8(x & 0xFF)); bytes.append(UInt8(x >> 8)) }
-        } else {
-            bytes = pattern.map { UInt8(q($0)) }
+        let scale = levels / (hi - lo), lo = self.lo
+        let width = bits / 8
+        var bytes = [UInt8](repeating: 0, count: pattern.count * width)
+        pattern.withUnsafeBufferPointer { src in
+            bytes.withUnsafeMutableBufferPointer { dst in
+                for i in 0..<src.count {
+                    let v = src[i]
+                    let q = v.isFinite ? Int(max(0, min(levels, ((v - lo) * scale).rounded()))) : 0
+                    if width == 2 {
+                        dst[2 * i] = UInt8(q & 0xFF)
+                        dst[2 * i + 1] = UInt8(q >> 8)
+                    } else {
+                        dst[i] = UInt8(q)
+                    }
+                }
+            }
         }
         return Data(bytes).base64EncodedString()
     }

@@ -11,9 +11,8 @@ public struct AttentionPatternsView: Sendable {
         let data = try AttentionData(function: "attention_patterns", tokens: tokens, pattern: pattern,
                                      shape: shape, headNames: headNames)
         self.title = title
-        svg = StaticSVG.heatmap(data.meanOverHeads(), rows: data.n, cols: data.n, lo: data.lo, hi: data.hi,
-                                xLabels: tokens, yLabels: tokens,
-                                title: data.heads > 1 ? "\(title) (mean of \(data.heads) heads)" : title)
+        svg = PlotFallback.heatmap(data.meanOverHeads(), n: data.n, tokens: tokens, lo: data.lo, hi: data.hi,
+                                   title: data.heads > 1 ? "\(title) (mean of \(data.heads) heads)" : title)
         html = ViewFragment.html(kind: "attention-patterns", title: title, data: data.json(),
                                  fallbackSVG: svg, script: "attention-patterns.js")
     }
@@ -34,8 +33,8 @@ public struct AttentionHeadsView: Sendable {
         let data = try AttentionData(function: "attention_heads", tokens: tokens, pattern: attention, shape: shape,
                                      headNames: headNames, minValue: minValue, maxValue: maxValue)
         self.title = title
-        svg = StaticSVG.headsGrid(data.pattern, heads: data.heads, n: data.n, names: data.headNames,
-                                  lo: data.lo, hi: data.hi, title: title)
+        svg = PlotFallback.headsGrid(data.pattern, heads: data.heads, n: data.n, names: data.headNames,
+                                     lo: data.lo, hi: data.hi, title: title)
         html = ViewFragment.html(kind: "attention-heads", title: title, data: data.json(),
                                  fallbackSVG: svg, script: "attention-heads.js")
     }

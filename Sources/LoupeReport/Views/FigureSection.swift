@@ -28,7 +28,7 @@ public enum FigureSection {
         s += body
         let foot = dedent(footer)
         if !foot.isEmpty { s += "<div class=\"loupe-figure-footer markdown\">\(MarkdownRenderer.render(foot))</div>" }
-        return s + "</section>"
+        return s + "</section>" + ReportAssets.block("views.css")
     }
 
     /// Triple-quoted descriptions arrive indented like the code around them (seed 002); Markdown

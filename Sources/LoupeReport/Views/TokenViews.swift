@@ -76,8 +76,8 @@ public struct TopkTokensView: Sendable {
         }
         self.title = title
         let k = topTokens.flatMap { $0.map(\.count) }.max() ?? 0
-        svg = TopkTokensView.fallback(tokens: tokens, rowLabels: rowLabels, topTokens: topTokens, topValues: topValues,
-                                      targets: targets, title: title)
+        svg = PlotFallback.topkGrid(tokens: tokens, rowLabels: rowLabels, topTokens: topTokens, topValues: topValues,
+                                    targets: targets, rowName: rowName, valueName: valueName, title: title)
         var fields: [(String, ReportJSON)] = [
             ("tokens", .array(tokens.map { .string($0) })),
             ("rowLabels", .array(rowLabels.map { .string($0) })),
@@ -91,35 +91,4 @@ public struct TopkTokensView: Sendable {
     }
 
     public var output: CellOutput { .view(html: html, fallbackSVG: svg, title: title) }
-
-    /// The top-1 token of each cell, coloured by its probability; gold border where it hits the target.
-    static func fallback(tokens: [String], rowLabels: [String], topTokens: [[[String]]], topValues: [[[Double]]],
-                         targets: [String]?, title: String) -> String {
-        let cellW = 78.0, cellH = 20.0, left = 70.0, top = 52.0
-        let f = StaticSVG.fmt
-        var body = "<text x=\"12\" y=\"18\" \(StaticSVG.font) font-size=\"13\" font-weight=\"600\" fill=\"#222\">\(Escape.html(title))</text>"
-        for (p, token) in tokens.enumerated() {
-            body += "<text x=\"\(f(left + (Double(p) + 0.5) * cellW))\" y=\"\(f(top - 8))\" text-anchor=\"middle\" \(StaticSVG.monoFont) "
-                + "font-size=\"11\" font-weight=\"600\" fill=\"#333\" xml:space=\"preserve\">\(Escape.html(StaticSVG.label(token, max: 10)))</text>"
-        }
-        for (r, label) in rowLabels.enumerated() {
-            let y = top + Double(r) * cellH
-            body += "<text x=\"\(f(left - 6))\" y=\"\(f(y + cellH / 2))\" text-anchor=\"end\" dominant-baseline=\"middle\" \(StaticSVG.font) "
-                + "font-size=\"11\" fill=\"#333\">\(Escape.html(StaticSVG.label(label)))</text>"
-            for p in 0..<tokens.count {
-                let best = topTokens[r][p].first ?? ""
-                let value = topValues[r][p].first ?? 0
-                let x = left + Double(p) * cellW
-                let hit = targets.map { $0[p] == best && !best.isEmpty } ?? false
-                body += "<rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(cellW - 1))\" height=\"\(f(cellH - 1))\" "
-                    + "fill=\"\(ColorScale.hex(ColorScale.blues, value))\"\(hit ? " stroke=\"#d4a017\" stroke-width=\"2\"" : "")>"
-                    + "<title>\(Escape.html(best)) \(Escape.html(ColoredTokensView.format(value)))</title></rect>"
-                body += "<text x=\"\(f(x + cellW / 2))\" y=\"\(f(y + cellH / 2))\" text-anchor=\"middle\" dominant-baseline=\"middle\" "
-                    + "\(StaticSVG.monoFont) font-size=\"10\" fill=\"\(ColorScale.textOn(ColorScale.blues, value))\" "
-                    + "xml:space=\"preserve\">\(Escape.html(StaticSVG.label(best, max: 10)))</text>"
-            }
-        }
-        return StaticSVG.document(width: left + Double(tokens.count) * cellW + 16,
-                                  height: top + Double(rowLabels.count) * cellH + 12, title: title, body: body)
-    }
 }

@@ -72,7 +72,8 @@ enum ViewFragment {
         var s = "<div class=\"loupe-view loupe-\(kind)\" id=\"\(id)\" data-loupe-view=\"\(kind)\">"
         if !title.isEmpty { s += "<div class=\"loupe-view-title\">\(Escape.html(title))</div>" }
         s += "<script type=\"application/json\" class=\"loupe-view-data\">\(Escape.jsonForScript(json))</script>"
-        s += "<div class=\"loupe-view-fallback\">\(fallbackSVG)</div>"
+        // Prefixed ids: LoupePlot's clip paths would otherwise clash with other pictures on the page.
+        s += "<div class=\"loupe-view-fallback\">\(SVGInline.html(fallbackSVG, prefix: id, alt: title))</div>"
         s += "<div class=\"loupe-view-root\"></div>"
         s += "</div>"
         s += ReportAssets.block("views.css")

@@ -4,5 +4,18 @@ enum Bindings {
     static func installAll() {
         PlotBindings.install()
         ViewBindings.install()
+        ModelBindings.install()
+        CacheBindings.install()
+        HookBindings.install()
+        TableBindings.install()
+        DisplayBindings.install()
+        TimeBindings.install()
+        AnalysisBindings.install()
+        AnalysisLens.install()
+        AnalysisTrace.install()
+        AnalysisAttentionTokens.install()
+        AnalysisTokenStats.install()
+        AnalysisSweeps.install()
+        AnalysisMaps.install()
     }
 }

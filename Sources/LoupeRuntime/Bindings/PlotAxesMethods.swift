@@ -102,7 +102,7 @@ enum PlotAxesMethods {
         if let b = (pos.count > 1 ? pos[1] : kw["bins"])?.orNil {
             if case .int(let n) = b { bins = n } else { edges = try PlotValues.numbers(b, "bins") }
         }
-        guard bins >= 1 else { throw LoupeError("hist(): bins must be at least 1") }
+        guard bins >= 1, bins <= 10_000_000 else { throw LoupeError("hist(): bins must be between 1 and 10 000 000, not \(bins)") }
         let range = try PlotValues.pair(kw["range"], "range").flatMap { r -> (Double, Double)? in
             guard let a = r.0, let b = r.1 else { return nil }; return (a, b)
         }
@@ -152,10 +152,24 @@ enum PlotAxesMethods {
     }
 
     static func imshow(_ ax: AxesObject, _ args: Arguments) throws -> Value {
-        let names = ["a", "cmap", "vmin", "vmax", "origin", "extent", "aspect", "alpha", "x", "y", "interpolation"]
+        let names = ["a", "cmap", "vmin", "vmax", "origin", "extent", "aspect", "alpha", "x", "y", "top", "right", "interpolation"]
         let (pos, kw) = try bindKeywords("imshow", args, names, positional: 1)
         guard let av = pos.first ?? kw["a"] else { throw LoupeError("imshow() needs a 2-D tensor or a list of rows") }
-        let (values, rows, cols) = try PlotValues.matrix(av, "a")
+        var cellColors: [Color]? = nil
+        var values: [Double], rows: Int, cols: Int
+        if case .tensor(let t) = av, t.tensor.shape.count == 3, [3, 4].contains(t.tensor.shape[2]) {
+            // an RGB(A) picture [h, w, 3|4], values in 0...1 (or 0...255 when any exceeds 1)
+            let s = t.tensor.shape, flat = t.tensor.toArray().map(Double.init)
+            rows = s[0]; cols = s[1]
+            let scale = (flat.max() ?? 1) > 1 ? 255.0 : 1.0
+            cellColors = (0..<(rows * cols)).map { k in
+                let o = k * s[2]
+                return Color(r: flat[o] / scale, g: flat[o + 1] / scale, b: flat[o + 2] / scale, a: s[2] == 4 ? flat[o + 3] / scale : 1)
+            }
+            values = [Double](repeating: 0, count: rows * cols)
+        } else {
+            (values, rows, cols) = try PlotValues.matrix(av, "a")
+        }
         let cmap = try PlotValues.cmap(kw["cmap"])
         let originName = try PlotValues.string(kw["origin"], "origin") ?? "upper"
         guard let origin = ImageOrigin(rawValue: originName) else { throw LoupeError("origin must be \"upper\" or \"lower\"") }
@@ -171,15 +185,14 @@ enum PlotAxesMethods {
         }
         ax.axes.imshow(values: values, rows: rows, cols: cols, cmap: cmap, vmin: try PlotValues.double(kw["vmin"], "vmin"),
                        vmax: try PlotValues.double(kw["vmax"], "vmax"), origin: origin, extent: extent, aspect: aspect,
-                       alpha: try PlotValues.double(kw["alpha"], "alpha") ?? 1)
-        if let x = kw["x"]?.orNil { ax.axes.setXTicks(try PlotValues.strings(x, "x")) }
-        if let y = kw["y"]?.orNil { ax.axes.setYTicks(try PlotValues.strings(y, "y")) }
+                       alpha: try PlotValues.double(kw["alpha"], "alpha") ?? 1, cellColors: cellColors)
+        try tokenAxes(ax, kw)
         return ax.axes.lastMappable.map { .host(MappableObject($0, ax)) } ?? .none
     }
 
     static func textGrid(_ ax: AxesObject, _ args: Arguments) throws -> Value {
         let names = ["texts", "values", "colors", "cmap", "vmin", "vmax", "highlight", "highlight_color", "fontsize",
-                     "text_color", "border", "quoted", "x", "y"]
+                     "text_color", "border", "quoted", "x", "y", "top", "right"]
         let (pos, kw) = try bindKeywords("text_grid", args, names, positional: 2)
         guard let tv = pos.first ?? kw["texts"] else { throw LoupeError("text_grid() needs a list of rows of strings") }
         let texts = try PlotValues.stringGrid(tv, "texts")
@@ -197,9 +210,33 @@ enum PlotAxesMethods {
                          textColor: try kw["text_color"]?.orNil.map { try PlotValues.color($0, "text_color") },
                          cellBorder: try kw["border"]?.orNil.map { try PlotValues.color($0, "border") },
                          quoted: try PlotValues.bool(kw["quoted"], "quoted") ?? false)
+        try tokenAxes(ax, kw)
+        return ax.axes.lastMappable.map { .host(MappableObject($0, ax)) } ?? .none
+    }
+
+    /// x=, y=, top=, right= token labels on the four edges.
+    static func tokenAxes(_ ax: AxesObject, _ kw: [String: Value]) throws {
         if let x = kw["x"]?.orNil { ax.axes.setXTicks(try PlotValues.strings(x, "x")) }
         if let y = kw["y"]?.orNil { ax.axes.setYTicks(try PlotValues.strings(y, "y")) }
-        return ax.axes.lastMappable.map { .host(MappableObject($0, ax)) } ?? .none
+        if let t = kw["top"]?.orNil { ax.axes.setTopTicks(try PlotValues.strings(t, "top")) }
+        if let r = kw["right"]?.orNil { ax.axes.setRightTicks(try PlotValues.strings(r, "right")) }
+    }
+
+    static func fillBetween(_ ax: AxesObject, _ args: Arguments) throws -> Value {
+        let names = ["x", "y1", "y2", "color", "alpha", "label", "zorder"]
+        let (pos, kw) = try bindKeywords("fill_between", args, names, positional: 3)
+        func arg(_ i: Int) -> Value? { i < pos.count ? pos[i] : kw[names[i]] }
+        guard let xv = arg(0), let y1v = arg(1) else { throw LoupeError("fill_between() needs x and y1") }
+        let x = try PlotValues.numbers(xv, "x"), y1 = try PlotValues.numbers(y1v, "y1")
+        var y2 = try arg(2)?.orNil.map { try PlotValues.numbers($0, "y2") }
+        if let v = y2, v.count == 1 { y2 = Array(repeating: v[0], count: x.count) }
+        guard x.count == y1.count, y2 == nil || y2!.count == x.count else {
+            throw LoupeError("fill_between(): x, y1 and y2 must have the same length (\(x.count), \(y1.count), \(y2?.count ?? x.count))")
+        }
+        ax.axes.fillBetween(x: x, y1, y2, color: try kw["color"]?.orNil.map { try PlotValues.color($0, "color") },
+                            alpha: try PlotValues.double(kw["alpha"], "alpha") ?? 1, label: try PlotValues.string(kw["label"], "label"),
+                            zorder: try PlotValues.double(kw["zorder"], "zorder") ?? 1)
+        return .none
     }
 
     static func rule(_ ax: AxesObject, _ args: Arguments, vertical: Bool) throws -> Value {

@@ -69,14 +69,18 @@ enum PlotBindings {
         mark("barh", signature: "barh(y, width, height=0.8, left=0, color=, edgecolor=, label=, tick_label=)",
              doc: "Horizontal bars centred on y.", example: "ax.barh(range(3), [3, 1, 2])",
              globalExample: "barh(tokens, freqs)") { try PlotAxesMethods.bar($0, $1, horizontal: true) }
-        mark("imshow", signature: "imshow(a, cmap=\"viridis\", vmin=, vmax=, origin=\"upper\", extent=[l, r, b, t], aspect=\"equal\", x=labels, y=labels)",
-             doc: "A 2-D tensor as an image (more than 4096 cells become one embedded PNG); x=/y= put token labels on the axes. Returns a Mappable for colorbar. The global form adds a colour bar unless colorbar=False.",
+        mark("imshow", signature: "imshow(a, cmap=\"viridis\", vmin=, vmax=, origin=\"upper\", extent=[l, r, b, t], aspect=\"equal\", x=labels, y=labels, top=labels, right=labels)",
+             doc: "A 2-D tensor as an image (more than 4096 cells become one embedded PNG); x=/y=/top=/right= put token labels on the four edges. Returns a Mappable for colorbar. The global form adds a colour bar unless colorbar=False.",
              example: "h = axs[0][1].imshow(a, cmap=\"magma\", vmin=0)", globalExample: "imshow(pattern, x=tokens, y=tokens, title=\"L0H1\")",
              PlotAxesMethods.imshow)
-        mark("text_grid", signature: "text_grid(texts, values=None, colors=None, cmap=\"viridis\", highlight=None, highlight_color=\"gold\", fontsize=None, quoted=False, x=labels, y=labels)",
+        mark("text_grid", signature: "text_grid(texts, values=None, colors=None, cmap=\"viridis\", highlight=None, highlight_color=\"gold\", fontsize=None, quoted=False, x=labels, y=labels, top=labels, right=labels)",
              doc: "A table of strings (tokens): each cell's colour from values through cmap, or from colors; highlighted cells gold and bold; text shrinks to fit.",
              example: "ax.text_grid(tokens, highlight=matches, quoted=True)", globalExample: "text_grid(grid, values=probs, cmap=\"Blues\")",
              PlotAxesMethods.textGrid)
+        mark("fill_between", signature: "fill_between(x, y1, y2=0, color=, alpha=1, label=, zorder=)",
+             doc: "Fills the band between two curves over the same x (e.g. mean ± std).",
+             example: "ax.fill_between(xs, mean - std, mean + std, alpha=0.3)",
+             globalExample: "fill_between(range(n), lo, hi, alpha=0.3)", PlotAxesMethods.fillBetween)
         mark("axhline", signature: "axhline(y, color=, linestyle=\"-\", linewidth=1.5, xmin=0, xmax=1, label=, zorder=)",
              doc: "A horizontal line across the axes.", example: "ax.axhline(clean, linestyle=\"--\", color=\"0.7\")",
              globalExample: "axhline(0, color=\"k\")") { try PlotAxesMethods.rule($0, $1, vertical: false) }
@@ -164,8 +168,17 @@ enum PlotBindings {
             if let s = try PlotValues.double(a[2], "labelsize") { ax.axes.tickFontSize = s }
             return .none
         }
-        axesMethod("legend", "legend(loc=\"best\", fontsize=None)", "Shows a legend of labelled marks (a twin axis's too).",
+        axesMethod("legend", "legend(labels=None, loc=\"best\", fontsize=None)",
+                   "Shows a legend of labelled marks (a twin axis's too); a list of labels names the lines in order, as legend([\"Q\", \"K\", \"V\"]).",
                    "ax.legend(loc=\"upper left\")") { ax, args, _ in
+            var args = args
+            var labels: [String]? = nil
+            if let first = args.positional.first, case .list = first {
+                labels = try PlotValues.strings(first, "labels"); args.positional.removeFirst()
+            }
+            if let i = args.keywords.firstIndex(where: { $0.0 == "labels" }) {
+                labels = try PlotValues.strings(args.keywords[i].1, "labels"); args.keywords.remove(at: i)
+            }
             let a = try args.bind("legend", ["loc", "fontsize"])
             var loc = LegendLocation.best
             if let s = try PlotValues.string(a[0], "loc") {
@@ -174,7 +187,7 @@ enum PlotBindings {
                 }
                 loc = l
             }
-            ax.axes.legend(location: loc)
+            if let labels = labels { ax.axes.legend(labels: labels, location: loc) } else { ax.axes.legend(location: loc) }
             ax.axes.legendFontSize = try PlotValues.double(a[1], "fontsize")
             return .none
         }
@@ -199,6 +212,18 @@ enum PlotBindings {
                    "ax.set_spines(right=True)") { ax, args, _ in
             let a = try args.bind("set_spines", ["left", "right", "top", "bottom"])
             for (i, side) in [Side.left, .right, .top, .bottom].enumerated() { if let v = a[i] { ax.axes.spineVisible[side] = v.isTruthy } }
+            return .none
+        }
+        axesMethod("set_top_ticks", "set_top_ticks(labels, positions=None)", "A second set of labels along the top edge (e.g. query tokens).",
+                   "ax.set_top_ticks(query_tokens)") { ax, args, _ in
+            let a = try args.bind("set_top_ticks", ["labels", "positions"], required: 1)
+            ax.axes.setTopTicks(try PlotValues.strings(a[0]!, "labels"), positions: try a[1]?.orNil.map { try PlotValues.numbers($0, "positions") })
+            return .none
+        }
+        axesMethod("set_right_ticks", "set_right_ticks(labels, positions=None)", "A second set of labels along the right edge (e.g. key tokens).",
+                   "ax.set_right_ticks(key_tokens)") { ax, args, _ in
+            let a = try args.bind("set_right_ticks", ["labels", "positions"], required: 1)
+            ax.axes.setRightTicks(try PlotValues.strings(a[0]!, "labels"), positions: try a[1]?.orNil.map { try PlotValues.numbers($0, "positions") })
             return .none
         }
         axesMethod("hide_labels", "hide_labels()", "Hides tick labels on both axes (small multiples).", "ax.hide_labels()") { ax, _, _ in
@@ -237,9 +262,9 @@ enum PlotBindings {
         }
     }
 
-    static func save(_ fig: FigureObject, _ args: Arguments, _ fn: String) throws -> Value {
+    static func save(_ fig: FigureObject, _ args: Arguments, _ fn: String, _ interp: Interpreter) throws -> Value {
         let a = try args.bind(fn, ["path"], required: 1)
-        let path = try a[0]!.asString("path")
+        let path = try FileBuiltins.writeURL(try a[0]!.asString("path"), interp).path
         do { try fig.figure.save(to: path) } catch let e as PlotError { throw LoupeError(e.description) }
         fig.shown = true  // a saved figure is finished: the next pyplot-style call starts a new one
         return .string(path)
@@ -255,8 +280,8 @@ enum PlotBindings {
         method("colorbar", "colorbar(mappable=None, ax=None, location=\"right\", pad=None, label=\"\", shrink=1, aspect=20, cmap=, vmin=, vmax=)",
                "A colour bar beside ax for what imshow/scatter returned (or for cmap=/vmin=/vmax=); location left/right/top/bottom.",
                "fig.colorbar(h, ax=axs[0], location=\"top\", pad=0.02)") { try colorbar($0, $1, interp: $2) }
-        method("save", "save(path)", "Writes the figure as .svg, or .png through rsvg-convert.", "fig.save(\"attention.svg\")") { f, a, _ in try save(f, a, "save") }
-        method("savefig", "savefig(path)", "Same as save(path).", "fig.savefig(\"x.png\")") { f, a, _ in try save(f, a, "savefig") }
+        method("save", "save(path)", "Writes the figure as .svg, or .png through rsvg-convert.", "fig.save(\"attention.svg\")") { f, a, i in try save(f, a, "save", i) }
+        method("savefig", "savefig(path)", "Same as save(path).", "fig.savefig(\"x.png\")") { f, a, i in try save(f, a, "savefig", i) }
         method("suptitle", "suptitle(text)", "A title over all the axes.", "fig.suptitle(\"Layer 0\")") { f, args, _ in
             let a = try args.bind("suptitle", ["text"], required: 1); f.figure.suptitle = PlotValues.text(a[0]!); return .none
         }
@@ -332,8 +357,8 @@ enum PlotBindings {
             let f = PlotState.currentFigure(); f.figure.suptitle = PlotValues.text(a[0]!); return .host(f)
         }
         Builtins.register(name: "savefig", doc: "Writes the current figure (.svg, or .png through rsvg-convert); returns the path.",
-                          signature: "savefig(path)", example: "savefig(\"hist.svg\")") { _, args in
-            try save(PlotState.currentFigure(), args, "savefig")
+                          signature: "savefig(path)", example: "savefig(\"hist.svg\")") { interp, args in
+            try save(PlotState.currentFigure(), args, "savefig", interp)
         }
         Builtins.register(name: "gcf", doc: "The current figure (a new one if the last was shown).", signature: "gcf()", example: "fig = gcf()") { _, args in
             _ = try args.bind("gcf", []); return .host(PlotState.currentFigure())

@@ -41,20 +41,20 @@ final class FigureObject: HostObject {
     }
 
     var memberNames: [String] { ["axes", "ax", "svg", "theme", "figsize", "name"] }
-    var help: String { PlotState.typeHelp("Figure", "A figure: a grid of axes, a suptitle, colour bars and a theme.") }
+    var help: String { "Figure: a grid of axes, a suptitle, colour bars and a theme; fig.axes lists the axes, fig.theme = \"dark\"." }
 }
 
 /// One plot area in Loupe code; methods are registered in PlotBindings.
 final class AxesObject: HostObject {
     let typeName = "Axes"
     let axes: Axes
-    weak var owner: FigureObject?
+    var owner: FigureObject?   // strong: a figure lives as long as any of its axes is reachable
 
     init(_ axes: Axes, _ owner: FigureObject?) { self.axes = axes; self.owner = owner }
 
     func repr() -> String { "<Axes row \(axes.row) column \(axes.column)\(axes.title.isEmpty ? "" : " \"\(axes.title)\"")>" }
     func display() -> CellOutput? { owner?.display() }
-    var help: String { PlotState.typeHelp("Axes", "One plot area (matplotlib's Axes).") }
+    var help: String { "Axes: one plot area (matplotlib's Axes)." }
 }
 
 /// The axes of subplots(r, c) as matplotlib returns them: `axs[i][j]`, `axs[i, j]`, or `axs[k]` for one row/column.
@@ -124,7 +124,7 @@ final class MappableObject: HostObject {
 final class ColorbarObject: HostObject {
     let typeName = "Colorbar"
     let colorbar: Colorbar
-    weak var owner: FigureObject?
+    var owner: FigureObject?   // strong: a figure lives as long as any of its axes is reachable
 
     init(_ c: Colorbar, _ owner: FigureObject?) { colorbar = c; self.owner = owner }
 
@@ -183,14 +183,5 @@ enum PlotState {
         }
         while out.hasSuffix("-") { out.removeLast() }
         return out.isEmpty ? "figure" : out
-    }
-
-    static func typeHelp(_ type: String, _ summary: String) -> String {
-        var s = "\(type): \(summary)\n"
-        for (name, def) in (Builtins.members[type] ?? [:]).sorted(by: { $0.key < $1.key }) {
-            s += "  \(def.signature)  \(def.doc.split(separator: "\n").first ?? "")\n"
-            _ = name
-        }
-        return s
     }
 }

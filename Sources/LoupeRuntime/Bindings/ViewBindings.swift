@@ -70,18 +70,36 @@ enum ViewBindings {
             topk_tokens and seed 000's logit lens: top_tokens[row][position] lists the k best token strings, \
             top_values[row][position] their probabilities (nested lists or a [rows, positions, k] tensor). \
             Cells whose best token equals targets[position] (e.g. the token finally generated) are marked gold; \
-            a selector shows 1..k entries per cell.
+            a selector shows 1..k entries per cell. A logit lens (logit_lens(model, cache)) can stand in for \
+            top_tokens and top_values; its labels become the rows and its positions pick the tokens.
             """,
-            signature: "topk_tokens(tokens, top_tokens, top_values, targets=None, row_labels=None, row_name=\"Layer\", value_name=\"prob\", title=\"Top-k tokens\")",
-            example: "topk_tokens(tokens, top_tokens, top_probs, row_labels=[str(l) for l in range(30)])"
-        ) { _, args in
+            signature: "topk_tokens(tokens, top_tokens, top_values=None, targets=None, row_labels=None, row_name=\"Layer\", value_name=\"prob\", title=\"Top-k tokens\")",
+            example: "topk_tokens(model.to_str_tokens(text), logit_lens(model, cache, pos=None))"
+        ) { interp, args in
             let b = try args.bind("topk_tokens", ["tokens", "top_tokens", "top_values", "targets", "row_labels", "row_name",
-                                                  "value_name", "title"], required: 3)
-            let tokens = try ViewArguments.strings(b[0]!, "tokens")
-            let topTokens = try ViewArguments.stringTable(b[1]!, "top_tokens")
-            let topValues = try ViewArguments.numberTable(b[2]!, "top_values")
+                                                  "value_name", "title"], required: 2)
+            var tokens = try ViewArguments.strings(b[0]!, "tokens")
+            var topTokensValue = b[1]!, topValuesValue = b[2]?.orNil, rowLabelsValue = b[4]?.orNil
+            // A logit lens (logit_lens(model, cache)) carries its own tokens, probabilities and labels.
+            if case .host(let lens) = topTokensValue, let t = try lens.attribute("top_tokens", interpreter: interp) {
+                topTokensValue = t
+                if topValuesValue == nil { topValuesValue = try lens.attribute("top_probs", interpreter: interp) }
+                if rowLabelsValue == nil { rowLabelsValue = try lens.attribute("labels", interpreter: interp) }
+                if let p = try lens.attribute("positions", interpreter: interp), case .list(let box) = p {
+                    let positions = try box.items.map { try $0.asInt("positions") }.map { $0 < 0 ? $0 + tokens.count : $0 }
+                    if positions.count != tokens.count, positions.allSatisfy({ $0 >= 0 && $0 < tokens.count }) {
+                        tokens = positions.map { tokens[$0] }
+                    }
+                }
+            }
+            guard let topValuesValue else {
+                throw LoupeError("topk_tokens() is missing required argument `top_values`",
+                                 hint: "pass the probabilities, or a logit lens: topk_tokens(tokens, logit_lens(model, cache))")
+            }
+            let topTokens = try ViewArguments.stringTable(topTokensValue, "top_tokens")
+            let topValues = try ViewArguments.numberTable(topValuesValue, "top_values")
             let targets = try b[3]?.orNil.map { try ViewArguments.strings($0, "targets") }
-            let rowLabels = try b[4]?.orNil.map { try ViewArguments.strings($0, "row_labels") } ?? topTokens.indices.map(String.init)
+            let rowLabels = try rowLabelsValue.map { try ViewArguments.strings($0, "row_labels") } ?? topTokens.indices.map(String.init)
             let view = try viewCall {
                 try TopkTokensView(tokens: tokens, rowLabels: rowLabels, topTokens: topTokens, topValues: topValues, targets: targets,
                                    rowName: try ViewArguments.optionalString(b[5], "row_name", default: "Layer"),

@@ -22,7 +22,7 @@ final class ViewObject: HostObject {
 
     func display() -> CellOutput? { output }
     func repr() -> String { "<view \(function): \(summary)>" }
-    var memberNames: [String] { ["html", "svg", "title", "save"] }
+    var memberNames: [String] { ["html", "svg", "title", "save", "_repr_html_"] }
 
     func attribute(_ name: String, interpreter: Interpreter) throws -> Value? {
         switch name {
@@ -34,11 +34,15 @@ final class ViewObject: HostObject {
     }
 
     func callMethod(_ name: String, _ args: Arguments, interpreter: Interpreter) throws -> Value? {
+        // circuitsvis users write `open(path, "w").write(view._repr_html_())` (seed 000).
+        if name == "_repr_html_" {
+            _ = try args.bind("_repr_html_", [])
+            return .string(StandalonePage.html(output, title: parts.title))
+        }
         guard name == "save" else { return nil }
         let a = try args.bind("save", ["path"], required: 1)
         let path = try a[0]!.asString("path")
-        let url = path.hasPrefix("/") || interpreter.scriptDirectory == nil
-            ? URL(fileURLWithPath: path) : interpreter.scriptDirectory!.appendingPathComponent(path)
+        let url = try FileBuiltins.writeURL(path, interpreter)
         let text = url.pathExtension.lowercased() == "svg" ? parts.svg : StandalonePage.html(output, title: parts.title)
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -55,7 +59,7 @@ final class ViewObject: HostObject {
         view (from \(function)): an interactive view. Shown when it is a cell's value; in the HTML report
         it is interactive, in the .ipynb it also carries a static SVG.
           v.save("attn.html")   a standalone page (or "attn.svg" for the static picture)
-          v.html, v.svg, v.title
+          v.html, v.svg, v.title, v._repr_html_() (the standalone page as a string)
         """
     }
 }

@@ -31,7 +31,7 @@ public enum NotebookArtifacts {
         try write(NotebookWriter.ipynb(report), to: notebook)
 
         var figures: [URL] = []
-        var used = Set<String>()
+        var namer = FigureNamer()
         for output in report.cells.flatMap(\.outputs) {
             guard case .figure(let svg, let name) = output else { continue }
             if figures.isEmpty {
@@ -41,25 +41,12 @@ public enum NotebookArtifacts {
                     throw ArtifactError(path: figuresDirectory.path, reason: "\(error.localizedDescription)")
                 }
             }
-            let stem = figureStem(name, number: figures.count + 1, used: &used)
+            let stem = namer.stem(for: name)
             let url = figuresDirectory.appendingPathComponent(stem + ".svg")
             try write(svg, to: url)
             figures.append(url)
         }
         return Written(html: html, notebook: notebook, figures: figures)
-    }
-
-    /// `NN-name`: keeps a name that already starts with a number, numbers the others, never repeats.
-    static func figureStem(_ name: String, number: Int, used: inout Set<String>) -> String {
-        var safe = String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" })
-        if safe.isEmpty { safe = "figure" }
-        var stem = safe.first?.isNumber == true ? safe : String(format: "%02d-", number) + safe
-        var k = 2
-        while !used.insert(stem).inserted {
-            stem = (safe.first?.isNumber == true ? safe : String(format: "%02d-", number) + safe) + "-\(k)"
-            k += 1
-        }
-        return stem
     }
 
     static func write(_ text: String, to url: URL) throws {
@@ -68,6 +55,30 @@ public enum NotebookArtifacts {
         } catch {
             throw ArtifactError(path: url.path, reason: "\(error.localizedDescription)")
         }
+    }
+}
+
+/// Names figure files `NN-name` in the order figures appear: keeps a name that already starts with a
+/// number, numbers the others, never repeats one. The terminal uses it too, to show where each
+/// figure will be written.
+public struct FigureNamer {
+    private var used = Set<String>()
+    private var count = 0
+
+    public init() {}
+
+    public mutating func stem(for name: String) -> String {
+        count += 1
+        var safe = String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" })
+        if safe.isEmpty { safe = "figure" }
+        let base = safe.first?.isNumber == true ? safe : String(format: "%02d-", count) + safe
+        var stem = base
+        var k = 2
+        while !used.insert(stem).inserted {
+            stem = base + "-\(k)"
+            k += 1
+        }
+        return stem
     }
 }
 
