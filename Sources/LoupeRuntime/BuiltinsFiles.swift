@@ -3,13 +3,25 @@ import LoupeScript
 import ZIPFoundation
 
 /// save(path, value) and read(path), by extension: .npy .npz .safetensors .csv .json .jsonl .txt.
-/// Relative paths resolve against the script's directory.
+/// Relative paths: files are read from the run's output folder when the notebook wrote them there, else
+/// from the script's directory; files are written to the output folder of `loupe run` (see OutputPaths).
 enum FileBuiltins {
     static func url(_ path: String, _ rt: Interpreter) -> URL {
         let expanded = (path as NSString).expandingTildeInPath
         if expanded.hasPrefix("/") { return URL(fileURLWithPath: expanded) }
+        if let out = rt.outputDirectory?.appendingPathComponent(expanded),
+           FileManager.default.fileExists(atPath: out.path) { return out }
         if let dir = rt.scriptDirectory { return dir.appendingPathComponent(expanded) }
         return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(expanded)
+    }
+
+    /// Where a relative path is written: the output folder of `loupe run`, else as `url` resolves it.
+    static func writeURL(_ path: String, _ rt: Interpreter) throws -> URL {
+        let expanded = (path as NSString).expandingTildeInPath
+        if rt.outputDirectory != nil || expanded.hasPrefix("/") { return try rt.outputURL(path) }
+        let u = url(path, rt)
+        try? FileManager.default.createDirectory(at: u.deletingLastPathComponent(), withIntermediateDirectories: true)
+        return u
     }
 
     static let formats = ".npy, .npz, .safetensors, .csv, .json, .jsonl, .txt"
@@ -20,8 +32,7 @@ enum FileBuiltins {
             let a = try args.bind("save", ["path", "value"], required: 2)
             let path = try (a[0] ?? .none).asString("path")
             let value = a[1] ?? .none
-            let u = url(path, rt)
-            try? FileManager.default.createDirectory(at: u.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let u = try writeURL(path, rt)
             do {
                 switch u.pathExtension.lowercased() {
                 case "npy":

@@ -102,7 +102,7 @@ public enum Repr {
     static func elementFormatter(_ values: [Float], kind: TensorValue.Kind) -> (Float) -> String {
         switch kind {
         case .bool: return { $0 != 0 ? "True" : "False" }
-        case .int: return { String(Int($0)) }
+        case .int: return { $0.exactInt.map(String.init) ?? ($0.isNaN ? "nan" : $0 > 0 ? "inf" : "-inf") }
         case .float:
             let finite = values.filter { $0.isFinite }
             let allIntegral = finite.allSatisfy { $0 == $0.rounded() }

@@ -39,7 +39,7 @@ final class REPL {
             let prompt = lines.isEmpty ? ">>> " : "... "
             switch editor.readLine(prompt: prompt) {
             case .endOfInput:
-                return lines.isEmpty ? nil : lines.joined(separator: "\n")
+                return lines.isEmpty ? nil : lines.map { $0 + "\n" }.joined()
             case .interrupted:
                 Console.out("^C")  // libedit leaves the cursor on the abandoned line
                 return ""

@@ -44,7 +44,7 @@ struct RunCommand: ParsableCommand {
         let name = input.deletingPathExtension().lastPathComponent
         let outDirectory = URL(fileURLWithPath: out ?? "reports/\(name)")
 
-        let runner = NotebookRunner(document: document, options: NotebookRunOptions(parameters: parsed, keepGoing: keepGoing))
+        let runner = NotebookRunner(document: document, options: NotebookRunOptions(parameters: parsed, keepGoing: keepGoing, outputDirectory: outDirectory))
         let printer = TerminalPrinter(figureDirectory: nil)
         let quiet = self.quiet
         var namer = FigureNamer()

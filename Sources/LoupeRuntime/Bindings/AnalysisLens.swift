@@ -101,7 +101,7 @@ final class LensObject: HostObject {
     func grid(title: String) -> Figure {
         let texts = result.ids.map { $0.map { model.tokenText($0.first ?? 0) } }
         let probs = result.probs.map { $0.map { Double($0.first ?? 0) } }
-        let fig = Figure(width: min(24, 1.2 * Double(result.positions.count) + 2.5), height: min(30, 0.28 * Double(texts.count) + 1.6))
+        let fig = Figure(width: min(24, max(4.5, 1.2 * Double(result.positions.count) + 3)), height: min(30, 0.28 * Double(texts.count) + 1.6))
         let ax = fig.ax
         ax.textGrid(texts.map { $0.map(AttentionTokenFigure.label) }, values: probs, cmap: Colormap.named("Blues") ?? .viridis,
                     vmin: 0, vmax: 1, fontSize: nil, cellBorder: .white)
@@ -109,7 +109,7 @@ final class LensObject: HostObject {
         ax.setYTicks(result.labels)
         ax.tickFontSize = 7
         ax.set(xlabel: "Position", title: title)
-        _ = try? fig.colorbar(for: ax, label: "Top-1 probability")
+        _ = try? fig.colorbar(for: ax, label: "Top-1 probability", aspect: max(20, Double(texts.count)), shrink: texts.count > 20 ? 0.5 : 1)
         return fig
     }
 

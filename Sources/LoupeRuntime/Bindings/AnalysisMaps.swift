@@ -29,7 +29,7 @@ enum AnalysisMaps {
             let maxNew = try a[2]?.asInt("max_new_tokens") ?? 5
             let window = try a[3]?.asInt("window") ?? 32, stride = try a[4]?.asInt("stride") ?? 5
             guard window >= 1, stride >= 1 else { throw LoupeError("attention_maps: window and stride must be ≥ 1") }
-            let outDir = try a[5]?.orNil.map { FileBuiltins.url(try $0.asString("out_dir"), rt) }
+            let outDir = try a[5]?.orNil.map { try FileBuiltins.writeURL(try $0.asString("out_dir"), rt) }
             let average = try a[6]?.asBool("average_heads") ?? true
             let head = try AnalysisModel.head(a[7] ?? .int(0), m)
             if let outDir { try? FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true) }

@@ -8,6 +8,8 @@ enum Bindings {
         CacheBindings.install()
         HookBindings.install()
         TableBindings.install()
+        DisplayBindings.install()
+        TimeBindings.install()
         AnalysisBindings.install()
         AnalysisLens.install()
         AnalysisTrace.install()

@@ -31,7 +31,9 @@ extension ModelBindings {
                       ("positional_embedding_type", .string(c.usesRotary ? "rotary" : "standard")),
                       ("rotary_base", .float(Double(c.ropeTheta))), ("gated_mlp", .bool(c.isGated)),
                       ("act_fn", .string(c.isGated ? "silu" : "gelu_new")), ("model_name", .string(m.name)),
-                      ("tied_embeddings", .bool(c.tiedEmbeddings))]
+                      ("tied_embeddings", .bool(c.tiedEmbeddings)),
+                      ("bos_token_id", m.tokenizer?.bosID.map { .int($0) } ?? c.bosTokenID.map { .int($0) } ?? .none),
+                      ("eos_token_id", m.tokenizer?.eosID.map { .int($0) } ?? c.eosTokenID.map { .int($0) } ?? .none)]
             return .dict(DictBox(pairs))
         }
         Builtins.registerAttribute(type: "Model", name: "hook_names",
@@ -57,7 +59,7 @@ extension ModelBindings {
                 if name == "W_pos" && m.model.config.usesRotary {
                     throw LoupeError("W_pos: \(m.name) uses rotary position embeddings and has no learned position matrix")
                 }
-                return .tensor(try engineCall { try get(m.model) })
+                return .tensor(try m.memoized(name) { try engineCall { try get(m.model) } })
             }
         }
         let perLayer: [(String, String, (HookedTransformer, Int) throws -> Tensor)] = [
@@ -80,7 +82,7 @@ extension ModelBindings {
                                        doc: "The \(doc), dequantised to float32 on each access; index a layer first to save memory: model.\(name)[3] still builds all layers, use model.weight(\"\(name)\", 3).",
                                        example: "model.\(name).shape") { _, recv in
                 let m = try model(recv)
-                return .tensor(try engineCall { try m.model.stacked { try get(m.model, $0) } })
+                return .tensor(try m.memoized(name) { try engineCall { try m.model.stacked { try get(m.model, $0) } } })
             }
         }
         Builtins.registerMethod(type: "Model", name: "weight",

@@ -25,22 +25,12 @@ enum ModelLoading {
         try engineCall { try ModelLocator.resolve(name, modelsDirectories: modelRoots(scriptDirectory: scriptDirectory)) }
     }
 
-    /// The checkpoint's own tokenizer: tokenizer.json, else vocab.json + merges.txt, else the GGUF vocabulary.
+    /// The checkpoint's own tokenizer (GGUF vocabulary, tokenizer.json, or vocab.json + merges.txt); nil
+    /// when the folder has none, so token-id input still works.
     static func tokenizer(for location: ModelLocation) throws -> Tokenizer? {
-        try engineCall {
-            switch location.kind {
-            case .gguf:
-                return try Tokenizer(gguf: GGUFFile(url: location.url))
-            case .huggingface:
-                if let json = location.tokenizerJSONURL {
-                    return try Tokenizer(tokenizerJSON: json, config: location.tokenizerConfigURL)
-                }
-                if let vocab = location.vocabJSONURL, let merges = location.mergesURL {
-                    return try Tokenizer(vocab: vocab, merges: merges)
-                }
-                return nil
-            }
-        }
+        if location.kind == .huggingface && location.tokenizerJSONURL == nil
+            && (location.vocabJSONURL == nil || location.mergesURL == nil) { return nil }
+        return try engineCall { try Tokenizer(location: location) }
     }
 
     /// A readable model name: the GGUF's general.name, the folder, or what the user typed.

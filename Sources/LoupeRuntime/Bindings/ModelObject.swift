@@ -13,6 +13,16 @@ final class ModelObject: HostObject {
     let tokenizer: Tokenizer?
     let name: String
     let source: String
+    /// Weights already built for Loupe code (W_U, W_E, stacked W_Q…), so `x @ model.W_U` in a loop
+    /// dequantises once. Tensors handed out are views of these; they are not written to by the engine.
+    var weightMemo: [String: Tensor] = [:]
+
+    func memoized(_ key: String, _ build: () throws -> Tensor) throws -> Tensor {
+        if let t = weightMemo[key] { return t }
+        let t = try build()
+        weightMemo[key] = t
+        return t
+    }
 
     init(model: HookedTransformer, tokenizer: Tokenizer?, name: String, source: String) {
         self.model = model

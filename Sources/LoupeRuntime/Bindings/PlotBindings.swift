@@ -262,9 +262,9 @@ enum PlotBindings {
         }
     }
 
-    static func save(_ fig: FigureObject, _ args: Arguments, _ fn: String) throws -> Value {
+    static func save(_ fig: FigureObject, _ args: Arguments, _ fn: String, _ interp: Interpreter) throws -> Value {
         let a = try args.bind(fn, ["path"], required: 1)
-        let path = try a[0]!.asString("path")
+        let path = try FileBuiltins.writeURL(try a[0]!.asString("path"), interp).path
         do { try fig.figure.save(to: path) } catch let e as PlotError { throw LoupeError(e.description) }
         fig.shown = true  // a saved figure is finished: the next pyplot-style call starts a new one
         return .string(path)
@@ -280,8 +280,8 @@ enum PlotBindings {
         method("colorbar", "colorbar(mappable=None, ax=None, location=\"right\", pad=None, label=\"\", shrink=1, aspect=20, cmap=, vmin=, vmax=)",
                "A colour bar beside ax for what imshow/scatter returned (or for cmap=/vmin=/vmax=); location left/right/top/bottom.",
                "fig.colorbar(h, ax=axs[0], location=\"top\", pad=0.02)") { try colorbar($0, $1, interp: $2) }
-        method("save", "save(path)", "Writes the figure as .svg, or .png through rsvg-convert.", "fig.save(\"attention.svg\")") { f, a, _ in try save(f, a, "save") }
-        method("savefig", "savefig(path)", "Same as save(path).", "fig.savefig(\"x.png\")") { f, a, _ in try save(f, a, "savefig") }
+        method("save", "save(path)", "Writes the figure as .svg, or .png through rsvg-convert.", "fig.save(\"attention.svg\")") { f, a, i in try save(f, a, "save", i) }
+        method("savefig", "savefig(path)", "Same as save(path).", "fig.savefig(\"x.png\")") { f, a, i in try save(f, a, "savefig", i) }
         method("suptitle", "suptitle(text)", "A title over all the axes.", "fig.suptitle(\"Layer 0\")") { f, args, _ in
             let a = try args.bind("suptitle", ["text"], required: 1); f.figure.suptitle = PlotValues.text(a[0]!); return .none
         }
@@ -357,8 +357,8 @@ enum PlotBindings {
             let f = PlotState.currentFigure(); f.figure.suptitle = PlotValues.text(a[0]!); return .host(f)
         }
         Builtins.register(name: "savefig", doc: "Writes the current figure (.svg, or .png through rsvg-convert); returns the path.",
-                          signature: "savefig(path)", example: "savefig(\"hist.svg\")") { _, args in
-            try save(PlotState.currentFigure(), args, "savefig")
+                          signature: "savefig(path)", example: "savefig(\"hist.svg\")") { interp, args in
+            try save(PlotState.currentFigure(), args, "savefig", interp)
         }
         Builtins.register(name: "gcf", doc: "The current figure (a new one if the last was shown).", signature: "gcf()", example: "fig = gcf()") { _, args in
             _ = try args.bind("gcf", []); return .host(PlotState.currentFigure())

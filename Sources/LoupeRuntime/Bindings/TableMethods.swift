@@ -143,7 +143,7 @@ enum TableMethods {
         method("to_csv", "t.to_csv(path)", "Writes CSV that pandas reads back (header row, no index). Returns the path.",
                "df.to_csv(\"imdb_example.csv\")") { rt, t, args in
             let a = try args.bind("to_csv", ["path", "index"], required: 1)
-            let u = FileBuiltins.url(try a[0]!.asString("path"), rt)
+            let u = try FileBuiltins.writeURL(try a[0]!.asString("path"), rt)
             try? FileManager.default.createDirectory(at: u.deletingLastPathComponent(), withIntermediateDirectories: true)
             try t.table.writeCSV(to: u)
             return .string(u.path)
@@ -152,7 +152,7 @@ enum TableMethods {
                "Writes the table into a SQLite file (the named table replaced); read parts back with read_sqlite(path, query). Returns the path.",
                "df.to_sqlite(\"attn.sqlite\", table=\"attn\")") { rt, t, args in
             let a = try args.bind("to_sqlite", ["path", "table"], required: 1)
-            let u = FileBuiltins.url(try a[0]!.asString("path"), rt)
+            let u = try FileBuiltins.writeURL(try a[0]!.asString("path"), rt)
             try? FileManager.default.createDirectory(at: u.deletingLastPathComponent(), withIntermediateDirectories: true)
             try t.table.writeSQLite(to: u, table: try a[1]?.asString("table") ?? "data")
             return .string(u.path)

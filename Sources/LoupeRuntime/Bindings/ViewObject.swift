@@ -42,8 +42,7 @@ final class ViewObject: HostObject {
         guard name == "save" else { return nil }
         let a = try args.bind("save", ["path"], required: 1)
         let path = try a[0]!.asString("path")
-        let url = path.hasPrefix("/") || interpreter.scriptDirectory == nil
-            ? URL(fileURLWithPath: path) : interpreter.scriptDirectory!.appendingPathComponent(path)
+        let url = try FileBuiltins.writeURL(path, interpreter)
         let text = url.pathExtension.lowercased() == "svg" ? parts.svg : StandalonePage.html(output, title: parts.title)
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

@@ -9,10 +9,13 @@ public struct NotebookRunOptions: Sendable {
     public var parameters: [NotebookParameter]
     /// Run every cell even after one fails (the failed cells still make the run fail).
     public var keepGoing: Bool
+    /// Where relative paths the notebook writes to land (the report's folder); nil: the script's folder.
+    public var outputDirectory: URL?
 
-    public init(parameters: [NotebookParameter] = [], keepGoing: Bool = false) {
+    public init(parameters: [NotebookParameter] = [], keepGoing: Bool = false, outputDirectory: URL? = nil) {
         self.parameters = parameters
         self.keepGoing = keepGoing
+        self.outputDirectory = outputDirectory
     }
 }
 
@@ -85,6 +88,7 @@ public final class NotebookRunner: @unchecked Sendable {
         }
         let scriptDirectory = URL(fileURLWithPath: document.path).deletingLastPathComponent()
         let interpreter = Interpreter(sink: sink, scriptDirectory: scriptDirectory)
+        interpreter.outputDirectory = options.outputDirectory?.standardizedFileURL
         self.interpreter = interpreter
         defer { self.interpreter = nil }
 
