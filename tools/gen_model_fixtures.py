@@ -172,7 +172,9 @@ def references(name, kind, d, hf, tok):
             hf_logits0 = logits
         else:
             w.add(f"hf/logits{i}", logits)
-        out = hf.generate(ids, max_new_tokens=12, do_sample=False, pad_token_id=0, eos_token_id=None)
+        # An explicit mask: the BOS id doubles as the pad id and must not be masked out.
+        out = hf.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=12, do_sample=False,
+                          pad_token_id=0, eos_token_id=None)
         w.meta[f"greedy{i}"] = out[0, ids.shape[1]:].tolist()
 
     def bridge():

@@ -230,3 +230,46 @@ func centerLastDim(_ t: Tensor) {
         for i in 0..<d { p[r * d + i] -= m }
     }
 }
+
+extension HookedTransformer {
+    /// Names `weight(_:)` accepts (TransformerLens's model attributes).
+    public static let weightNames = ["W_E", "W_pos", "W_U", "b_U", "W_Q", "W_K", "W_V", "W_O", "b_Q", "b_K", "b_V", "b_O",
+                                     "W_in", "W_gate", "W_out", "b_in", "b_out"]
+
+    /// A weight by TransformerLens attribute name: "W_Q" stacked over layers [layer, head, d_model, d_head],
+    /// or one layer's as "blocks.3.attn.W_Q" / "blocks.3.mlp.W_in"; "W_E", "W_U", ... for model-level ones.
+    public func weight(_ name: String) throws -> Tensor {
+        var base = name, layer: Int?
+        let parts = name.split(separator: ".")
+        if parts.count == 4, parts[0] == "blocks", let l = Int(parts[1]) {
+            layer = l < 0 ? l + nLayers : l
+            base = String(parts[3])
+        }
+        func perLayer(_ f: @escaping (Int) throws -> Tensor) throws -> Tensor {
+            if let layer { return try f(layer) }
+            return try stacked(f)
+        }
+        switch base {
+        case "W_E": return W_E
+        case "W_pos": return try W_pos
+        case "W_U": return try W_U
+        case "b_U": return try b_U
+        case "W_Q": return try perLayer(W_Q)
+        case "W_K": return try perLayer(W_K)
+        case "W_V": return try perLayer(W_V)
+        case "W_O": return try perLayer(W_O)
+        case "b_Q": return try perLayer(b_Q)
+        case "b_K": return try perLayer(b_K)
+        case "b_V": return try perLayer(b_V)
+        case "b_O": return try perLayer(b_O)
+        case "W_in": return try perLayer(W_in)
+        case "W_gate": return try perLayer(W_gate)
+        case "W_out": return try perLayer(W_out)
+        case "b_in": return try perLayer(b_in)
+        case "b_out": return try perLayer(b_out)
+        default:
+            let hint = nearest(base, in: HookedTransformer.weightNames).map { "; did you mean \($0)?" } ?? ""
+            throw ModelError(.badInput, "unknown weight \(name)\(hint)")
+        }
+    }
+}

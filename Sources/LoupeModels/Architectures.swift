@@ -26,7 +26,7 @@ extension ForwardPass {
                      normalizedHook: HookRegistry.id(.ln1Normalized, layer: l))
             // qkv[rows, 3d] = lnOut · W + b, then split into q, k, v.
             let qkv = qkvFused!.p
-            lw.qkv!.apply(lnOut.p, ldX: d, rows: rows, out: qkv, ldOut: 3 * d, scratch: scratch)
+            lw.qkv!.apply(lnOut.p, ldX: d, rows: rows, out: qkv, ldOut: 3 * d, scratch: scratch, fast: fast)
             let bias = (p.qkvBias[l] ?? lw.qkvB)!.basePointer
             let kNew = newKeys(l), vNew = newValues(l)
             for r in 0..<rows {
@@ -46,7 +46,7 @@ extension ForwardPass {
 
             try norm(x: resid.p, weight: lw.ln2W, bias: lw.ln2B, scaleHook: HookRegistry.id(.ln2Scale, layer: l),
                      normalizedHook: HookRegistry.id(.ln2Normalized, layer: l))
-            lw.up.apply(lnOut.p, ldX: d, rows: rows, out: mlpPre.p, ldOut: c.dMLP, scratch: scratch)
+            lw.up.apply(lnOut.p, ldX: d, rows: rows, out: mlpPre.p, ldOut: c.dMLP, scratch: scratch, fast: fast)
             if let b = lw.upB { for r in 0..<rows { Kernels.add(mlpPre.p + r * c.dMLP, b.basePointer, mlpPre.p + r * c.dMLP, count: c.dMLP) } }
             try fire(.mlpPre, l, mlpPre.p, shapeMLP)
             Kernels.geluNew(mlpPre.p, out: mlpPost.p, count: rows * c.dMLP)
@@ -71,9 +71,9 @@ extension ForwardPass {
             try norm(x: resid.p, weight: lw.ln1W, bias: nil, scaleHook: HookRegistry.id(.ln1Scale, layer: l),
                      normalizedHook: HookRegistry.id(.ln1Normalized, layer: l))
             let kNew = newKeys(l), vNew = newValues(l)
-            lw.q!.apply(lnOut.p, ldX: d, rows: rows, out: q.p, ldOut: qDim, scratch: scratch)
-            lw.k!.apply(lnOut.p, ldX: d, rows: rows, out: kNew, ldOut: kvDim, scratch: scratch)
-            lw.v!.apply(lnOut.p, ldX: d, rows: rows, out: vNew, ldOut: kvDim, scratch: scratch)
+            lw.q!.apply(lnOut.p, ldX: d, rows: rows, out: q.p, ldOut: qDim, scratch: scratch, fast: fast)
+            lw.k!.apply(lnOut.p, ldX: d, rows: rows, out: kNew, ldOut: kvDim, scratch: scratch, fast: fast)
+            lw.v!.apply(lnOut.p, ldX: d, rows: rows, out: vNew, ldOut: kvDim, scratch: scratch, fast: fast)
             try fire(.q, l, q.p, shapeQ)
             try fire(.k, l, kNew, shapeKV)
             try fire(.v, l, vNew, shapeKV)
@@ -88,9 +88,9 @@ extension ForwardPass {
 
             try norm(x: resid.p, weight: lw.ln2W, bias: nil, scaleHook: HookRegistry.id(.ln2Scale, layer: l),
                      normalizedHook: HookRegistry.id(.ln2Normalized, layer: l))
-            lw.gate!.apply(lnOut.p, ldX: d, rows: rows, out: mlpPre.p, ldOut: c.dMLP, scratch: scratch)
+            lw.gate!.apply(lnOut.p, ldX: d, rows: rows, out: mlpPre.p, ldOut: c.dMLP, scratch: scratch, fast: fast)
             try fire(.mlpPre, l, mlpPre.p, shapeMLP)
-            lw.up.apply(lnOut.p, ldX: d, rows: rows, out: mlpLin!.p, ldOut: c.dMLP, scratch: scratch)
+            lw.up.apply(lnOut.p, ldX: d, rows: rows, out: mlpLin!.p, ldOut: c.dMLP, scratch: scratch, fast: fast)
             try fire(.mlpPreLinear, l, mlpLin!.p, shapeMLP)
             Kernels.swiGLU(gate: mlpPre.p, up: mlpLin!.p, out: mlpPost.p, count: rows * c.dMLP)
             try fire(.mlpPost, l, mlpPost.p, shapeMLP)
@@ -105,7 +105,7 @@ extension ForwardPass {
     func mlpOutput(layer l: Int) throws {
         let d = c.dModel
         let lw = w.layers[l]
-        lw.down.apply(mlpPost.p, ldX: c.dMLP, rows: rows, out: mlpOut.p, ldOut: d, scratch: scratch)
+        lw.down.apply(mlpPost.p, ldX: c.dMLP, rows: rows, out: mlpOut.p, ldOut: d, scratch: scratch, fast: fast)
         if p.centerWriting { centerRows(mlpOut.p, rows: rows, dim: d) }
         if let b = p.mlpOutBias[l] ?? lw.downB {
             for r in 0..<rows { Kernels.axpy(1, b.basePointer, mlpOut.p + r * d, count: d) }

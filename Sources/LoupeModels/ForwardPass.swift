@@ -53,6 +53,8 @@ final class ForwardPass {
     let tokens: [Int]              // [B·T]
     let keyMask: [Bool]?           // [B·Tk], false = padding
     let kv: KVCache?
+    /// Quantized one-token matvecs (generation steps) when set; exact dequantise-and-dot otherwise.
+    let fast: MatVecScratch?
 
     // Activation buffers (row-major, shapes as TransformerLens's hooks with batch).
     let resid: Buffer              // [B, T, dModel]
@@ -75,7 +77,8 @@ final class ForwardPass {
     var ropeSin: [Float] = []
 
     init(weights: ModelWeights, processing: EffectiveProcessing, hooks: HookRunner, scratch: ScratchPool,
-         tokens: [Int], batch: Int, mask: [Bool]?, kv: KVCache?) {
+         tokens: [Int], batch: Int, mask: [Bool]?, kv: KVCache?, fast: MatVecScratch? = nil) {
+        self.fast = fast
         w = weights
         c = weights.config
         p = processing
@@ -303,7 +306,7 @@ final class ForwardPass {
                 for h in 0..<nH { Kernels.axpy(1, res.p + (r * nH + h) * d, o, count: d) }
             }
         } else {
-            lw.o.apply(z.p, ldX: qDim, rows: rows, out: attnOut.p, ldOut: d, scratch: scratch)
+            lw.o.apply(z.p, ldX: qDim, rows: rows, out: attnOut.p, ldOut: d, scratch: scratch, fast: fast)
             if p.centerWriting { centerRows(attnOut.p, rows: rows, dim: d) }
         }
         if let ob = p.attnOutBias[l] ?? bias {

@@ -1,6 +1,7 @@
 import Foundation
 import LoupeFormats
 import LoupeTensor
+import LoupeTokenizers
 
 /// How to load a model.
 public struct LoadOptions: Sendable {
@@ -37,6 +38,9 @@ public final class HookedTransformer: @unchecked Sendable {
     let threads: Int
     private let lock = NSLock()
     var refactored: RefactoredWeights?
+    let matVecScratch: MatVecScratch
+    /// The model's tokenizer (from tokenizer.json or the GGUF file), when one was found.
+    public var tokenizer: Tokenizer?
 
     /// Loads a located model (a Hugging Face directory or a GGUF file).
     public convenience init(location: ModelLocation, options: LoadOptions = LoadOptions()) throws {
@@ -48,12 +52,20 @@ public final class HookedTransformer: @unchecked Sendable {
             }
             let config = try ModelConfig(gguf: gguf)
             try self.init(weights: try ModelWeights.load(gguf, config: config, format: .gguf), options: options)
+            tokenizer = try Tokenizer(gguf: gguf)
+            padTokenID = tokenizer?.padID ?? padTokenID
         case .huggingface:
             guard let configURL = location.configURL else {
                 throw ModelError(.badConfig, "\(location.url.path): no config.json next to the weights")
             }
             let config = try ModelConfig(hfConfig: configURL)
             try self.init(weights: try ModelWeights.load(source, config: config, format: .huggingFace), options: options)
+            if let tj = location.tokenizerJSONURL {
+                tokenizer = try Tokenizer(tokenizerJSON: tj, config: location.tokenizerConfigURL)
+            } else if let v = location.vocabJSONURL, let m = location.mergesURL {
+                tokenizer = try Tokenizer(vocab: v, merges: m)
+            }
+            padTokenID = tokenizer?.padID ?? padTokenID
         }
     }
 
@@ -87,7 +99,9 @@ public final class HookedTransformer: @unchecked Sendable {
                 maxScratch = max(maxScratch, m.scratchFloats, m.inDim * 8)
             }
         }
-        scratch = ScratchPool(threads: threads, floatsEach: max(maxScratch, weights.unembed.inDim * 8))
+        scratch = ScratchPool(threads: threads, floatsEach: max(maxScratch, weights.unembed.inDim * 8, c.dVocab,
+                                                              c.dMLP, c.nHeads * c.dHead))
+        matVecScratch = MatVecScratch(maxCols: max(c.dModel, c.dMLP, c.nHeads * c.dHead))
         if c.usesRotary {
             var f = Kernels.ropeInverseFrequencies(rotaryDim: c.dHead, base: c.ropeTheta, scaling: c.ropeScaling)
             if let factors = weights.ropeFreqFactors { f = zip(f, factors).map { $0 / $1 } }
@@ -171,7 +185,7 @@ public final class HookedTransformer: @unchecked Sendable {
     }
 
     func forward(_ batch: [[Int]], single: Bool, cache filter: NamesFilter?, hooks: [Hook],
-                 kv: KVCache? = nil) throws -> ForwardResult {
+                 kv: KVCache? = nil, fast: Bool = false) throws -> ForwardResult {
         let (flat, T, mask) = try prepare(batch, past: kv?.length ?? 0)
         let cacheIDs = try filter.map { try registry.select($0) } ?? []
         var userHooks: [(Int, HookFunction)] = []
@@ -183,7 +197,8 @@ public final class HookedTransformer: @unchecked Sendable {
         Blas.setThreads(1)
         defer { Blas.setThreads(savedThreads) }
         let pass = ForwardPass(weights: refactored?.weights ?? weights, processing: refactored?.effective ?? effective,
-                               hooks: runner, scratch: scratch, tokens: flat, batch: batch.count, mask: mask, kv: kv)
+                               hooks: runner, scratch: scratch, tokens: flat, batch: batch.count, mask: mask, kv: kv,
+                               fast: fast ? matVecScratch : nil)
         var logits: Tensor
         switch config.architecture {
         case .gpt2: logits = try pass.runGPT2()

@@ -89,7 +89,7 @@ final class WeightMatrix: @unchecked Sendable {
     /// out[n, outDim] (row stride ldOut) = x[n, inDim] (row stride ldX) · Wᵀ, plus `accumulate`·out.
     /// `scratch`: `threads` buffers of `scratchFloats` each.
     func apply(_ x: UnsafePointer<Float>, ldX: Int, rows n: Int, out: UnsafeMutablePointer<Float>, ldOut: Int,
-               accumulate: Bool = false, scratch: ScratchPool) {
+               accumulate: Bool = false, scratch: ScratchPool, fast: MatVecScratch? = nil) {
         if n == 0 { return }
         let beta: Float = accumulate ? 1 : 0
         let w = bytes.baseAddress!.assumingMemoryBound(to: Float.self)
@@ -103,6 +103,9 @@ final class WeightMatrix: @unchecked Sendable {
             return
         }
         if n == 1 {
+            if let fast, !accumulate, QuantMatVec.hasDirectKernel(dtype), inDim % 32 == 0 {
+                if fastMatVec(x, out: out, scratch: scratch, q8: fast) { return }
+            }
             matvec(x, out: out, accumulate: accumulate, scratch: scratch)
             return
         }
@@ -122,7 +125,23 @@ final class WeightMatrix: @unchecked Sendable {
         }
     }
 
-    /// out[outDim] = W · x[inDim] for one position, fused dequantise-and-dot per row.
+    /// One position through LoupeTensor's quantized matvec (x quantised to 8 bits per block of 32, as
+    /// llama.cpp does: ~1e-3 relative error). False when the kernel refuses.
+    func fastMatVec(_ x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, scratch: ScratchPool,
+                    q8: MatVecScratch) -> Bool {
+        if let rowMap {
+            let tmp = scratch.buffer(0)
+            guard scratch.floatsEach >= outDim,
+                  (try? QuantMatVec.matvec(dtype, weights: bytes, rows: outDim, cols: inDim, x: x, y: tmp,
+                                           scratch: q8, threads: scratch.threads)) != nil else { return false }
+            for r in 0..<outDim { out[r] = tmp[rowMap[r]] }
+            return true
+        }
+        return (try? QuantMatVec.matvec(dtype, weights: bytes, rows: outDim, cols: inDim, x: x, y: out,
+                                        scratch: q8, threads: scratch.threads)) != nil
+    }
+
+    /// out[outDim] = W · x[inDim] for one position, fused dequantise-and-dot per row (exact F32).
     func matvec(_ x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, accumulate: Bool, scratch: ScratchPool) {
         let threads = scratch.threads
         let chunk = (outDim + threads - 1) / threads

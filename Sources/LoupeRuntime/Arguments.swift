@@ -45,7 +45,8 @@ public extension Value {
         case .int(let i): return i
         case .bool(let b): return b ? 1 : 0
         case .float(let d) where d == d.rounded() && abs(d) < 9e18: return Int(d)
-        case .tensor(let t) where t.tensor.count == 1 && t.kind != .float: return Int(t.tensor.item)
+        case .tensor(let t) where t.tensor.count == 1 && t.kind != .float && t.tensor.contiguous().item.exactInt != nil:
+            return t.tensor.contiguous().item.exactInt ?? 0
         default: throw LoupeError("\(what) must be an int, not \(typeName)")
         }
     }

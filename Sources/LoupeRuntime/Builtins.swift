@@ -53,6 +53,9 @@ public enum Builtins {
     nonisolated(unsafe) public private(set) static var values: [String: (value: Value, doc: String)] = [:]
     nonisolated(unsafe) public private(set) static var members: [String: [String: MemberDef]] = [:]
     nonisolated(unsafe) static var installed = false
+    /// What the language itself defines (before bindings), for the coverage test.
+    nonisolated(unsafe) static var languageFunctions: Set<String> = []
+    nonisolated(unsafe) static var languageMembers: Set<String> = []
     static let lock = NSLock()
 
     /// Adds a global function. `signature` reads like Python's (`len(x)`); `doc` says what it does and
@@ -100,6 +103,8 @@ public enum Builtins {
         TensorBuiltins.install()
         FileBuiltins.install()
         HelpBuiltins.install()
+        languageFunctions = Set(functions.keys)
+        languageMembers = Set(members.flatMap { type, m in m.keys.map { "\(type).\($0)" } })
         Bindings.installAll()
     }
 }

@@ -25,7 +25,8 @@ enum ConversionBuiltins {
                 return .int(i)
             case .tensor(let t):
                 guard t.tensor.count == 1 else { throw LoupeError("only one-element tensors convert to int (shape \(TensorMath.shapeText(t.tensor.shape)))") }
-                return .int(Int(t.tensor.item))
+                guard let i = t.tensor.contiguous().item.exactInt else { throw LoupeError("cannot convert \(t.tensor.contiguous().item) to an int") }
+                return .int(i)
             case let v: throw LoupeError("int() cannot convert \(v.typeName)")
             }
         }

@@ -63,6 +63,10 @@ enum CoreBuiltins {
             Builtins.register(name: name, doc: "The \(name == "min" ? "smallest" : "largest") item of one iterable or of several arguments; `key` picks what to compare. For a tensor, its \(name == "min" ? "minimum" : "maximum") element.",
                               signature: "\(name)(xs, key=None) / \(name)(a, b, …)", example: "\(name)([3, 1, 2])  # \(name == "min" ? 1 : 3)") { rt, args in
                 var items = args.positional
+                if case .tensor? = items.first, items.count == 2 || args.keyword("dim") != nil || args.keyword("keepdim") != nil {
+                    // torch.max(x, dim) / max(x, dim=1, keepdim=True)
+                    return try rt.callMethod(items[0], name, Arguments(Array(items.dropFirst()), keywords: args.keywords))
+                }
                 if items.count == 1 {
                     if case .tensor(let t) = items[0] {
                         let r = try TensorMath.reduce(t.tensor, dim: nil, keepdim: false) { b in sign > 0 ? (b.max() ?? 0) : (b.min() ?? 0) }
@@ -84,8 +88,11 @@ enum CoreBuiltins {
                 return best
             }
         }
-        Builtins.register(name: "sum", doc: "The sum of the items plus `start` (default 0). For a tensor, the sum of all its elements (see tensor.sum for a dim).",
-                          signature: "sum(xs, start=0)", example: "sum([1, 2, 3])  # 6") { _, args in
+        Builtins.register(name: "sum", doc: "The sum of the items plus `start` (default 0). For a tensor, the sum of all its elements, or along `dim=` like torch.sum.",
+                          signature: "sum(xs, start=0)", example: "sum([1, 2, 3])  # 6") { rt, args in
+            if case .tensor? = args.positional.first, args.keyword("dim") != nil || args.keyword("keepdim") != nil {
+                return try rt.callMethod(args.positional[0], "sum", Arguments(Array(args.positional.dropFirst()), keywords: args.keywords))
+            }
             let a = try args.bind("sum", ["xs", "start"], required: 1)
             if case .tensor(let t)? = a[0] {
                 return .tensor(TensorValue(try TensorMath.reduce(t.tensor, dim: nil, keepdim: false) { $0.reduce(0, +) }, kind: t.kind == .float ? .float : .int))

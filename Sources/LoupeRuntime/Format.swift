@@ -45,7 +45,8 @@ enum Format {
         var numeric = false
         var value = v
         if case .tensor(let t) = v, t.tensor.count == 1 {
-            value = t.kind == .float ? .float(Double(t.tensor.item)) : .int(Int(t.tensor.item))
+            let x = t.tensor.contiguous().item
+            value = t.kind == .float ? .float(Double(x)) : Value.fromIntElement(x)
         }
         switch (spec.type, value) {
         case (nil, .string(let s)), ("s", .string(let s)):

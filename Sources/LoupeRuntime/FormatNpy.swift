@@ -24,7 +24,7 @@ enum Npy {
         case .float:
             for v in vals { withUnsafeBytes(of: v.bitPattern.littleEndian) { d.append(contentsOf: $0) } }
         case .int:
-            for v in vals { withUnsafeBytes(of: Int64(v).littleEndian) { d.append(contentsOf: $0) } }
+            for v in vals { withUnsafeBytes(of: v.clampedInt64.littleEndian) { d.append(contentsOf: $0) } }
         case .bool:
             d.append(contentsOf: vals.map { $0 != 0 ? UInt8(1) : 0 })
         }
@@ -119,7 +119,7 @@ enum Safetensors {
             let dtype: String
             switch t.kind {
             case .float: dtype = "F32"; for v in vals { withUnsafeBytes(of: v.bitPattern.littleEndian) { body.append(contentsOf: $0) } }
-            case .int: dtype = "I64"; for v in vals { withUnsafeBytes(of: Int64(v).littleEndian) { body.append(contentsOf: $0) } }
+            case .int: dtype = "I64"; for v in vals { withUnsafeBytes(of: v.clampedInt64.littleEndian) { body.append(contentsOf: $0) } }
             case .bool: dtype = "BOOL"; body.append(contentsOf: vals.map { $0 != 0 ? UInt8(1) : 0 })
             }
             header[name] = ["dtype": dtype, "shape": t.tensor.shape, "data_offsets": [begin, body.count]] as [String: Any]

@@ -198,7 +198,10 @@ enum Indexing {
         switch v {
         case .tensor(let t):
             guard t.tensor.rank == 1 else { throw LoupeError("a tensor index must be 1-dimensional (got shape \(TensorMath.shapeText(t.tensor.shape)))") }
-            return t.tensor.toArray().map { Int($0) }
+            return try t.tensor.toArray().map { v -> Int in
+                guard let i = v.exactInt, v == v.rounded() else { throw LoupeError("tensor index values must be integers (found \(v))") }
+                return i
+            }
         default:
             return try Ops.iterate(v).map { try $0.asInt("index") }
         }

@@ -116,6 +116,7 @@ public final class Interpreter {
         switch value {
         case .none: return nil
         case .host(let h): return h.display() ?? .value(h.repr())
+        case .tensor(let t) where t.tensor.rank >= 1: return .value(Repr.repr(value) + "\n" + Repr.tensorSummary(t))
         default: return .value(Repr.repr(value))
         }
     }

@@ -51,15 +51,18 @@ enum Ops {
         case (.add, .string(let x), .string(let y)): return .string(x + y)
         case (.mul, .string(let s), _), (.mul, _, .string(let s)):
             guard let n = intLike(a) ?? intLike(b) else { break }
+            try checkRepeat(s.utf8.count, n)
             return .string(String(repeating: s, count: max(0, n)))
         case (.mod, .string(let fmt), _): return .string(try Format.percent(fmt, b))
         case (.add, .list(let x), .list(let y)): return .list(x.items + y.items)
         case (.add, .tuple(let x), .tuple(let y)): return .tuple(x + y)
         case (.mul, .list(let l), _), (.mul, _, .list(let l)):
             guard let n = intLike(a) ?? intLike(b) else { break }
+            try checkRepeat(l.items.count, n)
             return .list(Array([[Value]](repeating: l.items, count: max(0, n)).joined()))
         case (.mul, .tuple(let l), _), (.mul, _, .tuple(let l)):
             guard let n = intLike(a) ?? intLike(b) else { break }
+            try checkRepeat(l.count, n)
             return .tuple(Array([[Value]](repeating: l, count: max(0, n)).joined()))
         case (.bitOr, .dict(let x), .dict(let y)):
             let d = x.copy()
@@ -69,6 +72,11 @@ enum Ops {
         }
         throw LoupeError("unsupported operand types for `\(op.rawValue)`: \(a.typeName) and \(b.typeName)",
                          hint: hint(op, a, b))
+    }
+
+    static func checkRepeat(_ size: Int, _ n: Int) throws {
+        let (p, o) = size.multipliedReportingOverflow(by: max(n, 0))
+        if o || p > 1 << 30 { throw LoupeError("repetition too large (\(size) × \(n) items)") }
     }
 
     static func opName(_ op: BinaryOp) -> String {
@@ -264,7 +272,9 @@ enum Ops {
         switch v {
         case .list(let l): return l.items
         case .tuple(let t): return t
-        case .range(let r): return (0..<r.count).map { .int(r.at($0)) }
+        case .range(let r):
+            if r.count > 1 << 28 { throw LoupeError("range of \(r.count) numbers is too large to turn into a list", hint: "loop over it with `for` instead") }
+            return (0..<r.count).map { .int(r.at($0)) }
         case .string(let s): return s.map { .string(String($0)) }
         case .dict(let d): return d.keys
         case .tensor(let t):

@@ -94,6 +94,23 @@ public enum Repr {
         return "tensor(" + body + extras.map { ", " + $0 }.joined() + ")"
     }
 
+    /// One line under a displayed tensor: shape, dtype and value statistics.
+    public static func tensorSummary(_ tv: TensorValue) -> String {
+        let t = tv.tensor
+        var s = "shape (" + t.shape.map(String.init).joined(separator: ", ") + (t.rank == 1 ? ",)" : ")") + " \(tv.kind.rawValue)"
+        let vals = t.toArray().filter { $0.isFinite }
+        if !vals.isEmpty && tv.kind != .bool {
+            let mean = vals.reduce(0.0) { $0 + Double($1) } / Double(vals.count)
+            func g(_ x: Double) -> String { String(format: "%.4g", x) }
+            s += " · min \(g(Double(vals.min() ?? 0))) · max \(g(Double(vals.max() ?? 0))) · mean \(g(mean))"
+        } else if tv.kind == .bool {
+            s += " · \(vals.filter { $0 != 0 }.count) true"
+        }
+        let nonFinite = t.count - vals.count
+        if nonFinite > 0 { s += " · \(nonFinite) inf/nan" }
+        return s
+    }
+
     static func sampleValues(_ t: Tensor) -> [Float] {
         let v = t.toArray()
         return v.count <= 20 ? v : Array(v.prefix(10) + v.suffix(10))
@@ -102,7 +119,7 @@ public enum Repr {
     static func elementFormatter(_ values: [Float], kind: TensorValue.Kind) -> (Float) -> String {
         switch kind {
         case .bool: return { $0 != 0 ? "True" : "False" }
-        case .int: return { String(Int($0)) }
+        case .int: return { $0.exactInt.map(String.init) ?? ($0.isNaN ? "nan" : $0 > 0 ? "inf" : "-inf") }
         case .float:
             let finite = values.filter { $0.isFinite }
             let allIntegral = finite.allSatisfy { $0 == $0.rounded() }

@@ -23,6 +23,12 @@ enum TensorBuiltins {
         if values.count == 1, case .tuple(let t) = values[0] { shape = try t.map { try $0.asInt("\(fn) size") } }
         else if values.count == 1, case .list(let l) = values[0] { shape = try l.items.map { try $0.asInt("\(fn) size") } }
         else { shape = try values.map { try $0.asInt("\(fn) size") } }
+        var total = 1
+        for d in shape where d > 0 {
+            let (p, o) = total.multipliedReportingOverflow(by: d)
+            if o || p > 1 << 31 { throw LoupeError("\(fn): shape \(TensorMath.shapeText(shape)) is too large (more than 2^31 elements)") }
+            total = p
+        }
         if shape.contains(where: { $0 < (allowMinusOne ? -1 : 0) }) { throw LoupeError("\(fn): negative size in shape \(TensorMath.shapeText(shape))") }
         return shape
     }

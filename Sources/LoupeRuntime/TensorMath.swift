@@ -82,6 +82,9 @@ enum TensorMath {
         let a = try asTensor(av), b = try asTensor(bv)
         let intish = a.kind != .float && b.kind != .float
         let x = a.tensor, y = b.tensor
+        if intish && (op == .floorDiv || op == .mod) && y.toArray().contains(0) {
+            throw LoupeError("integer \(op == .mod ? "modulo" : "division") by zero in an int tensor", hint: "use a float tensor (x.float()) for inf/nan results")
+        }
         let r: Tensor
         var kind: TensorValue.Kind = intish ? .int : .float
         switch op {

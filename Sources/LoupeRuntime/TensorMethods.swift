@@ -41,7 +41,7 @@ enum TensorMethods {
             let v = x.tensor.contiguous().basePointer[0]
             switch x.kind {
             case .float: return .float(Double(v))
-            case .int: return .int(Int(v))
+            case .int: return Value.fromIntElement(v)
             case .bool: return .bool(v != 0)
             }
         }
@@ -323,7 +323,7 @@ enum TensorMethods {
     static func scalar(_ v: Float, _ kind: TensorValue.Kind) -> Value {
         switch kind {
         case .float: return .float(Double(v))
-        case .int: return .int(Int(v))
+        case .int: return Value.fromIntElement(v)
         case .bool: return .bool(v != 0)
         }
     }

@@ -86,7 +86,8 @@ public enum HashKey: Hashable {
         case .function(let f): self = .object(ObjectIdentifier(f))
         case .builtin(let f): self = .object(ObjectIdentifier(f))
         case .host(let h): self = .object(ObjectIdentifier(h))
-        case .tensor(let t) where t.tensor.count == 1 && t.kind != .float: self = .int(Int(t.tensor.item))
+        case .tensor(let t) where t.tensor.count == 1 && t.kind != .float && t.tensor.contiguous().item.exactInt != nil:
+            self = .int(t.tensor.contiguous().item.exactInt ?? 0)
         default:
             throw LoupeError("unhashable type `\(v.typeName)` cannot be a dict key (use a tuple instead of a list)")
         }

@@ -3,7 +3,7 @@ import Dispatch
 /// y[rows] = W[rows, cols] · x[cols] computed directly on stored weight blocks (no dequantised copy).
 /// Quantised types use integer dot products against x quantised to 8 bits per block of 32 (the
 /// llama.cpp scheme: relative error ~1e-3 against the exact float product); F32/F16/BF16 are exact
-/// float dots. Rows are split across `threads` with DispatchQueue.concurrentPerform.
+/// float dots. Rows are split across `threads` with `ParallelFor` (a spinning pool on Linux).
 public enum QuantMatVec {
     /// Types with a direct kernel; others go through `Dequant` row by row.
     public static func hasDirectKernel(_ dtype: DType) -> Bool {
@@ -94,18 +94,15 @@ public enum QuantMatVec {
     }
 
     /// Splits 0..<rows into contiguous chunks run concurrently (inline when one task suffices).
-    @inline(__always)
-    static func parallelRows(_ rows: Int, threads: Int, minRowsPerTask: Int, _ body: (Int, Int) -> Void) {
+    static func parallelRows(_ rows: Int, threads: Int, minRowsPerTask: Int, _ body: @escaping (Int, Int) -> Void) {
         let tasks = max(1, min(threads, rows / max(1, minRowsPerTask)))
         if tasks == 1 { body(0, rows); return }
-        // A few chunks per thread for balance on shared cores; chunk edges are multiples of 4 rows.
+        // A few chunks per thread for balance on shared cores.
         let chunks = tasks * (rows >= 4096 ? 4 : 1)
         let per = (rows + chunks - 1) / chunks
-        withoutActuallyEscaping(body) { b in
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                let r0 = c * per, r1 = min(rows, r0 + per)
-                if r0 < r1 { b(r0, r1) }
-            }
+        ParallelFor.run(chunks) { c in
+            let r0 = c * per, r1 = min(rows, r0 + per)
+            if r0 < r1 { body(r0, r1) }
         }
     }
 

@@ -58,4 +58,25 @@ final class SmolLM2Tests: XCTestCase {
                     fx.tensor("tl/logits_last")!, "logits[-1]", tol: 1e-3, report: &report)
         print("== smollm2 vs TransformerLens\n" + report.joined(separator: "\n"))
     }
+
+    func testTokenizationAndGreedyMatchTransformers() throws {
+        let m = try model()
+        let fx = try ReferenceFixture("smollm2")
+        let prompts = fx.meta["prompts"] as! [String]
+        #if DEBUG
+        let (generated, newTokens, exact) = (1, 2, true)   // unoptimised builds are ~50x slower; release checks all
+        #else
+        let (generated, newTokens, exact) = (3, 16, false)
+        #endif
+        for (i, p) in prompts.enumerated() {
+            let ids = try m.toTokens(p, prependBOS: false)
+            XCTAssertEqual(ids, fx.intLists("tokens")[i], "tokenization of prompt \(i)")
+            if i >= generated { continue }
+            let start = Date()
+            let r = try m.generate(fx.intLists("tokens")[i], options: GenerationOptions(maxNewTokens: newTokens, stopAtEOS: false, exact: exact))
+            let dt = Date().timeIntervalSince(start)
+            XCTAssertEqual(r.newTokens, Array(fx.intLists("greedy")[i].prefix(newTokens)), "greedy continuation of prompt \(i)")
+            print("smollm2 greedy \(i): \(try m.toString(r.newTokens).debugDescription) (\(String(format: "%.1f", Double(newTokens) / dt)) tok/s)")
+        }
+    }
 }

@@ -65,9 +65,10 @@ final class AnalysisModelTests: XCTestCase {
         // The last component's top token is the generated token at every step.
         XCTAssertEqual(try value(interp, "all(trace.top_tokens[s][-1][0] == model.to_string([int(trace.tokens[s].item())]) for s in range(12))"), "True")
         XCTAssertEqual(try value(interp, "type(trace.grid())"), "Figure")
-        _ = try interp.execute("trace.views(step=-1)", file: "v.loupe")
+        _ = try interp.execute("trace.views(step=-1)\ntrace.views(step=0, last=4)", file: "v.loupe")
         let views = sink.outputs.filter { if case .view = $0 { return true } else { return false } }
-        XCTAssertEqual(views.count, 1)
+        XCTAssertEqual(views.count, 2)
+        if case let .view(html, _, _) = views[1] { XCTAssertTrue(html.contains("Step 1, layer 1")) }
     }
 
     func testAttentionTokensMatchDirectProjection() throws {

@@ -20,6 +20,8 @@ final class InterpreterAPITests: XCTestCase {
         XCTAssertEqual(try interp.execute("x * 2", file: "cell3").map(Repr.repr), "40")
         XCTAssertEqual(interp.display(.string("a")), .value("'a'"))
         XCTAssertNil(interp.display(.none))
+        let t = try interp.execute("arange(6).reshape(2, 3)", file: "c4")
+        XCTAssertEqual(t.map { interp.display($0) }, .value("tensor([[0, 1, 2],\n        [3, 4, 5]])\nshape (2, 3) int64 · min 0 · max 5 · mean 2.5"))
     }
 
     func testDefineAndLookup() throws {

@@ -52,10 +52,11 @@ enum AnalysisTrace {
         }
         Builtins.registerMethod(type: "GenerationTrace", name: "views",
                                 doc: "Shows circuitsvis-style attention views of the kept layers (or `layers`) at a step (default: every step), over the last positions — the seed's saved attention HTML.",
-                                signature: "trace.views(layers=None, step=None)",
+                                signature: "trace.views(layers=None, step=None, last=None)",
                                 example: "trace.views(layers=[6], step=-1)") { rt, recv, args in
             let t = try trace(recv)
-            let a = try args.bind("views", ["layers", "step"])
+            let a = try args.bind("views", ["layers", "step", "last"])
+            let keep = try a[2]?.orNil?.asInt("last")
             let want = try a[0]?.orNil.map { try Ops.iterate($0).map { try AnalysisModel.layer($0, t.model) } }
             var steps = Array(t.steps.indices)
             if let s = try a[1]?.orNil?.asInt("step") {
@@ -65,6 +66,7 @@ enum AnalysisTrace {
             }
             for s in steps {
                 for (layer, p) in t.steps[s].patterns where want?.contains(layer) ?? true {
+                    let p = keep.map { cutLast(p, $0) } ?? p
                     let view = try ViewBindings.viewCall {
                         try AttentionPatternsView(tokens: p.tokens, pattern: p.values, shape: p.shape,
                                                   title: "Step \(s + 1), layer \(layer)")
@@ -74,6 +76,16 @@ enum AnalysisTrace {
             }
             return .none
         }
+    }
+
+    /// The last `w` positions of a kept [head, pos, pos] pattern.
+    static func cutLast(_ p: TraceObject.Pattern, _ w: Int) -> TraceObject.Pattern {
+        let (h, n) = (p.shape[0], p.shape[1])
+        let k = max(1, min(w, n))
+        var out: [Float] = []
+        out.reserveCapacity(h * k * k)
+        for head in 0..<h { for i in (n - k)..<n { for j in (n - k)..<n { out.append(p.values[(head * n + i) * n + j]) } } }
+        return TraceObject.Pattern(tokens: Array(p.tokens.suffix(k)), values: out, shape: [h, k, k])
     }
 
     static func trace(_ v: Value) throws -> TraceObject {

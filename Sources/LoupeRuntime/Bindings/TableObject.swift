@@ -44,10 +44,15 @@ final class TableObject: HostObject {
 
     var memberNames: [String] { ["columns", "shape", "dtypes"] }
 
-    /// `t["col"]` a column; `t[["a", "b"]]` a table of those columns; `t[2:5]` rows; `t[i]` row i as a dict.
+    /// `t["col"]` a column; `t[["a", "b"]]` a table of those columns; `t[2:5]` rows; `t[i]` row i as a dict;
+    /// `t[mask]` the rows where a boolean tensor/list is true.
     func getItem(_ key: Value, interpreter: Interpreter) throws -> Value? {
         switch key {
         case .string(let name): return .host(ColumnObject(name: name, data: try TableBindings.checked { try table.column(name) }))
+        case .list(let l) where l.items.first.map({ if case .bool = $0 { return true }; return false }) ?? false:
+            return .host(TableObject(try mask(l.items)))
+        case .tensor(let t):
+            return .host(TableObject(try mask(try Ops.iterate(.tensor(t)))))
         case .list(let l):
             let names = try l.items.map { try $0.asString("column name") }
             return .host(TableObject(try TableBindings.checked { try table.select(names) }))
@@ -75,6 +80,14 @@ final class TableObject: HostObject {
         }
         table = try TableBindings.checked { try table.with(column: name, data) }
         return true
+    }
+
+    /// Rows where a boolean mask (one value per row) is true: `t[t["attn"].tensor() > 0.5]`.
+    func mask(_ items: [Value]) throws -> Table {
+        guard items.count == table.rowCount else {
+            throw LoupeError("the mask has \(items.count) values for \(table.rowCount) rows")
+        }
+        return table.filter { items[$0].isTruthy }
     }
 
     func iterate() throws -> [Value]? { try (0..<table.rowCount).map { .dict(try rowDict($0)) } }

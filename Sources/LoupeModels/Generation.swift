@@ -1,0 +1,121 @@
+import Foundation
+import LoupeTensor
+
+/// How `generate` picks tokens and what it records.
+public struct GenerationOptions {
+    public var maxNewTokens: Int
+    /// 0: greedy (argmax). Otherwise logits are divided by it before sampling.
+    public var temperature: Float
+    /// Keep only the k most likely tokens when sampling.
+    public var topK: Int?
+    /// Keep the smallest set of tokens whose probability reaches p when sampling.
+    public var topP: Float?
+    public var seed: UInt64
+    /// Stop after an end-of-sequence token (the config's eos, or `eosTokenIDs`).
+    public var stopAtEOS: Bool
+    public var eosTokenIDs: [Int]?
+    /// Per-step caches: what each forward pass caches (the prompt pass and every one-token step).
+    public var cacheFilter: NamesFilter?
+    /// Hooks applied in every pass.
+    public var hooks: [Hook]
+    /// Exact F32 one-token steps (dequantise-and-dot). Off: quantized matvecs with 8-bit activations
+    /// for quantized weights (llama.cpp's scheme, ~1e-3 relative), much faster.
+    public var exact: Bool
+
+    public init(maxNewTokens: Int = 20, temperature: Float = 0, topK: Int? = nil, topP: Float? = nil, seed: UInt64 = 0,
+                stopAtEOS: Bool = true, eosTokenIDs: [Int]? = nil, cacheFilter: NamesFilter? = nil,
+                hooks: [Hook] = [], exact: Bool = false) {
+        self.maxNewTokens = maxNewTokens
+        self.temperature = temperature
+        self.topK = topK
+        self.topP = topP
+        self.seed = seed
+        self.stopAtEOS = stopAtEOS
+        self.eosTokenIDs = eosTokenIDs
+        self.cacheFilter = cacheFilter
+        self.hooks = hooks
+        self.exact = exact
+    }
+}
+
+/// One generated token with the pass that produced it.
+public struct GenerationStep {
+    public let token: Int
+    /// Logits [d_vocab] the token was chosen from.
+    public let logits: Tensor
+    /// The pass's cache (step 0: the whole prompt [pos, ...]; later steps: the new position only,
+    /// [1, ...], with attention rows [head, 1, key] over every position so far). Nil without a filter.
+    public let cache: ActivationCache?
+}
+
+public struct GenerationResult {
+    /// Prompt followed by the generated tokens.
+    public let tokens: [Int]
+    public let newTokens: [Int]
+    public let steps: [GenerationStep]
+    /// True when generation stopped at an end-of-sequence token.
+    public let stoppedAtEOS: Bool
+}
+
+extension HookedTransformer {
+    /// Generates after `prompt` with a KV cache: one pass over the prompt, then one pass per token.
+    public func generate(_ prompt: [Int], options o: GenerationOptions = GenerationOptions()) throws -> GenerationResult {
+        guard o.maxNewTokens >= 0 else { throw ModelError(.badInput, "maxNewTokens must be ≥ 0") }
+        guard o.temperature >= 0 else { throw ModelError(.badInput, "temperature must be ≥ 0") }
+        let total = prompt.count + o.maxNewTokens
+        guard total <= config.nCtx else {
+            throw ModelError(.badInput, "prompt of \(prompt.count) + \(o.maxNewTokens) new tokens exceeds the context length \(config.nCtx)")
+        }
+        let kv = KVCache(config: config, maxPositions: max(total, 1))
+        let eos = Set(o.eosTokenIDs ?? (tokenizer?.eosID ?? config.eosTokenID).map { [$0] } ?? [])
+        var rng = Xoshiro256(seed: o.seed)
+        var tokens = prompt, steps: [GenerationStep] = [], stopped = false
+        var input = prompt
+        for _ in 0..<o.maxNewTokens {
+            let r = try forward([input], single: true, cache: o.cacheFilter, hooks: o.hooks, kv: kv,
+                                fast: !o.exact && input.count == 1)
+            let V = config.dVocab
+            let T = r.logits.shape[0]
+            let last = Tensor(shape: [V], data: Array(r.logits.toArray()[((T - 1) * V)...]))
+            let next = try pick(last.toArray(), o, &rng)
+            steps.append(GenerationStep(token: next, logits: last, cache: r.cache))
+            tokens.append(next)
+            input = [next]
+            if o.stopAtEOS && eos.contains(next) { stopped = true; break }
+        }
+        return GenerationResult(tokens: tokens, newTokens: Array(tokens[prompt.count...]), steps: steps, stoppedAtEOS: stopped)
+    }
+
+    func pick(_ logits: [Float], _ o: GenerationOptions, _ rng: inout Xoshiro256) throws -> Int {
+        if o.temperature == 0 {
+            var best = 0
+            for i in 1..<logits.count where logits[i] > logits[best] { best = i }
+            return best
+        }
+        var idx = Array(logits.indices).sorted { logits[$0] > logits[$1] }
+        if let k = o.topK {
+            guard k > 0 else { throw ModelError(.badInput, "topK must be ≥ 1") }
+            idx = Array(idx.prefix(k))
+        }
+        let mx = logits[idx[0]]
+        var probs = idx.map { Double(expf((logits[$0] - mx) / o.temperature)) }
+        let sum = probs.reduce(0, +)
+        probs = probs.map { $0 / sum }
+        if let p = o.topP {
+            guard p > 0 && p <= 1 else { throw ModelError(.badInput, "topP must be in (0, 1]") }
+            var acc = 0.0, keep = 0
+            while keep < probs.count { acc += probs[keep]; keep += 1; if acc >= Double(p) { break } }
+            idx = Array(idx.prefix(keep))
+            probs = Array(probs.prefix(keep))
+            let s = probs.reduce(0, +)
+            probs = probs.map { $0 / s }
+        }
+        let u = rng.nextDouble()
+        var acc = 0.0
+        for (i, pr) in probs.enumerated() {
+            acc += pr
+            if u < acc { return idx[i] }
+        }
+        return idx[idx.count - 1]
+    }
+}
