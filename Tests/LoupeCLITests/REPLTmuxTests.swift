@@ -95,26 +95,34 @@ final class REPLTmuxTests: XCTestCase {
     static let tmuxPath: String? = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/opt/homebrew/bin/tmux"]
         .first { FileManager.default.isExecutableFile(atPath: $0) }
 
-    /// Runs tmux. Output goes through a file, not a pipe: the tmux server that `new-session` starts
-    /// inherits the client's descriptors and would hold a pipe open forever.
+    /// Runs tmux with posix_spawn and waitpid. Not Foundation's `Process`: on Linux it watches the
+    /// child through a socket the child inherits, and the tmux server that `new-session` forks keeps
+    /// that socket (and any pipe) open forever, so `waitUntilExit` would never return. Output goes
+    /// through a file for the same reason.
     @discardableResult
     private func tmux(_ arguments: [String]) throws -> String {
         let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-tmux-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: outputFile.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: outputFile) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.tmuxPath ?? "tmux")
-        process.arguments = arguments
-        let output = try FileHandle(forWritingTo: outputFile)
-        process.standardOutput = arguments.first == "capture-pane" ? output : FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try output.close()
-        guard process.terminationStatus == 0 else {
-            throw TmuxError(message: "tmux \(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
+        let executable = Self.tmuxPath ?? "/usr/bin/tmux"
+        let stdoutPath = arguments.first == "capture-pane" ? outputFile.path : "/dev/null"
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw TmuxError(message: "cannot start tmux: \(String(cString: strerror(spawned)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let exitCode = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        guard exitCode == 0 else {
+            throw TmuxError(message: "tmux \(arguments.joined(separator: " ")) exited \(exitCode)")
         }
+        guard stdoutPath != "/dev/null" else { return "" }
         return try String(contentsOf: outputFile, encoding: .utf8)
     }
 
