@@ -55,4 +55,42 @@ final class EmbeddingTests: XCTestCase {
         XCTAssertGreaterThan(t, 0.9)
         XCTAssertFalse(y.contains { $0.isNaN })
     }
+
+    func testBlockwiseNeighboursMatchBruteForce() {
+        var rng = SystemRandomNumberGenerator()
+        let n = 600, d = 7, k = 13
+        let x = (0..<(n * d)).map { _ in Float.random(in: -1...1, using: &rng) }
+        let got = TSNE.nearestNeighbours(x, n: n, d: d, k: k)
+        for i in stride(from: 0, to: n, by: 37) {
+            var dist: [(Float, Int)] = []
+            for j in 0..<n where j != i {
+                var s: Float = 0
+                for c in 0..<d { s += (x[i * d + c] - x[j * d + c]) * (x[i * d + c] - x[j * d + c]) }
+                dist.append((s, j))
+            }
+            let want = Set(dist.sorted { $0.0 < $1.0 }.prefix(k).map { $0.1 })
+            XCTAssertEqual(Set(got[i].map { $0.0 }), want, "row \(i)")
+        }
+    }
+
+    /// Big enough for the sparse neighbours and the two-thread repulsion: three well-separated clusters
+    /// must come out as three clusters.
+    func testBarnesHutSeparatesClustersAtScale() {
+        var gen = SplitMix(seed: 7)
+        let n = 3000, d = 8
+        var x = [Float](repeating: 0, count: n * d)
+        for i in 0..<n { for c in 0..<d { x[i * d + c] = Float(gen.nextGaussian()) + (c == i % 3 ? 10 : 0) } }
+        let y = TSNE(perplexity: 30, iterations: 400, seed: 0).embed(x, n: n, d: d)
+        XCTAssertFalse(y.contains { !$0.isFinite })
+        var agree = 0
+        for i in stride(from: 0, to: n, by: 10) {
+            var best = (Float.infinity, -1)
+            for j in 0..<n where j != i {
+                let dd = (y[i * 2] - y[j * 2]) * (y[i * 2] - y[j * 2]) + (y[i * 2 + 1] - y[j * 2 + 1]) * (y[i * 2 + 1] - y[j * 2 + 1])
+                if dd < best.0 { best = (dd, j) }
+            }
+            if best.1 % 3 == i % 3 { agree += 1 }
+        }
+        XCTAssertGreaterThan(agree, 295, "nearest neighbour in the same cluster for \(agree)/300 points")
+    }
 }

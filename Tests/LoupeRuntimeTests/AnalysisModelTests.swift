@@ -111,6 +111,28 @@ final class AnalysisModelTests: XCTestCase {
         XCTAssertEqual(try value(interp, "mine[\"hp\"].tolist() == ref[\"hp\"].tolist() and mine[\"v\"].tolist() == ref[\"v\"].tolist()"), "True")
     }
 
+    /// Under GQA the dataset shares one key map per key/value head; every query head's rows must still be
+    /// exactly what attention_tokens gives for that head alone, for every prompt.
+    func testAttentionTokenDatasetMatchesPerHeadUnderGQA() throws {
+        let (interp, _) = try run("""
+        model = load(FIXTURES + "/llama3-tiny")
+        prompts = ["The next sentence is false.", "When Mary and John went to the store"]
+        df = attention_token_dataset(model, prompts, max_tokens=6)
+        same = True
+        for p in range(2):
+            logits, c = model.run_with_cache(model.to_tokens(prompts[p])[:6])
+            for layer in range(model.n_layers):
+                for h in range(model.n_heads):
+                    mine = df.where("prompt", "==", p).where("layer", "==", layer).where("head", "==", h)
+                    ref = attention_tokens(model, c, layer, h).rows(prompt=p)
+                    for col in ["hp", "q", "k", "v", "attn", "input_token"]:
+                        same = same and mine[col].tolist() == ref[col].tolist()
+        """)
+        XCTAssertEqual(try value(interp, "model.n_heads > model.n_key_value_heads"), "True")
+        XCTAssertEqual(try value(interp, "same"), "True")
+        XCTAssertEqual(try value(interp, "df[\"prompt\"].tolist()[0] == 0 and df[\"prompt\"].tolist()[-1] == 1"), "True")
+    }
+
     func testTokenFrequencyAndSharedTokensMatchCounting() throws {
         let (interp, _) = try run("""
         model = load(FIXTURES + "/gpt2-tiny")

@@ -10,7 +10,8 @@ import LoupeTensor
 /// - q⊙k for a query–key pair: the element-wise product lives in the query's head space (its sum is the
 ///   attention score), so it is mapped like a query: (q_i ⊙ k_j) · W_Qᵀ · W_U, argmax.
 /// Biases are left out: they are the same for every position and would only shift all rows alike.
-/// W_Qᵀ·W_U and W_Kᵀ·W_U are formed once per head ([d_head, vocab]), so each row costs d_head·vocab.
+/// W_Qᵀ·W_U, W_Kᵀ·W_U and W_O·W_U are formed once per head ([d_head, vocab], `HeadVocabProjection`), so
+/// each row costs d_head·vocab.
 public struct AttentionTokenData: Sendable {
     public var layer: Int
     public var head: Int
@@ -31,11 +32,44 @@ public struct AttentionTokenData: Sendable {
     }
 }
 
+/// One head's components mapped straight into vocabulary logits: each [d_head, vocab]. Forming them costs
+/// 2·d_head·d_model·vocab flops apiece, so a dataset over many prompts builds them once per head (and the
+/// key map once per key/value head under GQA) and reuses them for every prompt.
+public struct HeadVocabProjection: Sendable {
+    public let query: Tensor // [d_head, vocab]  W_Qᵀ · W_U
+    public let key: Tensor   // [d_head, vocab]  W_Kᵀ · W_U
+    public let value: Tensor // [d_head, vocab]  W_O · W_U
+
+    /// W_Q, W_K: [d_model, d_head]; W_O: [d_head, d_model]; W_U: [d_model, vocab].
+    public init(W_Q: Tensor, W_K: Tensor, W_O: Tensor, W_U: Tensor) throws {
+        try self.init(W_Q: W_Q, W_O: W_O, W_U: W_U, key: Self.keyMap(W_K: W_K, W_U: W_U))
+    }
+
+    /// With a key map formed earlier (shared by the query heads of one key/value head).
+    public init(W_Q: Tensor, W_O: Tensor, W_U: Tensor, key: Tensor) throws {
+        query = try Tensor.matmul(W_Q.transposed(0, 1), W_U)
+        value = try Tensor.matmul(W_O, W_U)
+        self.key = key
+    }
+
+    /// W_K: [d_model, d_head]; W_U: [d_model, vocab] -> [d_head, vocab].
+    public static func keyMap(W_K: Tensor, W_U: Tensor) throws -> Tensor {
+        try Tensor.matmul(W_K.transposed(0, 1), W_U)
+    }
+}
+
 public enum AttentionTokens {
     /// q, k, v: [pos, d_head] (for GQA pass the key/value head the query head reads);
     /// pattern: [pos, pos]; W_Q, W_K: [d_model, d_head]; W_O: [d_head, d_model]; W_U: [d_model, vocab].
     public static func compute(layer: Int, head: Int, input: [Int], q: Tensor, k: Tensor, v: Tensor, pattern: Tensor,
                                W_Q: Tensor, W_K: Tensor, W_O: Tensor, W_U: Tensor) throws -> AttentionTokenData {
+        try compute(layer: layer, head: head, input: input, q: q, k: k, v: v, pattern: pattern,
+                    projection: HeadVocabProjection(W_Q: W_Q, W_K: W_K, W_O: W_O, W_U: W_U))
+    }
+
+    /// The same with the head's vocabulary maps already formed.
+    public static func compute(layer: Int, head: Int, input: [Int], q: Tensor, k: Tensor, v: Tensor, pattern: Tensor,
+                               projection: HeadVocabProjection) throws -> AttentionTokenData {
         let n = input.count
         for (name, t) in [("q", q), ("k", k), ("v", v)] where t.rank != 2 || t.shape[0] != n {
             throw TensorError("attention tokens: \(name) must be [\(n), d_head], got \(t.shape)")
@@ -43,19 +77,16 @@ public enum AttentionTokens {
         guard pattern.shape == [n, n] else {
             throw TensorError("attention tokens: pattern must be [\(n), \(n)], got \(pattern.shape)")
         }
-        let qVocab = try Tensor.matmul(W_Q.transposed(0, 1), W_U) // [d_head, vocab]
-        let kVocab = try Tensor.matmul(W_K.transposed(0, 1), W_U) // [d_head, vocab]
-        let vVocab = try Tensor.matmul(W_O, W_U)                   // [d_head, vocab]
-        let qTok = try argmaxRows(Tensor.matmul(q, qVocab))
-        let kTok = try argmaxRows(Tensor.matmul(k, kVocab))
-        let vTok = try argmaxRows(Tensor.matmul(v, vVocab))
+        let qTok = try argmaxRows(Tensor.matmul(q, projection.query))
+        let kTok = try argmaxRows(Tensor.matmul(k, projection.key))
+        let vTok = try argmaxRows(Tensor.matmul(v, projection.value))
         // All causal pairs at once: [pairs, d_head]
         let dHead = q.shape[1]
         let qa = q.contiguous().toArray(), ka = k.contiguous().toArray()
         var pairs: [Float] = []
         pairs.reserveCapacity(n * (n + 1) / 2 * dHead)
         for i in 0..<n { for j in 0...i { for d in 0..<dHead { pairs.append(qa[i * dHead + d] * ka[j * dHead + d]) } } }
-        let pairTok = try argmaxRows(Tensor.matmul(Tensor(shape: [pairs.count / dHead, dHead], data: pairs), qVocab))
+        let pairTok = try argmaxRows(Tensor.matmul(Tensor(shape: [pairs.count / dHead, dHead], data: pairs), projection.query))
         var qk = [[Int]](repeating: [Int](repeating: -1, count: n), count: n)
         var e = 0
         for i in 0..<n { for j in 0...i { qk[i][j] = pairTok[e]; e += 1 } }

@@ -23,10 +23,16 @@ public struct TSNE: Sendable {
     public func embed(_ points: [Float], n: Int, d: Int) -> [Float] {
         if n <= 1 { return [Float](repeating: 0, count: n * 2) }
         let perp = min(perplexity, Double(n - 1) / 3)
-        let sqd = Self.squaredDistances(points, n: n, d: d)
         let exact = n <= exactLimit
-        let neighbours = exact ? n - 1 : min(n - 1, Int(3 * perp + 1))
-        let p = Self.jointProbabilities(sqd, n: n, perplexity: perp, neighbours: neighbours)
+        let candidates: [[(Int, Double)]]
+        if exact {
+            let sqd = Self.squaredDistances(points, n: n, d: d)
+            candidates = (0..<n).map { i in (0..<n).filter { $0 != i }.map { ($0, Double(sqd[i * n + $0])) } }
+        } else {
+            // scikit-learn's choice: the 3·perplexity + 1 nearest neighbours of each point.
+            candidates = Self.nearestNeighbours(points, n: n, d: d, k: min(n - 1, Int(3 * perp + 1)))
+        }
+        let p = Self.jointProbabilities(candidates, n: n, perplexity: perp)
         var y = initialLayout(points, n: n, d: d)
         optimize(&y, p: p, n: n, exact: exact)
         return y.map { Float($0) }
@@ -46,17 +52,39 @@ public struct TSNE: Sendable {
         return out
     }
 
+    /// The k nearest neighbours (squared Euclidean distance) of every point, by rows of 256 at a time against
+    /// all points through sgemm, so memory stays O(256·n) rather than O(n²).
+    static func nearestNeighbours(_ x: [Float], n: Int, d: Int, k: Int) -> [[(Int, Double)]] {
+        var norms = [Float](repeating: 0, count: n)
+        for i in 0..<n { var s: Float = 0; for c in 0..<d { s += x[i * d + c] * x[i * d + c] }; norms[i] = s }
+        let block = 256
+        var gram = [Float](repeating: 0, count: block * n)
+        var out = [[(Int, Double)]](repeating: [], count: n)
+        x.withUnsafeBufferPointer { xp in
+            for start in stride(from: 0, to: n, by: block) {
+                let rows = min(block, n - start)
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(n), Int32(d),
+                            1, xp.baseAddress! + start * d, Int32(d), xp.baseAddress!, Int32(d), 0, &gram, Int32(n))
+                for r in 0..<rows {
+                    let i = start + r
+                    var heap = BoundedMaxHeap(capacity: k)
+                    for j in 0..<n where j != i {
+                        heap.offer(max(0, norms[i] + norms[j] - 2 * gram[r * n + j]), j)
+                    }
+                    out[i] = heap.items.map { ($0.index, Double($0.key)) }
+                }
+            }
+        }
+        return out
+    }
+
     /// Sparse symmetric P as (row, col, value) lists summing to 1, each row's conditional distribution
-    /// calibrated to the perplexity over its `neighbours` nearest points.
-    static func jointProbabilities(_ sqd: [Float], n: Int, perplexity: Double, neighbours k: Int) -> SparseP {
+    /// calibrated to the perplexity over its candidate neighbours (index, squared distance).
+    static func jointProbabilities(_ candidates: [[(Int, Double)]], n: Int, perplexity: Double) -> SparseP {
         let target = log(perplexity)
         var cond = [[(Int, Double)]](repeating: [], count: n)
         for i in 0..<n {
-            var cand = (0..<n).filter { $0 != i }.map { ($0, Double(sqd[i * n + $0])) }
-            if k < n - 1 {
-                cand.sort { $0.1 < $1.1 }
-                cand = Array(cand.prefix(k))
-            }
+            let cand = candidates[i]
             var beta = 1.0, lo = -Double.infinity, hi = Double.infinity
             var probs = [Double](repeating: 0, count: cand.count)
             for _ in 0..<100 {
@@ -130,10 +158,17 @@ public struct TSNE: Sendable {
         var gains = [Double](repeating: 1, count: n * 2)
         var grad = [Double](repeating: 0, count: n * 2)
         let exaggerated = min(250, iterations)
+        var dense = [Double]()
+        var num = [Double]()
+        if exact {
+            dense = [Double](repeating: 0, count: n * n)
+            num = [Double](repeating: 0, count: n * n)
+            for i in 0..<n { for e in p.rowStart[i]..<p.rowStart[i + 1] { dense[i * n + p.cols[e]] = p.values[e] } }
+        }
         for it in 0..<iterations {
             let exag = it < exaggerated ? earlyExaggeration : 1
             let momentum = it < exaggerated ? 0.5 : 0.8
-            if exact { exactGradient(y, p: p, n: n, exaggeration: exag, into: &grad) }
+            if exact { exactGradient(y, p: dense, n: n, exaggeration: exag, num: &num, into: &grad) }
             else { barnesHutGradient(y, p: p, n: n, exaggeration: exag, into: &grad) }
             for m in 0..<(n * 2) {
                 let sameSign = (update[m] * grad[m]) < 0
@@ -144,8 +179,8 @@ public struct TSNE: Sendable {
         }
     }
 
-    func exactGradient(_ y: [Double], p: SparseP, n: Int, exaggeration: Double, into grad: inout [Double]) {
-        var num = [Double](repeating: 0, count: n * n)
+    /// p: the dense joint probabilities [n, n]; num: scratch [n, n] for the Student-t kernel.
+    func exactGradient(_ y: [Double], p: [Double], n: Int, exaggeration: Double, num: inout [Double], into grad: inout [Double]) {
         var z = 0.0
         for i in 0..<n {
             for j in (i + 1)..<n {
@@ -155,13 +190,11 @@ public struct TSNE: Sendable {
                 z += 2 * q
             }
         }
-        var pd = [Double](repeating: 0, count: n * n)
-        for i in 0..<n { for e in p.rowStart[i]..<p.rowStart[i + 1] { pd[i * n + p.cols[e]] = p.values[e] * exaggeration } }
         for i in 0..<n {
             var gx = 0.0, gy = 0.0
             for j in 0..<n where j != i {
                 let q = num[i * n + j]
-                let mult = (pd[i * n + j] - q / z) * q
+                let mult = (p[i * n + j] * exaggeration - q / z) * q
                 gx += mult * (y[i * 2] - y[j * 2])
                 gy += mult * (y[i * 2 + 1] - y[j * 2 + 1])
             }
@@ -173,11 +206,26 @@ public struct TSNE: Sendable {
     func barnesHutGradient(_ y: [Double], p: SparseP, n: Int, exaggeration: Double, into grad: inout [Double]) {
         let tree = QuadTree(points: y, n: n)
         var repX = [Double](repeating: 0, count: n), repY = [Double](repeating: 0, count: n)
-        var z = 0.0
-        for i in 0..<n {
-            let (fx, fy, zi) = tree.repulsion(x: y[i * 2], y: y[i * 2 + 1], theta: theta)
-            repX[i] = fx; repY[i] = fy; z += zi
+        let parts = n >= 2048 ? max(1, ProcessInfo.processInfo.activeProcessorCount) : 1
+        var zs = [Double](repeating: 0, count: parts)
+        repX.withUnsafeMutableBufferPointer { rx in
+            repY.withUnsafeMutableBufferPointer { ry in
+                zs.withUnsafeMutableBufferPointer { zp in
+                    let rxp = rx.baseAddress!, ryp = ry.baseAddress!, zpp = zp.baseAddress!
+                    DispatchQueue.concurrentPerform(iterations: parts) { part in
+                        var stack = [Int32]()
+                        stack.reserveCapacity(256)
+                        var z = 0.0
+                        for i in stride(from: part, to: n, by: parts) {
+                            let (fx, fy, zi) = tree.repulsion(x: y[i * 2], y: y[i * 2 + 1], theta: theta, stack: &stack)
+                            rxp[i] = fx; ryp[i] = fy; z += zi
+                        }
+                        zpp[part] = z
+                    }
+                }
+            }
         }
+        let z = zs.reduce(0, +)
         for i in 0..<n {
             var ax = 0.0, ay = 0.0
             for e in p.rowStart[i]..<p.rowStart[i + 1] {
@@ -193,16 +241,48 @@ public struct TSNE: Sendable {
     }
 }
 
-/// Barnes–Hut quadtree over 2-D points: each node keeps its centre of mass and point count.
-struct QuadTree {
-    struct Node {
-        var cx: Double, cy: Double, half: Double
-        var massX = 0.0, massY = 0.0, count = 0
-        var children = [Int](repeating: -1, count: 4)
-        var point = -1
+/// The k smallest keys seen, kept in a max-heap so a key larger than the k-th is rejected in one compare.
+struct BoundedMaxHeap {
+    struct Item { var key: Float; var index: Int }
+    let capacity: Int
+    private(set) var items: [Item] = []
+
+    init(capacity: Int) { self.capacity = capacity; items.reserveCapacity(capacity) }
+
+    mutating func offer(_ key: Float, _ index: Int) {
+        guard capacity > 0 else { return }
+        if items.count < capacity {
+            items.append(Item(key: key, index: index))
+            var c = items.count - 1
+            while c > 0 {
+                let parent = (c - 1) / 2
+                if items[parent].key >= items[c].key { break }
+                items.swapAt(parent, c); c = parent
+            }
+        } else if key < items[0].key {
+            items[0] = Item(key: key, index: index)
+            var c = 0
+            while true {
+                let l = 2 * c + 1, r = l + 1
+                var largest = c
+                if l < items.count && items[l].key > items[largest].key { largest = l }
+                if r < items.count && items[r].key > items[largest].key { largest = r }
+                if largest == c { break }
+                items.swapAt(c, largest); c = largest
+            }
+        }
     }
-    var nodes: [Node] = []
-    let pts: [Double]
+}
+
+/// Barnes–Hut quadtree over 2-D points, stored flat: per node its square (centre, half width), centre of
+/// mass, point count, four child indices (-1 = none) and, for a leaf, its first point.
+struct QuadTree {
+    private var cx: [Double] = [], cy: [Double] = [], half: [Double] = []
+    private var massX: [Double] = [], massY: [Double] = []
+    private var count: [Int32] = []
+    private var children: [Int32] = [] // [node * 4 + quadrant]
+    private var point: [Int32] = []
+    private let pts: [Double]
 
     init(points: [Double], n: Int) {
         pts = points
@@ -211,59 +291,78 @@ struct QuadTree {
             minX = min(minX, points[i * 2]); maxX = max(maxX, points[i * 2])
             minY = min(minY, points[i * 2 + 1]); maxY = max(maxY, points[i * 2 + 1])
         }
-        let half = max(maxX - minX, maxY - minY) / 2 + 1e-5
-        nodes.append(Node(cx: (minX + maxX) / 2, cy: (minY + maxY) / 2, half: half))
-        for i in 0..<n { insert(i, node: 0, depth: 0) }
+        let reserve = 2 * n + 1
+        cx.reserveCapacity(reserve); cy.reserveCapacity(reserve); half.reserveCapacity(reserve)
+        massX.reserveCapacity(reserve); massY.reserveCapacity(reserve); count.reserveCapacity(reserve)
+        children.reserveCapacity(4 * reserve); point.reserveCapacity(reserve)
+        addNode(cx: (minX + maxX) / 2, cy: (minY + maxY) / 2, half: max(maxX - minX, maxY - minY) / 2 + 1e-5)
+        for i in 0..<n { insert(i) }
     }
 
-    mutating func insert(_ i: Int, node: Int, depth: Int) {
-        let x = pts[i * 2], y = pts[i * 2 + 1]
-        let c = nodes[node].count
-        nodes[node].massX = (nodes[node].massX * Double(c) + x) / Double(c + 1)
-        nodes[node].massY = (nodes[node].massY * Double(c) + y) / Double(c + 1)
-        nodes[node].count = c + 1
-        if c == 0 { nodes[node].point = i; return }
-        if depth > 50 { return } // coincident points: keep them lumped in this leaf
-        if nodes[node].point >= 0 {
-            let old = nodes[node].point
-            nodes[node].point = -1
-            insertChild(old, node: node, depth: depth)
-        }
-        insertChild(i, node: node, depth: depth)
+    private mutating func addNode(cx x: Double, cy y: Double, half h: Double) {
+        cx.append(x); cy.append(y); half.append(h)
+        massX.append(0); massY.append(0); count.append(0)
+        children += [-1, -1, -1, -1]; point.append(-1)
     }
 
-    mutating func insertChild(_ i: Int, node: Int, depth: Int) {
-        let x = pts[i * 2], y = pts[i * 2 + 1]
-        let q = (x >= nodes[node].cx ? 1 : 0) + (y >= nodes[node].cy ? 2 : 0)
-        if nodes[node].children[q] < 0 {
-            let h = nodes[node].half / 2
-            let cx = nodes[node].cx + (q & 1 == 1 ? h : -h)
-            let cy = nodes[node].cy + (q & 2 == 2 ? h : -h)
-            nodes.append(Node(cx: cx, cy: cy, half: h))
-            nodes[node].children[q] = nodes.count - 1
+    private mutating func insert(_ first: Int) {
+        // (point, node, depth) still to place; a split leaf pushes its old point back here.
+        var pending: [(Int, Int, Int)] = [(first, 0, 0)]
+        while let (i, start, startDepth) = pending.popLast() {
+            var node = start, depth = startDepth
+            let x = pts[i * 2], y = pts[i * 2 + 1]
+            while true {
+                let c = Double(count[node])
+                massX[node] = (massX[node] * c + x) / (c + 1)
+                massY[node] = (massY[node] * c + y) / (c + 1)
+                count[node] += 1
+                if c == 0 { point[node] = Int32(i); break }
+                if depth > 50 { break } // coincident points: keep them lumped in this leaf
+                if point[node] >= 0 {
+                    // Split the leaf: its old point moves one level down (without counting it again here).
+                    let old = Int(point[node])
+                    point[node] = -1
+                    let child = childFor(x: pts[old * 2], y: pts[old * 2 + 1], of: node)
+                    pending.append((old, child, depth + 1))
+                }
+                node = childFor(x: x, y: y, of: node)
+                depth += 1
+            }
         }
-        insert(i, node: nodes[node].children[q], depth: depth + 1)
+    }
+
+    private mutating func childFor(x: Double, y: Double, of node: Int) -> Int {
+        let q = (x >= cx[node] ? 1 : 0) + (y >= cy[node] ? 2 : 0)
+        if children[node * 4 + q] < 0 {
+            let h = half[node] / 2
+            addNode(cx: cx[node] + (q & 1 == 1 ? h : -h), cy: cy[node] + (q & 2 == 2 ? h : -h), half: h)
+            children[node * 4 + q] = Int32(cx.count - 1)
+        }
+        return Int(children[node * 4 + q])
     }
 
     /// Σ_j q_ij² Z² (y_i − y_j) approximated, and Σ_j q_ij Z (the normaliser's share of point i).
-    func repulsion(x: Double, y: Double, theta: Double) -> (Double, Double, Double) {
+    /// `stack` is the caller's scratch, reused across calls.
+    func repulsion(x: Double, y: Double, theta: Double, stack: inout [Int32]) -> (Double, Double, Double) {
         var fx = 0.0, fy = 0.0, z = 0.0
-        var stack = [0]
-        while let k = stack.popLast() {
-            let nd = nodes[k]
-            if nd.count == 0 { continue }
-            let dx = x - nd.massX, dy = y - nd.massY
+        stack.removeAll(keepingCapacity: true)
+        stack.append(0)
+        while let top = stack.popLast() {
+            let k = Int(top)
+            let m0 = count[k]
+            if m0 == 0 { continue }
+            let dx = x - massX[k], dy = y - massY[k]
             let d2 = dx * dx + dy * dy
-            let isLeaf = nd.children.allSatisfy { $0 < 0 }
-            if isLeaf || (2 * nd.half) / max(d2.squareRoot(), 1e-12) < theta {
-                if isLeaf && d2 < 1e-18 && nd.count == 1 { continue } // the point itself
+            let isLeaf = children[k * 4] < 0 && children[k * 4 + 1] < 0 && children[k * 4 + 2] < 0 && children[k * 4 + 3] < 0
+            if isLeaf || (2 * half[k]) / max(d2.squareRoot(), 1e-12) < theta {
+                if isLeaf && d2 < 1e-18 && m0 == 1 { continue } // the point itself
                 let q = 1 / (1 + d2)
-                let m = Double(nd.count) - (isLeaf && d2 < 1e-18 ? 1 : 0)
+                let m = Double(m0) - (isLeaf && d2 < 1e-18 ? 1 : 0)
                 z += m * q
                 fx += m * q * q * dx
                 fy += m * q * q * dy
             } else {
-                for c in nd.children where c >= 0 { stack.append(c) }
+                for c in 0..<4 where children[k * 4 + c] >= 0 { stack.append(children[k * 4 + c]) }
             }
         }
         return (fx, fy, z)

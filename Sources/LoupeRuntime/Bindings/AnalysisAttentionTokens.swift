@@ -94,8 +94,9 @@ enum AnalysisAttentionTokens {
             if case .string = a[1]! { prompts = [a[1]!] } else { prompts = try Ops.iterate(a[1]!) }
             let layers = try a[3]?.orNil.map { try Ops.iterate($0).map { try AnalysisModel.layer($0, m, "layers") } }
                 ?? Array(0..<m.model.config.nLayers)
-            let weights = try layers.map { try LayerWeights(m, layer: $0) }
-            var rows: [[TableValue]] = []
+            // Run every prompt first, then walk the heads: each head's vocabulary maps are formed once and
+            // serve all prompts (they cost far more than the prompts' own rows).
+            var runs: [(ids: [Int], cache: ActivationCache)] = []
             for (p, prompt) in prompts.enumerated() {
                 guard case .single(let all) = try m.input(prompt, prependBOS: nil, what: "attention_token_dataset") else {
                     throw LoupeError("attention_token_dataset: prompts[\(p)] must be one text or one sequence of ids")
@@ -105,13 +106,22 @@ enum AnalysisAttentionTokens {
                     try m.model.runWithCache(ids, namesFilter: .predicate { $0.hasSuffix("attn.hook_q") || $0.hasSuffix("attn.hook_k")
                         || $0.hasSuffix("attn.hook_v") || $0.hasSuffix("attn.hook_pattern") }, hooks: [])
                 }
-                for w in weights {
-                    for h in 0..<m.model.config.nHeads {
-                        if rt.interruptRequested { throw LoupeError.interrupted }
-                        rows += try compute(r.cache, w, head: h, input: ids).rows(prompt: p)
+                runs.append((ids, r.cache))
+            }
+            var rowsByPrompt = [[[TableValue]]](repeating: [], count: runs.count)
+            let unembed = try engineCall { try m.model.W_U.contiguous() } // [d_model, vocab]
+            for layer in layers where !runs.isEmpty {
+                let w = try LayerWeights(m, layer: layer, unembed: unembed)
+                var keyMaps: [Int: Tensor] = [:]
+                for h in 0..<m.model.config.nHeads {
+                    if rt.interruptRequested { throw LoupeError.interrupted }
+                    let projection = try w.projection(head: h, keyMaps: &keyMaps)
+                    for (p, run) in runs.enumerated() {
+                        rowsByPrompt[p] += try compute(run.cache, w, head: h, input: run.ids, projection: projection).rows(prompt: p)
                     }
                 }
             }
+            let rows = Array(rowsByPrompt.joined())
             return .host(TableObject(try TableBindings.checked { try Table(columnNames: AttentionTokenData.columns, rows: rows) }))
         }
 
@@ -130,23 +140,48 @@ enum AnalysisAttentionTokens {
         let layer: Int
         let wQ: Tensor, wK: Tensor, wO: Tensor, wU: Tensor
         let config: ModelConfig
-        init(_ m: ModelObject, layer: Int) throws {
+        /// `unembed`: W_U when the caller already has it (forming it dequantises the whole unembedding).
+        init(_ m: ModelObject, layer: Int, unembed: Tensor? = nil) throws {
             self.layer = layer
             config = m.model.config
-            (wQ, wK, wO, wU) = try engineCall { (try m.model.W_Q(layer: layer), try m.model.W_K(layer: layer), try m.model.W_O(layer: layer), try m.model.W_U) }
+            (wQ, wK, wO) = try engineCall { (try m.model.W_Q(layer: layer), try m.model.W_K(layer: layer), try m.model.W_O(layer: layer)) }
+            wU = try unembed ?? engineCall { try m.model.W_U.contiguous() }
         }
         func head(_ t: Tensor, _ h: Int) throws -> Tensor {
-            let i = t.shape[0] == config.nHeads ? h : h / max(1, config.nHeads / max(1, t.shape[0]))
-            return try engineCall { try t.index([.at(i)]).contiguous() }
+            try engineCall { try t.index([.at(index(t, h))]).contiguous() }
+        }
+        /// The row of `t` that query head h uses (its key/value head when `t` holds only those).
+        func index(_ t: Tensor, _ h: Int) -> Int {
+            t.shape[0] == config.nHeads ? h : h / max(1, config.nHeads / max(1, t.shape[0]))
+        }
+        /// Query head h's vocabulary maps; the key map is shared by the query heads of one key/value head
+        /// (`keyMaps` keyed by key/value head).
+        func projection(head h: Int, keyMaps: inout [Int: Tensor]) throws -> HeadVocabProjection {
+            let kvHead = h / max(1, config.nHeads / max(1, config.nKVHeads))
+            let key: Tensor
+            if let known = keyMaps[kvHead] {
+                key = known
+            } else {
+                key = try engineCall { try HeadVocabProjection.keyMap(W_K: try head(wK, h), W_U: wU) }
+                keyMaps[kvHead] = key
+            }
+            return try engineCall { try HeadVocabProjection(W_Q: try head(wQ, h), W_O: try head(wO, h), W_U: wU, key: key) }
         }
     }
 
-    static func compute(_ cache: ActivationCache, _ w: LayerWeights, head: Int, input: [Int]) throws -> AttentionTokenData {
+    static func compute(_ cache: ActivationCache, _ w: LayerWeights, head: Int, input: [Int],
+                        projection: HeadVocabProjection? = nil) throws -> AttentionTokenData {
         let l = w.layer
         let q = try AnalysisModel.headSlice(try engineCall { try cache.get("blocks.\(l).attn.hook_q") }, head: head, config: w.config)
         let k = try AnalysisModel.headSlice(try engineCall { try cache.get("blocks.\(l).attn.hook_k") }, head: head, config: w.config)
         let v = try AnalysisModel.headSlice(try engineCall { try cache.get("blocks.\(l).attn.hook_v") }, head: head, config: w.config)
         let pattern = try engineCall { try cache.get("blocks.\(l).attn.hook_pattern").index([.at(head)]).contiguous() }
+        if let projection {
+            return try engineCall {
+                try AttentionTokens.compute(layer: l, head: head, input: input, q: q, k: k, v: v, pattern: pattern,
+                                            projection: projection)
+            }
+        }
         return try engineCall {
             try AttentionTokens.compute(layer: l, head: head, input: input, q: q, k: k, v: v, pattern: pattern,
                                         W_Q: try w.head(w.wQ, head), W_K: try w.head(w.wK, head), W_O: try w.head(w.wO, head), W_U: w.wU)

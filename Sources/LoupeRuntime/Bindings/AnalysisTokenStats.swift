@@ -56,7 +56,9 @@ enum AnalysisTokenStats {
             name: "plot_token_embeddings",
             doc: """
             A 2-D map of the embeddings (W_E rows) of the attention tokens in a token_freq table, one point per \
-            distinct (layer, token), coloured by layer: method "TSNE" (perplexity, seed) or "PCA".
+            distinct (layer, token), coloured by layer: method "TSNE" (perplexity, seed) or "PCA". A token found \
+            at several layers has one embedding, so it is embedded once and its points share a position (the \
+            duplicates would only pull each other together; leaving them out makes t-SNE several times faster).
             """,
             signature: "plot_token_embeddings(model, freq, method=\"TSNE\", ax=None, perplexity=30, seed=0, title=None, iterations=1000)",
             example: "fig, axs = subplots(2, 2, figsize=(12, 8))\nplot_token_embeddings(model, token_counts, \"TSNE\", ax=axs[0][0])"
@@ -72,19 +74,26 @@ enum AnalysisTokenStats {
             guard pairs.count >= 3 else { throw LoupeError("plot_token_embeddings: needs at least 3 tokens, the table has \(pairs.count)") }
             let wE = try engineCall { m.model.W_E }.contiguous() // [vocab, d_model]
             let d = wE.shape[1], all = wE.toArray()
-            var points = [Float](); points.reserveCapacity(pairs.count * d)
-            for p in pairs {
+            var slot: [Int: Int] = [:] // token -> row of `points`
+            var points = [Float]()     // [unique tokens, d_model]
+            for p in pairs where slot[p.token] == nil {
                 guard p.token >= 0 && p.token < wE.shape[0] else { throw LoupeError("plot_token_embeddings: token \(p.token) is outside the vocabulary") }
+                slot[p.token] = slot.count
                 points += all[(p.token * d)..<((p.token + 1) * d)]
             }
-            let xy: [Float]
+            let unique = slot.count
+            let embedded: [Float] // [unique, 2]
             if method == "PCA" {
-                xy = PCA.project(points, n: pairs.count, d: d, components: 2).coords
+                embedded = PCA.project(points, n: unique, d: d, components: 2).coords
+            } else if unique < 3 {
+                embedded = (0..<(unique * 2)).map { Float($0 / 2 * ($0 % 2 == 0 ? 1 : 0)) }
             } else {
                 let t = TSNE(perplexity: try a[4]?.asDouble("perplexity") ?? 30, iterations: try a[7]?.asInt("iterations") ?? 1000,
                              seed: UInt64(max(0, try a[5]?.asInt("seed") ?? 0)))
-                xy = t.embed(points, n: pairs.count, d: d)
+                embedded = t.embed(points, n: unique, d: d)
             }
+            var xy = [Float](); xy.reserveCapacity(pairs.count * 2) // [pairs, 2]
+            for p in pairs { let r = slot[p.token] ?? 0; xy += [embedded[r * 2], embedded[r * 2 + 1]] }
             let x = stride(from: 0, to: xy.count, by: 2).map { Double(xy[$0]) }
             let y = stride(from: 1, to: xy.count, by: 2).map { Double(xy[$0]) }
             let layers = pairs.map(\.layer)
