@@ -8,6 +8,9 @@ let swiftSettings: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
     .swiftLanguageMode(.v5),
 ]
+// The numeric layers are optimised in debug builds too: the test suite runs real models and the seed
+// notebooks through them, and -Onone kernels are tens of times slower.
+let numericSettings: [SwiftSetting] = swiftSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]
 
 let package = Package(
     name: "Loupe",
@@ -24,15 +27,15 @@ let package = Package(
     targets: [
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         .systemLibrary(name: "CEditLine", path: "Sources/CEditLine"),
-        .target(name: "LoupeTensor", dependencies: ["COpenBLAS"], swiftSettings: swiftSettings),
-        .target(name: "LoupeFormats", dependencies: ["LoupeTensor"], swiftSettings: swiftSettings),
-        .target(name: "LoupeTokenizers", dependencies: ["LoupeFormats"], swiftSettings: swiftSettings),
+        .target(name: "LoupeTensor", dependencies: ["COpenBLAS"], swiftSettings: numericSettings),
+        .target(name: "LoupeFormats", dependencies: ["LoupeTensor"], swiftSettings: numericSettings),
+        .target(name: "LoupeTokenizers", dependencies: ["LoupeFormats"], swiftSettings: numericSettings),
         .target(name: "LoupeModels", dependencies: ["LoupeTensor", "LoupeFormats", "LoupeTokenizers"],
-                swiftSettings: swiftSettings),
+                swiftSettings: numericSettings),
         .target(name: "LoupeAnalysis",
                 dependencies: ["LoupeModels", .product(name: "GRDB", package: "GRDB.swift")],
-                swiftSettings: swiftSettings),
-        .target(name: "LoupePlot", swiftSettings: swiftSettings),
+                swiftSettings: numericSettings),
+        .target(name: "LoupePlot", swiftSettings: numericSettings),
         .target(name: "LoupeReport", dependencies: ["LoupePlot", .product(name: "Ink", package: "ink")],
                 resources: [.copy("Assets")], swiftSettings: swiftSettings),
         .target(name: "LoupeScript", swiftSettings: swiftSettings),

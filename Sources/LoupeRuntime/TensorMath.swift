@@ -121,37 +121,14 @@ enum TensorMath {
 
     // MARK: matmul
 
+    /// numpy's matmul on the engine's sgemm (broadcast batch dimensions, 1-D operands promoted).
     static func matmul(_ a: Tensor, _ b: Tensor) throws -> Tensor {
         if a.rank == 0 || b.rank == 0 { throw LoupeError("`@` needs tensors with at least 1 dimension (got \(shapeText(a.shape)) @ \(shapeText(b.shape)))") }
-        let a2 = a.rank == 1 ? reshape(a, [1, a.shape[0]]) : a
-        let b2 = b.rank == 1 ? reshape(b, [b.shape[0], 1]) : b
-        let m = a2.shape[a2.rank - 2], k = a2.shape[a2.rank - 1]
-        let k2 = b2.shape[b2.rank - 2], n = b2.shape[b2.rank - 1]
+        let k = a.shape[a.rank - 1], k2 = b.rank == 1 ? b.shape[0] : b.shape[b.rank - 2]
         guard k == k2 else {
             throw LoupeError("matmul shape mismatch: \(shapeText(a.shape)) @ \(shapeText(b.shape)) (inner sizes \(k) and \(k2) differ)")
         }
-        let batchA = Array(a2.shape.dropLast(2)), batchB = Array(b2.shape.dropLast(2))
-        let batch = try broadcastShape(batchA, batchB)
-        let ea = try expand(a2, to: batch + [m, k]).contiguous()
-        let eb = try expand(b2, to: batch + [k, n]).contiguous()
-        let nb = batch.reduce(1, *)
-        let out = Tensor(zeros: batch + [m, n])
-        let pa = ea.basePointer, pb = eb.basePointer, po = out.storage.pointer
-        for bi in 0..<nb {
-            let oa = bi * m * k, ob = bi * k * n, oo = bi * m * n
-            for i in 0..<m {
-                for p in 0..<k {
-                    let av = pa[oa + i * k + p]
-                    if av == 0 { continue }
-                    let rowB = ob + p * n, rowO = oo + i * n
-                    for j in 0..<n { po[rowO + j] += av * pb[rowB + j] }
-                }
-            }
-        }
-        var shape = batch
-        if a.rank != 1 { shape.append(m) }
-        if b.rank != 1 { shape.append(n) }
-        return reshape(out, shape)
+        do { return try Tensor.matmul(a, b) } catch let e as TensorError { throw LoupeError(e.message) }
     }
 
     // MARK: shapes

@@ -71,6 +71,35 @@ final class AnalysisModelTests: XCTestCase {
         if case let .view(html, _, _) = views[1] { XCTAssertTrue(html.contains("Step 1, layer 1")) }
     }
 
+    /// model.generate with the KV cache: greedy equals a loop of full forward passes (whose first tokens are
+    /// Hugging Face's greedy fixture), text in gives text out, keep= returns per-step caches whose attention
+    /// rows equal a full run's, sampling is repeatable by seed, and bad arguments are errors.
+    func testGenerateMatchesFullPassesAndKeepsStepCaches() throws {
+        let (interp, _) = try run("""
+        model = load(FIXTURES + "/llama3-tiny", processing=False)
+        prompt = "When Mary and John went to the store,"
+        ids = model.to_tokens(prompt).tolist()
+        for _ in range(8):
+            ids.append(model(ids)[-1].argmax().item())
+        out = model.generate(model.to_tokens(prompt), max_new_tokens=8, do_sample=False, stop_at_eos=False)
+        text = model.generate(prompt, max_new_tokens=8, do_sample=False, stop_at_eos=False)
+        toks, caches = model.generate(model.to_tokens(prompt), max_new_tokens=3, do_sample=False, stop_at_eos=False, keep="blocks.*.attn.hook_pattern")
+        logits, full = model.run_with_cache(toks[:-1])
+        a = model.generate(prompt, max_new_tokens=6, seed=3, stop_at_eos=False, return_type="tokens")
+        b = model.generate(prompt, max_new_tokens=6, seed=3, stop_at_eos=False, return_type="tokens")
+        """)
+        XCTAssertEqual(try value(interp, "out.tolist() == ids"), "True")
+        XCTAssertEqual(try value(interp, "text == model.to_string(ids[1:]) or text == model.to_string(ids)"), "True")
+        XCTAssertEqual(try value(interp, "len(caches)"), "3")
+        XCTAssertEqual(try value(interp, "caches[2][\"pattern\", 1].shape"), try value(interp, "(model.n_heads, 1, len(toks) - 1)"))
+        XCTAssertEqual(try value(interp, "(caches[2][\"pattern\", 1][:, 0, :] - full[\"pattern\", 1][:, -1, :]).abs().max().item() < 1e-4"), "True")
+        XCTAssertEqual(try value(interp, "a.tolist() == b.tolist()"), "True")
+        for bad in ["model.generate([\"a\", \"b\"])", "model.generate(prompt, top_p=1.5)", "model.generate(prompt, return_type=\"x\")",
+                    "model.generate(prompt, max_new_tokens=-1)"] {
+            XCTAssertThrowsError(try interp.execute(bad, file: "bad.loupe"), bad)
+        }
+    }
+
     func testAttentionTokensMatchDirectProjection() throws {
         let (interp, _) = try run("""
         model = load(FIXTURES + "/gpt2-tiny")
@@ -163,7 +192,7 @@ final class AnalysisModelTests: XCTestCase {
         XCTAssertEqual(try value(interp, "token_freq(model, df, 6)[\"Frequency\"].sum() == len(df)"), "True") // column index 6 = hp
         for call in ["plot_token_frequencies(model, freq)", "plot_unique_tokens_by_head(model, freq)",
                      "plot_unique_tokens_by_layer_head(model, freq)", "plot_token_embeddings(model, freq, \"PCA\")",
-                     "plot_token_embeddings(model, freq.head(40), \"TSNE\", perplexity=5, iterations=300)", "visualize_shared_tokens(shared, heads_per_layer=nh)"] {
+                     "plot_token_embeddings(model, freq.head(40), \"TSNE\", perplexity=5, iterations=300)", "visualize_shared_tokens(shared, heads_per_layer=nh)", "visualize_shared_tokens(model, shared)"] {
             XCTAssertEqual(try value(interp, "type(\(call))"), "Figure", call)
         }
         _ = try interp.execute("fig, axs = subplots(1, 3)\nr = plot_unique_tokens_by_head(model, freq, ax=axs[1])", file: "ax.loupe")

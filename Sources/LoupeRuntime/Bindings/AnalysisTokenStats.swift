@@ -105,17 +105,27 @@ enum AnalysisTokenStats {
 
         Builtins.register(
             name: "visualize_shared_tokens",
-            doc: "Heatmap of how many tokens each pair of heads shares (from shared_tokens), heads ordered layer by layer; the diagonal is left blank.",
-            signature: "visualize_shared_tokens(shared, ax=None, heads_per_layer=None, title=\"Shared tokens\")",
-            example: "visualize_shared_tokens(shared_tokens(df, \"q\"), ax=axs[0][1], heads_per_layer=12)"
+            doc: """
+            Heatmap of how many tokens each pair of heads shares (from shared_tokens), heads ordered layer by \
+            layer; the diagonal is left blank. As in the seed the model may come first; it then also gives \
+            heads_per_layer (the layer separators).
+            """,
+            signature: "visualize_shared_tokens([model,] shared, ax=None, heads_per_layer=None, title=\"Shared tokens\")",
+            example: "visualize_shared_tokens(model, shared_tokens(df, \"q\"), ax=axs[0][1])"
         ) { _, args in
+            var args = args
+            var modelHeads: Int?
+            if let first = args.positional.first, case .host(let m as ModelObject) = first {
+                modelHeads = m.model.config.nHeads
+                args.positional.removeFirst()
+            }
             let a = try args.bind("visualize_shared_tokens", ["shared", "ax", "heads_per_layer", "title"], required: 1)
             let t = try TableBindings.table(a[0]!, "shared")
             let (h1, h2, n) = try TableBindings.checked { (try ints(t, "Head 1"), try ints(t, "Head 2"), try ints(t, "Shared Tokens")) }
             let size = (Swift.max(h1.max() ?? 0, h2.max() ?? 0)) + 1
             var m = [[Double]](repeating: [Double](repeating: 0, count: size), count: size)
             for i in h1.indices where h1[i] >= 0 && h2[i] >= 0 { m[h1[i]][h2[i]] = Double(n[i]); m[h2[i]][h1[i]] = Double(n[i]) }
-            let perLayer = try a[2]?.orNil?.asInt("heads_per_layer") ?? 0
+            let perLayer = try a[2]?.orNil?.asInt("heads_per_layer") ?? modelHeads ?? 0
             let title = try a[3]?.orNil?.asString("title") ?? "Shared tokens"
             return try AnalysisModel.figure(a[1], make: {
                 EmbeddingFigures.sharedFigure(matrix: m, nHeadsPerLayer: perLayer, title: title)

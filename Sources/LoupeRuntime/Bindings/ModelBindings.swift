@@ -42,6 +42,7 @@ enum ModelBindings {
         installTokenMethods()
         installRunMethods()
         installAttributes()
+        GenerateBindings.install()
     }
 
     static func model(_ v: Value) throws -> ModelObject {

@@ -1,0 +1,106 @@
+import Foundation
+import XCTest
+import LoupeReport
+import LoupeRuntime
+import LoupeScript
+
+/// Every script in notebooks/ runs end to end on the embedded default model (with smaller parameters
+/// than `make demo` uses) and shows every figure, view and table its seed notebook had.
+final class SeedNotebookTests: XCTestCase {
+    struct Counts: Equatable, CustomStringConvertible {
+        var figures = 0, views = 0, tables = 0
+        var description: String { "\(figures) figures, \(views) views, \(tables) tables" }
+    }
+
+    private func defaultModel() throws -> String {
+        let path = Fixtures.packageRoot.appendingPathComponent("models/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf").path
+        guard FileManager.default.fileExists(atPath: path) else {
+            if ProcessInfo.processInfo.environment["CI"] != nil { XCTFail("the default model is missing: run scripts/fetch-model.sh") }
+            throw XCTSkip("the default model is not fetched (scripts/fetch-model.sh)")
+        }
+        return path
+    }
+
+    /// Runs notebooks/NAME.loupe in-process; returns what it showed and its output folder.
+    private func run(_ name: String, _ parameters: [String], passModel: Bool = true) throws -> (Counts, String, URL) {
+        let model = try defaultModel()
+        // Short model names ("smollm2") resolve under models/ from the working directory.
+        let previous = FileManager.default.currentDirectoryPath
+        FileManager.default.changeCurrentDirectoryPath(Fixtures.packageRoot.path)
+        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+        let path = Fixtures.packageRoot.appendingPathComponent("notebooks/\(name).loupe")
+        let text = try String(contentsOf: path, encoding: .utf8)
+        let out = try Fixtures.temporaryDirectory("seed-\(name)")
+        let options = NotebookRunOptions(
+            parameters: try ((passModel ? ["model_name=\(model)"] : []) + parameters).map { try NotebookParameter(assignment: $0) },
+            outputDirectory: out)
+        let result = NotebookRunner(document: NotebookDocument(percent: text, path: path.path), options: options).run(onEvent: { _ in })
+        var counts = Counts()
+        var printed = ""
+        for cell in result.report.cells {
+            for output in cell.outputs {
+                switch output {
+                case .figure: counts.figures += 1
+                case .view: counts.views += 1
+                case .table: counts.tables += 1
+                case .stream(let s): printed += s
+                case .error(let message, let detail): XCTFail("\(name): \(message)\n\(detail)")
+                default: break
+                }
+            }
+        }
+        XCTAssertTrue(result.succeeded, "\(name): failed cells \(result.failedCells)")
+        return (counts, printed, out)
+    }
+
+    private func files(_ dir: URL, _ sub: String = "") -> [String] {
+        let url = sub.isEmpty ? dir : dir.appendingPathComponent(sub)
+        return ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).sorted()
+    }
+
+    /// Seed 000: step log, 6 layers' attention views for each of 2 questions, the layers × steps grid each.
+    func testAttentionWhenGenerating() throws {
+        let (counts, printed, out) = try run("attention_when_generating", ["max_new_tokens=2", "results_dir=results"])
+        XCTAssertEqual(counts, Counts(figures: 2, views: 12, tables: 0))
+        XCTAssertTrue(printed.contains("step = 1\ntoken: '"), printed)
+        XCTAssertEqual(printed.components(separatedBy: "full text: ").count, 3, printed)
+        let saved = files(out, "results")
+        XCTAssertEqual(saved.filter { $0.hasSuffix("_attention.html") }.count, 2 * 2 * 6, "\(saved)")
+        XCTAssertEqual(saved.filter { $0.hasSuffix("_token_generation.svg") }, ["cat_token_generation.svg", "dog_token_generation.svg"])
+    }
+
+    /// Seed 001: its eight matplotlib figures (histograms, heatmaps with colour bars, variances, QKᵀ image
+    /// and scatter, distributions on a log axis, twin-axis mean/std, log-softmax, ablation).
+    func testAttentionBreakdown() throws {
+        let (counts, _, _) = try run("attention_breakdown", ["txt=\"Be who you are and say what you feel\""])
+        XCTAssertEqual(counts.figures, 8, "\(counts)")
+    }
+
+    /// Seed 002: ten figure sections (figure(plot, title=, description=, footer=) shows as a section) and five tables (two datasets, token frequencies, shared tokens,
+    /// value-token frequencies of the random dataset), and the CSV files.
+    func testAttentionTokens() throws {
+        let (counts, _, out) = try run("attention_tokens", ["n_prompts=2", "n_tokens=5", "example_prompts=1", "example_tokens=5",
+                                                            "tsne_iterations=250"])
+        XCTAssertEqual(counts, Counts(figures: 0, views: 10, tables: 5))
+        XCTAssertEqual(files(out).filter { $0.hasSuffix(".csv") }, ["2x5_attn.csv", "example_attn.csv"])
+    }
+
+    /// Seed 003: for each generated token, maps of every window (32 key positions moving by 5) in
+    /// attn_{i}_{j}.svg; the report shows each step's last window.
+    func testAttentionMaps() throws {
+        let (counts, printed, out) = try run("attention_maps", ["max_new_tokens=2", "window=8", "stride=5", "output_dir=maps"])
+        XCTAssertEqual(counts.figures, 2, "\(counts)")
+        let saved = files(out, "maps")
+        XCTAssertTrue(saved.contains("attn_0_0.svg") && saved.contains("attn_1_0.svg"), "\(saved)")
+        XCTAssertTrue(saved.count > 2, "several windows per step: \(saved)")
+        XCTAssertTrue(printed.contains("generated:"), printed)
+    }
+
+    /// The tour of every plot, view and report feature (it loads the default model by its short name).
+    func testTour() throws {
+        let (counts, _, _) = try run("tour", ["quick=True"], passModel: false)
+        XCTAssertGreaterThanOrEqual(counts.figures, 9, "\(counts)")
+        XCTAssertGreaterThanOrEqual(counts.views, 5, "\(counts)")
+        XCTAssertGreaterThanOrEqual(counts.tables, 2, "\(counts)")
+    }
+}
