@@ -11,7 +11,7 @@ enum GenerateBindings {
             (temperature, top_k, top_p; `seed` makes it repeatable, where TransformerLens uses torch's global \
             seed), do_sample=False is greedy; stops at the end-of-sequence token unless stop_at_eos=False. \
             return_type "input" (default) gives text for a text prompt and token ids [pos] for ids, "str" text, \
-            "tokens" ids; both include the prompt, as in TransformerLens. fwd_hooks apply to every pass. Loupe's \
+            "tokens" ids; both include the prompt (text without the BOS token encoding added), as in TransformerLens. fwd_hooks apply to every pass. Loupe's \
             addition: keep=names_filter also returns the per-step caches, (output, caches): caches[0] holds the \
             prompt pass [pos, ...], each later one the new position only [1, ...] with attention rows over every \
             position so far. One prompt at a time (no batches).
@@ -63,7 +63,13 @@ enum GenerateBindings {
             case "tokens": asText = false
             default: if case .string = a[0]! { asText = true } else { asText = false }
             }
-            let output: Value = asText ? .string(try m.requireTokenizer("generate").decode(result.tokens)) : .tokens(result.tokens)
+            // As TransformerLens: text output leaves out the BOS token that encoding a text prompt prepended.
+            var shown = result.tokens
+            if asText, case .string = a[0]!, try a[9]?.orNil?.asBool("prepend_bos") != false,
+               let bos = m.tokenizer?.bosID ?? m.model.config.bosTokenID, shown.first == bos {
+                shown.removeFirst()
+            }
+            let output: Value = asText ? .string(try m.requireTokenizer("generate").decode(shown)) : .tokens(result.tokens)
             guard o.cacheFilter != nil else { return output }
             let caches: [Value] = result.steps.compactMap { step in step.cache.map { .host(CacheObject(cache: $0, model: m)) } }
             return .tuple([output, .list(caches)])
