@@ -66,6 +66,10 @@ def load_tl(model):
     tl.load_and_process_state_dict(sd, fold_ln=False, center_writing_weights=False, center_unembed=False,
                                    fold_value_biases=False, refactor_factored_attn_matrices=False)
     del hf
+    # generate() asserts a tokenizer even for token input with stop_at_eos=False; transformers 5 can't
+    # rebuild SmolLM2's GGUF tokenizer, and generation from ids only reads these fields.
+    from types import SimpleNamespace
+    tl.tokenizer = SimpleNamespace(eos_token_id=0, pad_token_id=0, bos_token_id=0, padding_side="right")
     return tl.eval()
 
 

@@ -127,8 +127,15 @@ def write(results):
             if "tokens_per_s" in res:
                 their_text += f" ({res['tokens_per_s']:.0f} tok/s)"
             lines.append(f"| {title} | {my_text} | {label} | {their_text} | {ratio} | {mine_rss:.0f} MB | {rss:.0f} MB |")
-    with open(os.path.join(ROOT, "bench", "RESULTS.md"), "w") as f:
-        f.write("\n".join(lines) + "\n")
+    path = os.path.join(ROOT, "bench", "RESULTS.md")
+    # The hand-written reading of the numbers (from its heading on) survives a new run.
+    kept = ""
+    if os.path.exists(path):
+        old = open(path).read()
+        at = old.find("\n## Reading the numbers")
+        kept = old[at:] if at >= 0 else ""
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n" + kept)
     print("wrote bench/RESULTS.md")
 
 

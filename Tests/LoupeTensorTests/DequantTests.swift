@@ -77,5 +77,14 @@ final class DequantTests: XCTestCase {
         XCTAssertEqual(HalfFloat.f16ToF32(0x7C00), .infinity)
         XCTAssertEqual(HalfFloat.bf16ToF32(0x3F80), 1)
         XCTAssertEqual(HalfFloat.f32ToF16(0.5), 0x3800)
+        // Every one of the 65536 patterns widens exactly as Swift's Float16 does (NaNs: both NaN, same sign).
+        for bits in 0...UInt16.max {
+            let mine = HalfFloat.f16ToF32(bits), reference = Float(Float16(bitPattern: bits))
+            if reference.isNaN {
+                XCTAssertTrue(mine.isNaN && mine.sign == reference.sign, "\(bits)")
+            } else {
+                XCTAssertEqual(mine.bitPattern, reference.bitPattern, "\(bits)")
+            }
+        }
     }
 }
