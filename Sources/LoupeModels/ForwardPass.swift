@@ -328,7 +328,7 @@ final class ForwardPass {
                  normalizedHook: HookRegistry.id(.lnFinalNormalized, nLayers: nL))
         let logits = Tensor(zeros: [B, T, c.dVocab])
         w.unembed.apply(lnOut.p, ldX: c.dModel, rows: rows, out: logits.storage.pointer, ldOut: c.dVocab,
-                        scratch: scratch)
+                        scratch: scratch, fast: fast)
         if p.centerUnembed { centerRows(logits.storage.pointer, rows: rows, dim: c.dVocab) }
         return logits
     }
