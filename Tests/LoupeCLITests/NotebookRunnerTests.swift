@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import LoupePlot
 import LoupeReport
 import LoupeRuntime
 import LoupeScript
@@ -104,5 +105,15 @@ final class NotebookRunnerTests: XCTestCase {
             XCTAssertTrue(FileManager.default.fileExists(atPath: url.path), url.path)
         }
         XCTAssertEqual(try String(contentsOf: written.figures[2], encoding: .utf8), svg)
+    }
+
+    /// theme("dark") in a notebook stays inside that run (it leaked into every later figure of the process).
+    func testThemeStaysInsideTheRun() {
+        XCTAssertEqual(Theme.current.name, "light")
+        let result = run("# %%\ntheme(\"dark\")\nprint(theme())\n")
+        XCTAssertTrue(result.succeeded)
+        XCTAssertEqual(result.report.cells[0].outputs, [.stream("dark\n")])
+        XCTAssertEqual(Theme.current.name, "light")
+        XCTAssertEqual(run("# %%\nprint(theme())\n").report.cells[0].outputs, [.stream("light\n")])
     }
 }

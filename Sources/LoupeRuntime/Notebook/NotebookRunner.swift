@@ -1,4 +1,5 @@
 import Foundation
+import LoupePlot
 import LoupeReport
 import LoupeScript
 import LoupeTensor
@@ -79,6 +80,10 @@ public final class NotebookRunner: @unchecked Sendable {
     public func interrupt() { interpreter?.interrupt() }
 
     public func run(onEvent: @escaping (NotebookRunEvent) -> Void = { _ in }) -> NotebookRunResult {
+        // A run starts from the default plot theme, as a fresh kernel would, and leaves the caller's as it was.
+        let callerTheme = Theme.current
+        Theme.current = .light
+        defer { Theme.current = callerTheme }
         if let declared = document.declaredParameterNames {
             for p in options.parameters where !declared.contains(p.name) {
                 onEvent(.warning("parameter `\(p.name)` is not set in the notebook's parameters cell; injecting it anyway"))
