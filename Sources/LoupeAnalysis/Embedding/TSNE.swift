@@ -302,32 +302,30 @@ struct QuadTree {
     private mutating func addNode(cx x: Double, cy y: Double, half h: Double) {
         cx.append(x); cy.append(y); half.append(h)
         massX.append(0); massY.append(0); count.append(0)
-        children += [-1, -1, -1, -1]; point.append(-1)
+        children.append(contentsOf: repeatElement(-1, count: 4)); point.append(-1)
     }
 
-    private mutating func insert(_ first: Int) {
-        // (point, node, depth) still to place; a split leaf pushes its old point back here.
-        var pending: [(Int, Int, Int)] = [(first, 0, 0)]
-        while let (i, start, startDepth) = pending.popLast() {
-            var node = start, depth = startDepth
-            let x = pts[i * 2], y = pts[i * 2 + 1]
-            while true {
-                let c = Double(count[node])
-                massX[node] = (massX[node] * c + x) / (c + 1)
-                massY[node] = (massY[node] * c + y) / (c + 1)
-                count[node] += 1
-                if c == 0 { point[node] = Int32(i); break }
-                if depth > 50 { break } // coincident points: keep them lumped in this leaf
-                if point[node] >= 0 {
-                    // Split the leaf: its old point moves one level down (without counting it again here).
-                    let old = Int(point[node])
-                    point[node] = -1
-                    let child = childFor(x: pts[old * 2], y: pts[old * 2 + 1], of: node)
-                    pending.append((old, child, depth + 1))
-                }
-                node = childFor(x: x, y: y, of: node)
-                depth += 1
+    private mutating func insert(_ i: Int) {
+        let x = pts[i * 2], y = pts[i * 2 + 1]
+        var node = 0, depth = 0
+        while true {
+            let c = Double(count[node])
+            massX[node] = (massX[node] * c + x) / (c + 1)
+            massY[node] = (massY[node] * c + y) / (c + 1)
+            count[node] += 1
+            if c == 0 { point[node] = Int32(i); return }
+            if depth > 50 { return } // coincident points: keep them lumped in this leaf
+            if point[node] >= 0 {
+                // Split the leaf. Above depth 50 a leaf holding a point holds only it and has no children,
+                // so the old point lands alone in a new, empty child.
+                let old = Int(point[node])
+                point[node] = -1
+                let child = childFor(x: pts[old * 2], y: pts[old * 2 + 1], of: node)
+                massX[child] = pts[old * 2]; massY[child] = pts[old * 2 + 1]
+                count[child] = 1; point[child] = Int32(old)
             }
+            node = childFor(x: x, y: y, of: node)
+            depth += 1
         }
     }
 

@@ -176,15 +176,11 @@ enum AnalysisAttentionTokens {
         let k = try AnalysisModel.headSlice(try engineCall { try cache.get("blocks.\(l).attn.hook_k") }, head: head, config: w.config)
         let v = try AnalysisModel.headSlice(try engineCall { try cache.get("blocks.\(l).attn.hook_v") }, head: head, config: w.config)
         let pattern = try engineCall { try cache.get("blocks.\(l).attn.hook_pattern").index([.at(head)]).contiguous() }
-        if let projection {
-            return try engineCall {
-                try AttentionTokens.compute(layer: l, head: head, input: input, q: q, k: k, v: v, pattern: pattern,
-                                            projection: projection)
-            }
-        }
+        var keyMaps: [Int: Tensor] = [:]
+        let projection = try projection ?? w.projection(head: head, keyMaps: &keyMaps)
         return try engineCall {
             try AttentionTokens.compute(layer: l, head: head, input: input, q: q, k: k, v: v, pattern: pattern,
-                                        W_Q: try w.head(w.wQ, head), W_K: try w.head(w.wK, head), W_O: try w.head(w.wO, head), W_U: w.wU)
+                                        projection: projection)
         }
     }
 }

@@ -86,7 +86,7 @@ enum AnalysisTokenStats {
             if method == "PCA" {
                 embedded = PCA.project(points, n: unique, d: d, components: 2).coords
             } else if unique < 3 {
-                embedded = (0..<(unique * 2)).map { Float($0 / 2 * ($0 % 2 == 0 ? 1 : 0)) }
+                embedded = (0..<unique).flatMap { [Float($0), 0] } // too few for t-SNE: a row at y = 0
             } else {
                 let t = TSNE(perplexity: try a[4]?.asDouble("perplexity") ?? 30, iterations: try a[7]?.asInt("iterations") ?? 1000,
                              seed: UInt64(max(0, try a[5]?.asInt("seed") ?? 0)))
