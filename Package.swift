@@ -1,9 +1,13 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// One product, the `loupe` executable; one library target per layer. Dependencies point down:
-// Tensor <- Formats <- Tokenizers <- Models <- Analysis <- Runtime <- loupe;
-// Plot, Report and Script stand alone below Runtime.
+// One product, the `loupe` executable; one library target per layer. Dependencies point one way:
+//   Tensor <- Formats <- Tokenizers <- Models <- Analysis            (the engine)
+//   Plot; Notebook (cells, outputs, the `# %%` and .ipynb formats) <- Report; Script   (stand alone)
+//   Script + Tensor + Notebook <- Interpreter          (the language: values, evaluation, core builtins)
+//   Interpreter + Analysis + Plot + Report <- Library  (the builtins that bind the engine; the notebook runner)
+//   Library <- loupe                                   (command line, REPL)
+// Nothing in the Interpreter calls up into the Library: the executable installs the Library into it.
 let swiftSettings: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
     .swiftLanguageMode(.v5),
@@ -36,15 +40,18 @@ let package = Package(
                 dependencies: ["LoupeModels", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: numericSettings),
         .target(name: "LoupePlot", swiftSettings: numericSettings),
-        .target(name: "LoupeReport", dependencies: ["LoupePlot", .product(name: "Ink", package: "ink")],
+        .target(name: "LoupeNotebook", swiftSettings: swiftSettings),
+        .target(name: "LoupeReport", dependencies: ["LoupePlot", "LoupeNotebook", .product(name: "Ink", package: "ink")],
                 resources: [.copy("Assets")], swiftSettings: swiftSettings),
         .target(name: "LoupeScript", swiftSettings: swiftSettings),
-        .target(name: "LoupeRuntime",
-                dependencies: ["LoupeScript", "LoupeAnalysis", "LoupePlot", "LoupeReport",
+        .target(name: "LoupeInterpreter", dependencies: ["LoupeScript", "LoupeTensor", "LoupeNotebook"],
+                swiftSettings: swiftSettings),
+        .target(name: "LoupeLibrary",
+                dependencies: ["LoupeInterpreter", "LoupeAnalysis", "LoupePlot", "LoupeReport",
                                .product(name: "ZIPFoundation", package: "ZIPFoundation")],
                 swiftSettings: swiftSettings),
         .executableTarget(name: "loupe",
-                          dependencies: ["LoupeRuntime", "CEditLine",
+                          dependencies: ["LoupeLibrary", "CEditLine",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swiftSettings),
         .testTarget(name: "LoupeTensorTests", dependencies: ["LoupeTensor"]),
@@ -53,9 +60,10 @@ let package = Package(
         .testTarget(name: "LoupeModelsTests", dependencies: ["LoupeModels"]),
         .testTarget(name: "LoupeAnalysisTests", dependencies: ["LoupeAnalysis"]),
         .testTarget(name: "LoupePlotTests", dependencies: ["LoupePlot"]),
-        .testTarget(name: "LoupeReportTests", dependencies: ["LoupeReport"]),
+        .testTarget(name: "LoupeReportTests", dependencies: ["LoupeReport", "LoupeNotebook"]),
         .testTarget(name: "LoupeScriptTests", dependencies: ["LoupeScript"]),
-        .testTarget(name: "LoupeRuntimeTests", dependencies: ["LoupeRuntime"]),
-        .testTarget(name: "LoupeCLITests", dependencies: ["LoupeRuntime"]),
+        .testTarget(name: "LoupeNotebookTests", dependencies: ["LoupeNotebook"]),
+        .testTarget(name: "LoupeLibraryTests", dependencies: ["LoupeLibrary", "LoupeInterpreter", "LoupeNotebook"]),
+        .testTarget(name: "LoupeCLITests", dependencies: ["LoupeLibrary", "LoupeInterpreter", "LoupeNotebook"]),
     ]
 )

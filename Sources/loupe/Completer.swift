@@ -1,5 +1,7 @@
 import Foundation
-import LoupeRuntime
+import LoupeInterpreter
+import LoupeLibrary
+import LoupeNotebook
 
 /// Tab completion for the REPL. The interpreter completes names and `obj.method`s; this adds what
 /// depends on where the cursor is: keyword arguments inside a call's parentheses, and inside a string

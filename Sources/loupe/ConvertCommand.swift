@@ -1,3 +1,4 @@
+import LoupeNotebook
 import ArgumentParser
 import Foundation
 import LoupeScript

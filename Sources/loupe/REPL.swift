@@ -1,5 +1,7 @@
 import Foundation
-import LoupeRuntime
+import LoupeInterpreter
+import LoupeLibrary
+import LoupeNotebook
 import LoupeTensor
 
 /// The interactive loop, shaped like Lua's lua.c: read a line; if the interpreter says the input is
@@ -13,7 +15,7 @@ final class REPL {
 
     init() {
         printer = TerminalPrinter(figureDirectory: TerminalPrinter.defaultFigureDirectory)
-        interpreter = Interpreter(sink: PrinterSink(printer),
+        interpreter = Library.interpreter(sink: PrinterSink(printer),
                                   scriptDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
         let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
         editor = LineEditor(historyFile: URL(fileURLWithPath: home).appendingPathComponent(".loupe_history").path)

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import LoupeReport
-import LoupeRuntime
+import LoupeInterpreter
+import LoupeLibrary
+import LoupeNotebook
 
 /// `loupe [repl] [-c CODE] [FILE]`: the REPL on a terminal; otherwise the code from `-c`, FILE or
 /// stdin runs as one script (no prompts, exit 1 on error).
@@ -38,7 +40,7 @@ enum ScriptMode {
     static func run(source: String, file: String, directory: URL?) throws {
         let printer = TerminalPrinter(figureDirectory: TerminalPrinter.defaultFigureDirectory)
         let sink = PrinterSink(printer)
-        let interpreter = Interpreter(sink: sink, scriptDirectory: directory ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        let interpreter = Library.interpreter(sink: sink, scriptDirectory: directory ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
         do {
             try Interrupts.whileRunning({ interpreter.interrupt() }) {
                 _ = try interpreter.execute(source, file: file)

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import LoupeReport
-import LoupeRuntime
+import LoupeInterpreter
+import LoupeLibrary
+import LoupeNotebook
 import LoupeScript
 
 /// `loupe run FILE [-p name=value]... [--out DIR] [--keep-going] [--no-input]`

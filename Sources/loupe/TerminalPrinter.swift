@@ -1,6 +1,8 @@
 import Foundation
 import LoupeReport
-import LoupeRuntime
+import LoupeInterpreter
+import LoupeLibrary
+import LoupeNotebook
 import LoupeTensor
 
 /// Shows cell outputs on a terminal: text as is, tables aligned, errors on stderr, and figures and

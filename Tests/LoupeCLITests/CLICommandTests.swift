@@ -1,3 +1,4 @@
+import LoupeNotebook
 import Foundation
 import XCTest
 import LoupeScript
@@ -17,7 +18,7 @@ final class CLICommandTests: XCTestCase {
         let missing = try LoupeBinary.run(["run", "/nonexistent/x.loupe"])
         XCTAssertEqual(missing.status, 2)
         XCTAssertTrue(missing.stderr.contains("/nonexistent/x.loupe"), missing.stderr)
-        let badParameter = try LoupeBinary.run(["run", Fixtures.url("params.loupe").path, "-p", "2x=1"])
+        let badParameter = try LoupeBinary.run(["run", Fixtures.notebook("params.loupe").path, "-p", "2x=1"])
         XCTAssertEqual(badParameter.status, 2)
         XCTAssertTrue(badParameter.stderr.contains("not a valid variable name"), badParameter.stderr)
         let unknownModel = try LoupeBinary.run(["info", "/nonexistent/model.gguf"])
@@ -54,7 +55,7 @@ final class CLICommandTests: XCTestCase {
     func testRunNotebookWithParameterOverrides() throws {
         let out = try Fixtures.temporaryDirectory("run")
         defer { try? FileManager.default.removeItem(at: out) }
-        let result = try LoupeBinary.run(["run", Fixtures.url("params.loupe").path, "-p", "n=4", "-p", "name=Ada",
+        let result = try LoupeBinary.run(["run", Fixtures.notebook("params.loupe").path, "-p", "n=4", "-p", "name=Ada",
                                           "--out", out.path])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stdout.contains("hello Ada\n"), result.stdout)
@@ -112,7 +113,7 @@ final class CLICommandTests: XCTestCase {
         let dir = try Fixtures.temporaryDirectory("convert")
         defer { try? FileManager.default.removeItem(at: dir) }
         let notebook = dir.appendingPathComponent("j.ipynb")
-        try FileManager.default.copyItem(at: Fixtures.url("jupyter.ipynb"), to: notebook)
+        try FileManager.default.copyItem(at: Fixtures.notebook("jupyter.ipynb"), to: notebook)
         let toScript = try LoupeBinary.run(["convert", notebook.path])
         XCTAssertEqual(toScript.status, 0, toScript.stderr)
         let script = dir.appendingPathComponent("j.loupe")

@@ -1,14 +1,11 @@
 import Foundation
 
-/// Paths the CLI tests use, found relative to this file (Tests/LoupeCLITests/ -> Tests/Fixtures/cli).
+/// Paths the CLI tests use, found relative to this file (Tests/LoupeCLITests/ -> Tests/Fixtures).
 enum Fixtures {
     static let testsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     static let packageRoot = testsDirectory.deletingLastPathComponent()
-    static let directory = testsDirectory.appendingPathComponent("Fixtures/cli")
-
-    static func url(_ name: String) -> URL { directory.appendingPathComponent(name) }
-
-    static func text(_ name: String) throws -> String { try String(contentsOf: url(name), encoding: .utf8) }
+    /// The notebook-format fixtures (shared with LoupeNotebookTests).
+    static func notebook(_ name: String) -> URL { testsDirectory.appendingPathComponent("Fixtures/notebook/\(name)") }
 
     /// A fresh empty directory under the system temp directory.
     static func temporaryDirectory(_ label: String) throws -> URL {

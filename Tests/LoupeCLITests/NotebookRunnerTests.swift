@@ -2,7 +2,9 @@ import Foundation
 import XCTest
 import LoupePlot
 import LoupeReport
-import LoupeRuntime
+import LoupeInterpreter
+import LoupeLibrary
+import LoupeNotebook
 import LoupeScript
 
 /// The runner in-process with the real interpreter: shared state, outputs per cell, errors, events.

@@ -1,7 +1,9 @@
 import Foundation
 import XCTest
 import LoupeReport
-import LoupeRuntime
+import LoupeInterpreter
+import LoupeLibrary
+import LoupeNotebook
 import LoupeScript
 
 /// Every script in notebooks/ runs end to end on the embedded default model (with smaller parameters

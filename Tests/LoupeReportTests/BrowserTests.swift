@@ -1,3 +1,4 @@
+import LoupeNotebook
 import XCTest
 @testable import LoupeReport
 

@@ -1,3 +1,4 @@
+import LoupeNotebook
 import Foundation
 @testable import LoupeReport
 

@@ -1,3 +1,4 @@
+import LoupeNotebook
 /// One output as its own page (what circuitsvis users get from `_repr_html_()` written to a file):
 /// the report's styles and scripts around a single view, figure or table, self-contained.
 public enum StandalonePage {

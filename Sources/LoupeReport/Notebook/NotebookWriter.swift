@@ -1,3 +1,4 @@
+import LoupeNotebook
 import Foundation
 
 /// An executed notebook as nbformat 4.5 JSON (what Jupyter, VS Code and GitHub open): cell ids,

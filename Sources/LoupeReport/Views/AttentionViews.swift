@@ -1,3 +1,4 @@
+import LoupeNotebook
 /// circuitsvis' `attention_patterns`: the tokens, a head selector (each head or the mean), and a
 /// heatmap; hovering a token shows where it attends (as destination) and what attends to it (as source).
 public struct AttentionPatternsView: Sendable {

@@ -1,3 +1,4 @@
+import LoupeNotebook
 import Foundation
 
 /// Seed 002's `figure(plot, title=, description=, footer=)`: a titled section with a Markdown

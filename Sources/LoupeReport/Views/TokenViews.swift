@@ -1,3 +1,4 @@
+import LoupeNotebook
 import Foundation
 
 /// circuitsvis' `colored_tokens`: one value per token as a colour (diverging red-white-blue around 0

@@ -1,0 +1,205 @@
+import Foundation
+import LoupeTensor
+
+/// Tensor constructors and the functional forms PyTorch users type (`cat`, `stack`, `softmax`, …).
+public enum TensorBuiltins {
+    /// Runs tensor-library code, turning its errors into Loupe errors.
+    static func engine<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as TensorError { throw LoupeError(e.message) }
+    }
+
+    public static func tensorArg(_ v: Value?, _ what: String) throws -> TensorValue {
+        guard let v = v else { throw LoupeError("missing tensor argument `\(what)`") }
+        if case .tensor(let t) = v { return t }
+        if case .list = v { return try fromNested(v) }
+        if case .tuple = v { return try fromNested(v) }
+        if Ops.number(v) != nil { return try TensorMath.asTensor(v) }
+        throw LoupeError("\(what) must be a tensor, not \(v.typeName)")
+    }
+
+    /// `zeros(2, 3)`, `zeros((2, 3))`, `zeros([2, 3])`.
+    static func shapeArgs(_ values: [Value], _ fn: String, allowMinusOne: Bool = false) throws -> [Int] {
+        var shape: [Int]
+        if values.count == 1, case .tuple(let t) = values[0] { shape = try t.map { try $0.asInt("\(fn) size") } }
+        else if values.count == 1, case .list(let l) = values[0] { shape = try l.items.map { try $0.asInt("\(fn) size") } }
+        else { shape = try values.map { try $0.asInt("\(fn) size") } }
+        var total = 1
+        for d in shape where d > 0 {
+            let (p, o) = total.multipliedReportingOverflow(by: d)
+            if o || p > 1 << 31 { throw LoupeError("\(fn): shape \(TensorMath.shapeText(shape)) is too large (more than 2^31 elements)") }
+            total = p
+        }
+        if shape.contains(where: { $0 < (allowMinusOne ? -1 : 0) }) { throw LoupeError("\(fn): negative size in shape \(TensorMath.shapeText(shape))") }
+        return shape
+    }
+
+    static func dimArg(_ v: Value?) throws -> Int? {
+        guard let v = v?.orNil else { return nil }
+        return try v.asInt("dim")
+    }
+
+    static func kindArg(_ v: Value?) throws -> TensorValue.Kind? {
+        guard let v = v?.orNil else { return nil }
+        var name = ""
+        switch v {
+        case .string(let s): name = s
+        case .builtin(let b): name = b.name
+        default: throw LoupeError("dtype must be \"float32\", \"int64\" or \"bool\"")
+        }
+        switch name.lowercased() {
+        case "float", "float32", "float64", "double", "f32", "half", "float16", "bfloat16": return .float
+        case "int", "int64", "int32", "long", "i64": return .int
+        case "bool": return .bool
+        default: throw LoupeError("unknown dtype `\(name)`", hint: "use \"float32\", \"int64\" or \"bool\"")
+        }
+    }
+
+    /// Nested lists/tuples of numbers (or tensors) to a tensor; ints-only data gives an int tensor.
+    static func fromNested(_ v: Value) throws -> TensorValue {
+        var data: [Float] = []
+        var shape: [Int]? = nil
+        var allInt = true, allBool = true
+        func walk(_ x: Value, _ depth: Int, _ path: [Int]) throws -> [Int] {
+            switch x {
+            case .list, .tuple:
+                let items = try Ops.iterate(x)
+                var inner: [Int]? = nil
+                for it in items {
+                    let s = try walk(it, depth + 1, path)
+                    if let i = inner, i != s { throw LoupeError("tensor(): ragged nested list (rows of different lengths)") }
+                    inner = s
+                }
+                return [items.count] + (inner ?? [])
+            case .tensor(let t):
+                data.append(contentsOf: t.tensor.toArray())
+                if t.kind == .float { allInt = false }
+                if t.kind != .bool { allBool = false }
+                return t.tensor.shape
+            case .bool(let b): data.append(b ? 1 : 0); return []
+            case .int(let i): data.append(Float(i)); allBool = false; return []
+            case .float(let d): data.append(Float(d)); allInt = false; allBool = false; return []
+            default: throw LoupeError("tensor() needs numbers, not \(x.typeName)")
+            }
+        }
+        shape = try walk(v, 0, [])
+        let s = shape ?? []
+        guard s.reduce(1, *) == data.count else { throw LoupeError("tensor(): ragged nested list") }
+        let kind: TensorValue.Kind = data.isEmpty ? .float : (allBool ? .bool : (allInt ? .int : .float))
+        return TensorValue(Tensor(shape: s, data: data), kind: kind)
+    }
+
+    static func make(_ t: Tensor, _ kind: TensorValue.Kind = .float) -> Value { .tensor(TensorValue(t, kind: kind)) }
+
+    static func install() {
+        func reg(_ name: String, _ sig: String, _ doc: String, _ ex: String, _ body: @escaping BuiltinBody) {
+            Builtins.register(name: name, doc: doc, signature: sig, example: ex) { rt, args in try engine { try body(rt, args) } }
+        }
+        reg("tensor", "tensor(data, dtype=None)", "A tensor from a number or nested lists. Integer data gives an int64 tensor, booleans a bool tensor; dtype=\"float32\"/\"int64\"/\"bool\" overrides.",
+            "tensor([[1.0, 2.0], [3.0, 4.0]]).shape  # (2, 2)") { _, args in
+            let a = try args.bind("tensor", ["data", "dtype"], required: 1)
+            let t = try fromNested(a[0] ?? .none)
+            let kind = try kindArg(a[1]) ?? t.kind
+            return make(kind == .int ? TensorMath.map(t.tensor) { $0.rounded(.towardZero) } : t.tensor, kind)
+        }
+        for (name, fill) in [("zeros", Float(0)), ("ones", Float(1))] {
+            reg(name, "\(name)(*shape, dtype=\"float32\")", "A tensor of \(name) with the given shape.", "\(name)(2, 3).shape  # (2, 3)") { _, args in
+                let shape = try shapeArgs(args.positional, name)
+                let t = try Tensor.full(shape, fill)
+                return make(t, try kindArg(args.keyword("dtype")) ?? .float)
+            }
+        }
+        reg("full", "full(shape, value)", "A tensor of the given shape filled with `value`.", "full((2, 2), 7)") { _, args in
+            let a = try args.bind("full", ["shape", "value", "dtype"], required: 2)
+            let v = a[1] ?? .none
+            let kind: TensorValue.Kind = (try kindArg(a[2])) ?? ((Ops.intLike(v) != nil) ? .int : .float)
+            return make(try Tensor.full(try shapeArgs([a[0] ?? .none], "full"), Float(try v.asDouble("value"))), kind)
+        }
+        for (name, src) in [("zeros_like", Float(0)), ("ones_like", Float(1))] {
+            reg(name, "\(name)(t)", "A tensor of \(src == 0 ? "zeros" : "ones") with the shape (and dtype) of `t`.", "\(name)(zeros(3))") { _, args in
+                let a = try args.bind(name, ["t"], required: 1)
+                let t = try tensorArg(a[0], "t")
+                return make(try Tensor.full(t.tensor.shape, src), t.kind)
+            }
+        }
+        reg("arange", "arange(stop) / arange(start, stop, step=1)", "Evenly spaced values in [start, stop). Integer arguments give an int64 tensor.",
+            "arange(5)  # tensor([0, 1, 2, 3, 4])") { _, args in
+            let a = try args.bind("arange", ["start", "stop", "step", "dtype"], required: 1)
+            var start = a[0] ?? .int(0), stop = a[1] ?? .none, step = a[2] ?? .int(1)
+            if a[1] == nil || a[1]?.orNil == nil { stop = start; start = .int(0) }
+            if a[2]?.orNil == nil { step = .int(1) }
+            let allInt = [start, stop, step].allSatisfy { Ops.intLike($0) != nil }
+            let t = try Tensor.arange(try start.asDouble("start"), try stop.asDouble("stop"), step: try step.asDouble("step"))
+            return make(t, try kindArg(a[3]) ?? (allInt ? .int : .float))
+        }
+        reg("linspace", "linspace(start, stop, steps)", "`steps` evenly spaced values from start to stop inclusive.", "linspace(0, 1, 5)") { _, args in
+            let a = try args.bind("linspace", ["start", "stop", "steps"], required: 3)
+            return make(try Tensor.linspace(try (a[0] ?? .none).asDouble("start"), try (a[1] ?? .none).asDouble("stop"),
+                                            count: try (a[2] ?? .none).asInt("steps")))
+        }
+        reg("eye", "eye(n)", "The n×n identity matrix.", "eye(3)") { _, args in
+            let a = try args.bind("eye", ["n"], required: 1)
+            return make(try Tensor.eye(try (a[0] ?? .none).asInt("n")))
+        }
+        reg("randn", "randn(*shape)", "Normally distributed values (mean 0, std 1), from the seeded generator (see seed()).", "seed(0)\nx = randn(2, 3)") { rt, args in
+            make(Tensor.randn(try shapeArgs(args.positional, "randn"), using: &rt.rng))
+        }
+        reg("rand", "rand(*shape)", "Uniform values in [0, 1), from the seeded generator.", "rand(3)") { rt, args in
+            make(Tensor.uniform(try shapeArgs(args.positional, "rand"), using: &rt.rng))
+        }
+        reg("randint", "randint(low, high, shape)", "Random integers in [low, high) as an int64 tensor (torch.randint).", "randint(0, 10, (2, 3))") { rt, args in
+            let a = try args.bind("randint", ["low", "high", "size"], required: 2)
+            var low = try (a[0] ?? .none).asInt("low"), high = try (a[1] ?? .none).asInt("high")
+            var sizeV = a[2]
+            if sizeV == nil, case .tuple = a[1] ?? .none { sizeV = a[1]; high = low; low = 0 }
+            guard let size = sizeV else { throw LoupeError("randint(low, high, shape) needs a shape, e.g. (3,)") }
+            return make(try Tensor.randint(low, high, try shapeArgs([size], "randint"), using: &rt.rng), .int)
+        }
+        reg("randperm", "randperm(n)", "A random permutation of 0..n-1 (int64 tensor).", "randperm(5)") { rt, args in
+            let a = try args.bind("randperm", ["n"], required: 1)
+            return make(Tensor.randperm(try (a[0] ?? .none).asInt("n"), using: &rt.rng), .int)
+        }
+        reg("seed", "seed(n)", "Seeds the generator behind randn/rand/randint and the `random` module (like torch.manual_seed).", "seed(42)") { rt, args in
+            let a = try args.bind("seed", ["n"], required: 1)
+            rt.reseed(UInt64(bitPattern: Int64(try (a[0] ?? .none).asInt("seed"))))
+            return .none
+        }
+        reg("cat", "cat(tensors, dim=0)", "Joins tensors along an existing dimension.", "cat([zeros(2, 3), ones(1, 3)]).shape  # (3, 3)") { _, args in
+            let a = try args.bind("cat", ["tensors", "dim"], required: 1)
+            let ts = try Ops.iterate(a[0] ?? .none).map { try tensorArg($0, "tensors") }
+            guard !ts.isEmpty else { throw LoupeError("cat() needs at least one tensor") }
+            return make(try Tensor.cat(ts.map(\.tensor), dim: try dimArg(a[1]) ?? 0), commonKind(ts))
+        }
+        reg("stack", "stack(tensors, dim=0)", "Joins same-shaped tensors along a new dimension.", "stack([zeros(3), ones(3)]).shape  # (2, 3)") { _, args in
+            let a = try args.bind("stack", ["tensors", "dim"], required: 1)
+            let ts = try Ops.iterate(a[0] ?? .none).map { try tensorArg($0, "tensors") }
+            guard !ts.isEmpty else { throw LoupeError("stack() needs at least one tensor") }
+            return make(try Tensor.stack(ts.map(\.tensor), dim: try dimArg(a[1]) ?? 0), commonKind(ts))
+        }
+        reg("where", "where(cond, a, b)", "Elementwise: a where cond is true, else b (broadcasting).", "where(x > 0, x, 0)") { _, args in
+            let a = try args.bind("where", ["cond", "a", "b"], required: 3)
+            let c = try tensorArg(a[0], "cond"), x = try tensorArg(a[1], "a"), y = try tensorArg(a[2], "b")
+            return make(try Tensor.where(c.tensor, x.tensor, y.tensor), x.kind == y.kind ? x.kind : .float)
+        }
+        reg("matmul", "matmul(a, b)", "Matrix product (same as a @ b), batched and broadcasting like torch.matmul.", "matmul(eye(2), ones(2, 3))") { _, args in
+            let a = try args.bind("matmul", ["a", "b"], required: 2)
+            return try TensorMath.binary(.matmul, a[0] ?? .none, a[1] ?? .none)
+        }
+        // functional forms of the common methods: softmax(x, dim=-1), topk(x, k), argmax(x, dim) …
+        for name in ["softmax", "log_softmax", "topk", "argmax", "argmin", "mean", "var", "std", "histogram", "flatten", "reshape",
+                     "transpose", "permute", "unsqueeze", "squeeze", "exp", "log", "sqrt", "sigmoid", "relu", "tanh", "clamp",
+                     "sort", "argsort", "cumsum", "norm", "outer", "split", "chunk", "repeat"] where Builtins.functions[name] == nil {
+            guard let member = Builtins.member("tensor", name) else { continue }
+            Builtins.register(name: name, doc: member.doc + " (Functional form of tensor.\(name).)",
+                              signature: "\(name)(t, …)", example: member.example.replacingOccurrences(of: "x.\(name)(", with: "\(name)(x, ")) { rt, args in
+                guard let first = args.positional.first else { throw LoupeError("\(name)() needs a tensor as its first argument") }
+                let recv: Value = .tensor(try tensorArg(first, "t"))
+                return try rt.callMethod(recv, name, Arguments(Array(args.positional.dropFirst()), keywords: args.keywords))
+            }
+        }
+    }
+
+    static func commonKind(_ ts: [TensorValue]) -> TensorValue.Kind {
+        if ts.allSatisfy({ $0.kind == .bool }) { return .bool }
+        return ts.allSatisfy({ $0.kind != .float }) ? .int : .float
+    }
+}

@@ -1,0 +1,224 @@
+import LoupeNotebook
+import LoupeInterpreter
+import Foundation
+import LoupeAnalysis
+import LoupeModels
+import LoupePlot
+import LoupeReport
+import LoupeTensor
+
+/// Seed 002's attention tokens: per head (`attention_tokens`, `plot_attn`, `plot_attn_layer`) and as a
+/// dataset over many prompts (`attention_token_dataset`). The mapping to vocabulary tokens is
+/// LoupeAnalysis.AttentionTokens' (q·W_Qᵀ, k·W_Kᵀ, v·W_O, (q⊙k)·W_Qᵀ, then ·W_U and argmax).
+enum AnalysisAttentionTokens {
+    static func install() {
+        Builtins.register(
+            name: "attention_tokens",
+            doc: """
+            The attention tokens of one head in a cached run (seed 002's calculate_attns): the vocabulary token \
+            of each position's q (through W_Qᵀ), k (W_Kᵀ), v (W_O) and of each causal query–key pair's q⊙k \
+            (through W_Qᵀ, since q⊙k sums to the attention score in the query's head space), each unembedded \
+            with W_U without MLPs or later layers; biases left out. Returns AttentionTokens with .q .k .v .qk \
+            .attn .input .rows(); shown as a cell value it draws plot_attn.
+            """,
+            signature: "attention_tokens(model, cache, layer, head)",
+            example: "data = attention_tokens(model, cache, 0, 1)\nplot_attn(model, data, title=\"Attention tokens for 0.1\")"
+        ) { _, args in
+            let a = try args.bind("attention_tokens", ["model", "cache", "layer", "head"], required: 4)
+            let m = try AnalysisModel.model(a[0]!)
+            let c = try AnalysisModel.cache(a[1]!)
+            let layer = try AnalysisModel.layer(a[2], m), head = try AnalysisModel.head(a[3], m)
+            let weights = try LayerWeights(m, layer: layer)
+            let data = try compute(c.cache, weights, head: head, input: try AnalysisModel.inputIDs(c))
+            return .host(AttentionTokensObject(data: data, model: m))
+        }
+
+        Builtins.register(
+            name: "plot_attn",
+            doc: """
+            Seed 002's attention-token plot: the q⊙k token grid (rows query positions, columns key positions), \
+            colours by order of discovery (brighter = found later), query tokens on top, key tokens on the right, \
+            value tokens at the bottom, input tokens on the left, and the final position's attention as white \
+            cell borders. Draws into `ax` (returns None) or returns a new Figure. The first argument may be the \
+            model or the cache, as in the seed.
+            """,
+            signature: "plot_attn(model, data, ax=None, hide_labels=False, title=None)",
+            example: "fig, axs = subplots(3, 4, figsize=(12, 8))\nfor i in range(12):\n    plot_attn(cache, attention_tokens(model, cache, 0, i), ax=axs[i // 4, i % 4], hide_labels=True, title=f\"Head {i}\")"
+        ) { _, args in
+            let a = try args.bind("plot_attn", ["model", "data", "ax", "hide_labels", "title"], required: 2)
+            let m = try AnalysisModel.model(a[0]!)
+            guard case .host(let d as AttentionTokensObject) = a[1]! else {
+                throw LoupeError("plot_attn: data must come from attention_tokens(model, cache, layer, head), not \(a[1]!.typeName)")
+            }
+            let hide = try a[3]?.asBool("hide_labels") ?? false
+            let title = try AnalysisModel.title(a[4])
+            return try AnalysisModel.figure(a[2], make: {
+                AttentionTokenFigure.figure(data: d.data, tokenText: m.tokenText, hideLabels: hide, title: title)
+            }, draw: { ax in
+                AttentionTokenFigure.draw(into: ax, data: d.data, tokenText: m.tokenText, hideLabels: hide, title: title)
+            })
+        }
+
+        Builtins.register(
+            name: "plot_attn_layer",
+            doc: "The attention-token plots of every head of a layer in a grid without labels (seed 002's subplots(3, 4) loop).",
+            signature: "plot_attn_layer(model, cache, layer, columns=4, title=None)",
+            example: "plot_attn_layer(model, cache, 0, title=\"Attention token plots for each head in layer 0\")"
+        ) { _, args in
+            let a = try args.bind("plot_attn_layer", ["model", "cache", "layer", "columns", "title"], required: 3)
+            let m = try AnalysisModel.model(a[0]!)
+            let c = try AnalysisModel.cache(a[1]!)
+            let layer = try AnalysisModel.layer(a[2], m)
+            let weights = try LayerWeights(m, layer: layer)
+            let input = try AnalysisModel.inputIDs(c)
+            let heads = try (0..<m.model.config.nHeads).map { try compute(c.cache, weights, head: $0, input: input) }
+            return .host(FigureObject(AttentionTokenFigure.layerFigure(heads: heads, tokenText: m.tokenText,
+                                                                       columns: try a[3]?.asInt("columns") ?? 4,
+                                                                       title: try AnalysisModel.title(a[4]))))
+        }
+
+        Builtins.register(
+            name: "attention_token_dataset",
+            doc: """
+            Seed 002's dataset: runs each prompt (capped at max_tokens tokens, BOS included) and records, for \
+            every layer (or `layers`), head and causal (query, key) pair, a row: prompt, layer, head, \
+            input_token (at the query), key_pos, attn, hp (the q⊙k token), q (the query's), k and v (the key's). \
+            Costly: each head unembeds T(T+1)/2 + 3T vectors per prompt; keep max_tokens small on CPU.
+            """,
+            signature: "attention_token_dataset(model, prompts, max_tokens=16, layers=None)",
+            example: "df = attention_token_dataset(model, read_prompts(k=4, seed=0), max_tokens=16)\ndf.to_csv(\"attn.csv\")"
+        ) { rt, args in
+            let a = try args.bind("attention_token_dataset", ["model", "prompts", "max_tokens", "layers"], required: 2)
+            let m = try AnalysisModel.model(a[0]!)
+            let maxTokens = try a[2]?.asInt("max_tokens") ?? 16
+            guard maxTokens >= 1 else { throw LoupeError("attention_token_dataset: max_tokens must be ≥ 1") }
+            let prompts: [Value]
+            if case .string = a[1]! { prompts = [a[1]!] } else { prompts = try Ops.iterate(a[1]!) }
+            let layers = try a[3]?.orNil.map { try Ops.iterate($0).map { try AnalysisModel.layer($0, m, "layers") } }
+                ?? Array(0..<m.model.config.nLayers)
+            // Run every prompt first, then walk the heads: each head's vocabulary maps are formed once and
+            // serve all prompts (they cost far more than the prompts' own rows).
+            var runs: [(ids: [Int], cache: ActivationCache)] = []
+            for (p, prompt) in prompts.enumerated() {
+                guard case .single(let all) = try m.input(prompt, prependBOS: nil, what: "attention_token_dataset") else {
+                    throw LoupeError("attention_token_dataset: prompts[\(p)] must be one text or one sequence of ids")
+                }
+                let ids = Array(all.prefix(maxTokens))
+                let r = try engineCall {
+                    try m.model.runWithCache(ids, namesFilter: .predicate { $0.hasSuffix("attn.hook_q") || $0.hasSuffix("attn.hook_k")
+                        || $0.hasSuffix("attn.hook_v") || $0.hasSuffix("attn.hook_pattern") }, hooks: [])
+                }
+                runs.append((ids, r.cache))
+            }
+            var rowsByPrompt = [[[TableValue]]](repeating: [], count: runs.count)
+            let unembed = try engineCall { try m.model.W_U.contiguous() } // [d_model, vocab]
+            for layer in layers where !runs.isEmpty {
+                let w = try LayerWeights(m, layer: layer, unembed: unembed)
+                var keyMaps: [Int: Tensor] = [:]
+                for h in 0..<m.model.config.nHeads {
+                    if rt.interruptRequested { throw LoupeError.interrupted }
+                    let projection = try w.projection(head: h, keyMaps: &keyMaps)
+                    for (p, run) in runs.enumerated() {
+                        rowsByPrompt[p] += try compute(run.cache, w, head: h, input: run.ids, projection: projection).rows(prompt: p)
+                    }
+                }
+            }
+            let rows = Array(rowsByPrompt.joined())
+            return .host(TableObject(try TableBindings.checked { try Table(columnNames: AttentionTokenData.columns, rows: rows) }))
+        }
+
+        Builtins.registerMethod(type: "AttentionTokens", name: "rows", doc: "This head's dataset rows as a Table (the columns of attention_token_dataset).",
+                                signature: "data.rows(prompt=0)", example: "attention_tokens(model, cache, 0, 1).rows().head()") { _, recv, args in
+            guard case .host(let d as AttentionTokensObject) = recv else { throw LoupeError("expected AttentionTokens") }
+            let a = try args.bind("rows", ["prompt"])
+            return .host(TableObject(try TableBindings.checked {
+                try Table(columnNames: AttentionTokenData.columns, rows: d.data.rows(prompt: try a[0]?.asInt("prompt") ?? 0))
+            }))
+        }
+    }
+
+    /// One layer's weights, dequantised once: [head, d_model, d_head] for Q and K, [head, d_head, d_model] for O.
+    struct LayerWeights {
+        let layer: Int
+        let wQ: Tensor, wK: Tensor, wO: Tensor, wU: Tensor
+        let config: ModelConfig
+        /// `unembed`: W_U when the caller already has it (forming it dequantises the whole unembedding).
+        init(_ m: ModelObject, layer: Int, unembed: Tensor? = nil) throws {
+            self.layer = layer
+            config = m.model.config
+            (wQ, wK, wO) = try engineCall { (try m.model.W_Q(layer: layer), try m.model.W_K(layer: layer), try m.model.W_O(layer: layer)) }
+            wU = try unembed ?? engineCall { try m.model.W_U.contiguous() }
+        }
+        func head(_ t: Tensor, _ h: Int) throws -> Tensor {
+            try engineCall { try t.index([.at(index(t, h))]).contiguous() }
+        }
+        /// The row of `t` that query head h uses (its key/value head when `t` holds only those).
+        func index(_ t: Tensor, _ h: Int) -> Int {
+            t.shape[0] == config.nHeads ? h : h / max(1, config.nHeads / max(1, t.shape[0]))
+        }
+        /// Query head h's vocabulary maps; the key map is shared by the query heads of one key/value head
+        /// (`keyMaps` keyed by key/value head).
+        func projection(head h: Int, keyMaps: inout [Int: Tensor]) throws -> HeadVocabProjection {
+            let kvHead = h / max(1, config.nHeads / max(1, config.nKVHeads))
+            let key: Tensor
+            if let known = keyMaps[kvHead] {
+                key = known
+            } else {
+                key = try engineCall { try HeadVocabProjection.keyMap(W_K: try head(wK, h), W_U: wU) }
+                keyMaps[kvHead] = key
+            }
+            return try engineCall { try HeadVocabProjection(W_Q: try head(wQ, h), W_O: try head(wO, h), W_U: wU, key: key) }
+        }
+    }
+
+    static func compute(_ cache: ActivationCache, _ w: LayerWeights, head: Int, input: [Int],
+                        projection: HeadVocabProjection? = nil) throws -> AttentionTokenData {
+        let l = w.layer
+        let q = try AnalysisModel.headSlice(try engineCall { try cache.get("blocks.\(l).attn.hook_q") }, head: head, config: w.config)
+        let k = try AnalysisModel.headSlice(try engineCall { try cache.get("blocks.\(l).attn.hook_k") }, head: head, config: w.config)
+        let v = try AnalysisModel.headSlice(try engineCall { try cache.get("blocks.\(l).attn.hook_v") }, head: head, config: w.config)
+        let pattern = try engineCall { try cache.get("blocks.\(l).attn.hook_pattern").index([.at(head)]).contiguous() }
+        var keyMaps: [Int: Tensor] = [:]
+        let projection = try projection ?? w.projection(head: head, keyMaps: &keyMaps)
+        return try engineCall {
+            try AttentionTokens.compute(layer: l, head: head, input: input, q: q, k: k, v: v, pattern: pattern,
+                                        projection: projection)
+        }
+    }
+}
+
+final class AttentionTokensObject: HostObject {
+    let typeName = "AttentionTokens"
+    let data: AttentionTokenData
+    let model: ModelObject
+
+    init(data: AttentionTokenData, model: ModelObject) { self.data = data; self.model = model }
+
+    func repr() -> String { "<AttentionTokens \(data.layer).\(data.head): \(data.input.count) positions, \(Set(data.qk.flatMap { $0 }.filter { $0 >= 0 }).count) distinct q⊙k tokens>" }
+
+    func display() -> CellOutput? {
+        let fig = AttentionTokenFigure.figure(data: data, tokenText: model.tokenText)
+        return .figure(svg: fig.svg(), name: "attention-tokens-\(data.layer)-\(data.head)")
+    }
+
+    var memberNames: [String] { ["q", "k", "v", "qk", "attn", "input", "layer", "head"] }
+
+    func attribute(_ name: String, interpreter: Interpreter) throws -> Value? {
+        func ints(_ xs: [Int]) -> Value { .list(xs.map { .int($0) }) }
+        switch name {
+        case "q": return ints(data.q)
+        case "k": return ints(data.k)
+        case "v": return ints(data.v)
+        case "input": return ints(data.input)
+        case "qk": return .list(data.qk.map(ints))
+        case "attn":
+            let n = data.attn.count
+            return .tensor(Tensor(shape: [n, n], data: data.attn.flatMap { $0 }))
+        case "layer": return .int(data.layer)
+        case "head": return .int(data.head)
+        default: return nil
+        }
+    }
+
+    var help: String { TableBindings.typeHelp("AttentionTokens", "One head's attention tokens (attention_tokens(model, cache, layer, head)).") }
+}

@@ -1,0 +1,212 @@
+import LoupeNotebook
+import LoupeInterpreter
+import Foundation
+import LoupeAnalysis
+import LoupeScript
+import LoupeTensor
+
+/// Table methods as pandas users type them: head/tail, filter/where, sort_values, select, join,
+/// count_by/value_counts, rename/drop, to_csv/to_sqlite.
+enum TableMethods {
+    static func receiver(_ v: Value) throws -> TableObject {
+        if case .host(let t as TableObject) = v { return t }
+        throw LoupeError("expected a Table, not \(v.typeName)")
+    }
+
+    static func wrap(_ t: Table) -> Value { .host(TableObject(t)) }
+
+    static func method(_ name: String, _ signature: String, _ doc: String, _ example: String,
+                       _ body: @escaping (Interpreter, TableObject, Arguments) throws -> Value) {
+        Builtins.registerMethod(type: "Table", name: name, doc: doc, signature: signature, example: example) { rt, recv, args in
+            try TableBindings.checked { try body(rt, try receiver(recv), args) }
+        }
+    }
+
+    static func install() {
+        method("head", "t.head(n=5)", "The first n rows.", "df.head(10)") { _, t, args in
+            let a = try args.bind("head", ["n"])
+            return wrap(t.table.head(try a[0]?.asInt("n") ?? 5))
+        }
+        method("tail", "t.tail(n=5)", "The last n rows.", "df.tail(3)") { _, t, args in
+            let a = try args.bind("tail", ["n"])
+            return wrap(t.table.tail(try a[0]?.asInt("n") ?? 5))
+        }
+        method("filter", "t.filter(predicate)",
+               "Rows for which predicate(row) is true; row is a dict of the row's values. A list/tensor/Column of booleans (one per row) also works. For big tables where(column, op, value) is much faster.",
+               "strong = df.filter(lambda row: row[\"attn\"] > 0.5 and row[\"layer\"] < 6)") { rt, t, args in
+            let a = try args.bind("filter", ["predicate"], required: 1)
+            let p = a[0]!
+            switch p {
+            case .function, .builtin, .method:
+                return wrap(try t.table.filter { i in try rt.call(p, Arguments([.dict(try t.rowDict(i))])).isTruthy })
+            default:
+                let mask = try Ops.iterate(p)
+                guard mask.count == t.table.rowCount else {
+                    throw LoupeError("filter: the mask has \(mask.count) values for \(t.table.rowCount) rows")
+                }
+                return wrap(t.table.filter { mask[$0].isTruthy })
+            }
+        }
+        method("where", "t.where(column, op, value)",
+               "Rows whose column compares true with value; op is one of == != < <= > >= in \"not in\" contains (substring).",
+               "df.where(\"attn\", \">\", 0.5).where(\"layer\", \"in\", [0, 1])") { _, t, args in
+            let a = try args.bind("where", ["column", "op", "value"], required: 3)
+            let col = try t.table.column(try a[0]!.asString("column"))
+            let test = try predicate(try a[1]!.asString("op"), a[2]!)
+            return wrap(t.table.filter { test(col[$0]) })
+        }
+        method("sort_values", "t.sort_values(by, ascending=True)",
+               "Rows sorted (stably) by one column or a list of columns; ascending may be a list, one per column.",
+               "df.sort_values(\"Shared Tokens\", ascending=False)") { _, t, args in
+            let a = try args.bind("sort_values", ["by", "ascending"], required: 1)
+            let by = try TableBindings.names(a[0]!, "by")
+            var asc = [Bool](repeating: true, count: by.count)
+            if let v = a[1] {
+                switch v {
+                case .list, .tuple:
+                    asc = try Ops.iterate(v).map { try $0.asBool("ascending") }
+                    guard asc.count == by.count else { throw LoupeError("sort_values: \(asc.count) ascending flags for \(by.count) columns") }
+                default: asc = [Bool](repeating: v.isTruthy, count: by.count)
+                }
+            }
+            return wrap(try t.table.sorted(by: Array(zip(by, asc)).map { ($0.0, $0.1) }))
+        }
+        method("select", "t.select(columns)", "Only the named columns, in that order (also t[[\"a\", \"b\"]]).",
+               "df.select([\"layer\", \"head\", \"hp\"])") { _, t, args in
+            let a = try args.bind("select", ["columns"], required: 1)
+            return wrap(try t.table.select(try TableBindings.names(a[0]!, "columns")))
+        }
+        method("drop", "t.drop(columns)", "The table without the named columns.", "df.drop(\"prompt\")") { _, t, args in
+            let a = try args.bind("drop", ["columns"], required: 1)
+            let gone = try TableBindings.names(a[0]!, "columns")
+            for g in gone { _ = try t.table.columnIndex(g) }
+            return wrap(try t.table.select(t.table.columnNames.filter { !gone.contains($0) }))
+        }
+        method("rename", "t.rename(columns)", "Columns renamed by a dict {old: new}.",
+               "df.rename({\"hp\": \"qk\"})") { _, t, args in
+            let a = try args.bind("rename", ["columns"], required: 1)
+            guard case .dict(let d) = a[0]! else { throw LoupeError("rename: columns must be a dict {old: new}") }
+            var names = t.table.columnNames
+            for (k, v) in zip(d.keys, d.values) {
+                let i = try t.table.columnIndex(try k.asString("old name"))
+                names[i] = try v.asString("new name")
+            }
+            return wrap(try Table(columns: Array(zip(names, t.table.columns))))
+        }
+        method("join", "t.join(other, on, how=\"inner\")",
+               "Rows of t matched with rows of other having equal values in the `on` columns (how: inner or left; unmatched left rows get NaN). Clashing column names from other get the suffix _right.",
+               "freq.join(unique, on=\"Head\")") { _, t, args in
+            let a = try args.bind("join", ["other", "on", "how"], required: 2)
+            let other = try TableBindings.table(a[0]!, "other")
+            let on = try TableBindings.names(a[1]!, "on")
+            let howText = try a[2]?.asString("how") ?? "inner"
+            guard let how = Table.JoinKind(rawValue: howText) else { throw LoupeError("join: how must be \"inner\" or \"left\", not \"\(howText)\"") }
+            return wrap(try t.table.join(other, on: on, kind: how))
+        }
+        method("merge", "t.merge(other, on, how=\"inner\")", "Same as join (pandas' name).", "freq.merge(unique, on=\"Head\")") { rt, t, args in
+            try rt.call(.method(BoundMethod(receiver: .host(t), name: "join")), args)
+        }
+        method("count_by", "t.count_by(columns)", "One row per distinct value of the columns with a `count` column (sorted by the columns).",
+               "df.count_by([\"layer\", \"head\"])") { _, t, args in
+            let a = try args.bind("count_by", ["columns"], required: 1)
+            return wrap(try t.table.countBy(try TableBindings.names(a[0]!, "columns")))
+        }
+        method("value_counts", "t.value_counts(columns)", "Like count_by, most frequent first.",
+               "df.value_counts(\"hp\").head()") { _, t, args in
+            let a = try args.bind("value_counts", ["columns"], required: 1)
+            let keys = try TableBindings.names(a[0]!, "columns")
+            return wrap(try t.table.countBy(keys).sorted(by: [("count", false)]))
+        }
+        method("groupby", "t.groupby(by)", "Groups rows by one column or several; follow with .size(), .count(), .agg({...}), .mean(), .sum(), .min(), .max(), .nunique().",
+               "df.groupby([\"layer\", \"head\"]).agg({\"attn\": \"mean\", \"hp\": \"nunique\"})") { _, t, args in
+            let a = try args.bind("groupby", ["by"], required: 1)
+            let keys = try TableBindings.names(a[0]!, "by")
+            for k in keys { _ = try t.table.columnIndex(k) }
+            return .host(GroupByObject(table: t.table, keys: keys))
+        }
+        method("pivot", "t.pivot(index, columns, values)",
+               "A 2-D tensor [distinct index values, distinct columns values] (both sorted) holding `values`; NaN where a pair is missing, the last row winning on duplicates. For heatmaps: imshow(t.pivot(\"layer\", \"head\", \"logprob\")).",
+               "imshow(sweep.pivot(\"layer\", \"position\", \"recovered\"))") { _, t, args in
+            let a = try args.bind("pivot", ["index", "columns", "values"], required: 3)
+            let rows = try t.table.column(try a[0]!.asString("index")), cols = try t.table.column(try a[1]!.asString("columns"))
+            let vals = try t.table.column(try a[2]!.asString("values"))
+            let rk = Array(Set((0..<rows.count).map { rows[$0] })).sorted(by: TableValue.less)
+            let ck = Array(Set((0..<cols.count).map { cols[$0] })).sorted(by: TableValue.less)
+            let ri = Dictionary(uniqueKeysWithValues: rk.enumerated().map { ($1, $0) })
+            let ci = Dictionary(uniqueKeysWithValues: ck.enumerated().map { ($1, $0) })
+            var out = [Float](repeating: .nan, count: rk.count * ck.count)
+            for r in 0..<vals.count {
+                guard let v = vals[r].number, let i = ri[rows[r]], let j = ci[cols[r]] else { continue }
+                out[i * ck.count + j] = Float(v)
+            }
+            return .tensor(Tensor(shape: [rk.count, ck.count], data: out))
+        }
+        method("copy", "t.copy()", "A copy (tables are values; this is for pandas habits).", "u = df.copy()") { _, t, _ in wrap(t.table) }
+        method("to_csv", "t.to_csv(path)", "Writes CSV that pandas reads back (header row, no index). Returns the path.",
+               "df.to_csv(\"imdb_example.csv\")") { rt, t, args in
+            let a = try args.bind("to_csv", ["path", "index"], required: 1)
+            let u = try FileBuiltins.writeURL(try a[0]!.asString("path"), rt)
+            try? FileManager.default.createDirectory(at: u.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try t.table.writeCSV(to: u)
+            return .string(u.path)
+        }
+        method("to_sqlite", "t.to_sqlite(path, table=\"data\")",
+               "Writes the table into a SQLite file (the named table replaced); read parts back with read_sqlite(path, query). Returns the path.",
+               "df.to_sqlite(\"attn.sqlite\", table=\"attn\")") { rt, t, args in
+            let a = try args.bind("to_sqlite", ["path", "table"], required: 1)
+            let u = try FileBuiltins.writeURL(try a[0]!.asString("path"), rt)
+            try? FileManager.default.createDirectory(at: u.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try t.table.writeSQLite(to: u, table: try a[1]?.asString("table") ?? "data")
+            return .string(u.path)
+        }
+        method("to_dict", "t.to_dict()", "The columns as a dict of lists.", "cols = df.to_dict()") { _, t, _ in
+            let d = DictBox()
+            for (n, c) in zip(t.table.columnNames, t.table.columns) {
+                try d.set(.string(n), .list((0..<c.count).map { TableValues.value(c[$0]) }))
+            }
+            return .dict(d)
+        }
+        method("rows", "t.rows()", "The rows as a list of dicts.", "for row in df.head().rows(): print(row[\"hp\"])") { _, t, _ in
+            .list(try t.iterate() ?? [])
+        }
+    }
+
+    /// A cell test for `where`.
+    static func predicate(_ op: String, _ value: Value) throws -> (TableValue) -> Bool {
+        switch op {
+        case "in", "not in":
+            let set = Set(try Ops.iterate(value).map { try normal(TableValues.cell($0, "where value")) })
+            return op == "in" ? { set.contains(normal($0)) } : { !set.contains(normal($0)) }
+        case "contains":
+            let sub = try value.asString("where value")
+            return { if case .string(let s) = $0 { return s.contains(sub) }; return false }
+        default:
+            let v = normal(try TableValues.cell(value, "where value"))
+            switch op {
+            case "==": return { normal($0) == v }
+            case "!=": return { normal($0) != v }
+            case "<": return { order($0, v) == -1 }
+            case "<=": return { let o = order($0, v); return o == -1 || o == 0 }
+            case ">": return { order($0, v) == 1 }
+            case ">=": return { let o = order($0, v); return o == 1 || o == 0 }
+            default: throw LoupeError("where: unknown operator \"\(op)\"", hint: "use one of == != < <= > >= in \"not in\" contains")
+            }
+        }
+    }
+
+    /// Integral doubles compare equal to ints (1 == 1.0), as in Python.
+    static func normal(_ v: TableValue) -> TableValue {
+        if case .double(let d) = v, d == d.rounded(), abs(d) < 9e18 { return .int(Int(d)) }
+        return v
+    }
+
+    /// -1, 0, 1; NaN and mismatched kinds compare as "not ordered" (never true for < or >).
+    static func order(_ a: TableValue, _ b: TableValue) -> Int {
+        if let x = a.number, let y = b.number {
+            if x.isNaN || y.isNaN { return 2 }
+            return x < y ? -1 : (x > y ? 1 : 0)
+        }
+        if case .string(let s) = a, case .string(let t) = b { return s < t ? -1 : (s > t ? 1 : 0) }
+        return 2
+    }
+}

@@ -1,0 +1,37 @@
+import LoupeNotebook
+import LoupeInterpreter
+import Foundation
+
+/// Python's `time` module, for timing work in scripts and benchmarks.
+enum TimeBindings {
+    static func install() {
+        func fn(_ name: String, _ sig: String, _ doc: String, _ ex: String, _ body: @escaping BuiltinBody) -> (String, Value) {
+            (name, .builtin(BuiltinFunction(name: "time.\(name)", signature: "time.\(sig)", doc: doc, example: ex, body: body)))
+        }
+        let members: [(String, Value)] = [
+            fn("perf_counter", "perf_counter()", "Seconds from a monotonic clock, for measuring intervals.",
+               "t0 = time.perf_counter()\nmodel(\"Hi\")\nprint(time.perf_counter() - t0)") { _, _ in
+                .float(Double(DispatchTime.now().uptimeNanoseconds) / 1e9)
+            },
+            fn("time", "time()", "Seconds since the Unix epoch.", "time.time()") { _, _ in
+                .float(Date().timeIntervalSince1970)
+            },
+            fn("sleep", "sleep(seconds)", "Pauses for `seconds`.", "time.sleep(0.1)") { _, args in
+                let a = try args.bind("sleep", ["seconds"], required: 1)
+                Thread.sleep(forTimeInterval: max(0, try a[0]!.asDouble("seconds")))
+                return .none
+            },
+            fn("peak_rss_mb", "peak_rss_mb()", "This process's peak resident memory in MB (VmHWM; Loupe's own, not Python's).",
+               "time.peak_rss_mb()") { _, _ in
+                let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+                for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+                    let kb = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
+                    return .float(kb / 1024)
+                }
+                return .none
+            },
+        ]
+        Builtins.registerValue(name: "time", doc: "Python's time module: perf_counter, time, sleep (and peak_rss_mb).",
+                               .host(ModuleObject(name: "time", doc: "Clocks and timing.", members: Dictionary(uniqueKeysWithValues: members))))
+    }
+}
