@@ -4,13 +4,11 @@ import XCTest
 @testable import LoupeLibrary
 import LoupeNotebook
 
-/// Every builtin and method the language defines is used by at least one Tests/Scripts/*.loupe script.
+/// Every builtin and method the language defines is used by at least one Tests/Scripts/**/*.loupe script.
 final class CoverageTests: XCTestCase {
     func testEveryLanguageBuiltinAppearsInAScript() throws {
         _ = Library.interpreter(sink: CollectingSink())
-        let dir = ScriptTests.scriptsDirectory
-        let text = try FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil)
-            .filter { $0.pathExtension == "loupe" }
+        let text = try ScriptTests.scriptFiles()
             .map { try String(contentsOf: $0, encoding: .utf8) }.joined(separator: "\n")
         var missing: [String] = []
         for name in Builtins.languageFunctions.sorted() where !text.contains("\(name)(") {
