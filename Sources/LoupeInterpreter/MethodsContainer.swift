@@ -42,7 +42,8 @@ enum ListMethods {
             return .int(i)
         }
         m("count(x)", "How many items equal `x`.", "[1, 2, 1].count(1)  # 2") { _, l, args in
-            return .int(l.items.filter { Ops.equal($0, args.value("x")) }.count)
+            let x = args.value("x")
+            return .int(l.items.filter { Ops.equal($0, x) }.count)
         }
         m("sort(key=None, reverse=False)", "Sorts in place (stable); `key` gives each item's sort key.", "xs = [3, 1, 2]\nxs.sort(reverse=True)  # [3, 2, 1]") { rt, l, args in
             l.items = try CoreBuiltins.sortValues(l.items, key: args.optional("key"), reverse: try args.bool("reverse"), rt)
@@ -82,7 +83,7 @@ enum DictMethods {
         m("keys()", "The keys in insertion order.", "list(d.keys())") { _, d, _ in .list(d.keys) }
         m("values()", "The values in insertion order.", "sum(d.values())") { _, d, _ in .list(d.values) }
         m("get(key, default=None)", "The value for `key`, or `default` when absent.", "{\"a\": 1}.get(\"b\", 0)  # 0") { _, d, args in
-            return try d.get(args.value("key")) ?? (args.value("default"))
+            try d.get(args.value("key")) ?? args.value("default")
         }
         m("pop(key, default=)", "Removes `key` and returns its value (or `default`; an error if absent without one).", "d.pop(\"a\")") { _, d, args in
             if let v = try d.remove(args.value("key")) { return v }
