@@ -63,6 +63,7 @@ let package = Package(
         .testTarget(name: "LoupeReportTests", dependencies: ["LoupeReport", "LoupeNotebook"]),
         .testTarget(name: "LoupeScriptTests", dependencies: ["LoupeScript"]),
         .testTarget(name: "LoupeNotebookTests", dependencies: ["LoupeNotebook"]),
+        .testTarget(name: "LoupeInterpreterTests", dependencies: ["LoupeInterpreter"]),
         .testTarget(name: "LoupeLibraryTests", dependencies: ["LoupeLibrary", "LoupeInterpreter", "LoupeNotebook"]),
         .testTarget(name: "LoupeCLITests", dependencies: ["LoupeLibrary", "LoupeInterpreter", "LoupeNotebook"]),
     ]

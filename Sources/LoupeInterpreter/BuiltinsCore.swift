@@ -5,29 +5,21 @@ import LoupeTensor
 /// map, filter, set, isinstance, callable, repr, hasattr, getattr.
 enum CoreBuiltins {
     static func install() {
-        Builtins.register(name: "print", doc: "Prints the values separated by `sep` (default \" \") and followed by `end` (default \"\\n\").",
-                          signature: "print(*values, sep=\" \", end=\"\\n\")", example: "print(\"loss\", 0.25, sep=\": \")  # loss: 0.25") { rt, args in
-            var sep = " ", end = "\n"
-            for (k, v) in args.keywords {
-                switch k {
-                case "sep": sep = Repr.str(v)
-                case "end": end = Repr.str(v)
-                case "flush", "file": break
-                default: throw LoupeError("print() got an unexpected keyword argument `\(k)`", hint: "it takes sep= and end=")
-                }
-            }
-            rt.emit(.stream(args.positional.map(Repr.str).joined(separator: sep) + end))
+        Builtins.register("print(*values, sep=\" \", end=\"\\n\", file=None, flush=False)",
+                          doc: "Prints the values separated by `sep` (default \" \") and followed by `end` (default \"\\n\").",
+                          example: "print(\"loss\", 0.25, sep=\": \")  # loss: 0.25") { rt, args in
+            let sep = Repr.str(args.value("sep")), end = Repr.str(args.value("end"))
+            rt.emit(.stream(args.varArgs.map(Repr.str).joined(separator: sep) + end))
             return .none
         }
-        Builtins.register(name: "len", doc: "The number of items in a list, tuple, dict, string, range, or the size of a tensor's first dimension.",
-                          signature: "len(x)", example: "len([3, 1, 2])  # 3") { _, args in
-            let a = try args.bind("len", ["x"], required: 1)
-            return .int(try length(a[0] ?? .none))
+        Builtins.register("len(x)", doc: "The number of items in a list, tuple, dict, string, range, or the size of a tensor's first dimension.",
+                          example: "len([3, 1, 2])  # 3") { _, args in
+            .int(try length(args.value("x")))
         }
-        Builtins.register(name: "range", doc: "The integers from start (default 0) up to but not including stop, by step.",
-                          signature: "range(stop) / range(start, stop, step=1)", example: "list(range(2, 10, 3))  # [2, 5, 8]") { _, args in
-            let p = try args.positional.map { try $0.asInt("range() argument") }
-            guard args.keywords.isEmpty else { throw LoupeError("range() takes no keyword arguments") }
+        Builtins.register("range(*bounds: int)",
+                          doc: "range(stop) or range(start, stop, step=1): the integers from start (default 0) up to but not including stop, by step.",
+                          example: "list(range(2, 10, 3))  # [2, 5, 8]") { _, args in
+            let p = try args.varArgs.map { try $0.asInt("range() argument") }
             switch p.count {
             case 1: return .range(RangeValue(start: 0, stop: p[0], step: 1))
             case 2: return .range(RangeValue(start: p[0], stop: p[1], step: 1))
@@ -37,35 +29,34 @@ enum CoreBuiltins {
             default: throw LoupeError("range() takes 1 to 3 arguments (\(p.count) given)")
             }
         }
-        Builtins.register(name: "enumerate", doc: "Pairs (index, item) for each item, counting from `start`.",
-                          signature: "enumerate(xs, start=0)", example: "for i, w in enumerate([\"a\", \"b\"]): print(i, w)") { _, args in
-            let a = try args.bind("enumerate", ["xs", "start"], required: 1)
-            let start = try a[1]?.asInt("start") ?? 0
-            return .list(try Ops.iterate(a[0] ?? .none).enumerated().map { .tuple([.int($0.offset + start), $0.element]) })
+        Builtins.register("enumerate(xs, start=0)", doc: "Pairs (index, item) for each item, counting from `start`.",
+                          example: "for i, w in enumerate([\"a\", \"b\"]): print(i, w)") { _, args in
+            let start = try args.int("start")
+            return .list(try Ops.iterate(args.value("xs")).enumerated().map { .tuple([.int($0.offset + start), $0.element]) })
         }
-        Builtins.register(name: "zip", doc: "Tuples of corresponding items, stopping at the shortest input.",
-                          signature: "zip(*iterables)", example: "list(zip([1, 2], [\"a\", \"b\"]))  # [(1, 'a'), (2, 'b')]") { _, args in
-            let lists = try args.positional.map { try Ops.iterate($0) }
+        Builtins.register("zip(*iterables)", doc: "Tuples of corresponding items, stopping at the shortest input.",
+                          example: "list(zip([1, 2], [\"a\", \"b\"]))  # [(1, 'a'), (2, 'b')]") { _, args in
+            let lists = try args.varArgs.map { try Ops.iterate($0) }
             let n = lists.map(\.count).min() ?? 0
             return .list((0..<n).map { i in .tuple(lists.map { $0[i] }) })
         }
-        Builtins.register(name: "sorted", doc: "A new sorted list. `key` is a function giving each item's sort key; `reverse=True` sorts descending.",
-                          signature: "sorted(xs, key=None, reverse=False)", example: "sorted([\"bb\", \"a\"], key=len)  # ['a', 'bb']") { rt, args in
-            let a = try args.bind("sorted", ["xs", "key", "reverse"], required: 1)
-            return .list(try sortValues(try Ops.iterate(a[0] ?? .none), key: a[1]?.orNil, reverse: a[2]?.isTruthy ?? false, rt))
+        Builtins.register("sorted(xs, key=None, reverse=False)",
+                          doc: "A new sorted list. `key` is a function giving each item's sort key; `reverse=True` sorts descending.",
+                          example: "sorted([\"bb\", \"a\"], key=len)  # ['a', 'bb']") { rt, args in
+            .list(try sortValues(try Ops.iterate(args.value("xs")), key: args.optional("key"), reverse: try args.bool("reverse"), rt))
         }
-        Builtins.register(name: "reversed", doc: "The items in reverse order (as a list).",
-                          signature: "reversed(xs)", example: "list(reversed([1, 2, 3]))  # [3, 2, 1]") { _, args in
-            let a = try args.bind("reversed", ["xs"], required: 1)
-            return .list(try Ops.iterate(a[0] ?? .none).reversed())
+        Builtins.register("reversed(xs)", doc: "The items in reverse order (as a list).",
+                          example: "list(reversed([1, 2, 3]))  # [3, 2, 1]") { _, args in
+            .list(try Ops.iterate(args.value("xs")).reversed())
         }
         for (name, sign) in [("min", -1), ("max", 1)] {
-            Builtins.register(name: name, doc: "The \(name == "min" ? "smallest" : "largest") item of one iterable or of several arguments; `key` picks what to compare. For a tensor, its \(name == "min" ? "minimum" : "maximum") element.",
-                              signature: "\(name)(xs, key=None) / \(name)(a, b, …)", example: "\(name)([3, 1, 2])  # \(name == "min" ? 1 : 3)") { rt, args in
-                var items = args.positional
-                if case .tensor? = items.first, items.count == 2 || args.keyword("dim") != nil || args.keyword("keepdim") != nil {
+            Builtins.register("\(name)(*xs, key=None, default=, dim=None, keepdim=False)",
+                              doc: "The \(name == "min" ? "smallest" : "largest") item of one iterable or of several arguments; `key` picks what to compare. For a tensor, its \(name == "min" ? "minimum" : "maximum") element.",
+                              example: "\(name)([3, 1, 2])  # \(name == "min" ? 1 : 3)") { rt, args in
+                var items = args.varArgs
+                if case .tensor? = items.first, items.count == 2 || args.isGiven("dim") || args.isGiven("keepdim") {
                     // torch.max(x, dim) / max(x, dim=1, keepdim=True)
-                    return try rt.callMethod(items[0], name, Arguments(Array(items.dropFirst()), keywords: args.keywords))
+                    return try rt.callMethod(items[0], name, Arguments(Array(items.dropFirst()), keywords: givenKeywords(args)))
                 }
                 if items.count == 1 {
                     if case .tensor(let t) = items[0] {
@@ -74,9 +65,9 @@ enum CoreBuiltins {
                     }
                     items = try Ops.iterate(items[0])
                 }
-                let key = args.keyword("key")?.orNil
+                let key = args.optional("key")
                 if items.isEmpty {
-                    if let d = args.keyword("default") { return d }
+                    if args.isGiven("default") { return args.value("default") }
                     throw LoupeError("\(name)() of an empty sequence")
                 }
                 var best = items[0]
@@ -88,23 +79,24 @@ enum CoreBuiltins {
                 return best
             }
         }
-        Builtins.register(name: "sum", doc: "The sum of the items plus `start` (default 0). For a tensor, the sum of all its elements, or along `dim=` like torch.sum.",
-                          signature: "sum(xs, start=0)", example: "sum([1, 2, 3])  # 6") { rt, args in
-            if case .tensor? = args.positional.first, args.keyword("dim") != nil || args.keyword("keepdim") != nil {
-                return try rt.callMethod(args.positional[0], "sum", Arguments(Array(args.positional.dropFirst()), keywords: args.keywords))
+        Builtins.register("sum(xs, start=0, *, dim=None, keepdim=False)",
+                          doc: "The sum of the items plus `start` (default 0). For a tensor, the sum of all its elements, or along `dim=` like torch.sum.",
+                          example: "sum([1, 2, 3])  # 6") { rt, args in
+            let xs = args.value("xs")
+            if args.isGiven("dim") || args.isGiven("keepdim") {
+                guard case .tensor = xs else { throw LoupeError("sum(): `dim` and `keepdim` apply to a tensor, not \(xs.typeName)") }
+                return try rt.callMethod(xs, "sum", Arguments(args.isGiven("start") ? [args.value("start")] : [],
+                                                              keywords: givenKeywords(args, ["dim", "keepdim"])))
             }
-            let a = try args.bind("sum", ["xs", "start"], required: 1)
-            if case .tensor(let t)? = a[0] {
+            if case .tensor(let t) = xs {
                 return .tensor(TensorValue(try TensorMath.reduce(t.tensor, dim: nil, keepdim: false) { $0.reduce(0, +) }, kind: t.kind == .float ? .float : .int))
             }
-            var total = a[1] ?? .int(0)
-            for v in try Ops.iterate(a[0] ?? .none) { total = try Ops.binary(.add, total, v) }
+            var total = args.value("start")
+            for v in try Ops.iterate(xs) { total = try Ops.binary(.add, total, v) }
             return total
         }
-        Builtins.register(name: "abs", doc: "The absolute value of a number or, elementwise, of a tensor.",
-                          signature: "abs(x)", example: "abs(-2.5)  # 2.5") { _, args in
-            let a = try args.bind("abs", ["x"], required: 1)
-            switch a[0] ?? .none {
+        Builtins.register("abs(x)", doc: "The absolute value of a number or, elementwise, of a tensor.", example: "abs(-2.5)  # 2.5") { _, args in
+            switch args.value("x") {
             case .int(let i): return .int(abs(i))
             case .float(let d): return .float(abs(d))
             case .bool(let b): return .int(b ? 1 : 0)
@@ -112,34 +104,32 @@ enum CoreBuiltins {
             case let v: throw LoupeError("abs() needs a number or tensor, not \(v.typeName)")
             }
         }
-        Builtins.register(name: "round", doc: "Rounds to `ndigits` decimals (half to even, like Python); with no ndigits returns an int.",
-                          signature: "round(x, ndigits=None)", example: "round(3.14159, 2)  # 3.14") { _, args in
-            let a = try args.bind("round", ["x", "ndigits"], required: 1)
-            if case .tensor(let t)? = a[0] {
-                let nd = try a[1]?.orNil?.asInt("ndigits") ?? 0
+        Builtins.register("round(x, ndigits=None)", doc: "Rounds to `ndigits` decimals (half to even, like Python); with no ndigits returns an int.",
+                          example: "round(3.14159, 2)  # 3.14") { _, args in
+            let value = args.value("x")
+            if case .tensor(let t) = value {
+                let nd = try args.optionalInt("ndigits") ?? 0
                 let scale = Float(pow(10.0, Double(nd)))
                 return .tensor(TensorValue(TensorMath.map(t.tensor) { ($0 * scale).rounded(.toNearestOrEven) / scale }, kind: t.kind))
             }
-            let x = try (a[0] ?? .none).asDouble("round() argument")
-            guard let nd = try a[1]?.orNil?.asInt("ndigits") else {
+            let x = try value.asDouble("round() argument")
+            guard let nd = try args.optionalInt("ndigits") else {
                 guard x.isFinite else { throw LoupeError("cannot round \(x) to an int") }
                 return .int(Int(x.rounded(.toNearestOrEven)))
             }
-            if case .int(let i)? = a[0], nd >= 0 { return .int(i) }
+            if case .int(let i) = value, nd >= 0 { return .int(i) }
             let scale = pow(10.0, Double(nd))
             let r = (x * scale).rounded(.toNearestOrEven) / scale
             // prefer the decimal string's value (Python rounds the exact binary value; close enough here)
             return .float(Double(String(format: "%.\(max(nd, 0))f", r)) ?? r)
         }
-        Builtins.register(name: "type", doc: "The name of a value's type as a string: int, float, str, list, tensor, …",
-                          signature: "type(x)", example: "type(1.5)  # 'float'") { _, args in
-            let a = try args.bind("type", ["x"], required: 1)
-            return .string((a[0] ?? .none).typeName)
+        Builtins.register("type(x)", doc: "The name of a value's type as a string: int, float, str, list, tensor, …",
+                          example: "type(1.5)  # 'float'") { _, args in
+            .string(args.value("x").typeName)
         }
-        Builtins.register(name: "isinstance", doc: "True if `x`'s type name is `type_name` (or one of a tuple of names). Accepts the conversion builtins too: isinstance(x, int).",
-                          signature: "isinstance(x, type_name)", example: "isinstance(3, \"int\")  # True") { _, args in
-            let a = try args.bind("isinstance", ["x", "type_name"], required: 2)
-            let x = a[0] ?? .none
+        Builtins.register("isinstance(x, type_name)",
+                          doc: "True if `x`'s type name is `type_name` (or one of a tuple of names). Accepts the conversion builtins too: isinstance(x, int).",
+                          example: "isinstance(3, \"int\")  # True") { _, args in
             func names(_ v: Value) -> [String] {
                 switch v {
                 case .string(let s): return [s]
@@ -148,63 +138,62 @@ enum CoreBuiltins {
                 default: return []
                 }
             }
-            let want = names(a[1] ?? .none)
-            let tn = x.typeName
+            let want = names(args.value("type_name"))
+            let tn = args.value("x").typeName
             return .bool(want.contains(tn) || (tn == "bool" && want.contains("int")))
         }
-        Builtins.register(name: "any", doc: "True if any item is truthy.", signature: "any(xs)", example: "any([0, 2])  # True") { _, args in
-            let a = try args.bind("any", ["xs"], required: 1)
-            return .bool(try Ops.iterate(a[0] ?? .none).contains { $0.isTruthy })
+        Builtins.register("any(xs)", doc: "True if any item is truthy.", example: "any([0, 2])  # True") { _, args in
+            .bool(try Ops.iterate(args.value("xs")).contains { $0.isTruthy })
         }
-        Builtins.register(name: "all", doc: "True if every item is truthy.", signature: "all(xs)", example: "all([1, 2])  # True") { _, args in
-            let a = try args.bind("all", ["xs"], required: 1)
-            return .bool(try Ops.iterate(a[0] ?? .none).allSatisfy { $0.isTruthy })
+        Builtins.register("all(xs)", doc: "True if every item is truthy.", example: "all([1, 2])  # True") { _, args in
+            .bool(try Ops.iterate(args.value("xs")).allSatisfy { $0.isTruthy })
         }
-        Builtins.register(name: "map", doc: "A list of f(item) for each item (or f(a, b) over several lists).",
-                          signature: "map(f, xs, …)", example: "map(str, [1, 2])  # ['1', '2']") { rt, args in
-            guard args.positional.count >= 2 else { throw LoupeError("map() needs a function and at least one iterable") }
-            let lists = try args.positional.dropFirst().map { try Ops.iterate($0) }
+        Builtins.register("map(f, *iterables)", doc: "A list of f(item) for each item (or f(a, b) over several lists).",
+                          example: "map(str, [1, 2])  # ['1', '2']") { rt, args in
+            guard !args.varArgs.isEmpty else { throw LoupeError("map() needs a function and at least one iterable") }
+            let lists = try args.varArgs.map { try Ops.iterate($0) }
             let n = lists.map(\.count).min() ?? 0
-            return .list(try (0..<n).map { i in try rt.call(args.positional[0], Arguments(lists.map { $0[i] })) })
+            let f = args.value("f")
+            return .list(try (0..<n).map { i in try rt.call(f, Arguments(lists.map { $0[i] })) })
         }
-        Builtins.register(name: "filter", doc: "The items for which f(item) is truthy (f=None keeps truthy items).",
-                          signature: "filter(f, xs)", example: "filter(lambda x: x > 1, [1, 2, 3])  # [2, 3]") { rt, args in
-            let a = try args.bind("filter", ["f", "xs"], required: 2)
-            let f = a[0]?.orNil
-            return .list(try Ops.iterate(a[1] ?? .none).filter { item in try f.map { fn in try rt.call(fn, Arguments([item])).isTruthy } ?? item.isTruthy })
+        Builtins.register("filter(f, xs)", doc: "The items for which f(item) is truthy (f=None keeps truthy items).",
+                          example: "filter(lambda x: x > 1, [1, 2, 3])  # [2, 3]") { rt, args in
+            let f = args.optional("f")
+            return .list(try Ops.iterate(args.value("xs")).filter { item in try f.map { fn in try rt.call(fn, Arguments([item])).isTruthy } ?? item.isTruthy })
         }
-        Builtins.register(name: "set", doc: "The distinct items, in first-seen order (Loupe's sets are lists without duplicates).",
-                          signature: "set(xs=[])", example: "set([1, 2, 1])  # [1, 2]") { _, args in
-            let a = try args.bind("set", ["xs"])
+        Builtins.register("set(xs=[])", doc: "The distinct items, in first-seen order (Loupe's sets are lists without duplicates).",
+                          example: "set([1, 2, 1])  # [1, 2]") { _, args in
             var seen = Set<HashKey>()
             var out: [Value] = []
-            for v in try Ops.iterate(a[0] ?? .list([])) where seen.insert(try HashKey(v)).inserted { out.append(v) }
+            for v in try Ops.iterate(args.value("xs")) where seen.insert(try HashKey(v)).inserted { out.append(v) }
             return .list(out)
         }
-        Builtins.register(name: "no_grad", doc: "Returns None. Loupe has no autograd, so there is nothing to turn off; kept so `with no_grad():` from PyTorch code runs unchanged.",
-                          signature: "no_grad()", example: "with no_grad():\n    logits = model(tokens)") { _, _ in .none }
-        Builtins.register(name: "repr", doc: "The text the REPL shows for a value (strings quoted).",
-                          signature: "repr(x)", example: "repr(\"hi\")  # \"'hi'\"") { _, args in
-            let a = try args.bind("repr", ["x"], required: 1)
-            return .string(Repr.repr(a[0] ?? .none))
+        Builtins.register("no_grad()", doc: "Returns None. Loupe has no autograd, so there is nothing to turn off; kept so `with no_grad():` from PyTorch code runs unchanged.",
+                          example: "with no_grad():\n    logits = model(tokens)") { _, _ in .none }
+        Builtins.register("repr(x)", doc: "The text the REPL shows for a value (strings quoted).", example: "repr(\"hi\")  # \"'hi'\"") { _, args in
+            .string(Repr.repr(args.value("x")))
         }
-        Builtins.register(name: "callable", doc: "True if the value can be called.", signature: "callable(x)", example: "callable(len)  # True") { _, args in
-            let a = try args.bind("callable", ["x"], required: 1)
-            switch a[0] ?? .none {
+        Builtins.register("callable(x)", doc: "True if the value can be called.", example: "callable(len)  # True") { _, args in
+            switch args.value("x") {
             case .function, .builtin, .method: return .bool(true)
             default: return .bool(false)
             }
         }
-        Builtins.register(name: "hasattr", doc: "True if `x.name` exists.", signature: "hasattr(x, name)", example: "hasattr(zeros(2), \"shape\")  # True") { rt, args in
-            let a = try args.bind("hasattr", ["x", "name"], required: 2)
-            return .bool((try? rt.getAttribute(a[0] ?? .none, try (a[1] ?? .none).asString("name"))) != nil)
+        Builtins.register("hasattr(x, name)", doc: "True if `x.name` exists.", example: "hasattr(zeros(2), \"shape\")  # True") { rt, args in
+            .bool((try? rt.getAttribute(args.value("x"), try args.string("name"))) != nil)
         }
-        Builtins.register(name: "getattr", doc: "`x.name`, or `default` when it doesn't exist.", signature: "getattr(x, name, default)",
+        Builtins.register("getattr(x, name, default=)", doc: "`x.name`, or `default` when it doesn't exist.",
                           example: "getattr(zeros(2, 3), \"shape\")  # (2, 3)") { rt, args in
-            let a = try args.bind("getattr", ["x", "name", "default"], required: 2)
-            do { return try rt.getAttribute(a[0] ?? .none, try (a[1] ?? .none).asString("name")) }
-            catch { if let d = a[2] { return d }; throw error }
+            do { return try rt.getAttribute(args.value("x"), try args.string("name")) }
+            catch { if args.isGiven("default") { return args.value("default") }; throw error }
         }
+    }
+
+    /// The keyword arguments the caller gave among `names` (all declared keywords by default), in
+    /// declaration order, for passing a call on to a method.
+    static func givenKeywords(_ args: BoundArguments, _ names: [String]? = nil) -> [(String, Value)] {
+        let declared = args.signature.parameters.filter { $0.kind == .positional || $0.kind == .keywordOnly }.map(\.name)
+        return (names ?? declared).filter { args.isGiven($0) }.map { ($0, args.value($0)) }
     }
 
     static func length(_ v: Value) throws -> Int {

@@ -4,17 +4,16 @@ import LoupeScript
 /// help() and dir().
 enum HelpBuiltins {
     static func install() {
-        Builtins.register(name: "help", doc: "With no argument, lists every builtin, module and type. help(x) documents a builtin, method, function, type name (\"tensor\") or value.",
-                          signature: "help(x=None)", example: "help(len)\nhelp(\"tensor\")\nhelp(zeros(2).topk)") { rt, args in
-            let a = try args.bind("help", ["x"])
-            rt.emit(.stream(text(for: a[0], rt) + "\n"))
+        Builtins.register("help(x=)",
+                          doc: "With no argument, lists every builtin, module and type. help(x) documents a builtin, method, function, type name (\"tensor\") or value.",
+                          example: "help(len)\nhelp(\"tensor\")\nhelp(zeros(2).topk)") { rt, args in
+            rt.emit(.stream(text(for: args.isGiven("x") ? args.value("x") : nil, rt) + "\n"))
             return .none
         }
-        Builtins.register(name: "dir", doc: "The names of a value's methods and attributes (or, with no argument, the defined globals).",
-                          signature: "dir(x=None)", example: "dir(zeros(2))") { rt, args in
-            let a = try args.bind("dir", ["x"])
-            guard let x = a[0] else { return .list(rt.globals.definedNames.sorted().map { .string($0) }) }
-            return .list(rt.memberNames(of: x).map { .string($0) })
+        Builtins.register("dir(x=)", doc: "The names of a value's methods and attributes (or, with no argument, the defined globals).",
+                          example: "dir(zeros(2))") { rt, args in
+            guard args.isGiven("x") else { return .list(rt.globals.definedNames.sorted().map { .string($0) }) }
+            return .list(rt.memberNames(of: args.value("x")).map { .string($0) })
         }
     }
 

@@ -5,24 +5,21 @@ enum StringMethods {
     static func s(_ v: Value) -> String { if case .string(let x) = v { return x }; return "" }
 
     static func install() {
-        func m(_ name: String, _ sig: String, _ doc: String, _ ex: String, _ body: @escaping (Interpreter, String, Arguments) throws -> Value) {
-            Builtins.registerMethod(type: "str", name: name, doc: doc, signature: "str.\(sig)", example: ex) { rt, recv, args in
+        func m(_ header: String, _ doc: String, _ ex: String, _ body: @escaping (Interpreter, String, BoundArguments) throws -> Value) {
+            Builtins.registerMethod(type: "str", "str.\(header)", doc: doc, example: ex) { rt, recv, args in
                 try body(rt, s(recv), args)
             }
         }
-        m("join", "join(items)", "The items (strings) joined with this string between them.", "\", \".join([\"a\", \"b\"])  # 'a, b'") { _, str, args in
-            let a = try args.bind("join", ["items"], required: 1)
-            let parts = try Ops.iterate(a[0] ?? .none).map { v -> String in
+        m("join(items)", "The items (strings) joined with this string between them.", "\", \".join([\"a\", \"b\"])  # 'a, b'") { _, str, args in
+            let parts = try Ops.iterate(args.value("items")).map { v -> String in
                 guard case .string(let x) = v else { throw LoupeError("join() items must be strings, found \(v.typeName)", hint: "use \"sep\".join(str(x) for x in xs)") }
                 return x
             }
             return .string(parts.joined(separator: str))
         }
-        m("split", "split(sep=None, maxsplit=-1)", "Splits on `sep` (on runs of whitespace when None).", "\"a b  c\".split()  # ['a', 'b', 'c']") { _, str, args in
-            let a = try args.bind("split", ["sep", "maxsplit"])
-            let maxSplit = try a[1]?.asInt("maxsplit") ?? -1
-            if let sepV = a[0]?.orNil {
-                let sep = try sepV.asString("sep")
+        m("split(sep=None, maxsplit=-1)", "Splits on `sep` (on runs of whitespace when None).", "\"a b  c\".split()  # ['a', 'b', 'c']") { _, str, args in
+            let maxSplit = try args.int("maxsplit")
+            if let sep = try args.optionalString("sep") {
                 if sep.isEmpty { throw LoupeError("empty separator") }
                 var parts = str.components(separatedBy: sep)
                 if maxSplit >= 0 && parts.count > maxSplit + 1 {
@@ -41,14 +38,13 @@ enum StringMethods {
             }
             return .list(parts.map { .string($0) })
         }
-        m("splitlines", "splitlines()", "The lines, without their line breaks.", "\"a\\nb\".splitlines()  # ['a', 'b']") { _, str, _ in
+        m("splitlines()", "The lines, without their line breaks.", "\"a\\nb\".splitlines()  # ['a', 'b']") { _, str, _ in
             .list(str.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" }).map { .string(String($0)) }.dropLast(str.hasSuffix("\n") ? 1 : 0))
         }
         for (name, which) in [("strip", 0), ("lstrip", 1), ("rstrip", 2)] {
-            m(name, "\(name)(chars=None)", "Removes leading/trailing whitespace (or the given characters)\(which == 1 ? " from the start" : which == 2 ? " from the end" : "").",
+            m("\(name)(chars=None)", "Removes leading/trailing whitespace (or the given characters)\(which == 1 ? " from the start" : which == 2 ? " from the end" : "").",
               "\"  hi \".\(name)()  # '\(which == 1 ? "hi " : which == 2 ? "  hi" : "hi")'") { _, str, args in
-                let a = try args.bind(name, ["chars"])
-                let chars = try a[0]?.orNil.map { Set(try $0.asString("chars")) }
+                let chars = try args.optionalString("chars").map { Set($0) }
                 let isStrip: (Character) -> Bool = { c in chars?.contains(c) ?? c.isWhitespace }
                 var sub = Substring(str)
                 if which != 2 { sub = sub.drop(while: isStrip) }
@@ -56,10 +52,9 @@ enum StringMethods {
                 return .string(String(sub))
             }
         }
-        m("replace", "replace(old, new, count=-1)", "A copy with occurrences of `old` replaced by `new`.", "\"a-b-c\".replace(\"-\", \"+\")  # 'a+b+c'") { _, str, args in
-            let a = try args.bind("replace", ["old", "new", "count"], required: 2)
-            let old = try (a[0] ?? .none).asString("old"), new = try (a[1] ?? .none).asString("new")
-            let count = try a[2]?.asInt("count") ?? -1
+        m("replace(old, new, count=-1)", "A copy with occurrences of `old` replaced by `new`.", "\"a-b-c\".replace(\"-\", \"+\")  # 'a+b+c'") { _, str, args in
+            let old = try args.string("old"), new = try args.string("new")
+            let count = try args.int("count")
             if count < 0 { return .string(old.isEmpty ? str : str.replacingOccurrences(of: old, with: new)) }
             var out = str
             var n = 0
@@ -71,64 +66,57 @@ enum StringMethods {
             }
             return .string(out)
         }
-        m("startswith", "startswith(prefix)", "True if the string starts with `prefix` (or any of a tuple of prefixes).", "\"hook_z\".startswith(\"hook\")  # True") { _, str, args in
-            let a = try args.bind("startswith", ["prefix"], required: 1)
-            let ps = try prefixes(a[0] ?? .none)
+        m("startswith(prefix)", "True if the string starts with `prefix` (or any of a tuple of prefixes).", "\"hook_z\".startswith(\"hook\")  # True") { _, str, args in
+            let ps = try prefixes(args.value("prefix"))
             return .bool(ps.contains { str.hasPrefix($0) })
         }
-        m("endswith", "endswith(suffix)", "True if the string ends with `suffix` (or any of a tuple of suffixes).", "\"a.npy\".endswith(\".npy\")  # True") { _, str, args in
-            let a = try args.bind("endswith", ["suffix"], required: 1)
-            let ps = try prefixes(a[0] ?? .none)
+        m("endswith(suffix)", "True if the string ends with `suffix` (or any of a tuple of suffixes).", "\"a.npy\".endswith(\".npy\")  # True") { _, str, args in
+            let ps = try prefixes(args.value("suffix"))
             return .bool(ps.contains { str.hasSuffix($0) })
         }
-        m("upper", "upper()", "Upper-case copy.", "\"ab\".upper()  # 'AB'") { _, str, _ in .string(str.uppercased()) }
-        m("lower", "lower()", "Lower-case copy.", "\"AB\".lower()  # 'ab'") { _, str, _ in .string(str.lowercased()) }
-        m("title", "title()", "Each word capitalised.", "\"hello world\".title()  # 'Hello World'") { _, str, _ in .string(str.capitalized) }
-        m("capitalize", "capitalize()", "First character upper-case, the rest lower-case.", "\"hELLO\".capitalize()  # 'Hello'") { _, str, _ in
+        m("upper()", "Upper-case copy.", "\"ab\".upper()  # 'AB'") { _, str, _ in .string(str.uppercased()) }
+        m("lower()", "Lower-case copy.", "\"AB\".lower()  # 'ab'") { _, str, _ in .string(str.lowercased()) }
+        m("title()", "Each word capitalised.", "\"hello world\".title()  # 'Hello World'") { _, str, _ in .string(str.capitalized) }
+        m("capitalize()", "First character upper-case, the rest lower-case.", "\"hELLO\".capitalize()  # 'Hello'") { _, str, _ in
             .string(str.prefix(1).uppercased() + str.dropFirst().lowercased())
         }
-        m("find", "find(sub)", "Index of the first occurrence of `sub`, or -1.", "\"banana\".find(\"an\")  # 1") { _, str, args in
-            let a = try args.bind("find", ["sub"], required: 1)
-            let sub = try (a[0] ?? .none).asString("sub")
+        m("find(sub)", "Index of the first occurrence of `sub`, or -1.", "\"banana\".find(\"an\")  # 1") { _, str, args in
+            let sub = try args.string("sub")
             guard let r = str.range(of: sub) else { return .int(-1) }
             return .int(str.distance(from: str.startIndex, to: r.lowerBound))
         }
-        m("index", "index(sub)", "Index of the first occurrence of `sub`; an error if absent.", "\"banana\".index(\"n\")  # 2") { _, str, args in
-            let a = try args.bind("index", ["sub"], required: 1)
-            let sub = try (a[0] ?? .none).asString("sub")
+        m("index(sub)", "Index of the first occurrence of `sub`; an error if absent.", "\"banana\".index(\"n\")  # 2") { _, str, args in
+            let sub = try args.string("sub")
             guard let r = str.range(of: sub) else { throw LoupeError("substring \(Repr.quote(sub)) not found") }
             return .int(str.distance(from: str.startIndex, to: r.lowerBound))
         }
-        m("count", "count(sub)", "Number of non-overlapping occurrences of `sub`.", "\"banana\".count(\"a\")  # 3") { _, str, args in
-            let a = try args.bind("count", ["sub"], required: 1)
-            let sub = try (a[0] ?? .none).asString("sub")
+        m("count(sub)", "Number of non-overlapping occurrences of `sub`.", "\"banana\".count(\"a\")  # 3") { _, str, args in
+            let sub = try args.string("sub")
             if sub.isEmpty { return .int(str.count + 1) }
             return .int(str.components(separatedBy: sub).count - 1)
         }
-        m("format", "format(*args, **kwargs)", "Fills `{}` / `{0}` / `{name}` fields (with format specs) from the arguments.",
+        m("format(*args, **kwargs)", "Fills `{}` / `{0}` / `{name}` fields (with format specs) from the arguments.",
           "\"{} has {n:.1f}\".format(\"x\", n=2)  # 'x has 2.0'") { _, str, args in
-            .string(try formatMethod(str, args))
+            .string(try formatMethod(str, positional: args.varArgs, keywords: args.varKeywords))
         }
-        m("isdigit", "isdigit()", "True if non-empty and all characters are digits.", "\"123\".isdigit()  # True") { _, str, _ in
+        m("isdigit()", "True if non-empty and all characters are digits.", "\"123\".isdigit()  # True") { _, str, _ in
             .bool(!str.isEmpty && str.allSatisfy { $0.isNumber })
         }
-        m("isalpha", "isalpha()", "True if non-empty and all characters are letters.", "\"abc\".isalpha()  # True") { _, str, _ in
+        m("isalpha()", "True if non-empty and all characters are letters.", "\"abc\".isalpha()  # True") { _, str, _ in
             .bool(!str.isEmpty && str.allSatisfy { $0.isLetter })
         }
-        m("isspace", "isspace()", "True if non-empty and all characters are whitespace.", "\" \".isspace()  # True") { _, str, _ in
+        m("isspace()", "True if non-empty and all characters are whitespace.", "\" \".isspace()  # True") { _, str, _ in
             .bool(!str.isEmpty && str.allSatisfy { $0.isWhitespace })
         }
-        m("zfill", "zfill(width)", "Pads with zeros on the left to `width`.", "\"7\".zfill(3)  # '007'") { _, str, args in
-            let a = try args.bind("zfill", ["width"], required: 1)
-            let w = try (a[0] ?? .none).asInt("width")
+        m("zfill(width)", "Pads with zeros on the left to `width`.", "\"7\".zfill(3)  # '007'") { _, str, args in
+            let w = try args.int("width")
             return .string(String(repeating: "0", count: max(0, w - str.count)) + str)
         }
         for (name, align) in [("ljust", "<"), ("rjust", ">"), ("center", "^")] {
-            m(name, "\(name)(width, fillchar=\" \")", "Pads to `width` (\(name == "ljust" ? "left-aligned" : name == "rjust" ? "right-aligned" : "centred")).",
+            m("\(name)(width, fillchar=\" \")", "Pads to `width` (\(name == "ljust" ? "left-aligned" : name == "rjust" ? "right-aligned" : "centred")).",
               "\"ab\".\(name)(4)") { _, str, args in
-                let a = try args.bind(name, ["width", "fillchar"], required: 1)
-                let w = try (a[0] ?? .none).asInt("width")
-                let fill = try a[1]?.asString("fillchar") ?? " "
+                let w = try args.int("width")
+                let fill = try args.string("fillchar")
                 return .string(try Format.format(.string(str), spec: "\(fill.first ?? " ")\(align)\(w)"))
             }
         }
@@ -139,7 +127,7 @@ enum StringMethods {
         return [try v.asString("prefix")]
     }
 
-    static func formatMethod(_ str: String, _ args: Arguments) throws -> String {
+    static func formatMethod(_ str: String, positional: [Value], keywords: [(String, Value)]) throws -> String {
         var out = ""
         let c = Array(str)
         var i = 0
@@ -155,13 +143,13 @@ enum StringMethods {
                 if let bang = name.firstIndex(of: "!") { conv = name[name.index(after: bang)...].first; name = String(name[..<bang]) }
                 var v: Value
                 if name.isEmpty {
-                    guard auto < args.positional.count else { throw LoupeError("format(): not enough positional arguments") }
-                    v = args.positional[auto]; auto += 1
+                    guard auto < positional.count else { throw LoupeError("format(): not enough positional arguments") }
+                    v = positional[auto]; auto += 1
                 } else if let n = Int(name) {
-                    guard n < args.positional.count else { throw LoupeError("format(): no positional argument \(n)") }
-                    v = args.positional[n]
+                    guard n < positional.count else { throw LoupeError("format(): no positional argument \(n)") }
+                    v = positional[n]
                 } else {
-                    guard let kv = args.keyword(name) else { throw LoupeError("format(): no argument named `\(name)`") }
+                    guard let kv = keywords.first(where: { $0.0 == name })?.1 else { throw LoupeError("format(): no argument named `\(name)`") }
                     v = kv
                 }
                 if conv == "r" { v = .string(Repr.repr(v)) }

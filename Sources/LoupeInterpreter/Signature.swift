@@ -5,12 +5,14 @@ import LoupeScript
 ///     load(name: str = "smollm2", fold_ln: bool = True, *, processing: bool = True)
 ///     model.to_tokens(input, prepend_bos: bool | None = None)
 ///     print(*values, sep: str = " ", end: str = "\n")
+///     dict(pairs=[], /, **kw)
 ///
 /// The header is parsed when the builtin is registered (an unreadable header is a programming error
 /// the coverage test finds). Binding by name, the help text, keyword completion and the "unexpected
 /// keyword … did you mean" message all come from it. A default is a literal (number, string,
 /// True/False/None, a tuple or list of literals); `name=` with no value means "optional, no default"
-/// (nil when not given), which is how matplotlib-style styling keywords are declared. Annotations are
+/// (nil when not given), which is how matplotlib-style styling keywords are declared. A `/` ends the
+/// positional-only parameters: their names are not keywords (a keyword of that name goes to `**kwargs`). Annotations are
 /// shown in help and not enforced: each builtin converts with `BoundArguments.int(_:)` and friends, whose
 /// errors name the parameter.
 public struct Signature: Sendable {
@@ -30,6 +32,8 @@ public struct Signature: Sendable {
     /// What stands before the parameter list: `load`, `model.to_tokens`.
     public let callee: String
     public let parameters: [Parameter]
+    /// How many leading parameters stand before a `/` (positional-only).
+    public let positionalOnlyCount: Int
     /// Other spellings accepted for a keyword (TransformerLens/torch/numpy habits): alias → parameter.
     public let aliases: [String: String]
 
@@ -44,6 +48,7 @@ public struct Signature: Sendable {
         var reader = try HeaderReader(header)
         callee = try reader.callee()
         parameters = try reader.parameters()
+        positionalOnlyCount = reader.positionalOnly
         for (alias, target) in aliases where !parameters.contains(where: { $0.name == target }) {
             throw DeclarationError(header: header, message: "alias `\(alias)` names no parameter `\(target)`")
         }
@@ -57,7 +62,8 @@ public struct Signature: Sendable {
     public var text: String {
         var parts: [String] = []
         var starShown = false
-        for p in parameters {
+        for (i, p) in parameters.enumerated() {
+            if i == positionalOnlyCount && i > 0 { parts.append("/") }
             switch p.kind {
             case .varArgs: parts.append("*\(p.name)"); starShown = true
             case .varKeywords: parts.append("**\(p.name)")
@@ -69,12 +75,14 @@ public struct Signature: Sendable {
                 parts.append(s)
             }
         }
+        if positionalOnlyCount == parameters.count && positionalOnlyCount > 0 { parts.append("/") }
         return "\(callee)(\(parts.joined(separator: ", ")))"
     }
 
     /// Keyword names a caller may type (declared names, then aliases).
     public var keywordNames: [String] {
-        parameters.filter { $0.kind == .positional || $0.kind == .keywordOnly }.map(\.name) + aliases.keys.sorted()
+        parameters.dropFirst(positionalOnlyCount).filter { $0.kind == .positional || $0.kind == .keywordOnly }.map(\.name)
+            + aliases.keys.sorted()
     }
 
     /// Matches a call's arguments to the parameters, as Python does: positionals fill the positional
@@ -98,7 +106,9 @@ public struct Signature: Sendable {
         }
         for (key, v) in args.keywords {
             let name = aliases[key] ?? key
-            guard let i = parameters.firstIndex(where: { $0.name == name && ($0.kind == .positional || $0.kind == .keywordOnly) }) else {
+            guard let i = parameters.indices.dropFirst(positionalOnlyCount).first(where: {
+                parameters[$0].name == name && (parameters[$0].kind == .positional || parameters[$0].kind == .keywordOnly)
+            }) else {
                 if acceptsVarKeywords { extra.append((key, v)); continue }
                 throw LoupeError("\(callee)() got an unexpected keyword argument `\(key)`",
                                  hint: Suggest.hint(for: key, in: keywordNames) ?? "usage: \(text)")
@@ -179,6 +189,8 @@ private struct HeaderReader {
     let header: String
     var tokens: [Token]
     var at = 0
+    /// The number of parameters before a `/`, once `parameters()` has read it.
+    var positionalOnly = 0
 
     init(_ header: String) throws {
         self.header = header
@@ -210,6 +222,13 @@ private struct HeaderReader {
         var params: [Signature.Parameter] = []
         var keywordOnly = false
         while !isOp(")") {
+            if isOp("/") {
+                guard !keywordOnly, positionalOnly == 0, !params.isEmpty else { throw fail("misplaced `/`") }
+                positionalOnly = params.count
+                at += 1
+                if isOp(",") { at += 1; continue }
+                break
+            }
             var kind: Signature.Parameter.Kind = keywordOnly ? .keywordOnly : .positional
             if isOp("**") { at += 1; kind = .varKeywords } else if isOp("*") {
                 at += 1

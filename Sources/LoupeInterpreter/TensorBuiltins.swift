@@ -91,111 +91,103 @@ public enum TensorBuiltins {
     static func make(_ t: Tensor, _ kind: TensorValue.Kind = .float) -> Value { .tensor(TensorValue(t, kind: kind)) }
 
     static func install() {
-        func reg(_ name: String, _ sig: String, _ doc: String, _ ex: String, _ body: @escaping BuiltinBody) {
-            Builtins.register(name: name, doc: doc, signature: sig, example: ex) { rt, args in try engine { try body(rt, args) } }
+        func reg(_ header: String, _ doc: String, _ ex: String, _ body: @escaping DeclaredBody) {
+            Builtins.register(header, doc: doc, example: ex) { rt, args in try engine { try body(rt, args) } }
         }
-        reg("tensor", "tensor(data, dtype=None)", "A tensor from a number or nested lists. Integer data gives an int64 tensor, booleans a bool tensor; dtype=\"float32\"/\"int64\"/\"bool\" overrides.",
+        reg("tensor(data, dtype=None)", "A tensor from a number or nested lists. Integer data gives an int64 tensor, booleans a bool tensor; dtype=\"float32\"/\"int64\"/\"bool\" overrides.",
             "tensor([[1.0, 2.0], [3.0, 4.0]]).shape  # (2, 2)") { _, args in
-            let a = try args.bind("tensor", ["data", "dtype"], required: 1)
-            let t = try fromNested(a[0] ?? .none)
-            let kind = try kindArg(a[1]) ?? t.kind
+            let t = try fromNested(args.value("data"))
+            let kind = try kindArg(args.value("dtype")) ?? t.kind
             return make(kind == .int ? TensorMath.map(t.tensor) { $0.rounded(.towardZero) } : t.tensor, kind)
         }
         for (name, fill) in [("zeros", Float(0)), ("ones", Float(1))] {
-            reg(name, "\(name)(*shape, dtype=\"float32\")", "A tensor of \(name) with the given shape.", "\(name)(2, 3).shape  # (2, 3)") { _, args in
-                let shape = try shapeArgs(args.positional, name)
+            reg("\(name)(*shape, dtype=\"float32\")", "A tensor of \(name) with the given shape.", "\(name)(2, 3).shape  # (2, 3)") { _, args in
+                let shape = try shapeArgs(args.varArgs, name)
                 let t = try Tensor.full(shape, fill)
-                return make(t, try kindArg(args.keyword("dtype")) ?? .float)
+                return make(t, try kindArg(args.value("dtype")) ?? .float)
             }
         }
-        reg("full", "full(shape, value)", "A tensor of the given shape filled with `value`.", "full((2, 2), 7)") { _, args in
-            let a = try args.bind("full", ["shape", "value", "dtype"], required: 2)
-            let v = a[1] ?? .none
-            let kind: TensorValue.Kind = (try kindArg(a[2])) ?? ((Ops.intLike(v) != nil) ? .int : .float)
-            return make(try Tensor.full(try shapeArgs([a[0] ?? .none], "full"), Float(try v.asDouble("value"))), kind)
+        reg("full(shape, value, dtype=None)", "A tensor of the given shape filled with `value`.", "full((2, 2), 7)") { _, args in
+            let v = args.value("value")
+            let kind: TensorValue.Kind = (try kindArg(args.value("dtype"))) ?? ((Ops.intLike(v) != nil) ? .int : .float)
+            return make(try Tensor.full(try shapeArgs([args.value("shape")], "full"), Float(try v.asDouble("value"))), kind)
         }
         for (name, src) in [("zeros_like", Float(0)), ("ones_like", Float(1))] {
-            reg(name, "\(name)(t)", "A tensor of \(src == 0 ? "zeros" : "ones") with the shape (and dtype) of `t`.", "\(name)(zeros(3))") { _, args in
-                let a = try args.bind(name, ["t"], required: 1)
-                let t = try tensorArg(a[0], "t")
+            reg("\(name)(t)", "A tensor of \(src == 0 ? "zeros" : "ones") with the shape (and dtype) of `t`.", "\(name)(zeros(3))") { _, args in
+                let t = try tensorArg(args.value("t"), "t")
                 return make(try Tensor.full(t.tensor.shape, src), t.kind)
             }
         }
-        reg("arange", "arange(stop) / arange(start, stop, step=1)", "Evenly spaced values in [start, stop). Integer arguments give an int64 tensor.",
+        reg("arange(start, stop=None, step=1, dtype=None)", "arange(stop) or arange(start, stop, step=1): evenly spaced values in [start, stop). Integer arguments give an int64 tensor.",
             "arange(5)  # tensor([0, 1, 2, 3, 4])") { _, args in
-            let a = try args.bind("arange", ["start", "stop", "step", "dtype"], required: 1)
-            var start = a[0] ?? .int(0), stop = a[1] ?? .none, step = a[2] ?? .int(1)
-            if a[1] == nil || a[1]?.orNil == nil { stop = start; start = .int(0) }
-            if a[2]?.orNil == nil { step = .int(1) }
+            var start = args.value("start"), stop = args.value("stop")
+            let step = args.optional("step") ?? .int(1)
+            if args.optional("stop") == nil { stop = start; start = .int(0) }
             let allInt = [start, stop, step].allSatisfy { Ops.intLike($0) != nil }
             let t = try Tensor.arange(try start.asDouble("start"), try stop.asDouble("stop"), step: try step.asDouble("step"))
-            return make(t, try kindArg(a[3]) ?? (allInt ? .int : .float))
+            return make(t, try kindArg(args.value("dtype")) ?? (allInt ? .int : .float))
         }
-        reg("linspace", "linspace(start, stop, steps)", "`steps` evenly spaced values from start to stop inclusive.", "linspace(0, 1, 5)") { _, args in
-            let a = try args.bind("linspace", ["start", "stop", "steps"], required: 3)
-            return make(try Tensor.linspace(try (a[0] ?? .none).asDouble("start"), try (a[1] ?? .none).asDouble("stop"),
-                                            count: try (a[2] ?? .none).asInt("steps")))
+        reg("linspace(start, stop, steps)", "`steps` evenly spaced values from start to stop inclusive.", "linspace(0, 1, 5)") { _, args in
+            return make(try Tensor.linspace(try args.double("start"), try args.double("stop"), count: try args.int("steps")))
         }
-        reg("eye", "eye(n)", "The n×n identity matrix.", "eye(3)") { _, args in
-            let a = try args.bind("eye", ["n"], required: 1)
-            return make(try Tensor.eye(try (a[0] ?? .none).asInt("n")))
+        reg("eye(n)", "The n×n identity matrix.", "eye(3)") { _, args in
+            return make(try Tensor.eye(try args.int("n")))
         }
-        reg("randn", "randn(*shape)", "Normally distributed values (mean 0, std 1), from the seeded generator (see seed()).", "seed(0)\nx = randn(2, 3)") { rt, args in
-            make(Tensor.randn(try shapeArgs(args.positional, "randn"), using: &rt.rng))
+        reg("randn(*shape)", "Normally distributed values (mean 0, std 1), from the seeded generator (see seed()).", "seed(0)\nx = randn(2, 3)") { rt, args in
+            make(Tensor.randn(try shapeArgs(args.varArgs, "randn"), using: &rt.rng))
         }
-        reg("rand", "rand(*shape)", "Uniform values in [0, 1), from the seeded generator.", "rand(3)") { rt, args in
-            make(Tensor.uniform(try shapeArgs(args.positional, "rand"), using: &rt.rng))
+        reg("rand(*shape)", "Uniform values in [0, 1), from the seeded generator.", "rand(3)") { rt, args in
+            make(Tensor.uniform(try shapeArgs(args.varArgs, "rand"), using: &rt.rng))
         }
-        reg("randint", "randint(low, high, shape)", "Random integers in [low, high) as an int64 tensor (torch.randint).", "randint(0, 10, (2, 3))") { rt, args in
-            let a = try args.bind("randint", ["low", "high", "size"], required: 2)
-            var low = try (a[0] ?? .none).asInt("low"), high = try (a[1] ?? .none).asInt("high")
-            var sizeV = a[2]
-            if sizeV == nil, case .tuple = a[1] ?? .none { sizeV = a[1]; high = low; low = 0 }
+        reg("randint(low, high, size=None)", "Random integers in [low, high) as an int64 tensor (torch.randint).", "randint(0, 10, (2, 3))") { rt, args in
+            var low = try args.int("low"), high = try args.int("high")
+            var sizeV = args.isGiven("size") ? args.value("size") : nil
+            if sizeV == nil, case .tuple = args.value("high") { sizeV = args.value("high"); high = low; low = 0 }
             guard let size = sizeV else { throw LoupeError("randint(low, high, shape) needs a shape, e.g. (3,)") }
             return make(try Tensor.randint(low, high, try shapeArgs([size], "randint"), using: &rt.rng), .int)
         }
-        reg("randperm", "randperm(n)", "A random permutation of 0..n-1 (int64 tensor).", "randperm(5)") { rt, args in
-            let a = try args.bind("randperm", ["n"], required: 1)
-            return make(Tensor.randperm(try (a[0] ?? .none).asInt("n"), using: &rt.rng), .int)
+        reg("randperm(n)", "A random permutation of 0..n-1 (int64 tensor).", "randperm(5)") { rt, args in
+            return make(Tensor.randperm(try args.int("n"), using: &rt.rng), .int)
         }
-        reg("seed", "seed(n)", "Seeds the generator behind randn/rand/randint and the `random` module (like torch.manual_seed).", "seed(42)") { rt, args in
-            let a = try args.bind("seed", ["n"], required: 1)
-            rt.reseed(UInt64(bitPattern: Int64(try (a[0] ?? .none).asInt("seed"))))
+        reg("seed(n)", "Seeds the generator behind randn/rand/randint and the `random` module (like torch.manual_seed).", "seed(42)") { rt, args in
+            rt.reseed(UInt64(bitPattern: Int64(try args.int("n"))))
             return .none
         }
-        reg("cat", "cat(tensors, dim=0)", "Joins tensors along an existing dimension.", "cat([zeros(2, 3), ones(1, 3)]).shape  # (3, 3)") { _, args in
-            let a = try args.bind("cat", ["tensors", "dim"], required: 1)
-            let ts = try Ops.iterate(a[0] ?? .none).map { try tensorArg($0, "tensors") }
+        reg("cat(tensors, dim=0)", "Joins tensors along an existing dimension.", "cat([zeros(2, 3), ones(1, 3)]).shape  # (3, 3)") { _, args in
+            let ts = try Ops.iterate(args.value("tensors")).map { try tensorArg($0, "tensors") }
             guard !ts.isEmpty else { throw LoupeError("cat() needs at least one tensor") }
-            return make(try Tensor.cat(ts.map(\.tensor), dim: try dimArg(a[1]) ?? 0), commonKind(ts))
+            return make(try Tensor.cat(ts.map(\.tensor), dim: try dimArg(args.value("dim")) ?? 0), commonKind(ts))
         }
-        reg("stack", "stack(tensors, dim=0)", "Joins same-shaped tensors along a new dimension.", "stack([zeros(3), ones(3)]).shape  # (2, 3)") { _, args in
-            let a = try args.bind("stack", ["tensors", "dim"], required: 1)
-            let ts = try Ops.iterate(a[0] ?? .none).map { try tensorArg($0, "tensors") }
+        reg("stack(tensors, dim=0)", "Joins same-shaped tensors along a new dimension.", "stack([zeros(3), ones(3)]).shape  # (2, 3)") { _, args in
+            let ts = try Ops.iterate(args.value("tensors")).map { try tensorArg($0, "tensors") }
             guard !ts.isEmpty else { throw LoupeError("stack() needs at least one tensor") }
-            return make(try Tensor.stack(ts.map(\.tensor), dim: try dimArg(a[1]) ?? 0), commonKind(ts))
+            return make(try Tensor.stack(ts.map(\.tensor), dim: try dimArg(args.value("dim")) ?? 0), commonKind(ts))
         }
-        reg("where", "where(cond, a, b)", "Elementwise: a where cond is true, else b (broadcasting).", "where(x > 0, x, 0)") { _, args in
-            let a = try args.bind("where", ["cond", "a", "b"], required: 3)
-            let c = try tensorArg(a[0], "cond"), x = try tensorArg(a[1], "a"), y = try tensorArg(a[2], "b")
+        reg("where(cond, a, b)", "Elementwise: a where cond is true, else b (broadcasting).", "where(x > 0, x, 0)") { _, args in
+            let c = try tensorArg(args.value("cond"), "cond"), x = try tensorArg(args.value("a"), "a"), y = try tensorArg(args.value("b"), "b")
             return make(try Tensor.where(c.tensor, x.tensor, y.tensor), x.kind == y.kind ? x.kind : .float)
         }
-        reg("matmul", "matmul(a, b)", "Matrix product (same as a @ b), batched and broadcasting like torch.matmul.", "matmul(eye(2), ones(2, 3))") { _, args in
-            let a = try args.bind("matmul", ["a", "b"], required: 2)
-            return try TensorMath.binary(.matmul, a[0] ?? .none, a[1] ?? .none)
+        reg("matmul(a, b)", "Matrix product (same as a @ b), batched and broadcasting like torch.matmul.", "matmul(eye(2), ones(2, 3))") { _, args in
+            return try TensorMath.binary(.matmul, args.value("a"), args.value("b"))
         }
         // functional forms of the common methods: softmax(x, dim=-1), topk(x, k), argmax(x, dim) …
         for name in ["softmax", "log_softmax", "topk", "argmax", "argmin", "mean", "var", "std", "histogram", "flatten", "reshape",
                      "transpose", "permute", "unsqueeze", "squeeze", "exp", "log", "sqrt", "sigmoid", "relu", "tanh", "clamp",
                      "sort", "argsort", "cumsum", "norm", "outer", "split", "chunk", "repeat"] where Builtins.functions[name] == nil {
-            guard let member = Builtins.member("tensor", name) else { continue }
-            Builtins.register(name: name, doc: member.doc + " (Functional form of tensor.\(name).)",
-                              signature: "\(name)(t, …)", example: member.example.replacingOccurrences(of: "x.\(name)(", with: "\(name)(x, ")) { rt, args in
-                guard let first = args.positional.first else { throw LoupeError("\(name)() needs a tensor as its first argument") }
-                let recv: Value = .tensor(try tensorArg(first, "t"))
-                return try rt.callMethod(recv, name, Arguments(Array(args.positional.dropFirst()), keywords: args.keywords))
+            guard let member = Builtins.member("tensor", name), let method = member.declared else { continue }
+            Builtins.register(functionalHeader(method), aliases: method.aliases, doc: member.doc + " (Functional form of tensor.\(name).)",
+                              example: member.example.replacingOccurrences(of: "x.\(name)(", with: "\(name)(x, ")) { rt, args in
+                let recv: Value = .tensor(try tensorArg(args.value("t"), "t"))
+                let keywords = CoreBuiltins.givenKeywords(args).filter { $0.0 != "t" }
+                return try rt.callMethod(recv, name, Arguments(args.varArgs, keywords: keywords + args.varKeywords))
             }
         }
+    }
+
+    /// `softmax(t, dim=-1)` from the method's `tensor.softmax(dim=-1)`: the tensor becomes the first parameter.
+    static func functionalHeader(_ method: Signature) -> String {
+        let parameters = method.text.dropFirst(method.callee.count + 1).dropLast()
+        return "\(method.name)(t\(parameters.isEmpty ? "" : ", \(parameters)"))"
     }
 
     static func commonKind(_ ts: [TensorValue]) -> TensorValue.Kind {

@@ -11,8 +11,8 @@ public enum TensorMethods {
     static func make(_ x: Tensor, _ kind: TensorValue.Kind) -> Value { .tensor(TensorValue(x, kind: kind)) }
 
     static func install() {
-        func m(_ name: String, _ sig: String, _ doc: String, _ ex: String, _ body: @escaping (Interpreter, TensorValue, Arguments) throws -> Value) {
-            Builtins.registerMethod(type: "tensor", name: name, doc: doc, signature: "tensor.\(sig)", example: ex) { rt, recv, args in
+        func m(_ header: String, _ doc: String, _ ex: String, _ body: @escaping (Interpreter, TensorValue, BoundArguments) throws -> Value) {
+            Builtins.registerMethod(type: "tensor", "tensor.\(header)", doc: doc, example: ex) { rt, recv, args in
                 try TensorBuiltins.engine { try body(rt, t(recv), args) }
             }
         }
@@ -27,14 +27,13 @@ public enum TensorMethods {
         attr("T", "The transpose (dimensions reversed), a view.", "zeros(2, 3).T.shape  # (3, 2)") { x in
             make(try TensorMath.permute(x.tensor, Array((0..<x.tensor.rank).reversed())), x.kind)
         }
-        m("numel", "numel()", "The number of elements.", "zeros(2, 3).numel()  # 6") { _, x, _ in .int(x.tensor.count) }
-        m("size", "size(dim=None)", "The shape as a tuple, or the size of one dimension.", "zeros(2, 3).size(-1)  # 3") { _, x, args in
-            let a = try args.bind("size", ["dim"])
-            if let d = try TensorBuiltins.dimArg(a[0]) { return .int(x.tensor.shape[try TensorMath.normDim(d, x.tensor.rank)]) }
+        m("numel()", "The number of elements.", "zeros(2, 3).numel()  # 6") { _, x, _ in .int(x.tensor.count) }
+        m("size(dim=None)", "The shape as a tuple, or the size of one dimension.", "zeros(2, 3).size(-1)  # 3") { _, x, args in
+            if let d = try TensorBuiltins.dimArg(args.value("dim")) { return .int(x.tensor.shape[try TensorMath.normDim(d, x.tensor.rank)]) }
             return .tuple(x.tensor.shape.map { .int($0) })
         }
-        m("dim", "dim()", "The number of dimensions (same as ndim).", "zeros(2, 3).dim()  # 2") { _, x, _ in .int(x.tensor.rank) }
-        m("item", "item()", "The value of a one-element tensor as a Python number (int for int64, bool for bool tensors).", "tensor([2.5]).item()  # 2.5") { _, x, _ in
+        m("dim()", "The number of dimensions (same as ndim).", "zeros(2, 3).dim()  # 2") { _, x, _ in .int(x.tensor.rank) }
+        m("item()", "The value of a one-element tensor as a Python number (int for int64, bool for bool tensors).", "tensor([2.5]).item()  # 2.5") { _, x, _ in
             guard x.tensor.count == 1 else {
                 throw LoupeError("item() needs a tensor with exactly one element, this one has shape \(TensorMath.shapeText(x.tensor.shape))")
             }
@@ -45,84 +44,79 @@ public enum TensorMethods {
             case .bool: return .bool(v != 0)
             }
         }
-        m("tolist", "tolist()", "Nested lists of Python numbers.", "arange(3).tolist()  # [0, 1, 2]") { _, x, _ in toList(x) }
-        m("to_list", "to_list()", "Same as tolist().", "arange(3).to_list()  # [0, 1, 2]") { _, x, _ in toList(x) }
-        m("clone", "clone()", "An independent copy.", "y = x.clone()") { _, x, _ in make(x.tensor.copy(), x.kind) }
+        m("tolist()", "Nested lists of Python numbers.", "arange(3).tolist()  # [0, 1, 2]") { _, x, _ in toList(x) }
+        m("to_list()", "Same as tolist().", "arange(3).to_list()  # [0, 1, 2]") { _, x, _ in toList(x) }
+        m("clone()", "An independent copy.", "y = x.clone()") { _, x, _ in make(x.tensor.copy(), x.kind) }
         for name in ["detach", "cpu", "numpy", "contiguous", "cuda"] {
-            m(name, "\(name)()", "Returns the tensor itself (there is no autograd or GPU here); kept so PyTorch code reads the same.", "x.\(name)()") { _, x, _ in
+            m("\(name)()", "Returns the tensor itself (there is no autograd or GPU here); kept so PyTorch code reads the same.", "x.\(name)()") { _, x, _ in
                 name == "contiguous" ? make(x.tensor.contiguous(), x.kind) : .tensor(x)
             }
         }
-        m("to", "to(dtype)", "Converts to \"float32\", \"int64\" or \"bool\"; device names (\"cpu\") are accepted and ignored.", "x.to(\"float32\")") { _, x, args in
-            guard let v = args.positional.first ?? args.keyword("dtype") else { return .tensor(x) }
+        m("to(dtype=None, *args, **kwargs)", "Converts to \"float32\", \"int64\" or \"bool\"; device names (\"cpu\") are accepted and ignored.", "x.to(\"float32\")") { _, x, args in
+            guard args.isGiven("dtype") else { return .tensor(x) }
+            let v = args.value("dtype")
             if case .string(let s) = v, s == "cpu" || s.hasPrefix("cuda") || s == "mps" { return .tensor(x) }
             return convert(x, try TensorBuiltins.kindArg(v) ?? .float)
         }
-        m("float", "float()", "A float32 copy.", "arange(3).float()") { _, x, _ in convert(x, .float) }
-        m("int", "int()", "An int64 copy (truncating).", "tensor([1.7]).int()  # tensor([1])") { _, x, _ in convert(x, .int) }
-        m("long", "long()", "An int64 copy (truncating).", "tensor([1.7]).long()") { _, x, _ in convert(x, .int) }
-        m("bool", "bool()", "A bool copy (nonzero is True).", "tensor([0, 2]).bool()") { _, x, _ in convert(x, .bool) }
+        m("float()", "A float32 copy.", "arange(3).float()") { _, x, _ in convert(x, .float) }
+        m("int()", "An int64 copy (truncating).", "tensor([1.7]).int()  # tensor([1])") { _, x, _ in convert(x, .int) }
+        m("long()", "An int64 copy (truncating).", "tensor([1.7]).long()") { _, x, _ in convert(x, .int) }
+        m("bool()", "A bool copy (nonzero is True).", "tensor([0, 2]).bool()") { _, x, _ in convert(x, .bool) }
 
         // shape
-        m("flatten", "flatten(start_dim=0, end_dim=-1)", "The dimensions start_dim..end_dim merged into one.", "zeros(2, 3).flatten().shape  # (6,)") { _, x, args in
-            let a = try args.bind("flatten", ["start_dim", "end_dim"])
+        m("flatten(start_dim=0, end_dim=-1)", "The dimensions start_dim..end_dim merged into one.", "zeros(2, 3).flatten().shape  # (6,)") { _, x, args in
             let r = x.tensor.rank
             if r == 0 { return make(TensorMath.reshape(x.tensor, [1]), x.kind) }
-            let s = try TensorMath.normDim(try a[0]?.asInt("start_dim") ?? 0, r), e = try TensorMath.normDim(try a[1]?.asInt("end_dim") ?? -1, r)
+            let s = try TensorMath.normDim(try args.int("start_dim"), r), e = try TensorMath.normDim(try args.int("end_dim"), r)
             guard s <= e else { throw LoupeError("flatten: start_dim must not come after end_dim") }
             let shape = Array(x.tensor.shape[..<s]) + [x.tensor.shape[s...e].reduce(1, *)] + Array(x.tensor.shape[(e + 1)...])
             return make(TensorMath.reshape(x.tensor, shape), x.kind)
         }
         for name in ["reshape", "view"] {
-            m(name, "\(name)(*shape)", "The same elements in a new shape; one size may be -1.", "arange(6).\(name)(2, -1).shape  # (2, 3)") { _, x, args in
-                let shape = try TensorMath.resolveShape(try TensorBuiltins.shapeArgs(args.positional, name, allowMinusOne: true), count: x.tensor.count, from: x.tensor.shape)
+            m("\(name)(*shape)", "The same elements in a new shape; one size may be -1.", "arange(6).\(name)(2, -1).shape  # (2, 3)") { _, x, args in
+                let shape = try TensorMath.resolveShape(try TensorBuiltins.shapeArgs(args.varArgs, name, allowMinusOne: true), count: x.tensor.count, from: x.tensor.shape)
                 return make(TensorMath.reshape(x.tensor, shape), x.kind)
             }
         }
-        m("transpose", "transpose(dim0, dim1)", "Swaps two dimensions (a view).", "zeros(2, 3, 4).transpose(0, 2).shape  # (4, 3, 2)") { _, x, args in
-            let a = try args.bind("transpose", ["dim0", "dim1"])
-            return make(try TensorMath.transpose(x.tensor, try a[0]?.asInt("dim0") ?? 0, try a[1]?.asInt("dim1") ?? 1), x.kind)
+        m("transpose(dim0=0, dim1=1)", "Swaps two dimensions (a view).", "zeros(2, 3, 4).transpose(0, 2).shape  # (4, 3, 2)") { _, x, args in
+            return make(try TensorMath.transpose(x.tensor, try args.int("dim0"), try args.int("dim1")), x.kind)
         }
-        m("permute", "permute(*dims)", "Reorders the dimensions (a view).", "zeros(2, 3, 4).permute(2, 0, 1).shape  # (4, 2, 3)") { _, x, args in
-            let dims = try TensorBuiltins.shapeArgs(args.positional.isEmpty ? [args.keyword("dims") ?? .tuple([])] : args.positional, "permute", allowMinusOne: true)
+        m("permute(*order, dims=None)", "Reorders the dimensions (a view).", "zeros(2, 3, 4).permute(2, 0, 1).shape  # (4, 2, 3)") { _, x, args in
+            let dims = try TensorBuiltins.shapeArgs(args.varArgs.isEmpty ? [args.isGiven("dims") ? args.value("dims") : .tuple([])] : args.varArgs, "permute", allowMinusOne: true)
             return make(try TensorMath.permute(x.tensor, try dims.map { try TensorMath.normDim($0, x.tensor.rank) }), x.kind)
         }
-        m("unsqueeze", "unsqueeze(dim)", "Inserts a dimension of size 1 at `dim`.", "zeros(3).unsqueeze(0).shape  # (1, 3)") { _, x, args in
-            let a = try args.bind("unsqueeze", ["dim"], required: 1)
-            return make(try TensorMath.unsqueeze(x.tensor, try (a[0] ?? .none).asInt("dim")), x.kind)
+        m("unsqueeze(dim)", "Inserts a dimension of size 1 at `dim`.", "zeros(3).unsqueeze(0).shape  # (1, 3)") { _, x, args in
+            return make(try TensorMath.unsqueeze(x.tensor, try args.int("dim")), x.kind)
         }
-        m("squeeze", "squeeze(dim=None)", "Removes dimensions of size 1 (only `dim` if given).", "zeros(1, 3, 1).squeeze().shape  # (3,)") { _, x, args in
-            let a = try args.bind("squeeze", ["dim"])
-            return make(try TensorMath.squeeze(x.tensor, try TensorBuiltins.dimArg(a[0])), x.kind)
+        m("squeeze(dim=None)", "Removes dimensions of size 1 (only `dim` if given).", "zeros(1, 3, 1).squeeze().shape  # (3,)") { _, x, args in
+            return make(try TensorMath.squeeze(x.tensor, try TensorBuiltins.dimArg(args.value("dim"))), x.kind)
         }
-        m("expand", "expand(*shape)", "A broadcast view to a larger shape (-1 keeps a size).", "zeros(1, 3).expand(4, 3).shape  # (4, 3)") { _, x, args in
-            var shape = try TensorBuiltins.shapeArgs(args.positional, "expand", allowMinusOne: true)
+        m("expand(*shape)", "A broadcast view to a larger shape (-1 keeps a size).", "zeros(1, 3).expand(4, 3).shape  # (4, 3)") { _, x, args in
+            var shape = try TensorBuiltins.shapeArgs(args.varArgs, "expand", allowMinusOne: true)
             let pad = shape.count - x.tensor.rank
             for i in shape.indices where shape[i] == -1 && i >= pad { shape[i] = x.tensor.shape[i - pad] }
             return make(try TensorMath.expand(x.tensor, to: shape), x.kind)
         }
-        m("split", "split(size_or_sizes, dim=0)", "Pieces of `size` along `dim` (the last may be smaller), or pieces of the given sizes. Returns a tuple.",
+        m("split(split_size_or_sections, dim=0)", "Pieces of `size` along `dim` (the last may be smaller), or pieces of the given sizes. Returns a tuple.",
           "a, b = arange(6).split(3)") { _, x, args in
-            let a = try args.bind("split", ["split_size_or_sections", "dim"], required: 1)
-            let d = try TensorBuiltins.dimArg(a[1]) ?? 0
+            let d = try TensorBuiltins.dimArg(args.value("dim")) ?? 0
+            let sizes = args.value("split_size_or_sections")
             let parts: [Tensor]
-            switch a[0] ?? .none {
-            case .list, .tuple: parts = try x.tensor.split(sizes: try Ops.iterate(a[0] ?? .none).map { try $0.asInt("size") }, dim: d)
+            switch sizes {
+            case .list, .tuple: parts = try x.tensor.split(sizes: try Ops.iterate(sizes).map { try $0.asInt("size") }, dim: d)
             case let v: parts = try x.tensor.split(size: try v.asInt("split size"), dim: d)
             }
             return .tuple(parts.map { make($0, x.kind) })
         }
-        m("chunk", "chunk(chunks, dim=0)", "Splits into `chunks` nearly equal pieces.", "arange(6).chunk(2)") { _, x, args in
-            let a = try args.bind("chunk", ["chunks", "dim"], required: 1)
-            return .tuple(try x.tensor.chunk(try (a[0] ?? .none).asInt("chunks"), dim: try TensorBuiltins.dimArg(a[1]) ?? 0).map { make($0, x.kind) })
+        m("chunk(chunks, dim=0)", "Splits into `chunks` nearly equal pieces.", "arange(6).chunk(2)") { _, x, args in
+            return .tuple(try x.tensor.chunk(try args.int("chunks"), dim: try TensorBuiltins.dimArg(args.value("dim")) ?? 0).map { make($0, x.kind) })
         }
 
         // reductions
         func reduction(_ name: String, _ op: ReduceOp, _ doc: String, _ ex: String) {
-            m(name, "\(name)(dim=None, keepdim=False)", doc, ex) { _, x, args in
-                let a = try args.bind(name, ["dim", "keepdim"])
-                let dim = try TensorBuiltins.dimArg(a[0])
-                let keep = a[1]?.isTruthy ?? false
+            m("\(name)(dim=None, keepdim=False)", doc, ex) { _, x, args in
+                let dim = try TensorBuiltins.dimArg(args.value("dim"))
+                let keep = try args.bool("keepdim")
                 if dim == nil && x.tensor.count == 0 { throw LoupeError("\(name)() of an empty tensor") }
                 let r = try x.tensor.reduce(op, dim: dim, keepDim: keep)
                 let kind: TensorValue.Kind
@@ -147,65 +141,57 @@ public enum TensorMethods {
         reduction("argmax", .argmax, "Index of the maximum (first one), over the flattened tensor or along `dim`.", "tensor([1, 5, 2]).argmax()  # tensor(1)")
         reduction("argmin", .argmin, "Index of the minimum (first one), over the flattened tensor or along `dim`.", "tensor([1, 5, 2]).argmin()  # tensor(0)")
         for (name, isStd) in [("var", false), ("std", true)] {
-            m(name, "\(name)(dim=None, keepdim=False, unbiased=True)", "The \(isStd ? "standard deviation" : "variance") (Bessel-corrected like torch unless unbiased=False or correction=0).",
+            m("\(name)(dim=None, keepdim=False, unbiased=True, correction=None)", "The \(isStd ? "standard deviation" : "variance") (Bessel-corrected like torch unless unbiased=False or correction=0).",
               "tensor([1.0, 2.0, 3.0, 4.0]).\(name)()") { _, x, args in
-                let a = try args.bind(name, ["dim", "keepdim", "unbiased", "correction"])
-                var correction = (a[2]?.isTruthy ?? true) ? 1 : 0
-                if let c = a[3]?.orNil { correction = try c.asInt("correction") }
-                let dim = try TensorBuiltins.dimArg(a[0])
-                let keep = a[1]?.isTruthy ?? false
+                var correction = try args.bool("unbiased") ? 1 : 0
+                if let c = try args.optionalInt("correction") { correction = c }
+                let dim = try TensorBuiltins.dimArg(args.value("dim"))
+                let keep = try args.bool("keepdim")
                 return make(isStd ? try x.tensor.std(dim: dim, correction: correction, keepDim: keep)
                                   : try x.tensor.variance(dim: dim, correction: correction, keepDim: keep), .float)
             }
         }
-        m("norm", "norm(dim=None, keepdim=False)", "The Euclidean (L2) norm over all elements or along `dim`.", "tensor([3.0, 4.0]).norm()  # tensor(5.)") { _, x, args in
-            let a = try args.bind("norm", ["dim", "keepdim", "p"])
+        m("norm(dim=None, keepdim=False, p=2)", "The Euclidean (L2) norm over all elements or along `dim`.", "tensor([3.0, 4.0]).norm()  # tensor(5.)") { _, x, args in
             let sq = x.tensor.map { $0 * $0 }
-            return make(try sq.sum(dim: try TensorBuiltins.dimArg(a[0]), keepDim: a[1]?.isTruthy ?? false).map { sqrtf($0) }, .float)
+            return make(try sq.sum(dim: try TensorBuiltins.dimArg(args.value("dim")), keepDim: try args.bool("keepdim")).map { sqrtf($0) }, .float)
         }
-        m("cumsum", "cumsum(dim)", "Running sums along `dim`.", "arange(4).cumsum(0)  # tensor([0, 1, 3, 6])") { _, x, args in
-            let a = try args.bind("cumsum", ["dim"], required: 1)
-            return make(try x.tensor.cumsum(dim: try (a[0] ?? .none).asInt("dim")), x.kind)
+        m("cumsum(dim)", "Running sums along `dim`.", "arange(4).cumsum(0)  # tensor([0, 1, 3, 6])") { _, x, args in
+            return make(try x.tensor.cumsum(dim: try args.int("dim")), x.kind)
         }
-        m("softmax", "softmax(dim=-1)", "exp(x) / sum(exp(x)) along `dim` (numerically stable).", "x.softmax(dim=-1)") { _, x, args in
-            let a = try args.bind("softmax", ["dim"])
-            return make(try x.tensor.softmax(dim: try TensorBuiltins.dimArg(a[0]) ?? -1), .float)
+        m("softmax(dim=-1)", "exp(x) / sum(exp(x)) along `dim` (numerically stable).", "x.softmax(dim=-1)") { _, x, args in
+            return make(try x.tensor.softmax(dim: try TensorBuiltins.dimArg(args.value("dim")) ?? -1), .float)
         }
-        m("log_softmax", "log_softmax(dim=-1)", "log(softmax(x)) along `dim`, computed stably.", "x.log_softmax(dim=-1)") { _, x, args in
-            let a = try args.bind("log_softmax", ["dim"])
-            return make(try x.tensor.logSoftmax(dim: try TensorBuiltins.dimArg(a[0]) ?? -1), .float)
+        m("log_softmax(dim=-1)", "log(softmax(x)) along `dim`, computed stably.", "x.log_softmax(dim=-1)") { _, x, args in
+            return make(try x.tensor.logSoftmax(dim: try TensorBuiltins.dimArg(args.value("dim")) ?? -1), .float)
         }
-        m("topk", "topk(k, dim=-1, largest=True)", "The k largest (or smallest) values along `dim` and their indices, as a tuple (values, indices).",
+        m("topk(k, dim=-1, largest=True, sorted=True)", "The k largest (or smallest) values along `dim` and their indices, as a tuple (values, indices).",
           "values, indices = x.topk(5)") { _, x, args in
-            let a = try args.bind("topk", ["k", "dim", "largest", "sorted"], required: 1)
-            let k = try (a[0] ?? .none).asInt("k")
-            let dim = try TensorBuiltins.dimArg(a[1]) ?? -1
+            let k = try args.int("k")
+            let dim = try TensorBuiltins.dimArg(args.value("dim")) ?? -1
             if x.tensor.rank > 0 {
                 let n = x.tensor.shape[try TensorMath.normDim(dim, x.tensor.rank)]
                 if k > n || k < 0 { throw LoupeError("topk: k=\(k) is out of range for a dimension of size \(n)") }
             }
-            let r = try x.tensor.topk(k, dim: dim, largest: a[2]?.isTruthy ?? true)
+            let r = try x.tensor.topk(k, dim: dim, largest: try args.bool("largest"))
             return named("topk", make(r.values, x.kind), make(r.indices, .int))
         }
-        m("sort", "sort(dim=-1, descending=False)", "Sorted values and the indices that sort, as a tuple (values, indices).", "values, order = x.sort(descending=True)") { _, x, args in
-            let a = try args.bind("sort", ["dim", "descending"])
-            let r = try x.tensor.sorted(dim: try TensorBuiltins.dimArg(a[0]) ?? -1, descending: a[1]?.isTruthy ?? false)
+        m("sort(dim=-1, descending=False)", "Sorted values and the indices that sort, as a tuple (values, indices).", "values, order = x.sort(descending=True)") { _, x, args in
+            let r = try x.tensor.sorted(dim: try TensorBuiltins.dimArg(args.value("dim")) ?? -1, descending: try args.bool("descending"))
             return named("sort", make(r.values, x.kind), make(r.indices, .int))
         }
-        m("argsort", "argsort(dim=-1, descending=False)", "The indices that sort along `dim`.", "x.argsort(descending=True)") { _, x, args in
-            let a = try args.bind("argsort", ["dim", "descending"])
-            return make(try x.tensor.sorted(dim: try TensorBuiltins.dimArg(a[0]) ?? -1, descending: a[1]?.isTruthy ?? false).indices, .int)
+        m("argsort(dim=-1, descending=False)", "The indices that sort along `dim`.", "x.argsort(descending=True)") { _, x, args in
+            return make(try x.tensor.sorted(dim: try TensorBuiltins.dimArg(args.value("dim")) ?? -1, descending: try args.bool("descending")).indices, .int)
         }
-        m("histogram", "histogram(bins=10, min=None, max=None, density=False)",
+        m("histogram(bins=10, min=None, max=None, density=False, range=None)",
           "Counts in `bins` equal-width bins over [min, max] (the data range by default), or in the bins between the given edges (a list/tensor), as a tuple (counts, edges). density=True divides by count × bin width, like numpy.",
           "counts, edges = randn(1000).histogram(bins=20, density=True)") { _, x, args in
-            let a = try args.bind("histogram", ["bins", "min", "max", "density", "range"])
-            let density = a[3]?.isTruthy ?? false
+            let density = try args.bool("density")
             var edges: [Double]
             let vals = x.tensor.toArray()
-            switch a[0] ?? .int(10) {
+            let binsValue = args.value("bins")
+            switch binsValue {
             case .list, .tuple, .tensor:
-                edges = try TensorBuiltins.tensorArg(a[0], "bins").tensor.toArray().map(Double.init)
+                edges = try TensorBuiltins.tensorArg(binsValue, "bins").tensor.toArray().map(Double.init)
                 guard edges.count >= 2, zip(edges, edges.dropFirst()).allSatisfy({ $0 < $1 }) else {
                     throw LoupeError("histogram: bin edges must be at least two increasing values")
                 }
@@ -213,9 +199,9 @@ public enum TensorMethods {
                 let bins = try b.asInt("bins")
                 guard bins > 0 else { throw LoupeError("histogram: bins must be positive (got \(bins))") }
                 var lo = vals.map(Double.init).min() ?? 0, hi = vals.map(Double.init).max() ?? 1
-                if let l = a[1]?.orNil { lo = try l.asDouble("min") }
-                if let h = a[2]?.orNil { hi = try h.asDouble("max") }
-                if let r = a[4]?.orNil { let p = try Ops.iterate(r); if p.count == 2 { lo = try p[0].asDouble("range"); hi = try p[1].asDouble("range") } }
+                if let l = try args.optionalDouble("min") { lo = l }
+                if let h = try args.optionalDouble("max") { hi = h }
+                if let r = args.optional("range") { let p = try Ops.iterate(r); if p.count == 2 { lo = try p[0].asDouble("range"); hi = try p[1].asDouble("range") } }
                 if lo == hi { lo -= 0.5; hi += 0.5 }
                 guard lo < hi else { throw LoupeError("histogram: min must be below max") }
                 edges = (0...bins).map { lo + (hi - lo) * Double($0) / Double(bins) }
@@ -237,9 +223,9 @@ public enum TensorMethods {
             }
             return .tuple([make(Tensor(shape: [n], data: counts), density ? .float : .int), make(Tensor(shape: [n + 1], data: edges.map { Float($0) }), .float)])
         }
-        m("repeat", "repeat(*sizes)", "Tiles the tensor: each dimension repeated the given number of times (torch.Tensor.repeat).",
+        m("repeat(*sizes)", "Tiles the tensor: each dimension repeated the given number of times (torch.Tensor.repeat).",
           "tensor([1, 2]).repeat(2)  # tensor([1, 2, 1, 2])") { _, x, args in
-            let reps = try TensorBuiltins.shapeArgs(args.positional, "repeat")
+            let reps = try TensorBuiltins.shapeArgs(args.varArgs, "repeat")
             guard reps.count >= x.tensor.rank else { throw LoupeError("repeat: give at least \(x.tensor.rank) sizes for a tensor of shape \(TensorMath.shapeText(x.tensor.shape))") }
             var t = x.tensor
             while t.rank < reps.count { t = try TensorMath.unsqueeze(t, 0) }
@@ -266,42 +252,36 @@ public enum TensorMethods {
             ("round", "Each element rounded to the nearest integer (half to even).", { $0.rounded(.toNearestOrEven) }),
         ]
         for (name, doc, f) in unaries {
-            m(name, "\(name)()", doc, "x.\(name)()") { _, x, _ in
+            m("\(name)()", doc, "x.\(name)()") { _, x, _ in
                 let keepsKind = ["abs", "neg", "floor", "ceil", "round", "relu"].contains(name)
                 return make(x.tensor.map(f), keepsKind ? x.kind : .float)
             }
         }
-        m("pow", "pow(exponent)", "Each element raised to `exponent`.", "x.pow(2)") { _, x, args in
-            let a = try args.bind("pow", ["exponent"], required: 1)
-            return try TensorMath.binary(.pow, .tensor(x), a[0] ?? .none)
+        m("pow(exponent)", "Each element raised to `exponent`.", "x.pow(2)") { _, x, args in
+            return try TensorMath.binary(.pow, .tensor(x), args.value("exponent"))
         }
-        m("clamp", "clamp(min=None, max=None)", "Each element limited to [min, max].", "x.clamp(min=0)") { _, x, args in
-            let a = try args.bind("clamp", ["min", "max"])
-            let lo = try a[0]?.orNil.map { Float(try $0.asDouble("min")) } ?? -.infinity
-            let hi = try a[1]?.orNil.map { Float(try $0.asDouble("max")) } ?? .infinity
+        m("clamp(min=None, max=None)", "Each element limited to [min, max].", "x.clamp(min=0)") { _, x, args in
+            let lo = try args.optionalDouble("min").map { Float($0) } ?? -.infinity
+            let hi = try args.optionalDouble("max").map { Float($0) } ?? .infinity
             return make(x.tensor.map { min(max($0, lo), hi) }, x.kind)
         }
-        m("masked_fill", "masked_fill(mask, value)", "A copy with `value` wherever `mask` is true (broadcasting).", "scores.masked_fill(mask, -1e9)") { _, x, args in
-            let a = try args.bind("masked_fill", ["mask", "value"], required: 2)
-            let mask = try TensorBuiltins.tensorArg(a[0], "mask")
-            let v = Float(try (a[1] ?? .none).asDouble("value"))
+        m("masked_fill(mask, value)", "A copy with `value` wherever `mask` is true (broadcasting).", "scores.masked_fill(mask, -1e9)") { _, x, args in
+            let mask = try TensorBuiltins.tensorArg(args.value("mask"), "mask")
+            let v = Float(try args.double("value"))
             return make(try Tensor.where(mask.tensor, Tensor(scalar: v), x.tensor), x.kind)
         }
-        m("matmul", "matmul(other)", "Matrix product (same as x @ other).", "x.matmul(w)") { _, x, args in
-            let a = try args.bind("matmul", ["other"], required: 1)
-            return try TensorMath.binary(.matmul, .tensor(x), a[0] ?? .none)
+        m("matmul(other)", "Matrix product (same as x @ other).", "x.matmul(w)") { _, x, args in
+            return try TensorMath.binary(.matmul, .tensor(x), args.value("other"))
         }
-        m("dot", "dot(other)", "Dot product of two 1-d tensors.", "tensor([1.0, 2.0]).dot(tensor([3.0, 4.0]))  # tensor(11.)") { _, x, args in
-            let a = try args.bind("dot", ["other"], required: 1)
-            let y = try TensorBuiltins.tensorArg(a[0], "other")
+        m("dot(other)", "Dot product of two 1-d tensors.", "tensor([1.0, 2.0]).dot(tensor([3.0, 4.0]))  # tensor(11.)") { _, x, args in
+            let y = try TensorBuiltins.tensorArg(args.value("other"), "other")
             guard x.tensor.rank == 1, y.tensor.rank == 1, x.tensor.count == y.tensor.count else {
                 throw LoupeError("dot() needs two 1-d tensors of the same length (got \(TensorMath.shapeText(x.tensor.shape)) and \(TensorMath.shapeText(y.tensor.shape)))")
             }
             return make(try TensorMath.matmul(x.tensor, y.tensor), .float)
         }
-        m("outer", "outer(other)", "Outer product of two 1-d tensors.", "arange(3).outer(arange(2)).shape  # (3, 2)") { _, x, args in
-            let a = try args.bind("outer", ["other"], required: 1)
-            let y = try TensorBuiltins.tensorArg(a[0], "other")
+        m("outer(other)", "Outer product of two 1-d tensors.", "arange(3).outer(arange(2)).shape  # (3, 2)") { _, x, args in
+            let y = try TensorBuiltins.tensorArg(args.value("other"), "other")
             return make(try TensorMath.zipWith(try TensorMath.unsqueeze(x.tensor, 1), try TensorMath.unsqueeze(y.tensor, 0), *),
                         x.kind == .float || y.kind == .float ? .float : .int)
         }

@@ -153,7 +153,7 @@ public struct RangeValue {
     public func at(_ i: Int) -> Int { start + i * step }
 }
 
-/// A slice object (`a[1:5:2]` passes one of these to host objects).
+/// A slice object (`xs[1:5:2]` passes one of these to host objects).
 public struct SliceValue {
     public var start: Int?, stop: Int?, step: Int?
 }

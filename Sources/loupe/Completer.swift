@@ -78,7 +78,8 @@ struct Completer {
 
     // MARK: what to offer
 
-    /// Keyword parameters from a builtin's or method's signature (`plot(x, y, color=, label=)`).
+    /// Keyword parameters of the builtin or method being called: a declared one's `keywordNames`
+    /// (its parameters, then their aliases); otherwise the `name=` words of its help signature.
     func keywords(of callee: String) -> [String] {
         let parts = callee.split(separator: ".").map(String.init)
         guard let first = parts.first, var value = interpreter.lookup(first) else { return [] }
@@ -88,8 +89,13 @@ struct Completer {
         }
         let signature: String
         switch value {
-        case .builtin(let b): signature = b.signature
-        case .method(let m): signature = Builtins.member(m.receiver.typeName, m.name)?.signature ?? ""
+        case .builtin(let b):
+            if let declared = b.declared { return declared.keywordNames }
+            signature = b.signature
+        case .method(let m):
+            let member = Builtins.member(m.receiver.typeName, m.name)
+            if let declared = member?.declared { return declared.keywordNames }
+            signature = member?.signature ?? ""
         default: return []
         }
         var names: [String] = []
