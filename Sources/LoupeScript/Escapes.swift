@@ -100,9 +100,12 @@ public enum StringEscapes {
     static func scalar(named name: String) -> Unicode.Scalar? {
         let wanted = name.uppercased()
         guard !wanted.isEmpty else { return nil }
-        for value in UInt32(0)...0x10FFFF {
-            guard let s = Unicode.Scalar(value) else { continue }
-            if s.properties.name == wanted || s.properties.nameAlias == wanted { return s }
+        // planes 0-3 and 14 hold every named character; 4-13 are unassigned, 15-16 private use
+        for range in [UInt32(0)..<0x40000, 0xE0000..<0xF0000] {
+            for value in range {
+                guard let s = Unicode.Scalar(value) else { continue }
+                if s.properties.name == wanted || s.properties.nameAlias == wanted { return s }
+            }
         }
         return nil
     }
