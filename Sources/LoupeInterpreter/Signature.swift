@@ -201,7 +201,7 @@ private struct HeaderReader {
 
     var current: Token? { at < tokens.count ? tokens[at] : nil }
     func fail(_ message: String) -> Signature.DeclarationError { .init(header: header, message: message) }
-    func isOp(_ s: String) -> Bool { current.map { $0.kind == .op && $0.text == s } ?? false }
+    func isOp(_ s: String) -> Bool { current.map { $0.op?.rawValue == s } ?? false }
     mutating func take() -> Token? { defer { at += 1 }; return current }
     mutating func expectOp(_ s: String) throws {
         guard isOp(s) else { throw fail("expected `\(s)` at \(current.map { "`\($0.text)`" } ?? "the end")") }
@@ -211,7 +211,7 @@ private struct HeaderReader {
     mutating func callee() throws -> String {
         var parts: [String] = []
         repeat {
-            guard let t = take(), t.kind == .name || t.kind == .keyword else { throw fail("expected a name") }
+            guard let t = take(), t.kind == .name || t.keyword != nil else { throw fail("expected a name") }
             parts.append(t.text)
         } while isOp(".") && take() != nil
         return parts.joined(separator: ".")
@@ -270,12 +270,12 @@ private struct HeaderReader {
         var depth = 0
         var parts: [String] = []
         while let t = current {
-            if t.kind == .op {
+            if t.op != nil {
                 if depth == 0 && (t.text == "=" || t.text == "," || t.text == ")") { break }
                 if t.text == "[" || t.text == "(" { depth += 1 }
                 if t.text == "]" || t.text == ")" { depth -= 1 }
             }
-            parts.append(t.kind == .op && t.text == "|" ? " | " : Self.spelling(t))
+            parts.append(t.op == .pipe ? " | " : Self.spelling(t))
             at += 1
         }
         guard !parts.isEmpty else { throw fail("empty annotation") }
@@ -288,16 +288,16 @@ private struct HeaderReader {
         case .int(let i): return .int(i)
         case .float(let d): return .float(d)
         case .string: return .string(t.text)
-        case .keyword where t.text == "None": return .none
-        case .keyword where t.text == "True": return .bool(true)
-        case .keyword where t.text == "False": return .bool(false)
-        case .op where t.text == "-":
+        case .keyword(.noneValue): return .none
+        case .keyword(.trueValue): return .bool(true)
+        case .keyword(.falseValue): return .bool(false)
+        case .op(.minus):
             switch try literal() {
             case .int(let i): return .int(-i)
             case .float(let d): return .float(-d)
             default: throw fail("`-` before a non-number")
             }
-        case .op where t.text == "(" || t.text == "[":
+        case .op(.leftParen), .op(.leftBracket):
             let close = t.text == "(" ? ")" : "]"
             var items: [Literal] = []
             while !isOp(close) {

@@ -1,30 +1,62 @@
 import Foundation
 
 /// f-strings: `f"{x:.3f} and {name!r:>10} {{literal}}"`. The lexer keeps the raw body; here it is split
-/// into literal text and fields whose expressions are parsed by a sub-parser placed at the right column.
+/// into literal text, whose escapes `StringEscapes` decodes as in any string, and fields whose expressions
+/// are parsed by a sub-parser placed at the right line and column.
 extension Parser {
-    func parseFString(_ token: Token) throws -> [FStringPart] {
-        let chars = Array(token.text)
-        var i = 0
-        // column of the body's first character: after the `f` prefix and the quote (triple quotes not tracked)
-        let bodyColumn = token.column + 2
-        return try parseFStringParts(chars, &i, token: token, bodyColumn: bodyColumn, inSpec: false)
+    /// Where an f-string's body sits and whether its literal text decodes escapes (not in `rf"…"`).
+    struct FStringBody {
+        let chars: [Character]
+        let raw: Bool
+        let start: (line: Int, column: Int)
+
+        func position(_ index: Int) -> (line: Int, column: Int) {
+            StringEscapes.position(of: index, in: chars[...], from: start)
+        }
     }
 
-    private func parseFStringParts(_ chars: [Character], _ i: inout Int, token: Token, bodyColumn: Int,
-                                   inSpec: Bool) throws -> [FStringPart] {
+    func parseFString(_ token: Token) throws -> [FStringPart] {
+        guard case .fstring(let raw, let bodyLine, let bodyColumn) = token.kind else { return [.literal(token.text)] }
+        let body = FStringBody(chars: Array(token.text), raw: raw, start: (bodyLine, bodyColumn))
+        var i = 0
+        return try parseFStringParts(body, &i, inSpec: false)
+    }
+
+    private func parseFStringParts(_ body: FStringBody, _ i: inout Int, inSpec: Bool) throws -> [FStringPart] {
+        let chars = body.chars
         var parts: [FStringPart] = []
         var literal = ""
+        var runStart = i  // the literal text since here is still undecoded
         func fail(_ message: String, _ at: Int) -> SyntaxError {
-            SyntaxError(message: message,
-                        location: SourceLocation(file: file, line: token.line, column: bodyColumn + at),
-                        sourceLine: DiagnosticRenderer.line(token.line - firstLine + 1, of: source))
+            let (line, column) = body.position(at)
+            return SyntaxError(message: message, location: SourceLocation(file: file, line: line, column: column),
+                               sourceLine: DiagnosticRenderer.line(line - firstLine + 1, of: source))
+        }
+        func flush(to end: Int) throws {
+            defer { runStart = end }
+            guard runStart < end else { return }
+            if body.raw { literal += String(chars[runStart..<end]); return }
+            do { literal += try StringEscapes.decode(chars[runStart..<end]) }
+            catch { throw fail(error.message, error.offset) }
         }
         while i < chars.count {
             let c = chars[i]
             if inSpec && c == "}" { break }
+            if c == "\\" {
+                // the escaped character belongs to the literal, except a brace (`\{x}` is a backslash and a
+                // field, as in Python); `\N{NAME}` is one escape
+                if body.raw || i + 1 >= chars.count || chars[i + 1] == "{" || chars[i + 1] == "}" { i += 1; continue }
+                if chars[i + 1] == "N", i + 2 < chars.count, chars[i + 2] == "{",
+                   let close = chars[(i + 2)...].firstIndex(of: "}") {
+                    i = close + 1
+                } else {
+                    i += 2
+                }
+                continue
+            }
             if c == "{" {
-                if !inSpec && i + 1 < chars.count && chars[i + 1] == "{" { literal.append("{"); i += 2; continue }
+                try flush(to: i)
+                if !inSpec && i + 1 < chars.count && chars[i + 1] == "{" { literal.append("{"); i += 2; runStart = i; continue }
                 if !literal.isEmpty { parts.append(.literal(literal)); literal = "" }
                 let open = i
                 i += 1
@@ -53,7 +85,8 @@ extension Parser {
                     exprText = String(trimmed.dropLast())
                 }
                 if exprText.trimmingCharacters(in: .whitespaces).isEmpty { throw fail("empty expression in f-string", open) }
-                let expr = try parseEmbedded(exprText, line: token.line, column: bodyColumn + exprStart)
+                let exprAt = body.position(exprStart)
+                let expr = try parseEmbedded(exprText, line: exprAt.line, column: exprAt.column)
                 var conversion: Character? = debugLabel != nil ? "r" : nil
                 if chars[i] == "!" {
                     i += 1
@@ -66,35 +99,23 @@ extension Parser {
                 var spec: [FStringPart]? = nil
                 if i < chars.count && chars[i] == ":" {
                     i += 1
-                    spec = try parseFStringParts(chars, &i, token: token, bodyColumn: bodyColumn, inSpec: true)
+                    spec = try parseFStringParts(body, &i, inSpec: true)
                 }
                 guard i < chars.count, chars[i] == "}" else { throw fail("expected `}` to close the f-string field", open) }
                 i += 1
                 if let label = debugLabel { parts.append(.literal(label)) ; if spec != nil { conversion = nil } }
                 parts.append(.field(expr, conversion, spec))
+                runStart = i
                 continue
             }
             if c == "}" {
-                if i + 1 < chars.count && chars[i + 1] == "}" { literal.append("}"); i += 2; continue }
+                try flush(to: i)
+                if i + 1 < chars.count && chars[i + 1] == "}" { literal.append("}"); i += 2; runStart = i; continue }
                 throw fail("single `}` in f-string (write `}}` for a literal brace)", i)
             }
-            if c == "\\" && i + 1 < chars.count {
-                let e = chars[i + 1]
-                i += 2
-                switch e {
-                case "n": literal.append("\n")
-                case "t": literal.append("\t")
-                case "r": literal.append("\r")
-                case "\\": literal.append("\\")
-                case "'": literal.append("'")
-                case "\"": literal.append("\"")
-                default: literal.append("\\"); literal.append(e)
-                }
-                continue
-            }
-            literal.append(c)
             i += 1
         }
+        try flush(to: i)
         if !literal.isEmpty { parts.append(.literal(literal)) }
         return parts
     }
@@ -109,7 +130,7 @@ extension Parser {
             if sub.current.kind != .eof { throw sub.error("unexpected \(sub.current.describe) in f-string field") }
             return e
         } catch var e as SyntaxError {
-            e.sourceLine = DiagnosticRenderer.line(line - firstLine + 1, of: source)
+            e.sourceLine = DiagnosticRenderer.line(e.location.line - firstLine + 1, of: source)
             e.atEndOfInput = false
             throw e
         }

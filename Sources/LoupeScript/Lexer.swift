@@ -2,7 +2,7 @@ import Foundation
 
 /// Turns source text into tokens, Python style: INDENT/DEDENT from leading whitespace, newlines
 /// ignored inside brackets, `#` comments, `\` line continuation, single/triple-quoted strings with
-/// r/f prefixes.
+/// r/f/b/u prefixes (escapes decoded by `StringEscapes`), operators as `Operator`, keywords as `Keyword`.
 public struct Lexer {
     let file: String
     let source: String
@@ -77,10 +77,10 @@ public struct Lexer {
             }
             if c.isLetter || c == "_" {
                 // string prefixes r, f, rf, fr, b
-                if let s = try lexPrefixedString() { _ = s; continue }
+                if try lexPrefixedString() { continue }
                 var name = ""
                 while let d = peek, d.isLetter || d.isNumber || d == "_" { name.append(advance()) }
-                add(Token.keywords.contains(name) ? .keyword : .name, name, l, cl)
+                add(Keyword(rawValue: name).map { .keyword($0) } ?? .name, name, l, cl)
                 continue
             }
             if c.isNumber || (c == "." && (peek(1)?.isNumber ?? false)) {
@@ -131,24 +131,29 @@ public struct Lexer {
         return false
     }
 
-    mutating func lexPrefixedString() throws -> Bool? {
+    /// A string with a prefix (`r"…"`, `f'…'`, `rf"…"`, …); false when the letters start a name instead.
+    mutating func lexPrefixedString() throws -> Bool {
         var k = 0
         var prefix = ""
         while k < 2, let c = peek(k), "rRfFbBuU".contains(c) { prefix.append(c); k += 1 }
-        guard !prefix.isEmpty, let q = peek(k), q == "\"" || q == "'" else { return nil }
+        guard !prefix.isEmpty, let q = peek(k), q == "\"" || q == "'" else { return false }
         let p = prefix.lowercased()
-        guard ["r", "f", "b", "u", "rf", "fr", "rb", "br"].contains(p) else { return nil }
+        guard ["r", "f", "b", "u", "rf", "fr", "rb", "br"].contains(p) else { return false }
         let l = line, c = col
         for _ in 0..<k { _ = advance() }
         try lexString(raw: p.contains("r"), isF: p.contains("f"), l: l, c: c)
         return true
     }
 
+    /// Scans a string literal up to its closing quote. The body keeps every `\` with the character after
+    /// it (so an escaped quote does not close the string); escapes are then decoded by `StringEscapes`,
+    /// here for plain strings and in the parser for an f-string's literal parts. Raw strings stay as written.
     mutating func lexString(raw: Bool, isF: Bool, l: Int, c: Int) throws {
         let quote = advance()
         var triple = false
         if peek == quote && peek(1) == quote { _ = advance(); _ = advance(); triple = true }
-        var body = ""
+        let bodyStart = (line: line, column: col)
+        var body: [Character] = []
         while true {
             guard let ch = peek else {
                 throw error("unterminated string", line: l, column: c, atEnd: triple)
@@ -158,36 +163,23 @@ public struct Lexer {
                 if peek(1) == quote && peek(2) == quote { _ = advance(); _ = advance(); _ = advance(); break }
             }
             if ch == "\n" && !triple { throw error("unterminated string (missing closing \(quote))", line: l, column: c) }
-            if ch == "\\" {
-                _ = advance()
-                guard let e = peek else { continue }
-                if raw || isF {
-                    body.append("\\"); body.append(advance())
-                    continue
-                }
-                _ = advance()
-                switch e {
-                case "n": body.append("\n")
-                case "t": body.append("\t")
-                case "r": body.append("\r")
-                case "0": body.append("\0")
-                case "\\": body.append("\\")
-                case "'": body.append("'")
-                case "\"": body.append("\"")
-                case "\n": break
-                case "x", "u":
-                    let n = e == "x" ? 2 : 4
-                    var hex = ""
-                    for _ in 0..<n { if let h = peek, h.isHexDigit { hex.append(advance()) } }
-                    if let v = UInt32(hex, radix: 16), let s = Unicode.Scalar(v) { body.unicodeScalars.append(s) }
-                    else { throw error("bad \\\(e) escape", line: line, column: col) }
-                default: body.append("\\"); body.append(e)
-                }
-                continue
-            }
             body.append(advance())
+            if ch == "\\", peek != nil { body.append(advance()) }
         }
-        add(isF ? .fstring : .string, body, l, c)
+        if isF {
+            add(.fstring(raw: raw, bodyLine: bodyStart.line, bodyColumn: bodyStart.column), String(body), l, c)
+            return
+        }
+        if raw {
+            add(.string, String(body), l, c)
+            return
+        }
+        do {
+            add(.string, try StringEscapes.decode(body[...]), l, c)
+        } catch {
+            let at = StringEscapes.position(of: error.offset, in: body[...], from: bodyStart)
+            throw self.error(error.message, line: at.line, column: at.column)
+        }
     }
 
     mutating func lexNumber() throws {
@@ -224,32 +216,25 @@ public struct Lexer {
         }
     }
 
-    static let threeCharOps: Set<String> = ["**=", "//=", "...", ">>=", "<<="]
-    static let twoCharOps: Set<String> = ["**", "//", "==", "!=", "<=", ">=", "->", "+=", "-=", "*=", "/=",
-                                          "%=", "@=", "<<", ">>", "&=", "|=", "^=", ":="]
-    static let oneCharOps: Set<Character> = ["(", ")", "[", "]", "{", "}", ",", ":", ".", ";", "@", "+", "-",
-                                             "*", "/", "%", "<", ">", "=", "~", "&", "|", "^"]
-
+    /// The longest operator spelled at the current position.
     mutating func lexOperator() throws {
         let l = line, c = col
-        let three = String(chars[pos..<min(pos + 3, chars.count)])
-        let two = String(chars[pos..<min(pos + 2, chars.count)])
-        var op: String
-        if three.count == 3 && Lexer.threeCharOps.contains(three) { op = three }
-        else if two.count == 2 && Lexer.twoCharOps.contains(two) { op = two }
-        else if let ch = peek, Lexer.oneCharOps.contains(ch) { op = String(ch) }
-        else {
+        var match: Operator? = nil
+        for length in stride(from: Operator.longestSpelling, through: 1, by: -1) where pos + length <= chars.count {
+            if let op = Operator(rawValue: String(chars[pos..<(pos + length)])) { match = op; break }
+        }
+        guard let op = match else {
             let ch = peek.map { String($0) } ?? "?"
-            let hint = ch == "!" ? " (use `not` for negation)" : ch == "$" || ch == "?" ? "" : ""
+            let hint = ch == "!" ? " (use `not` for negation)" : ""
             throw error("unexpected character `\(ch)`\(hint)", line: l, column: c)
         }
-        for _ in 0..<op.count { _ = advance() }
-        if op == "(" || op == "[" || op == "{" { depth += 1; openBrackets.append((op.first ?? "(", l, c)) }
-        if op == ")" || op == "]" || op == "}" {
-            if depth == 0 { throw error("unmatched `\(op)`", line: l, column: c) }
+        for _ in 0..<op.rawValue.count { _ = advance() }
+        if op.opensBracket { depth += 1; openBrackets.append((op.rawValue.first ?? "(", l, c)) }
+        if op.closesBracket {
+            if depth == 0 { throw error("unmatched `\(op.rawValue)`", line: l, column: c) }
             depth -= 1
             openBrackets.removeLast()
         }
-        add(.op, op, l, c)
+        add(.op(op), op.rawValue, l, c)
     }
 }

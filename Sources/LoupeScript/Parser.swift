@@ -34,16 +34,16 @@ public struct Parser {
         return t
     }
 
-    func isOp(_ s: String) -> Bool { current.kind == .op && current.text == s }
-    func isKeyword(_ s: String) -> Bool { current.kind == .keyword && current.text == s }
+    func isOp(_ op: Operator) -> Bool { current.kind == .op(op) }
+    func isKeyword(_ keyword: Keyword) -> Bool { current.kind == .keyword(keyword) }
 
-    mutating func acceptOp(_ s: String) -> Bool {
-        if isOp(s) { advance(); return true }
+    mutating func acceptOp(_ op: Operator) -> Bool {
+        if isOp(op) { advance(); return true }
         return false
     }
 
-    mutating func acceptKeyword(_ s: String) -> Bool {
-        if isKeyword(s) { advance(); return true }
+    mutating func acceptKeyword(_ keyword: Keyword) -> Bool {
+        if isKeyword(keyword) { advance(); return true }
         return false
     }
 
@@ -62,11 +62,11 @@ public struct Parser {
         return k >= tokens.count || tokens[k].kind == .eof
     }
 
-    mutating func expectOp(_ s: String, _ context: String) throws {
-        if acceptOp(s) { return }
+    mutating func expectOp(_ op: Operator, _ context: String) throws {
+        if acceptOp(op) { return }
         var hint: String? = nil
-        if s == ":" && isOp("=") { hint = "to compare use `==`" }
-        throw error("expected `\(s)` \(context), found \(current.describe)", hint: hint)
+        if op == .colon && isOp(.assign) { hint = "to compare use `==`" }
+        throw error("expected `\(op.rawValue)` \(context), found \(current.describe)", hint: hint)
     }
 
     // MARK: statements
@@ -82,7 +82,7 @@ public struct Parser {
     }
 
     mutating func parseBlock(_ context: String) throws -> [Stmt] {
-        try expectOp(":", context)
+        try expectOp(.colon, context)
         if current.kind != .newline {
             // one-line body: `if x: y = 1`
             return try parseSimpleStatements()
@@ -103,28 +103,28 @@ public struct Parser {
 
     mutating func parseStatement() throws -> [Stmt] {
         let t = current
-        if t.kind == .keyword {
-            switch t.text {
-            case "if": return [try parseIf()]
-            case "for": return [try parseFor()]
-            case "while":
+        if let keyword = t.keyword {
+            switch keyword {
+            case .if: return [try parseIf()]
+            case .for: return [try parseFor()]
+            case .while:
                 advance()
                 let cond = try parseExpression()
                 let body = try parseBlock("after `while` condition")
                 var orelse: [Stmt]? = nil
-                if isKeyword("else") { advance(); orelse = try parseBlock("after `else`") }
+                if isKeyword(.else) { advance(); orelse = try parseBlock("after `else`") }
                 return [Stmt(.whileLoop(cond, body, orelse), line: t.line, column: t.column)]
-            case "def": return [try parseDef()]
-            case "try": return [try parseTry()]
-            case "elif", "else":
+            case .def: return [try parseDef()]
+            case .try: return [try parseTry()]
+            case .elif, .else:
                 throw error("`\(t.text)` without a matching `if`")
-            case "class":
+            case .class:
                 throw error("classes are not part of Loupe; use functions and dicts")
-            case "with":
+            case .with:
                 advance()
                 let ctx = try parseExpression()
                 var target: Expr? = nil
-                if acceptKeyword("as") {
+                if acceptKeyword(.as) {
                     target = try parseTargetList()
                     try checkTarget(target ?? ctx)
                 }
@@ -138,14 +138,13 @@ public struct Parser {
 
     mutating func parseSimpleStatements() throws -> [Stmt] {
         var out: [Stmt] = [try parseSimpleStatement()]
-        while acceptOp(";") {
+        while acceptOp(.semicolon) {
             if current.kind == .newline || current.kind == .eof { break }
             out.append(try parseSimpleStatement())
         }
         if current.kind == .newline { advance() }
         else if current.kind != .eof && current.kind != .dedent {
             var hint: String? = nil
-            if case .name = current.kind, case .keyword = tokens[max(pos - 1, 0)].kind {} 
             if current.kind == .name || current.kind == .string { hint = "a missing operator or comma?" }
             throw error("unexpected \(current.describe) after statement", hint: hint)
         }
@@ -154,51 +153,50 @@ public struct Parser {
 
     mutating func parseSimpleStatement() throws -> Stmt {
         let t = current
-        if t.kind == .keyword {
-            switch t.text {
-            case "pass": advance(); return Stmt(.pass, line: t.line, column: t.column)
-            case "break": advance(); return Stmt(.breakLoop, line: t.line, column: t.column)
-            case "continue": advance(); return Stmt(.continueLoop, line: t.line, column: t.column)
-            case "return":
+        if let keyword = t.keyword {
+            switch keyword {
+            case .pass: advance(); return Stmt(.pass, line: t.line, column: t.column)
+            case .break: advance(); return Stmt(.breakLoop, line: t.line, column: t.column)
+            case .continue: advance(); return Stmt(.continueLoop, line: t.line, column: t.column)
+            case .return:
                 advance()
-                if current.kind == .newline || current.kind == .eof || isOp(";") || current.kind == .dedent {
+                if current.kind == .newline || current.kind == .eof || isOp(.semicolon) || current.kind == .dedent {
                     return Stmt(.returnValue(nil), line: t.line, column: t.column)
                 }
                 return Stmt(.returnValue(try parseExpressionList()), line: t.line, column: t.column)
-            case "global", "nonlocal":
+            case .global, .nonlocal:
                 advance()
                 var names: [String] = []
                 repeat {
                     guard current.kind == .name else { throw error("expected a name after `\(t.text)`") }
                     names.append(advance().text)
-                } while acceptOp(",")
-                return Stmt(t.text == "global" ? .global(names) : .nonlocal(names), line: t.line, column: t.column)
-            case "del":
+                } while acceptOp(.comma)
+                return Stmt(keyword == .global ? .global(names) : .nonlocal(names), line: t.line, column: t.column)
+            case .del:
                 advance()
                 var targets: [Expr] = []
-                repeat { targets.append(try parseOr()) } while acceptOp(",")
+                repeat { targets.append(try parseOr()) } while acceptOp(.comma)
                 return Stmt(.del(targets), line: t.line, column: t.column)
-            case "assert":
+            case .assert:
                 advance()
                 let cond = try parseExpression()
-                let msg = acceptOp(",") ? try parseExpression() : nil
+                let msg = acceptOp(.comma) ? try parseExpression() : nil
                 return Stmt(.assert(cond, msg), line: t.line, column: t.column)
-            case "raise":
+            case .raise:
                 advance()
                 if current.kind == .newline || current.kind == .eof { return Stmt(.raise(nil), line: t.line, column: t.column) }
                 return Stmt(.raise(try parseExpression()), line: t.line, column: t.column)
-            case "import", "from":
+            case .import, .from:
                 throw error("Loupe has no imports: tensors, math, random, plotting and models are built in (try `help()`)")
             default: break
             }
         }
         let first = try parseExpressionList(allowStar: true)
-        if current.kind == .op {
-            let op = current.text
-            if op == "=" {
+        if let op = current.op {
+            if op == .assign {
                 var targets = [first]
                 var value: Expr = first
-                while acceptOp("=") {
+                while acceptOp(.assign) {
                     value = try parseExpressionList(allowStar: true)
                     targets.append(value)
                 }
@@ -206,11 +204,10 @@ public struct Parser {
                 for target in targets { try checkTarget(target) }
                 return Stmt(.assign(targets, value), line: t.line, column: t.column)
             }
-            if op.count >= 2, op.hasSuffix("="), op != "==", op != "!=", op != "<=", op != ">=",
-               let bin = BinaryOp(rawValue: String(op.dropLast())) {
+            if let bin = op.augmented {
                 let opTok = advance()
                 try checkTarget(first)
-                if case .tuple = first.kind { throw error("cannot use `\(op)` on several targets", at: opTok) }
+                if case .tuple = first.kind { throw error("cannot use `\(op.rawValue)` on several targets", at: opTok) }
                 let value = try parseExpressionList()
                 return Stmt(.augAssign(first, bin, value), line: t.line, column: t.column)
             }
@@ -224,7 +221,7 @@ public struct Parser {
         case .tuple(let items), .list(let items): for i in items { try checkTarget(i) }
         case .starred(let inner): try checkTarget(inner)
         default:
-            let tok = Token(.op, "", line: e.line, column: e.column)
+            let tok = Token(.name, "", line: e.line, column: e.column)
             var hint: String? = nil
             if case .call = e.kind { hint = "to compare use `==`; a call cannot be assigned to" }
             throw error("cannot assign to this expression", at: tok, hint: hint)
@@ -238,12 +235,12 @@ public struct Parser {
         branches.append((cond, try parseBlock("after `if` condition")))
         var orelse: [Stmt]? = nil
         while true {
-            if isKeyword("elif") {
+            if isKeyword(.elif) {
                 advance()
                 let c = try parseExpression()
                 branches.append((c, try parseBlock("after `elif` condition")))
-            } else if isKeyword("else") {
-                if peekToken().kind == .keyword && peekToken().text == "if" {
+            } else if isKeyword(.else) {
+                if peekToken().kind == .keyword(.if) {
                     throw error("`else if` is written `elif` in Loupe", at: peekToken())
                 }
                 advance()
@@ -258,23 +255,23 @@ public struct Parser {
         let t = advance()
         let target = try parseTargetList()
         try checkTarget(target)
-        guard acceptKeyword("in") else { throw error("expected `in` in `for` loop, found \(current.describe)") }
+        guard acceptKeyword(.in) else { throw error("expected `in` in `for` loop, found \(current.describe)") }
         let iter = try parseExpressionList()
         let body = try parseBlock("after `for … in …`")
         var orelse: [Stmt]? = nil
-        if isKeyword("else") { advance(); orelse = try parseBlock("after `else`") }
+        if isKeyword(.else) { advance(); orelse = try parseBlock("after `else`") }
         return Stmt(.forLoop(target, iter, body, orelse), line: t.line, column: t.column)
     }
 
     /// `a`, `a, b`, `(a, b), c` — stops before `in`.
     mutating func parseTargetList() throws -> Expr {
         let start = current
-        var items: [Expr] = [try parseBitOr()]
+        var items: [Expr] = [try parseBinary()]
         var comma = false
-        while acceptOp(",") {
+        while acceptOp(.comma) {
             comma = true
-            if isKeyword("in") || isOp("=") { break }
-            items.append(try parseBitOr())
+            if isKeyword(.in) || isOp(.assign) { break }
+            items.append(try parseBinary())
         }
         return comma ? Expr(.tuple(items), line: start.line, column: start.column) : items[0]
     }
@@ -283,22 +280,22 @@ public struct Parser {
         let t = advance()
         guard current.kind == .name else { throw error("expected a function name after `def`") }
         let name = advance().text
-        try expectOp("(", "after the function name")
-        let params = try parseParameters(closing: ")")
-        try expectOp(")", "to close the parameter list")
-        if acceptOp("->") { _ = try parseExpression() }
+        try expectOp(.leftParen, "after the function name")
+        let params = try parseParameters(closing: .rightParen)
+        try expectOp(.rightParen, "to close the parameter list")
+        if acceptOp(.arrow) { _ = try parseExpression() }
         let body = try parseBlock("after `def \(name)(…)`")
         return Stmt(.def(name, params, body), line: t.line, column: t.column)
     }
 
-    mutating func parseParameters(closing: String, annotations: Bool = true) throws -> [Parameter] {
+    mutating func parseParameters(closing: Operator, annotations: Bool = true) throws -> [Parameter] {
         var params: [Parameter] = []
         var seenDefault = false
         while !isOp(closing) {
             var kind = Parameter.Kind.normal
-            if acceptOp("**") { kind = .varKeywords } else if acceptOp("*") {
+            if acceptOp(.doubleStar) { kind = .varKeywords } else if acceptOp(.star) {
                 kind = .varArgs
-                if isOp(",") {  // bare `*`: the parameters after it are keyword-only
+                if isOp(.comma) {  // bare `*`: the parameters after it are keyword-only
                     advance()
                     params.append(Parameter(name: "*", defaultValue: nil, kind: .varArgs))
                     continue
@@ -309,16 +306,16 @@ public struct Parser {
             if params.contains(where: { $0.name == nameTok.text }) {
                 throw error("duplicate parameter `\(nameTok.text)`", at: nameTok)
             }
-            if annotations && acceptOp(":") { _ = try parseExpression() }  // annotation, ignored
+            if annotations && acceptOp(.colon) { _ = try parseExpression() }  // annotation, ignored
             var def: Expr? = nil
-            if kind == .normal && acceptOp("=") {
+            if kind == .normal && acceptOp(.assign) {
                 def = try parseExpression()
                 seenDefault = true
             } else if kind == .normal && seenDefault {
                 throw error("parameter `\(nameTok.text)` without a default follows one with a default", at: nameTok)
             }
             params.append(Parameter(name: nameTok.text, defaultValue: def, kind: kind))
-            if !acceptOp(",") { break }
+            if !acceptOp(.comma) { break }
         }
         return params
     }
@@ -327,13 +324,13 @@ public struct Parser {
         let t = advance()
         let body = try parseBlock("after `try`")
         var clauses: [ExceptClause] = []
-        while isKeyword("except") {
+        while isKeyword(.except) {
             advance()
             var typeExpr: Expr? = nil
             var binding: String? = nil
-            if !isOp(":") {
+            if !isOp(.colon) {
                 typeExpr = try parseExpression()
-                if acceptKeyword("as") {
+                if acceptKeyword(.as) {
                     guard current.kind == .name else { throw error("expected a name after `as`") }
                     binding = advance().text
                 }
@@ -341,7 +338,7 @@ public struct Parser {
             clauses.append(ExceptClause(typeName: typeExpr, binding: binding, body: try parseBlock("after `except`")))
         }
         var finally: [Stmt]? = nil
-        if isKeyword("finally") { advance(); finally = try parseBlock("after `finally`") }
+        if isKeyword(.finally) { advance(); finally = try parseBlock("after `finally`") }
         if clauses.isEmpty && finally == nil { throw error("`try` needs an `except` or `finally` block") }
         return Stmt(.tryExcept(body, clauses, finally), line: t.line, column: t.column)
     }

@@ -1,16 +1,16 @@
 import Foundation
 
-/// Expression grammar, lowest precedence first:
-/// lambda < `x if c else y` < or < and < not < comparisons < | < ^ < & < shifts < + - < * / // % @
-/// < unary - + ~ < ** < calls, subscripts, attributes < atoms.
+/// Expression grammar, lowest precedence first: lambda < `x if c else y` < or < and < not < comparisons
+/// < the binary operators of `Precedence.table` (`|` up to `**`, with prefix `-` `+` `~` below `**`)
+/// < calls, subscripts, attributes < atoms.
 extension Parser {
     /// `a, b, c` as a tuple (or a single expression).
     mutating func parseExpressionList(allowStar: Bool = false) throws -> Expr {
         let start = current
         let first = try parseExpressionOrStar(allowStar)
-        guard isOp(",") else { return first }
+        guard isOp(.comma) else { return first }
         var items = [first]
-        while acceptOp(",") {
+        while acceptOp(.comma) {
             if endsExpressionList { break }
             items.append(try parseExpressionOrStar(allowStar))
         }
@@ -19,29 +19,29 @@ extension Parser {
 
     var endsExpressionList: Bool {
         if current.kind == .newline || current.kind == .eof || current.kind == .dedent { return true }
-        if current.kind == .op, ["=", ")", "]", "}", ":", ";"].contains(current.text) { return true }
-        if current.kind == .op, current.text.count >= 2, current.text.hasSuffix("="), !["==", "!=", "<=", ">="].contains(current.text) { return true }
-        return false
+        guard let op = current.op else { return false }
+        return [.assign, .walrus, .rightParen, .rightBracket, .rightBrace, .colon, .semicolon].contains(op)
+            || op.augmented != nil
     }
 
     mutating func parseExpressionOrStar(_ allowStar: Bool) throws -> Expr {
-        if allowStar, isOp("*") {
+        if allowStar, isOp(.star) {
             let t = advance()
-            return Expr(.starred(try parseBitOr()), line: t.line, column: t.column)
+            return Expr(.starred(try parseBinary()), line: t.line, column: t.column)
         }
         return try parseExpression()
     }
 
     public mutating func parseExpression() throws -> Expr {
-        if isKeyword("lambda") { return try parseLambda() }
+        if isKeyword(.lambda) { return try parseLambda() }
         let start = current
         let e = try parseOr()
-        if isKeyword("if") {
+        if isKeyword(.if) {
             // `x if c else y`, only when followed by `else` somewhere (comprehension `if` is handled by callers)
             let save = pos
             advance()
             let cond = try parseOr()
-            guard acceptKeyword("else") else {
+            guard acceptKeyword(.else) else {
                 pos = save
                 return e
             }
@@ -53,15 +53,15 @@ extension Parser {
 
     mutating func parseLambda() throws -> Expr {
         let t = advance()
-        let params = try parseParameters(closing: ":", annotations: false)
-        try expectOp(":", "after lambda parameters")
+        let params = try parseParameters(closing: .colon, annotations: false)
+        try expectOp(.colon, "after lambda parameters")
         let body = try parseExpression()
         return Expr(.lambda(params, body), line: t.line, column: t.column)
     }
 
     mutating func parseOr() throws -> Expr {
         var left = try parseAnd()
-        while isKeyword("or") {
+        while isKeyword(.or) {
             let t = advance()
             left = Expr(.or(left, try parseAnd()), line: t.line, column: t.column)
         }
@@ -70,7 +70,7 @@ extension Parser {
 
     mutating func parseAnd() throws -> Expr {
         var left = try parseNot()
-        while isKeyword("and") {
+        while isKeyword(.and) {
             let t = advance()
             left = Expr(.and(left, try parseNot()), line: t.line, column: t.column)
         }
@@ -78,7 +78,7 @@ extension Parser {
     }
 
     mutating func parseNot() throws -> Expr {
-        if isKeyword("not") {
+        if isKeyword(.not) {
             let t = advance()
             return Expr(.unary(.not, try parseNot()), line: t.line, column: t.column)
         }
@@ -86,96 +86,74 @@ extension Parser {
     }
 
     mutating func parseComparison() throws -> Expr {
-        let left = try parseBitOr()
+        let left = try parseBinary()
         var rest: [(CompareOp, Expr)] = []
         var firstOp: Token? = nil
-        while true {
-            var op: CompareOp? = nil
-            let t = current
-            if current.kind == .op, let o = CompareOp(rawValue: current.text), !["in", "is"].contains(current.text) {
-                advance(); op = o
-            } else if isKeyword("in") {
-                advance(); op = .isIn
-            } else if isKeyword("not") && peekToken().kind == .keyword && peekToken().text == "in" {
-                advance(); advance(); op = .notIn
-            } else if isKeyword("is") {
-                advance()
-                op = acceptKeyword("not") ? .isNot : .isSame
-            }
-            guard let o = op else { break }
-            if firstOp == nil { firstOp = t }
-            rest.append((o, try parseBitOr()))
+        while let (op, length) = comparisonAhead() {
+            if firstOp == nil { firstOp = current }
+            for _ in 0..<length { advance() }
+            rest.append((op, try parseBinary()))
         }
         if rest.isEmpty { return left }
         let t = firstOp ?? current
         return Expr(.compare(left, rest), line: t.line, column: t.column)
     }
 
-    mutating func parseBinaryLevel(_ ops: [String], _ next: (inout Parser) throws -> Expr) throws -> Expr {
-        var left = try next(&self)
-        while current.kind == .op, ops.contains(current.text) {
+    /// The comparison starting at the current token and how many tokens spell it (`not in`, `is not`: two).
+    func comparisonAhead() -> (CompareOp, Int)? {
+        if let op = current.op?.comparison { return (op, 1) }
+        switch current.keyword {
+        case .in?: return (.isIn, 1)
+        case .not? where peekToken().kind == .keyword(.in): return (.notIn, 2)
+        case .is?: return peekToken().kind == .keyword(.not) ? (.isNot, 2) : (.isSame, 1)
+        default: return nil
+        }
+    }
+
+    /// Binary operators by precedence climbing over `Precedence.table`: parses operands joined by operators
+    /// of level `minLevel` or tighter. Prefix `-`, `+`, `~` take an operand of `Precedence.unary` or tighter.
+    mutating func parseBinary(minLevel: Int = Precedence.lowest) throws -> Expr {
+        var left = try parseUnary()
+        while let op = current.op?.binary, let (level, associativity) = Precedence.table[op], level >= minLevel {
             let t = advance()
-            guard let op = BinaryOp(rawValue: t.text) else { break }
-            let right = try next(&self)
+            let right = try parseBinary(minLevel: associativity == .left ? level + 1 : level)
             left = Expr(.binary(op, left, right), line: t.line, column: t.column)
         }
         return left
     }
 
-    mutating func parseBitOr() throws -> Expr { try parseBinaryLevel(["|"]) { try $0.parseBitXor() } }
-    mutating func parseBitXor() throws -> Expr { try parseBinaryLevel(["^"]) { try $0.parseBitAnd() } }
-    mutating func parseBitAnd() throws -> Expr { try parseBinaryLevel(["&"]) { try $0.parseShift() } }
-    mutating func parseShift() throws -> Expr { try parseBinaryLevel(["<<", ">>"]) { try $0.parseArith() } }
-    mutating func parseArith() throws -> Expr { try parseBinaryLevel(["+", "-"]) { try $0.parseTerm() } }
-    mutating func parseTerm() throws -> Expr {
-        try parseBinaryLevel(["*", "/", "//", "%", "@"]) { try $0.parseUnary() }
-    }
-
     mutating func parseUnary() throws -> Expr {
-        if current.kind == .op, current.text == "-" || current.text == "+" || current.text == "~" {
-            let t = advance()
-            let operand = try parseUnary()
-            let op: UnaryOp = t.text == "-" ? .neg : t.text == "+" ? .pos : .invert
-            // fold negative literals so `-1` is a constant
-            if op == .neg, case .int(let v) = operand.kind { return Expr(.int(-v), line: t.line, column: t.column) }
-            if op == .neg, case .float(let v) = operand.kind { return Expr(.float(-v), line: t.line, column: t.column) }
-            return Expr(.unary(op, operand), line: t.line, column: t.column)
-        }
-        return try parsePower()
-    }
-
-    mutating func parsePower() throws -> Expr {
-        let base = try parsePostfix()
-        if isOp("**") {
-            let t = advance()
-            let exponent = try parseUnary()  // right-associative, binds unary on the right: 2**-1
-            return Expr(.binary(.pow, base, exponent), line: t.line, column: t.column)
-        }
-        return base
+        guard let op = current.op?.unary else { return try parsePostfix() }
+        let t = advance()
+        let operand = try parseBinary(minLevel: Precedence.unary)
+        // fold negative literals so `-1` is a constant
+        if op == .neg, case .int(let v) = operand.kind { return Expr(.int(-v), line: t.line, column: t.column) }
+        if op == .neg, case .float(let v) = operand.kind { return Expr(.float(-v), line: t.line, column: t.column) }
+        return Expr(.unary(op, operand), line: t.line, column: t.column)
     }
 
     mutating func parsePostfix() throws -> Expr {
         var e = try parseAtom()
         while true {
-            if isOp("(") {
+            if isOp(.leftParen) {
                 let t = advance()
                 let args = try parseArguments()
-                try expectOp(")", "to close the call")
+                try expectOp(.rightParen, "to close the call")
                 e = Expr(.call(e, args), line: t.line, column: t.column)
-            } else if isOp("[") {
+            } else if isOp(.leftBracket) {
                 let t = advance()
                 var subs: [Subscript] = []
                 var comma = false
-                while !isOp("]") {
+                while !isOp(.rightBracket) {
                     subs.append(try parseSubscript())
-                    if acceptOp(",") { comma = true } else { break }
+                    if acceptOp(.comma) { comma = true } else { break }
                 }
                 if subs.isEmpty { throw error("expected an index inside `[]`") }
-                try expectOp("]", "to close the index")
+                try expectOp(.rightBracket, "to close the index")
                 e = Expr(.subscriptAccess(e, subs, hasComma: comma), line: t.line, column: t.column)
-            } else if isOp(".") {
+            } else if isOp(.dot) {
                 advance()
-                guard current.kind == .name || current.kind == .keyword else {
+                guard current.kind == .name || current.keyword != nil else {
                     throw error("expected an attribute name after `.`")
                 }
                 let t = advance()
@@ -188,17 +166,17 @@ extension Parser {
 
     mutating func parseSubscript() throws -> Subscript {
         var lower: Expr? = nil
-        if !isOp(":") {
+        if !isOp(.colon) {
             let e = try parseExpression()
-            if !isOp(":") { return .index(e) }
+            if !isOp(.colon) { return .index(e) }
             lower = e
         }
-        try expectOp(":", "in slice")
+        try expectOp(.colon, "in slice")
         var upper: Expr? = nil
         var step: Expr? = nil
-        if !isOp(":") && !isOp(",") && !isOp("]") { upper = try parseExpression() }
-        if acceptOp(":") {
-            if !isOp(",") && !isOp("]") { step = try parseExpression() }
+        if !isOp(.colon) && !isOp(.comma) && !isOp(.rightBracket) { upper = try parseExpression() }
+        if acceptOp(.colon) {
+            if !isOp(.comma) && !isOp(.rightBracket) { step = try parseExpression() }
         }
         return .slice(lower, upper, step)
     }
@@ -206,12 +184,12 @@ extension Parser {
     mutating func parseArguments() throws -> [Argument] {
         var args: [Argument] = []
         var seenKeyword = false
-        while !isOp(")") {
-            if acceptOp("**") {
+        while !isOp(.rightParen) {
+            if acceptOp(.doubleStar) {
                 args.append(Argument(kind: .doubleStar, value: try parseExpression()))
-            } else if acceptOp("*") {
+            } else if acceptOp(.star) {
                 args.append(Argument(kind: .star, value: try parseExpression()))
-            } else if current.kind == .name && peekToken().kind == .op && peekToken().text == "=" {
+            } else if current.kind == .name && peekToken().kind == .op(.assign) {
                 let name = advance()
                 advance()
                 if args.contains(where: { if case .keyword(let n) = $0.kind { return n == name.text }; return false }) {
@@ -223,7 +201,7 @@ extension Parser {
                 let t = current
                 let value = try parseExpression()
                 if seenKeyword { throw error("positional argument after keyword argument", at: t) }
-                if isKeyword("for") {
+                if isKeyword(.for) {
                     // generator expression as the only argument: sum(x for x in xs)
                     let clauses = try parseComprehensionClauses()
                     args.append(Argument(kind: .positional, value: Expr(.listComp(value, clauses), line: t.line, column: t.column)))
@@ -231,20 +209,20 @@ extension Parser {
                 }
                 args.append(Argument(kind: .positional, value: value))
             }
-            if !acceptOp(",") { break }
+            if !acceptOp(.comma) { break }
         }
         return args
     }
 
     mutating func parseComprehensionClauses() throws -> [Comprehension] {
         var clauses: [Comprehension] = []
-        while acceptKeyword("for") {
+        while acceptKeyword(.for) {
             let target = try parseTargetList()
             try checkTarget(target)
-            guard acceptKeyword("in") else { throw error("expected `in` in comprehension") }
+            guard acceptKeyword(.in) else { throw error("expected `in` in comprehension") }
             let iter = try parseOr()
             var conds: [Expr] = []
-            while isKeyword("if") {
+            while isKeyword(.if) {
                 advance()
                 conds.append(try parseOrNoConditional())
             }
@@ -264,9 +242,9 @@ extension Parser {
             // adjacent string literals concatenate
             var parts: [FStringPart] = []
             var isF = false
-            while current.kind == .string || current.kind == .fstring {
+            while current.isString {
                 let s = advance()
-                if s.kind == .fstring {
+                if case .fstring = s.kind {
                     isF = true
                     parts.append(contentsOf: try parseFString(s))
                 } else {
@@ -281,75 +259,75 @@ extension Parser {
         case .name:
             advance()
             return Expr(.name(t.text), line: t.line, column: t.column)
-        case .keyword:
-            switch t.text {
-            case "True", "true": advance(); return Expr(.bool(true), line: t.line, column: t.column)
-            case "False", "false": advance(); return Expr(.bool(false), line: t.line, column: t.column)
-            case "None", "none": advance(); return Expr(.none, line: t.line, column: t.column)
-            case "lambda": return try parseLambda()
+        case .keyword(let keyword):
+            switch keyword {
+            case .trueValue, .trueLowercase: advance(); return Expr(.bool(true), line: t.line, column: t.column)
+            case .falseValue, .falseLowercase: advance(); return Expr(.bool(false), line: t.line, column: t.column)
+            case .noneValue, .noneLowercase: advance(); return Expr(.none, line: t.line, column: t.column)
+            case .lambda: return try parseLambda()
             default:
                 throw error("unexpected keyword `\(t.text)`")
             }
-        case .op:
-            switch t.text {
-            case "...": advance(); return Expr(.ellipsis, line: t.line, column: t.column)
-            case "(":
+        case .op(let op):
+            switch op {
+            case .ellipsis: advance(); return Expr(.ellipsis, line: t.line, column: t.column)
+            case .leftParen:
                 advance()
-                if acceptOp(")") { return Expr(.tuple([]), line: t.line, column: t.column) }
+                if acceptOp(.rightParen) { return Expr(.tuple([]), line: t.line, column: t.column) }
                 let first = try parseExpressionOrStar(true)
-                if isKeyword("for") {
+                if isKeyword(.for) {
                     let clauses = try parseComprehensionClauses()
-                    try expectOp(")", "to close the generator expression")
+                    try expectOp(.rightParen, "to close the generator expression")
                     return Expr(.listComp(first, clauses), line: t.line, column: t.column)
                 }
-                if acceptOp(")") { return first }
+                if acceptOp(.rightParen) { return first }
                 var items = [first]
-                while acceptOp(",") {
-                    if isOp(")") { break }
+                while acceptOp(.comma) {
+                    if isOp(.rightParen) { break }
                     items.append(try parseExpressionOrStar(true))
                 }
-                try expectOp(")", "to close the parenthesis")
+                try expectOp(.rightParen, "to close the parenthesis")
                 return Expr(.tuple(items), line: t.line, column: t.column)
-            case "[":
+            case .leftBracket:
                 advance()
-                if acceptOp("]") { return Expr(.list([]), line: t.line, column: t.column) }
+                if acceptOp(.rightBracket) { return Expr(.list([]), line: t.line, column: t.column) }
                 let first = try parseExpressionOrStar(true)
-                if isKeyword("for") {
+                if isKeyword(.for) {
                     let clauses = try parseComprehensionClauses()
-                    try expectOp("]", "to close the list comprehension")
+                    try expectOp(.rightBracket, "to close the list comprehension")
                     return Expr(.listComp(first, clauses), line: t.line, column: t.column)
                 }
                 var items = [first]
-                while acceptOp(",") {
-                    if isOp("]") { break }
+                while acceptOp(.comma) {
+                    if isOp(.rightBracket) { break }
                     items.append(try parseExpressionOrStar(true))
                 }
-                try expectOp("]", "to close the list")
+                try expectOp(.rightBracket, "to close the list")
                 return Expr(.list(items), line: t.line, column: t.column)
-            case "{":
+            case .leftBrace:
                 advance()
-                if acceptOp("}") { return Expr(.dict([]), line: t.line, column: t.column) }
+                if acceptOp(.rightBrace) { return Expr(.dict([]), line: t.line, column: t.column) }
                 let k = try parseExpression()
-                if !acceptOp(":") {
+                if !acceptOp(.colon) {
                     var items = [k]
-                    while acceptOp(",") { if isOp("}") { break }; items.append(try parseExpression()) }
-                    try expectOp("}", "to close the set")
+                    while acceptOp(.comma) { if isOp(.rightBrace) { break }; items.append(try parseExpression()) }
+                    try expectOp(.rightBrace, "to close the set")
                     return Expr(.set(items), line: t.line, column: t.column)
                 }
                 let v = try parseExpression()
-                if isKeyword("for") {
+                if isKeyword(.for) {
                     let clauses = try parseComprehensionClauses()
-                    try expectOp("}", "to close the dict comprehension")
+                    try expectOp(.rightBrace, "to close the dict comprehension")
                     return Expr(.dictComp(k, v, clauses), line: t.line, column: t.column)
                 }
                 var pairs = [(k, v)]
-                while acceptOp(",") {
-                    if isOp("}") { break }
+                while acceptOp(.comma) {
+                    if isOp(.rightBrace) { break }
                     let k2 = try parseExpression()
-                    try expectOp(":", "between a dict key and its value")
+                    try expectOp(.colon, "between a dict key and its value")
                     pairs.append((k2, try parseExpression()))
                 }
-                try expectOp("}", "to close the dict")
+                try expectOp(.rightBrace, "to close the dict")
                 return Expr(.dict(pairs), line: t.line, column: t.column)
             default: break
             }

@@ -1,14 +1,18 @@
 import Foundation
 
-/// One lexical token. `text` holds the name, operator, keyword or the decoded string contents.
+/// One lexical token. `text` holds the name, the operator's or keyword's spelling, or the decoded string
+/// contents (an f-string's raw body).
 public struct Token: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
-        case name, keyword, op
+        case name
+        case keyword(Keyword)
+        case op(Operator)
         case int(Int)
         case float(Double)
         case string
-        /// An f-string: `text` is the raw body between the quotes (escapes not yet decoded).
-        case fstring
+        /// An f-string: `text` is the raw body between the quotes; the literal parts are decoded (unless
+        /// `raw`) when the parser splits it. `bodyLine`/`bodyColumn` locate the body's first character.
+        case fstring(raw: Bool, bodyLine: Int, bodyColumn: Int)
         case newline, indent, dedent, eof
     }
 
@@ -24,12 +28,23 @@ public struct Token: Sendable, Equatable {
         self.column = column
     }
 
-    public static let keywords: Set<String> = [
-        "and", "or", "not", "if", "elif", "else", "for", "while", "in", "is", "def", "return", "lambda",
-        "pass", "break", "continue", "True", "False", "None", "global", "nonlocal", "del", "assert",
-        "import", "from", "as", "class", "try", "except", "finally", "raise", "with", "yield",
-        "true", "false", "none",
-    ]
+    public init(_ op: Operator, line: Int, column: Int) { self.init(.op(op), op.rawValue, line: line, column: column) }
+
+    public init(_ keyword: Keyword, line: Int, column: Int) {
+        self.init(.keyword(keyword), keyword.rawValue, line: line, column: column)
+    }
+
+    /// The operator this token spells, if it is one.
+    public var op: Operator? { if case .op(let o) = kind { return o }; return nil }
+    /// The keyword this token spells, if it is one.
+    public var keyword: Keyword? { if case .keyword(let k) = kind { return k }; return nil }
+
+    public var isString: Bool {
+        switch kind {
+        case .string, .fstring: return true
+        default: return false
+        }
+    }
 
     var describe: String {
         switch kind {
