@@ -13,7 +13,7 @@ import LoupeTensor
 enum AnalysisAttentionTokens {
     static func install() {
         Builtins.register(
-            name: "attention_tokens",
+            "attention_tokens(model, cache, layer: int, head: int)",
             doc: """
             The attention tokens of one head in a cached run (seed 002's calculate_attns): the vocabulary token \
             of each position's q (through W_Qᵀ), k (W_Kᵀ), v (W_O) and of each causal query–key pair's q⊙k \
@@ -21,20 +21,18 @@ enum AnalysisAttentionTokens {
             with W_U without MLPs or later layers; biases left out. Returns AttentionTokens with .q .k .v .qk \
             .attn .input .rows(); shown as a cell value it draws plot_attn.
             """,
-            signature: "attention_tokens(model, cache, layer, head)",
             example: "data = attention_tokens(model, cache, 0, 1)\nplot_attn(model, data, title=\"Attention tokens for 0.1\")"
         ) { _, args in
-            let a = try args.bind("attention_tokens", ["model", "cache", "layer", "head"], required: 4)
-            let m = try AnalysisModel.model(a[0]!)
-            let c = try AnalysisModel.cache(a[1]!)
-            let layer = try AnalysisModel.layer(a[2], m), head = try AnalysisModel.head(a[3], m)
+            let m = try AnalysisModel.model(args.value("model"))
+            let c = try AnalysisModel.cache(args.value("cache"))
+            let layer = try AnalysisModel.layer(args.value("layer"), m), head = try AnalysisModel.head(args.value("head"), m)
             let weights = try LayerWeights(m, layer: layer)
             let data = try compute(c.cache, weights, head: head, input: try AnalysisModel.inputIDs(c))
             return .host(AttentionTokensObject(data: data, model: m))
         }
 
         Builtins.register(
-            name: "plot_attn",
+            "plot_attn(model, data, ax=None, hide_labels: bool = False, title: str | None = None)",
             doc: """
             Seed 002's attention-token plot: the q⊙k token grid (rows query positions, columns key positions), \
             colours by order of discovery (brighter = found later), query tokens on top, key tokens on the right, \
@@ -42,17 +40,16 @@ enum AnalysisAttentionTokens {
             cell borders. Draws into `ax` (returns None) or returns a new Figure. The first argument may be the \
             model or the cache, as in the seed.
             """,
-            signature: "plot_attn(model, data, ax=None, hide_labels=False, title=None)",
             example: "fig, axs = subplots(3, 4, figsize=(12, 8))\nfor i in range(12):\n    plot_attn(cache, attention_tokens(model, cache, 0, i), ax=axs[i // 4, i % 4], hide_labels=True, title=f\"Head {i}\")"
         ) { _, args in
-            let a = try args.bind("plot_attn", ["model", "data", "ax", "hide_labels", "title"], required: 2)
-            let m = try AnalysisModel.model(a[0]!)
-            guard case .host(let d as AttentionTokensObject) = a[1]! else {
-                throw LoupeError("plot_attn: data must come from attention_tokens(model, cache, layer, head), not \(a[1]!.typeName)")
+            let m = try AnalysisModel.model(args.value("model"))
+            let data = args.value("data")
+            guard case .host(let d as AttentionTokensObject) = data else {
+                throw LoupeError("plot_attn: data must come from attention_tokens(model, cache, layer, head), not \(data.typeName)")
             }
-            let hide = try a[3]?.asBool("hide_labels") ?? false
-            let title = try AnalysisModel.title(a[4])
-            return try AnalysisModel.figure(a[2], make: {
+            let hide = try args.bool("hide_labels")
+            let title = try args.optionalString("title")
+            return try AnalysisModel.figure(args.optional("ax"), make: {
                 AttentionTokenFigure.figure(data: d.data, tokenText: m.tokenText, hideLabels: hide, title: title)
             }, draw: { ax in
                 AttentionTokenFigure.draw(into: ax, data: d.data, tokenText: m.tokenText, hideLabels: hide, title: title)
@@ -60,41 +57,38 @@ enum AnalysisAttentionTokens {
         }
 
         Builtins.register(
-            name: "plot_attn_layer",
+            "plot_attn_layer(model, cache, layer: int, columns: int = 4, title: str | None = None)",
             doc: "The attention-token plots of every head of a layer in a grid without labels (seed 002's subplots(3, 4) loop).",
-            signature: "plot_attn_layer(model, cache, layer, columns=4, title=None)",
             example: "plot_attn_layer(model, cache, 0, title=\"Attention token plots for each head in layer 0\")"
         ) { _, args in
-            let a = try args.bind("plot_attn_layer", ["model", "cache", "layer", "columns", "title"], required: 3)
-            let m = try AnalysisModel.model(a[0]!)
-            let c = try AnalysisModel.cache(a[1]!)
-            let layer = try AnalysisModel.layer(a[2], m)
+            let m = try AnalysisModel.model(args.value("model"))
+            let c = try AnalysisModel.cache(args.value("cache"))
+            let layer = try AnalysisModel.layer(args.value("layer"), m)
             let weights = try LayerWeights(m, layer: layer)
             let input = try AnalysisModel.inputIDs(c)
             let heads = try (0..<m.model.config.nHeads).map { try compute(c.cache, weights, head: $0, input: input) }
             return .host(FigureObject(AttentionTokenFigure.layerFigure(heads: heads, tokenText: m.tokenText,
-                                                                       columns: try a[3]?.asInt("columns") ?? 4,
-                                                                       title: try AnalysisModel.title(a[4]))))
+                                                                       columns: try args.int("columns"),
+                                                                       title: try args.optionalString("title"))))
         }
 
         Builtins.register(
-            name: "attention_token_dataset",
+            "attention_token_dataset(model, prompts, max_tokens: int = 16, layers=None)",
             doc: """
             Seed 002's dataset: runs each prompt (capped at max_tokens tokens, BOS included) and records, for \
             every layer (or `layers`), head and causal (query, key) pair, a row: prompt, layer, head, \
             input_token (at the query), key_pos, attn, hp (the q⊙k token), q (the query's), k and v (the key's). \
             Costly: each head unembeds T(T+1)/2 + 3T vectors per prompt; keep max_tokens small on CPU.
             """,
-            signature: "attention_token_dataset(model, prompts, max_tokens=16, layers=None)",
             example: "df = attention_token_dataset(model, read_prompts(k=4, seed=0), max_tokens=16)\ndf.to_csv(\"attn.csv\")"
         ) { rt, args in
-            let a = try args.bind("attention_token_dataset", ["model", "prompts", "max_tokens", "layers"], required: 2)
-            let m = try AnalysisModel.model(a[0]!)
-            let maxTokens = try a[2]?.asInt("max_tokens") ?? 16
+            let m = try AnalysisModel.model(args.value("model"))
+            let maxTokens = try args.int("max_tokens")
             guard maxTokens >= 1 else { throw LoupeError("attention_token_dataset: max_tokens must be ≥ 1") }
             let prompts: [Value]
-            if case .string = a[1]! { prompts = [a[1]!] } else { prompts = try Ops.iterate(a[1]!) }
-            let layers = try a[3]?.orNil.map { try Ops.iterate($0).map { try AnalysisModel.layer($0, m, "layers") } }
+            let given = args.value("prompts")
+            if case .string = given { prompts = [given] } else { prompts = try Ops.iterate(given) }
+            let layers = try args.optional("layers").map { try Ops.iterate($0).map { try AnalysisModel.layer($0, m, "layers") } }
                 ?? Array(0..<m.model.config.nLayers)
             // Run every prompt first, then walk the heads: each head's vocabulary maps are formed once and
             // serve all prompts (they cost far more than the prompts' own rows).
@@ -127,12 +121,13 @@ enum AnalysisAttentionTokens {
             return .host(TableObject(try TableBindings.checked { try Table(columnNames: AttentionTokenData.columns, rows: rows) }))
         }
 
-        Builtins.registerMethod(type: "AttentionTokens", name: "rows", doc: "This head's dataset rows as a Table (the columns of attention_token_dataset).",
-                                signature: "data.rows(prompt=0)", example: "attention_tokens(model, cache, 0, 1).rows().head()") { _, recv, args in
+        Builtins.registerMethod(type: "AttentionTokens", "data.rows(prompt: int = 0)",
+                                doc: "This head's dataset rows as a Table (the columns of attention_token_dataset).",
+                                example: "attention_tokens(model, cache, 0, 1).rows().head()") { _, recv, args in
             guard case .host(let d as AttentionTokensObject) = recv else { throw LoupeError("expected AttentionTokens") }
-            let a = try args.bind("rows", ["prompt"])
+            let prompt = try args.int("prompt")
             return .host(TableObject(try TableBindings.checked {
-                try Table(columnNames: AttentionTokenData.columns, rows: d.data.rows(prompt: try a[0]?.asInt("prompt") ?? 0))
+                try Table(columnNames: AttentionTokenData.columns, rows: d.data.rows(prompt: prompt))
             }))
         }
     }

@@ -11,147 +11,130 @@ enum AnalysisBindings {
 
     static func install() {
         Builtins.register(
-            name: "tsne",
+            "tsne(points, perplexity: float = 30, seed: int = 0, iterations: int = 1000)",
             doc: """
             t-SNE of the rows of `points` ([n, d]) into 2-D, with scikit-learn's schedule (early exaggeration \
             12, learning rate "auto", PCA initialisation); exact for n ≤ 1500, Barnes–Hut above. Returns [n, 2].
             """,
-            signature: "tsne(points, perplexity=30, seed=0, iterations=1000)",
             example: "xy = tsne(model.W_E[token_ids], perplexity=30)\nscatter(xy[:, 0], xy[:, 1])"
         ) { _, args in
-            let a = try args.bind("tsne", ["points", "perplexity", "seed", "iterations"], required: 1)
-            let (x, n, d) = try matrix(a[0]!, "points")
-            var t = TSNE(perplexity: try a[1]?.asDouble("perplexity") ?? 30, iterations: try a[3]?.asInt("iterations") ?? 1000,
-                         seed: UInt64(max(0, try a[2]?.asInt("seed") ?? 0)))
+            let (x, n, d) = try matrix(args.value("points"), "points")
+            let t = TSNE(perplexity: try args.double("perplexity"), iterations: try args.int("iterations"),
+                         seed: UInt64(max(0, try args.int("seed"))))
             guard t.perplexity > 0, t.iterations > 0 else { throw LoupeError("tsne: perplexity and iterations must be positive") }
             return .tensor(Tensor(shape: [n, 2], data: t.embed(x, n: n, d: d)))
         }
 
         Builtins.register(
-            name: "pca",
+            "pca(points, k: int = 2)",
             doc: "Projects the rows of `points` ([n, d]) onto their first k principal axes (centred; signs as scikit-learn's). Returns [n, k].",
-            signature: "pca(points, k=2)",
             example: "xy = pca(resid[:, -1, :], k=2)"
         ) { _, args in
-            let a = try args.bind("pca", ["points", "k"], required: 1)
-            let (x, n, d) = try matrix(a[0]!, "points")
-            let k = try a[1]?.asInt("k") ?? 2
+            let (x, n, d) = try matrix(args.value("points"), "points")
+            let k = try args.int("k")
             guard k >= 1 && k <= d else { throw LoupeError("pca: k=\(k) must be between 1 and the point dimension \(d)") }
             return .tensor(Tensor(shape: [n, k], data: PCA.project(x, n: n, d: d, components: k).coords))
         }
 
         Builtins.register(
-            name: "trustworthiness",
+            "trustworthiness(high, low, k: int = 5)",
             doc: "How well an embedding `low` ([n, 2]) keeps the k nearest neighbours of `high` ([n, d]): 1 is perfect (scikit-learn's trustworthiness).",
-            signature: "trustworthiness(high, low, k=5)",
             example: "print(trustworthiness(points, tsne(points), k=5))"
         ) { _, args in
-            let a = try args.bind("trustworthiness", ["high", "low", "k"], required: 2)
-            let (h, n, d) = try matrix(a[0]!, "high")
-            let (l, m, e) = try matrix(a[1]!, "low")
+            let (h, n, d) = try matrix(args.value("high"), "high")
+            let (l, m, e) = try matrix(args.value("low"), "low")
             guard n == m else { throw LoupeError("trustworthiness: high has \(n) points but low has \(m)") }
-            let k = try a[2]?.asInt("k") ?? 5
+            let k = try args.int("k")
             guard k >= 1 && k < n / 2 else { throw LoupeError("trustworthiness: k=\(k) must be at least 1 and below n/2 = \(n / 2)") }
             return .float(trustworthiness(high: h, d: d, low: l, lowD: e, n: n, neighbours: k))
         }
 
         Builtins.register(
-            name: "read_prompts",
+            "read_prompts(path: str | None = None, field: str | None = None, k: int | None = None, seed: int = 0)",
             doc: """
             Prompts from a text dataset: .txt (one per line), fortune files (entries between `%` lines) or a \
             folder of them, .csv (field = the column), .jsonl (field = the key). Without a path, the Debian \
             fortunes corpus (\(defaultCorpus)). k draws that many at random (reproducibly from seed).
             """,
-            signature: "read_prompts(path=None, field=None, k=None, seed=0)",
             example: "prompts = read_prompts(k=32, seed=0)\nreviews = read_prompts(\"imdb.csv\", field=\"text\", k=3)"
         ) { rt, args in
-            let a = try args.bind("read_prompts", ["path", "field", "k", "seed"])
-            let path = try a[0]?.orNil.map { FileBuiltins.url(try $0.asString("path"), rt).path } ?? defaultCorpus
+            let path = try args.optionalString("path").map { FileBuiltins.url($0, rt).path } ?? defaultCorpus
             if path == defaultCorpus, !FileManager.default.fileExists(atPath: path) {
                 throw LoupeError("read_prompts: the default corpus \(path) is missing", hint: "install Debian's fortunes package (apt-get install fortunes) or pass a path")
             }
-            let field = try a[1]?.orNil.map { try $0.asString("field") }
+            let field = try args.optionalString("field")
             var prompts = try TableBindings.checked { try TextDataset.load(path: path, field: field) }
-            if let k = try a[2]?.orNil?.asInt("k") {
+            if let k = try args.optionalInt("k") {
                 guard k >= 0 else { throw LoupeError("read_prompts: k must be ≥ 0, not \(k)") }
-                prompts = TextDataset.sample(prompts, k: k, seed: UInt64(max(0, try a[3]?.asInt("seed") ?? 0)))
+                prompts = TextDataset.sample(prompts, k: k, seed: UInt64(max(0, try args.int("seed"))))
             }
             return .list(prompts.map { .string($0) })
         }
 
         Builtins.register(
-            name: "random_tokens",
+            "random_tokens(n: int, vocab, seed: int = 0)",
             doc: "n token ids drawn uniformly from [0, vocab) as an int tensor [n] (seed 002's torch.randint). vocab may be a model.",
-            signature: "random_tokens(n, vocab, seed=0)",
             example: "ids = random_tokens(31, model, seed=1)"
         ) { rt, args in
-            let a = try args.bind("random_tokens", ["n", "vocab", "seed"], required: 2)
-            let (n, vocab, seed) = try (count(a[0]!, "n"), vocabSize(a[1]!, rt), seedArg(a[2]))
+            let (n, vocab, seed) = try (count(args.value("n"), "n"), vocabSize(args.value("vocab"), rt), seedArg(args))
             return ids(RandomInputs.uniform(length: n, vocab: vocab, seed: seed))
         }
 
         Builtins.register(
-            name: "repeated_token",
+            "repeated_token(n: int, vocab, seed: int = 0)",
             doc: "One random token repeated n times, as an int tensor [n] (seed 002's torch.full((1, n), token)).",
-            signature: "repeated_token(n, vocab, seed=0)",
             example: "ids = repeated_token(31, model, seed=2)"
         ) { rt, args in
-            let a = try args.bind("repeated_token", ["n", "vocab", "seed"], required: 2)
-            let (n, vocab, seed) = try (count(a[0]!, "n"), vocabSize(a[1]!, rt), seedArg(a[2]))
+            let (n, vocab, seed) = try (count(args.value("n"), "n"), vocabSize(args.value("vocab"), rt), seedArg(args))
             return ids(RandomInputs.repeatedToken(length: n, vocab: vocab, seed: seed))
         }
 
         Builtins.register(
-            name: "repeated_sequence",
+            "repeated_sequence(period: int, repeats: int, vocab, seed: int = 0)",
             doc: "A random sequence of `period` tokens repeated `repeats` times, as an int tensor [period·repeats] (seed 002's randint((1, 3)).repeat(1, 10)).",
-            signature: "repeated_sequence(period, repeats, vocab, seed=0)",
             example: "ids = repeated_sequence(3, 10, model, seed=3)"
         ) { rt, args in
-            let a = try args.bind("repeated_sequence", ["period", "repeats", "vocab", "seed"], required: 3)
-            let period = try count(a[0]!, "period"), repeats = try count(a[1]!, "repeats")
-            let vocab = try vocabSize(a[2]!, rt), seed = try seedArg(a[3])
+            let period = try count(args.value("period"), "period"), repeats = try count(args.value("repeats"), "repeats")
+            let vocab = try vocabSize(args.value("vocab"), rt), seed = try seedArg(args)
             return ids(RandomInputs.repeatedSequence(period: period, repeats: repeats, vocab: vocab, seed: seed))
         }
 
         Builtins.register(
-            name: "histogram_density",
+            "histogram_density(values, edges, density: bool = True)",
             doc: """
             numpy.histogram(values, bins=edges, density=True): the density in each bin [e_i, e_i+1) (the \
             last closed), so histograms of different layers share bins. `edges` is a list/tensor of edges or \
             a bin count (equal bins over the values' range). density=False gives counts. Returns a tensor.
             """,
-            signature: "histogram_density(values, edges, density=True)",
             example: "edges = linspace(-5, 5, 51)\nrows = [histogram_density(q[l], edges) for l in range(n_layers)]"
         ) { _, args in
-            let a = try args.bind("histogram_density", ["values", "edges", "density"], required: 2)
-            let values = try ViewArguments.numbers(a[0]!, "values").values
+            let values = try ViewArguments.numbers(args.value("values"), "values").values
+            let edgesArg = args.value("edges")
             let edges: [Double]
-            if case .int(let bins) = a[1]! {
+            if case .int(let bins) = edgesArg {
                 guard bins >= 1 else { throw LoupeError("histogram_density: bins must be ≥ 1") }
                 edges = Histogram.edges(values, bins: bins)
             } else {
-                edges = try ViewArguments.numbers(a[1]!, "edges").values.map(Double.init)
+                edges = try ViewArguments.numbers(edgesArg, "edges").values.map(Double.init)
                 guard edges.count >= 2 else { throw LoupeError("histogram_density: edges needs at least 2 values") }
                 for i in 1..<edges.count where !(edges[i] > edges[i - 1]) {
                     throw LoupeError("histogram_density: edges must increase (edges[\(i)] = \(edges[i]) after \(edges[i - 1]))")
                 }
             }
-            let h = Histogram.counts(values, edges: edges, density: a[2]?.isTruthy ?? true)
+            let h = Histogram.counts(values, edges: edges, density: args.value("density").isTruthy)
             return .tensor(Tensor(shape: [h.count], data: h.map(Float.init)))
         }
 
         Builtins.register(
-            name: "attention_windows",
+            "attention_windows(length: int, size: int = 32, stride: int = 5)",
             doc: """
             Seed 003's windows over key positions: (start, stop) pairs of `size` positions moving by `stride`; \
             the last window ends at `length` so every position is shown. One window when length ≤ size.
             """,
-            signature: "attention_windows(length, size=32, stride=5)",
             example: "for j, (a, b) in enumerate(attention_windows(45)): print(j, a, b)"
         ) { _, args in
-            let a = try args.bind("attention_windows", ["length", "size", "stride"], required: 1)
-            let length = try count(a[0]!, "length")
-            let size = try a[1]?.asInt("size") ?? 32, stride = try a[2]?.asInt("stride") ?? 5
+            let length = try count(args.value("length"), "length")
+            let size = try args.int("size"), stride = try args.int("stride")
             guard size >= 1, stride >= 1 else { throw LoupeError("attention_windows: size and stride must be ≥ 1") }
             return .list(AttentionWindows.starts(length: length, size: size, stride: stride)
                 .map { .tuple([.int($0), .int(min($0 + size, length))]) })
@@ -174,7 +157,8 @@ enum AnalysisBindings {
         return n
     }
 
-    static func seedArg(_ v: Value?) throws -> UInt64 { UInt64(bitPattern: Int64(try v?.orNil?.asInt("seed") ?? 0)) }
+    /// The call's `seed` (None reads as 0), as the random-input builtins declare it.
+    static func seedArg(_ args: BoundArguments) throws -> UInt64 { UInt64(bitPattern: Int64(try args.optionalInt("seed") ?? 0)) }
 
     /// An int, or a model (its d_vocab).
     static func vocabSize(_ v: Value, _ rt: Interpreter) throws -> Int {

@@ -11,7 +11,7 @@ import LoupeTensor
 enum AnalysisLens {
     static func install() {
         Builtins.register(
-            name: "logit_lens",
+            "logit_lens(model, cache, k: int = 5, pos=-1, incl_mid: bool = True, legacy_norm: bool = False)",
             doc: """
             The logit lens of a cached run, as seed 000 computes it: cache.accumulated_resid(incl_mid=...) → \
             cache.apply_ln_to_stack (the final norm) → @ W_U (no b_U) → top-k with softmax probabilities over \
@@ -20,36 +20,32 @@ enum AnalysisLens {
             seeds ran); False recomputes each component's own norm (current TransformerLens). Returns a \
             LogitLens with .table(), .top_tokens, .top_probs, .top_ids, .labels and .grid().
             """,
-            signature: "logit_lens(model, cache, k=5, pos=-1, incl_mid=True, legacy_norm=False)",
             example: "lens = logit_lens(model, cache, k=5)\nlens.table().head(10)\nlens.grid()"
         ) { _, args in
-            let a = try args.bind("logit_lens", ["model", "cache", "k", "pos", "incl_mid", "legacy_norm"], required: 2)
-            let m = try AnalysisModel.model(a[0]!)
-            let c = try AnalysisModel.cache(a[1]!)
-            let k = try a[2]?.asInt("k") ?? 5
-            var positions: [Int]? = [-1]
-            if let p = a[3] {
-                switch p {
-                case .none: positions = nil
-                case .list, .tuple: positions = try Ops.iterate(p).map { try $0.asInt("pos") }
-                default: positions = [try p.asInt("pos")]
-                }
+            let m = try AnalysisModel.model(args.value("model"))
+            let c = try AnalysisModel.cache(args.value("cache"))
+            let k = try args.int("k")
+            let pos = args.value("pos")
+            let positions: [Int]?  // nil: every position
+            switch pos {
+            case .none: positions = nil
+            case .list, .tuple: positions = try Ops.iterate(pos).map { try $0.asInt("pos") }
+            default: positions = [try pos.asInt("pos")]
             }
-            let result = try compute(m, c, k: k, positions: positions, inclMid: try a[4]?.asBool("incl_mid") ?? true,
-                                     legacyNorm: try a[5]?.asBool("legacy_norm") ?? false)
+            let result = try compute(m, c, k: k, positions: positions, inclMid: try args.bool("incl_mid"),
+                                     legacyNorm: try args.bool("legacy_norm"))
             return .host(LensObject(result: result, model: m))
         }
-        Builtins.registerMethod(type: "LogitLens", name: "table", doc: "One row per (component, position, rank): layer, position, rank, token, token_str, prob.",
-                                signature: "lens.table()", example: "lens.table().where(\"rank\", \"==\", 1)") { _, recv, _ in
+        Builtins.registerMethod(type: "LogitLens", "lens.table()", doc: "One row per (component, position, rank): layer, position, rank, token, token_str, prob.",
+                                example: "lens.table().where(\"rank\", \"==\", 1)") { _, recv, _ in
             let l = try lens(recv)
             return .host(TableObject(try TableBindings.checked { try l.result.table(tokenText: l.model.tokenText) }))
         }
-        Builtins.registerMethod(type: "LogitLens", name: "grid",
+        Builtins.registerMethod(type: "LogitLens", "lens.grid(title: str | None = None)",
                                 doc: "A components × positions grid of each component's top token, coloured by its probability.",
-                                signature: "lens.grid(title=None)", example: "lens.grid(title=\"Logit lens\")") { _, recv, args in
+                                example: "lens.grid(title=\"Logit lens\")") { _, recv, args in
             let l = try lens(recv)
-            let a = try args.bind("grid", ["title"])
-            return .host(FigureObject(l.grid(title: try AnalysisModel.title(a[0]) ?? "Logit lens: top token per layer")))
+            return .host(FigureObject(l.grid(title: try args.optionalString("title") ?? "Logit lens: top token per layer")))
         }
     }
 

@@ -12,7 +12,10 @@ import LoupeTensor
 enum AnalysisMaps {
     static func install() {
         Builtins.register(
-            name: "attention_maps",
+            """
+            attention_maps(model, prompt, max_new_tokens: int = 5, window: int = 32, stride: int = 5,
+                           out_dir: str | None = None, average_heads: bool = True, head: int = 0)
+            """,
             doc: """
             Seed 003 (llama-attn-maps): greedy generation; at each step i, for every layer the attention of the \
             current (last) position over all positions (mean of heads, or `head`) and the logit-lens token at \
@@ -21,19 +24,16 @@ enum AnalysisMaps {
             (attention_windows), one figure per window, written as out_dir/attn_{i}_{j}.svg when out_dir is \
             given. Returns AttentionMaps: .figures, .files, .tokens, .attention(step) [layer, pos], .lens(step).
             """,
-            signature: "attention_maps(model, prompt, max_new_tokens=5, window=32, stride=5, out_dir=None, average_heads=True, head=0)",
             example: "maps = attention_maps(model, \"Alice and Bob are siblings. Who is Bob's sister?\", max_new_tokens=3, out_dir=\"attn_maps\")\nmaps.figures[-1]"
         ) { rt, args in
-            let a = try args.bind("attention_maps", ["model", "prompt", "max_new_tokens", "window", "stride", "out_dir",
-                                                     "average_heads", "head"], required: 2)
-            let m = try AnalysisModel.model(a[0]!)
-            var ids = try AnalysisSweeps.single(m, a[1]!, "attention_maps")
-            let maxNew = try a[2]?.asInt("max_new_tokens") ?? 5
-            let window = try a[3]?.asInt("window") ?? 32, stride = try a[4]?.asInt("stride") ?? 5
+            let m = try AnalysisModel.model(args.value("model"))
+            var ids = try AnalysisSweeps.single(m, args.value("prompt"), "attention_maps")
+            let maxNew = try args.int("max_new_tokens")
+            let window = try args.int("window"), stride = try args.int("stride")
             guard window >= 1, stride >= 1 else { throw LoupeError("attention_maps: window and stride must be ≥ 1") }
-            let outDir = try a[5]?.orNil.map { try FileBuiltins.writeURL(try $0.asString("out_dir"), rt) }
-            let average = try a[6]?.asBool("average_heads") ?? true
-            let head = try AnalysisModel.head(a[7] ?? .int(0), m)
+            let outDir = try args.optionalString("out_dir").map { try FileBuiltins.writeURL($0, rt) }
+            let average = try args.bool("average_heads")
+            let head = try AnalysisModel.head(args.value("head"), m)
             if let outDir { try? FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true) }
             let maps = MapsObject(model: m)
             let eos = m.tokenizer?.eosID ?? m.model.config.eosTokenID
@@ -63,23 +63,23 @@ enum AnalysisMaps {
             }
             return .host(maps)
         }
-        Builtins.registerMethod(type: "AttentionMaps", name: "attention", doc: "Step i's attention from the current position: [layer, pos].",
-                                signature: "maps.attention(step)", example: "maps.attention(0)[5]") { _, recv, args in
+        Builtins.registerMethod(type: "AttentionMaps", "maps.attention(step: int)", doc: "Step i's attention from the current position: [layer, pos].",
+                                example: "maps.attention(0)[5]") { _, recv, args in
             let s = try step(recv, args)
             let n = s.attention.first?.count ?? 0
             return .tensor(Tensor(shape: [s.attention.count, n], data: s.attention.flatMap { $0.map(Float.init) }))
         }
-        Builtins.registerMethod(type: "AttentionMaps", name: "lens", doc: "Step i's logit-lens token ids [layer][pos] (the last row: the model's prediction).",
-                                signature: "maps.lens(step)", example: "maps.lens(0)[-1]") { _, recv, args in
+        Builtins.registerMethod(type: "AttentionMaps", "maps.lens(step: int)", doc: "Step i's logit-lens token ids [layer][pos] (the last row: the model's prediction).",
+                                example: "maps.lens(0)[-1]") { _, recv, args in
             let s = try step(recv, args)
             return .list((s.lensIDs + [s.outputIDs]).map { .list($0.map { .int($0) }) })
         }
     }
 
-    static func step(_ recv: Value, _ args: Arguments) throws -> MapsObject.Step {
+    /// The step a `maps.attention(step)` / `maps.lens(step)` call names (negative counts from the end).
+    static func step(_ recv: Value, _ args: BoundArguments) throws -> MapsObject.Step {
         guard case .host(let m as MapsObject) = recv else { throw LoupeError("expected AttentionMaps") }
-        let a = try args.bind("step", ["step"], required: 1)
-        var i = try a[0]!.asInt("step")
+        var i = try args.int("step")
         if i < 0 { i += m.steps.count }
         guard i >= 0 && i < m.steps.count else { throw LoupeError("step \(i) out of range for \(m.steps.count) steps") }
         return m.steps[i]

@@ -74,6 +74,4 @@ enum AnalysisModel {
         }
         return .host(FigureObject(try make()))
     }
-
-    static func title(_ v: Value?) throws -> String? { try v?.orNil?.asString("title") }
 }

@@ -9,25 +9,23 @@ import LoupeTensor
 enum AnalysisSweeps {
     static func install() {
         Builtins.register(
-            name: "ablation_sweep",
+            "ablation_sweep(model, tokens, head: int = 4, position: int = -2, target=None, mode: str = \"zero\")",
             doc: """
             Seed 001's head ablation: in each layer, replace head `head`'s output (hook_z) at `position` by zero \
             (mode="zero") or by its mean over positions (mode="mean"), and record the log-probability the model \
             gives `target` at that position (default: the next input token, the "true" token). Returns a Table: \
             layer, logprob, clean, delta (= logprob − clean).
             """,
-            signature: "ablation_sweep(model, tokens, head=4, position=-2, target=None, mode=\"zero\")",
             example: "sweep = ablation_sweep(model, \"The Eiffel Tower is in Paris\", head=5)\nplot(sweep[\"layer\"].tolist(), sweep[\"logprob\"].tolist())"
         ) { _, args in
-            let a = try args.bind("ablation_sweep", ["model", "tokens", "head", "position", "target", "mode"], required: 2)
-            let m = try AnalysisModel.model(a[0]!)
-            let ids = try single(m, a[1]!, "ablation_sweep")
-            let head = try AnalysisModel.head(a[2] ?? .int(4), m)
-            var pos = try a[3]?.asInt("position") ?? -2
+            let m = try AnalysisModel.model(args.value("model"))
+            let ids = try single(m, args.value("tokens"), "ablation_sweep")
+            let head = try AnalysisModel.head(args.value("head"), m)
+            var pos = try args.int("position")
             if pos < 0 { pos += ids.count }
             guard pos >= 0 && pos < ids.count else { throw LoupeError("ablation_sweep: position out of range for \(ids.count) tokens") }
-            let target = try targetToken(m, a[4], default: pos + 1 < ids.count ? ids[pos + 1] : nil)
-            let mode = try a[5]?.asString("mode") ?? "zero"
+            let target = try targetToken(m, args.value("target"), default: pos + 1 < ids.count ? ids[pos + 1] : nil)
+            let mode = try args.string("mode")
             guard mode == "zero" || mode == "mean" else { throw LoupeError("ablation_sweep: mode must be \"zero\" or \"mean\", not \"\(mode)\"") }
             let clean = try logprob(try engineCall { try m.model.run(ids) }, pos: pos, target: target)
             var layers: [Int] = [], values: [Double] = []
@@ -43,7 +41,7 @@ enum AnalysisSweeps {
         }
 
         Builtins.register(
-            name: "patching_sweep",
+            "patching_sweep(model, clean, corrupted, target_token, over: str = \"layers×positions\")",
             doc: """
             Activation patching: run `corrupted` with one activation taken from the `clean` run and record the \
             log-probability of target_token at the last position. over="layers×positions" patches the residual \
@@ -53,17 +51,15 @@ enum AnalysisSweeps {
             recovery (logprob − corrupted) / (clean − corrupted). Turn it into a heatmap with \
             t.pivot("layer", "position", "recovered").
             """,
-            signature: "patching_sweep(model, clean, corrupted, target_token, over=\"layers×positions\")",
             example: "t = patching_sweep(model, \"The Eiffel Tower is in\", \"The Colosseum is in the\", \" Paris\")\nimshow(t.pivot(\"layer\", \"position\", \"recovered\"))"
         ) { _, args in
-            let a = try args.bind("patching_sweep", ["model", "clean", "corrupted", "target_token", "over"], required: 4)
-            let m = try AnalysisModel.model(a[0]!)
-            let clean = try single(m, a[1]!, "clean"), corrupted = try single(m, a[2]!, "corrupted")
+            let m = try AnalysisModel.model(args.value("model"))
+            let clean = try single(m, args.value("clean"), "clean"), corrupted = try single(m, args.value("corrupted"), "corrupted")
             guard clean.count == corrupted.count else {
                 throw LoupeError("patching_sweep: clean has \(clean.count) tokens but corrupted has \(corrupted.count); patching needs equal lengths")
             }
-            let target = try targetToken(m, a[3], default: nil)
-            let over = (try a[4]?.asString("over") ?? "layers×positions").replacingOccurrences(of: "x", with: "×")
+            let target = try targetToken(m, args.value("target_token"), default: nil)
+            let over = try args.string("over").replacingOccurrences(of: "x", with: "×")
             let last = clean.count - 1
             let run = try engineCall { try m.model.runWithCache(clean, namesFilter: .predicate { $0.hasSuffix("hook_resid_pre") || $0.hasSuffix("attn.hook_z") }, hooks: []) }
             let cleanLP = try logprob(run.logits, pos: last, target: target)

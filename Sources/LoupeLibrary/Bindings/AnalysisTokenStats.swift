@@ -12,35 +12,31 @@ enum AnalysisTokenStats {
 
     static func install() {
         Builtins.register(
-            name: "token_freq",
+            "token_freq(model, table, column: str | int = \"hp\")",
             doc: """
             Seed 002's token_freq_data: one row per (head, token) of a dataset column (hp, q, k or v; or its \
             index in df.columns, as the seed passed 4): Head (layer·n_heads + head), Layer, Token, Frequency, \
             Token str, Rank (1 = the head's most frequent).
             """,
-            signature: "token_freq(model, table, column=\"hp\")",
             example: "token_counts = token_freq(model, df, \"hp\")\nq_counts = token_freq(model, df, \"q\")"
         ) { _, args in
-            let a = try args.bind("token_freq", ["model", "table", "column"], required: 2)
-            let m = try AnalysisModel.model(a[0]!)
-            let data = try TableBindings.table(a[1]!, "table")
-            let col = try column(a[2], in: data)
+            let m = try AnalysisModel.model(args.value("model"))
+            let data = try TableBindings.table(args.value("table"), "table")
+            let col = try column(args.value("column"), in: data)
             return .host(TableObject(try TableBindings.checked {
                 try TokenFrequency.table(data, column: col, nHeads: m.model.config.nHeads, tokenText: m.tokenText)
             }))
         }
 
         Builtins.register(
-            name: "shared_tokens",
+            "shared_tokens(table, column: str | int = \"hp\", n_heads: int | None = None)",
             doc: """
             Tokens shared between every pair of heads that share at least one (seed 002): Head 1, Head 2, \
             Shared Tokens, Tokens. Takes a dataset (with the component column, default hp) or a token_freq table.
             """,
-            signature: "shared_tokens(table, column=\"hp\", n_heads=None)",
             example: "hp = shared_tokens(df)\nhp.sort_values(\"Shared Tokens\", ascending=False)"
         ) { _, args in
-            let a = try args.bind("shared_tokens", ["table", "column", "n_heads"], required: 1)
-            let freq = try frequencies(a[0]!, column: a[1], nHeads: a[2])
+            let freq = try frequencies(args.value("table"), column: args.value("column"), nHeads: args.value("n_heads"))
             return .host(TableObject(try TableBindings.checked { try TokenFrequency.shared(freq) }))
         }
 
@@ -55,20 +51,21 @@ enum AnalysisTokenStats {
         }
 
         Builtins.register(
-            name: "plot_token_embeddings",
+            """
+            plot_token_embeddings(model, freq, method: str = "TSNE", ax=None, perplexity: float = 30, seed: int = 0,
+                                  title: str | None = None, iterations: int = 1000)
+            """,
             doc: """
             A 2-D map of the embeddings (W_E rows) of the attention tokens in a token_freq table, one point per \
             distinct (layer, token), coloured by layer: method "TSNE" (perplexity, seed) or "PCA". A token found \
             at several layers has one embedding, so it is embedded once and its points share a position (the \
             duplicates would only pull each other together; leaving them out makes t-SNE several times faster).
             """,
-            signature: "plot_token_embeddings(model, freq, method=\"TSNE\", ax=None, perplexity=30, seed=0, title=None, iterations=1000)",
             example: "fig, axs = subplots(2, 2, figsize=(12, 8))\nplot_token_embeddings(model, token_counts, \"TSNE\", ax=axs[0][0])"
         ) { _, args in
-            let a = try args.bind("plot_token_embeddings", ["model", "freq", "method", "ax", "perplexity", "seed", "title", "iterations"], required: 2)
-            let m = try AnalysisModel.model(a[0]!)
-            let rows = try TableBindings.checked { try TokenFrequencyFigures.rows(try TableBindings.table(a[1]!, "freq")) }
-            let method = (try a[2]?.orNil?.asString("method") ?? "TSNE").uppercased()
+            let m = try AnalysisModel.model(args.value("model"))
+            let rows = try TableBindings.checked { try TokenFrequencyFigures.rows(try TableBindings.table(args.value("freq"), "freq")) }
+            let method = (try args.optionalString("method") ?? "TSNE").uppercased()  // None reads as the default
             guard method == "TSNE" || method == "PCA" else { throw LoupeError("plot_token_embeddings: method must be \"TSNE\" or \"PCA\", not \"\(method)\"") }
             var seen = Set<[Int]>()
             var pairs: [(layer: Int, token: Int)] = []
@@ -90,8 +87,8 @@ enum AnalysisTokenStats {
             } else if unique < 3 {
                 embedded = (0..<unique).flatMap { [Float($0), 0] } // too few for t-SNE: a row at y = 0
             } else {
-                let t = TSNE(perplexity: try a[4]?.asDouble("perplexity") ?? 30, iterations: try a[7]?.asInt("iterations") ?? 1000,
-                             seed: UInt64(max(0, try a[5]?.asInt("seed") ?? 0)))
+                let t = TSNE(perplexity: try args.double("perplexity"), iterations: try args.int("iterations"),
+                             seed: UInt64(max(0, try args.int("seed"))))
                 embedded = t.embed(points, n: unique, d: d)
             }
             var xy = [Float](); xy.reserveCapacity(pairs.count * 2) // [pairs, 2]
@@ -99,37 +96,47 @@ enum AnalysisTokenStats {
             let x = stride(from: 0, to: xy.count, by: 2).map { Double(xy[$0]) }
             let y = stride(from: 1, to: xy.count, by: 2).map { Double(xy[$0]) }
             let layers = pairs.map(\.layer)
-            let title = try AnalysisModel.title(a[6]) ?? "\(method == "PCA" ? "PCA" : "t-SNE") of attention-token embeddings"
-            return try AnalysisModel.figure(a[3], make: {
+            let title = try args.optionalString("title") ?? "\(method == "PCA" ? "PCA" : "t-SNE") of attention-token embeddings"
+            return try AnalysisModel.figure(args.optional("ax"), make: {
                 EmbeddingFigures.scatterFigure(x: x, y: y, layers: layers, nLayers: m.model.config.nLayers, title: title)
             }, draw: { EmbeddingFigures.drawScatter(into: $0, x: x, y: y, layers: layers, nLayers: m.model.config.nLayers, title: title) })
         }
 
         Builtins.register(
-            name: "visualize_shared_tokens",
+            """
+            visualize_shared_tokens(*args, shared=, ax=None, heads_per_layer: int | None = None,
+                                    title: str = "Shared tokens")
+            """,
             doc: """
             Heatmap of how many tokens each pair of heads shares (from shared_tokens), heads ordered layer by \
-            layer; the diagonal is left blank. As in the seed the model may come first; it then also gives \
-            heads_per_layer (the layer separators).
+            layer; the diagonal is left blank. Positionally it takes ([model,] shared): as in the seed the model \
+            may come first; it then also gives heads_per_layer (the layer separators).
             """,
-            signature: "visualize_shared_tokens([model,] shared, ax=None, heads_per_layer=None, title=\"Shared tokens\")",
             example: "visualize_shared_tokens(model, shared_tokens(df, \"q\"), ax=axs[0][1])"
         ) { _, args in
-            var args = args
+            var positional = args.varArgs
             var modelHeads: Int?
-            if let first = args.positional.first, case .host(let m as ModelObject) = first {
+            if let first = positional.first, case .host(let m as ModelObject) = first {
                 modelHeads = m.model.config.nHeads
-                args.positional.removeFirst()
+                positional.removeFirst()
             }
-            let a = try args.bind("visualize_shared_tokens", ["shared", "ax", "heads_per_layer", "title"], required: 1)
-            let t = try TableBindings.table(a[0]!, "shared")
+            let shared: Value
+            switch (positional.count, args.optional("shared")) {
+            case (0, let keyword?): shared = keyword
+            case (1, nil): shared = positional[0]
+            case (0, nil): throw LoupeError("visualize_shared_tokens() is missing required argument `shared`", hint: "usage: \(args.signature.text)")
+            default:
+                throw LoupeError("visualize_shared_tokens() takes ([model,] shared) positionally; pass ax=, heads_per_layer= and title= by keyword",
+                                 hint: "usage: \(args.signature.text)")
+            }
+            let t = try TableBindings.table(shared, "shared")
             let (h1, h2, n) = try TableBindings.checked { (try ints(t, "Head 1"), try ints(t, "Head 2"), try ints(t, "Shared Tokens")) }
             let size = (Swift.max(h1.max() ?? 0, h2.max() ?? 0)) + 1
             var m = [[Double]](repeating: [Double](repeating: 0, count: size), count: size)
             for i in h1.indices where h1[i] >= 0 && h2[i] >= 0 { m[h1[i]][h2[i]] = Double(n[i]); m[h2[i]][h1[i]] = Double(n[i]) }
-            let perLayer = try a[2]?.orNil?.asInt("heads_per_layer") ?? modelHeads ?? 0
-            let title = try a[3]?.orNil?.asString("title") ?? "Shared tokens"
-            return try AnalysisModel.figure(a[1], make: {
+            let perLayer = try args.optionalInt("heads_per_layer") ?? modelHeads ?? 0
+            let title = try args.optionalString("title") ?? "Shared tokens"  // None reads as the default
+            return try AnalysisModel.figure(args.optional("ax"), make: {
                 EmbeddingFigures.sharedFigure(matrix: m, nHeadsPerLayer: perLayer, title: title)
             }, draw: { EmbeddingFigures.drawShared(into: $0, matrix: m, nHeadsPerLayer: perLayer, title: title) })
         }
@@ -137,15 +144,14 @@ enum AnalysisTokenStats {
 
     /// The three frequency plots share a signature: (model, freq, ax=None, title=None).
     static func plot(_ name: String, _ doc: String, _ draw: @escaping (Axes, TokenFrequencyFigures.Rows) -> Void) {
-        Builtins.register(name: name, doc: doc + " Takes a token_freq table; draws into ax or returns a new Figure.",
-                          signature: "\(name)(model, freq, ax=None, title=None)",
+        Builtins.register("\(name)(model, freq, ax=None, title: str | None = None)",
+                          doc: doc + " Takes a token_freq table; draws into ax or returns a new Figure.",
                           example: "fig, axs = subplots(4, 3, figsize=(16, 16))\n\(name)(model, q_token_counts, ax=axs[0][0])") { _, args in
-            let a = try args.bind(name, ["model", "freq", "ax", "title"], required: 2)
-            _ = try AnalysisModel.model(a[0]!)
-            let rows = try TableBindings.checked { try TokenFrequencyFigures.rows(try TableBindings.table(a[1]!, "freq")) }
-            let title = try AnalysisModel.title(a[3])
+            _ = try AnalysisModel.model(args.value("model"))
+            let rows = try TableBindings.checked { try TokenFrequencyFigures.rows(try TableBindings.table(args.value("freq"), "freq")) }
+            let title = try args.optionalString("title")
             let apply: (Axes) -> Void = { ax in draw(ax, rows); if let title { ax.title = title } }
-            return try AnalysisModel.figure(a[2], make: { let f = Figure(width: 6.4, height: 4.8); apply(f.ax); return f }, draw: apply)
+            return try AnalysisModel.figure(args.optional("ax"), make: { let f = Figure(width: 6.4, height: 4.8); apply(f.ax); return f }, draw: apply)
         }
     }
 

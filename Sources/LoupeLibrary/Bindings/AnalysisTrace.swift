@@ -13,7 +13,10 @@ import LoupeTensor
 enum AnalysisTrace {
     static func install() {
         Builtins.register(
-            name: "generation_trace",
+            """
+            generation_trace(model, prompt, max_new_tokens: int = 10, top_k: int = 5, pattern_layers=[], every: int = 2,
+                             last: int = 40, legacy_norm: bool = False)
+            """,
             doc: """
             Greedy generation, one full cached run per step (as seed 000 does), stopping at max_new_tokens or \
             the end-of-sequence token. Each step prints `step = N` and `token: 'x' (id: N)`, keeps the top_k \
@@ -22,46 +25,40 @@ enum AnalysisTrace {
             .tokens, .top_tokens[step][component][k], .labels, .grid(layers=None, every=2) (the gold grid), \
             .views(layers=None, step=-1) (attention views).
             """,
-            signature: "generation_trace(model, prompt, max_new_tokens=10, top_k=5, pattern_layers=[], every=2, last=40, legacy_norm=False)",
             example: "trace = generation_trace(model, \"Is this a cat or a dog? Answer:\", max_new_tokens=6, pattern_layers=[1, 6])\ntrace.grid()"
         ) { rt, args in
-            let a = try args.bind("generation_trace", ["model", "prompt", "max_new_tokens", "top_k", "pattern_layers", "every",
-                                                       "last", "legacy_norm"], required: 2)
-            let m = try AnalysisModel.model(a[0]!)
-            guard case .single(let start) = try m.input(a[1]!, prependBOS: nil, what: "generation_trace") else {
+            let m = try AnalysisModel.model(args.value("model"))
+            let prompt = args.value("prompt")
+            guard case .single(let start) = try m.input(prompt, prependBOS: nil, what: "generation_trace") else {
                 throw LoupeError("generation_trace: one prompt at a time")
             }
-            let maxNew = try a[2]?.asInt("max_new_tokens") ?? 10
-            let k = try a[3]?.asInt("top_k") ?? 5
-            let layers = try (a[4]?.orNil).map { try Ops.iterate($0).map { try AnalysisModel.layer($0, m, "pattern_layers") } } ?? []
-            let trace = TraceObject(model: m, prompt: start, every: try a[5]?.asInt("every") ?? 2,
-                                    promptText: (try? a[1]!.asString("prompt")) ?? "")
-            try trace.run(maxNew: maxNew, k: k, patternLayers: layers, last: try a[6]?.asInt("last") ?? 40,
-                          legacyNorm: try a[7]?.asBool("legacy_norm") ?? false, interp: rt)
+            let maxNew = try args.int("max_new_tokens")
+            let k = try args.int("top_k")
+            let layers = try args.optional("pattern_layers").map { try Ops.iterate($0).map { try AnalysisModel.layer($0, m, "pattern_layers") } } ?? []
+            let trace = TraceObject(model: m, prompt: start, every: try args.int("every"),
+                                    promptText: (try? prompt.asString("prompt")) ?? "")
+            try trace.run(maxNew: maxNew, k: k, patternLayers: layers, last: try args.int("last"),
+                          legacyNorm: try args.bool("legacy_norm"), interp: rt)
             return .host(trace)
         }
-        Builtins.registerMethod(type: "GenerationTrace", name: "grid",
+        Builtins.registerMethod(type: "GenerationTrace", "trace.grid(layers=None, every: int | None = None, title: str | None = None)",
                                 doc: "Seed 000's layers × steps grid of each component's top token, gold where it equals the generated token. layers picks components by index (default every `every`-th, as the seed's np.arange(0, n, 2)).",
-                                signature: "trace.grid(layers=None, every=None, title=None)",
                                 example: "trace.grid(title=\"Predicted tokens\")") { _, recv, args in
             let t = try trace(recv)
-            let a = try args.bind("grid", ["layers", "every", "title"])
-            let layers = try a[0]?.orNil.map { try Ops.iterate($0).map { try $0.asInt("layers") } }
+            let layers = try args.optional("layers").map { try Ops.iterate($0).map { try $0.asInt("layers") } }
             let g = GenerationGrid.grid(lensTop1: t.steps.map { $0.top.map { $0.first ?? "" } }, generated: t.generatedText,
-                                        layers: layers, every: try a[1]?.orNil?.asInt("every") ?? t.every)
-            let title = try AnalysisModel.title(a[2]) ?? "Predicted tokens for: \(t.promptText)"
+                                        layers: layers, every: try args.optionalInt("every") ?? t.every)
+            let title = try args.optionalString("title") ?? "Predicted tokens for: \(t.promptText)"
             return .host(FigureObject(GenerationGridFigure.figure(tokens: g.tokens, matches: g.matches, layers: g.layers, title: title)))
         }
-        Builtins.registerMethod(type: "GenerationTrace", name: "views",
+        Builtins.registerMethod(type: "GenerationTrace", "trace.views(layers=None, step: int | None = None, last: int | None = None)",
                                 doc: "Shows circuitsvis-style attention views of the kept layers (or `layers`) at a step (default: every step), over the last positions — the seed's saved attention HTML.",
-                                signature: "trace.views(layers=None, step=None, last=None)",
                                 example: "trace.views(layers=[6], step=-1)") { rt, recv, args in
             let t = try trace(recv)
-            let a = try args.bind("views", ["layers", "step", "last"])
-            let keep = try a[2]?.orNil?.asInt("last")
-            let want = try a[0]?.orNil.map { try Ops.iterate($0).map { try AnalysisModel.layer($0, t.model) } }
+            let keep = try args.optionalInt("last")
+            let want = try args.optional("layers").map { try Ops.iterate($0).map { try AnalysisModel.layer($0, t.model) } }
             var steps = Array(t.steps.indices)
-            if let s = try a[1]?.orNil?.asInt("step") {
+            if let s = try args.optionalInt("step") {
                 let i = s < 0 ? s + t.steps.count : s
                 guard i >= 0 && i < t.steps.count else { throw LoupeError("views: step \(s) out of range for \(t.steps.count) steps") }
                 steps = [i]

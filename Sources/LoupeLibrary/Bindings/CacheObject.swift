@@ -25,22 +25,21 @@ final class CacheObject: HostObject {
         return "<ActivationCache of \(model.name): \(cache.count) activations, \(shape)>"
     }
 
+    /// The residual-stream helpers, listed by their declared headers.
+    static let stackMethods = ["accumulated_resid", "decompose_resid", "stack_head_results", "apply_ln_to_stack", "logit_attrs"]
+
     var help: String {
-        """
+        let methods = Self.stackMethods.compactMap { Builtins.member(typeName, $0)?.signature }
+        return """
         ActivationCache: activations of one run by TransformerLens hook name.
           cache["blocks.3.attn.hook_pattern"]   full names
           cache["pattern", 3]  cache["q", -1, "attn"]  cache["resid_pre", 0]  cache["embed"]   short names
           cache.keys(), len(cache), "blocks.0.hook_resid_pre" in cache
-          cache.accumulated_resid(layer=None, incl_mid=False, pos_slice=None, return_labels=False)
-          cache.decompose_resid(layer=None, mlp_input=False, incl_embeds=True, pos_slice=None, return_labels=False)
-          cache.stack_head_results(layer=None, pos_slice=None, return_labels=False)
-          cache.apply_ln_to_stack(stack, layer=None, mlp_input=False, pos_slice=None, recompute=True)
-          cache.logit_attrs(stack, tokens, incorrect_tokens=None, pos_slice=None)
-        """
+
+        """ + methods.map { "  " + $0 }.joined(separator: "\n")
     }
 
-    var memberNames: [String] { ["keys", "items", "accumulated_resid", "decompose_resid", "stack_head_results",
-                                 "apply_ln_to_stack", "logit_attrs"] }
+    var memberNames: [String] { ["keys", "items"] + Self.stackMethods }
 
     func getItem(_ key: Value, interpreter: Interpreter) throws -> Value? {
         var parts: [Value]
@@ -92,91 +91,97 @@ enum CacheBindings {
     }
 
     static func install() {
-        Builtins.registerMethod(type: "ActivationCache", name: "keys", doc: "The hook names held, in forward order.",
-                                signature: "cache.keys()", example: "cache.keys()[:3]") { _, recv, _ in
+        Builtins.registerMethod(type: "ActivationCache", "cache.keys()", doc: "The hook names held, in forward order.",
+                                example: "cache.keys()[:3]") { _, recv, _ in
             .list(try cache(recv).cache.keys.map { .string($0) })
         }
-        Builtins.registerMethod(type: "ActivationCache", name: "items", doc: "(name, activation) pairs in forward order.",
-                                signature: "cache.items()", example: "for name, act in cache.items():\n    print(name, act.shape)") { _, recv, _ in
+        Builtins.registerMethod(type: "ActivationCache", "cache.items()", doc: "(name, activation) pairs in forward order.",
+                                example: "for name, act in cache.items():\n    print(name, act.shape)") { _, recv, _ in
             let c = try cache(recv)
             return .list(try c.cache.keys.map { .tuple([.string($0), .tensor(try c.cache.get($0))]) })
         }
         Builtins.registerMethod(
-            type: "ActivationCache", name: "accumulated_resid",
-            doc: "The residual stream before each layer up to `layer` (None: all, ending with the final state), with the mid-block states when incl_mid. [components, pos, d_model]; labels like \"3_pre\", \"3_mid\", \"final_post\" with return_labels.",
-            signature: "cache.accumulated_resid(layer=None, incl_mid=False, pos_slice=None, return_labels=False)",
+            type: "ActivationCache",
+            """
+            cache.accumulated_resid(layer: int | None = None, incl_mid: bool = False, pos_slice=None,
+                                    return_labels: bool = False, apply_ln: bool = False)
+            """,
+            doc: "The residual stream before each layer up to `layer` (None: all, ending with the final state), with the mid-block states when incl_mid. [components, pos, d_model]; labels like \"3_pre\", \"3_mid\", \"final_post\" with return_labels. apply_ln=True passes the stack through the norm feeding `layer` (as apply_ln_to_stack).",
             example: "resid, labels = cache.accumulated_resid(incl_mid=True, return_labels=True)"
         ) { _, recv, args in
             let c = try cache(recv)
-            let a = try args.bind("accumulated_resid", ["layer", "incl_mid", "pos_slice", "return_labels", "apply_ln"])
-            let layer = try a[0]?.orNil?.asInt("layer")
+            let layer = try args.optionalInt("layer")
+            let positions = try posSlice(args.value("pos_slice"))
             let r = try engineCall {
-                try c.cache.accumulatedResid(layer: layer, inclMid: try a[1]?.asBool("incl_mid") ?? false,
-                                             posSlice: try posSlice(a[2]))
+                try c.cache.accumulatedResid(layer: layer, inclMid: try args.bool("incl_mid"), posSlice: positions)
             }
-            if try a[4]?.asBool("apply_ln") ?? false {
-                let normed = try engineCall { try c.cache.applyLNToStack(r.stack, layer: layer, posSlice: try posSlice(a[2])) }
-                return stackResult((normed, r.labels), labels: try a[3]?.asBool("return_labels") ?? false)
+            let labels = try args.bool("return_labels")
+            if try args.bool("apply_ln") {
+                let normed = try engineCall { try c.cache.applyLNToStack(r.stack, layer: layer, posSlice: positions) }
+                return stackResult((normed, r.labels), labels: labels)
             }
-            return stackResult(r, labels: try a[3]?.asBool("return_labels") ?? false)
+            return stackResult(r, labels: labels)
         }
         Builtins.registerMethod(
-            type: "ActivationCache", name: "decompose_resid",
+            type: "ActivationCache",
+            """
+            cache.decompose_resid(layer: int | None = None, mlp_input: bool = False, incl_embeds: bool = True,
+                                  pos_slice=None, return_labels: bool = False)
+            """,
             doc: "The residual stream split into what each component wrote (embeddings, each attention and MLP output) up to `layer`: [components, pos, d_model].",
-            signature: "cache.decompose_resid(layer=None, mlp_input=False, incl_embeds=True, pos_slice=None, return_labels=False)",
             example: "parts, labels = cache.decompose_resid(return_labels=True)"
         ) { _, recv, args in
             let c = try cache(recv)
-            let a = try args.bind("decompose_resid", ["layer", "mlp_input", "incl_embeds", "pos_slice", "return_labels"])
             let r = try engineCall {
-                try c.cache.decomposeResid(layer: try a[0]?.orNil?.asInt("layer"), mlpInput: try a[1]?.asBool("mlp_input") ?? false,
-                                           inclEmbeds: try a[2]?.asBool("incl_embeds") ?? true, posSlice: try posSlice(a[3]))
+                try c.cache.decomposeResid(layer: try args.optionalInt("layer"), mlpInput: try args.bool("mlp_input"),
+                                           inclEmbeds: try args.bool("incl_embeds"), posSlice: try posSlice(args.value("pos_slice")))
             }
-            return stackResult(r, labels: try a[4]?.asBool("return_labels") ?? false)
+            return stackResult(r, labels: try args.bool("return_labels"))
         }
         Builtins.registerMethod(
-            type: "ActivationCache", name: "stack_head_results",
+            type: "ActivationCache",
+            "cache.stack_head_results(layer: int | None = None, pos_slice=None, return_labels: bool = False)",
             doc: "Each head's output in the residual stream (needs hook_result, which is computed from hook_z and W_O), [layer·head, pos, d_model], labels \"L0H3\".",
-            signature: "cache.stack_head_results(layer=None, pos_slice=None, return_labels=False)",
             example: "heads, labels = cache.stack_head_results(return_labels=True)"
         ) { _, recv, args in
             let c = try cache(recv)
-            let a = try args.bind("stack_head_results", ["layer", "pos_slice", "return_labels"])
-            let r = try engineCall { try c.cache.stackHeadResults(layer: try a[0]?.orNil?.asInt("layer"), posSlice: try posSlice(a[1])) }
-            return stackResult(r, labels: try a[2]?.asBool("return_labels") ?? false)
+            let r = try engineCall {
+                try c.cache.stackHeadResults(layer: try args.optionalInt("layer"), posSlice: try posSlice(args.value("pos_slice")))
+            }
+            return stackResult(r, labels: try args.bool("return_labels"))
         }
         Builtins.registerMethod(
-            type: "ActivationCache", name: "apply_ln_to_stack",
+            type: "ActivationCache",
+            """
+            cache.apply_ln_to_stack(stack, layer: int | None = None, mlp_input: bool = False, pos_slice=None,
+                                    recompute: bool = True)
+            """,
             doc: """
             Applies the norm feeding `layer` (None: ln_final) to each component of a stack, for logit-lens style use.
             recompute=True (default, current TransformerLens) normalises each component with its own statistics;
             recompute=False divides by the run's cached scale, as TransformerLens ≤ 2.17 did (what the seed notebooks ran).
             pos_slice must match the one used to build the stack.
             """,
-            signature: "cache.apply_ln_to_stack(stack, layer=None, mlp_input=False, pos_slice=None, recompute=True)",
             example: "resid = cache.accumulated_resid(incl_mid=True)\nlens = cache.apply_ln_to_stack(resid) @ model.W_U"
         ) { _, recv, args in
             let c = try cache(recv)
-            let a = try args.bind("apply_ln_to_stack", ["stack", "layer", "mlp_input", "pos_slice", "recompute"], required: 1)
-            let stack = try TensorBuiltins.tensorArg(a[0], "stack").tensor
+            let stack = try TensorBuiltins.tensorArg(args.value("stack"), "stack").tensor
             return .tensor(try engineCall {
-                try c.cache.applyLNToStack(stack, layer: try a[1]?.orNil?.asInt("layer"), mlpInput: try a[2]?.asBool("mlp_input") ?? false,
-                                           posSlice: try posSlice(a[3]), recompute: try a[4]?.asBool("recompute") ?? true)
+                try c.cache.applyLNToStack(stack, layer: try args.optionalInt("layer"), mlpInput: try args.bool("mlp_input"),
+                                           posSlice: try posSlice(args.value("pos_slice")), recompute: try args.bool("recompute"))
             })
         }
         Builtins.registerMethod(
-            type: "ActivationCache", name: "logit_attrs",
+            type: "ActivationCache", "cache.logit_attrs(stack, tokens, incorrect_tokens=None, pos_slice=None)",
             doc: "Each component's direct contribution to the logit of `tokens` (minus `incorrect_tokens`): the stack through ln_final's cached scale and W_U. [components, pos].",
-            signature: "cache.logit_attrs(stack, tokens, incorrect_tokens=None, pos_slice=None)",
             example: "parts = cache.decompose_resid(pos_slice=-1)\ncache.logit_attrs(parts, model.to_single_token(\" Paris\"), pos_slice=-1)"
         ) { _, recv, args in
             let c = try cache(recv)
-            let a = try args.bind("logit_attrs", ["stack", "tokens", "incorrect_tokens", "pos_slice"], required: 2)
-            let stack = try TensorBuiltins.tensorArg(a[0], "stack").tensor
-            let toks = try tokenList(a[1]!, "tokens")
-            let wrong = try a[2]?.orNil.map { try tokenList($0, "incorrect_tokens") }
+            let stack = try TensorBuiltins.tensorArg(args.value("stack"), "stack").tensor
+            let toks = try tokenList(args.value("tokens"), "tokens")
+            let wrong = try args.optional("incorrect_tokens").map { try tokenList($0, "incorrect_tokens") }
             return .tensor(try engineCall {
-                try c.cache.logitAttrs(stack, tokens: toks, incorrectTokens: wrong, posSlice: try posSlice(a[3]))
+                try c.cache.logitAttrs(stack, tokens: toks, incorrectTokens: wrong, posSlice: try posSlice(args.value("pos_slice")))
             })
         }
     }

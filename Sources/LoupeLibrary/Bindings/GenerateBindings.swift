@@ -7,7 +7,13 @@ import LoupeTensor
 enum GenerateBindings {
     static func install() {
         Builtins.registerMethod(
-            type: "Model", name: "generate",
+            type: "Model",
+            """
+            model.generate(input, max_new_tokens: int = 10, stop_at_eos: bool = True, eos_token_id=None,
+                           do_sample: bool = True, top_k: int | None = None, top_p: float | None = None,
+                           temperature: float = 1.0, seed: int = 0, prepend_bos: bool | None = None,
+                           return_type: str = "input", keep=None, fwd_hooks=[])
+            """,
             doc: """
             Generates after a prompt with a KV cache, as TransformerLens's generate: do_sample=True samples \
             (temperature, top_k, top_p; `seed` makes it repeatable, where TransformerLens uses torch's global \
@@ -18,56 +24,54 @@ enum GenerateBindings {
             prompt pass [pos, ...], each later one the new position only [1, ...] with attention rows over every \
             position so far. One prompt at a time (no batches).
             """,
-            signature: "model.generate(input, max_new_tokens=10, stop_at_eos=True, eos_token_id=None, do_sample=True, "
-                + "top_k=None, top_p=None, temperature=1.0, seed=0, prepend_bos=None, return_type=\"input\", keep=None, fwd_hooks=[])",
             example: "model.generate(\"The capital of France is\", max_new_tokens=8, do_sample=False)"
         ) { interp, recv, args in
             guard case .host(let m as ModelObject) = recv else { throw LoupeError("generate: expected a Model") }
-            let names = ["input", "max_new_tokens", "stop_at_eos", "eos_token_id", "do_sample", "top_k", "top_p",
-                         "temperature", "seed", "prepend_bos", "return_type", "keep", "fwd_hooks"]
-            let a = try args.bind("generate", names, required: 1)
-            guard case .single(let prompt) = try m.input(a[0]!, prependBOS: try a[9]?.orNil?.asBool("prepend_bos"), what: "generate") else {
+            let input = args.value("input")
+            let prependBOS = try args.optionalBool("prepend_bos")
+            guard case .single(let prompt) = try m.input(input, prependBOS: prependBOS, what: "generate") else {
                 throw LoupeError("generate: one prompt at a time (a text or one sequence of token ids), not a batch")
             }
             guard !prompt.isEmpty else { throw LoupeError("generate: the prompt has no tokens") }
             var o = GenerationOptions()
-            o.maxNewTokens = try a[1]?.asInt("max_new_tokens") ?? 10
+            o.maxNewTokens = try args.int("max_new_tokens")
             guard o.maxNewTokens >= 0 else { throw LoupeError("generate: max_new_tokens must be ≥ 0, got \(o.maxNewTokens)") }
-            o.stopAtEOS = try a[2]?.asBool("stop_at_eos") ?? true
-            if let eos = a[3]?.orNil {
+            o.stopAtEOS = try args.bool("stop_at_eos")
+            if let eos = args.optional("eos_token_id") {
                 if case .int(let i) = eos { o.eosTokenIDs = [i] } else { o.eosTokenIDs = try Ops.iterate(eos).map { try $0.asInt("eos_token_id") } }
             }
-            let sample = try a[4]?.asBool("do_sample") ?? true
-            let temperature = try a[7]?.asDouble("temperature") ?? 1.0
+            let sample = try args.bool("do_sample")
+            let temperature = try args.double("temperature")
             guard temperature >= 0 else { throw LoupeError("generate: temperature must be ≥ 0, got \(temperature)") }
             o.temperature = sample ? Float(temperature) : 0
-            if let k = try a[5]?.orNil?.asInt("top_k") {
+            if let k = try args.optionalInt("top_k") {
                 guard k >= 1 else { throw LoupeError("generate: top_k must be ≥ 1, got \(k)") }
                 o.topK = k
             }
-            if let p = try a[6]?.orNil?.asDouble("top_p") {
+            if let p = try args.optionalDouble("top_p") {
                 guard p > 0 && p <= 1 else { throw LoupeError("generate: top_p must be in (0, 1], got \(p)") }
                 o.topP = Float(p)
             }
-            let seed = try a[8]?.orNil?.asInt("seed") ?? 0
+            // None reads as the declared default, as TransformerLens takes it.
+            let seed = try args.optionalInt("seed") ?? 0
             guard seed >= 0 else { throw LoupeError("generate: seed must be ≥ 0, got \(seed)") }
             o.seed = UInt64(seed)
-            let returnType = try a[10]?.orNil?.asString("return_type") ?? "input"
+            let returnType = try args.optionalString("return_type") ?? "input"
             guard ["input", "str", "tokens"].contains(returnType) else {
                 throw LoupeError("generate: return_type must be \"input\", \"str\" or \"tokens\", not \(Repr.repr(.string(returnType)))")
             }
-            if let keep = a[11]?.orNil { o.cacheFilter = try HookBindings.namesFilter(keep, interp) }
-            o.hooks = try HookBindings.hooks(a[12], interp)
+            if let keep = args.optional("keep") { o.cacheFilter = try HookBindings.namesFilter(keep, interp) }
+            o.hooks = try HookBindings.hooks(args.value("fwd_hooks"), interp)
             let result = try engineCall { try m.model.generate(prompt, options: o) }
             let asText: Bool
             switch returnType {
             case "str": asText = true
             case "tokens": asText = false
-            default: if case .string = a[0]! { asText = true } else { asText = false }
+            default: if case .string = input { asText = true } else { asText = false }
             }
             // As TransformerLens: text output leaves out the BOS token that encoding a text prompt prepended.
             var shown = result.tokens
-            if asText, case .string = a[0]!, try a[9]?.orNil?.asBool("prepend_bos") != false,
+            if asText, case .string = input, prependBOS != false,
                let bos = m.tokenizer?.bosID ?? m.model.config.bosTokenID, shown.first == bos {
                 shown.removeFirst()
             }

@@ -14,10 +14,6 @@ final class HookPointObject: HostObject {
     func attribute(_ name: String, interpreter: Interpreter) throws -> Value? {
         name == "name" ? .string(point.name) : nil
     }
-    func callMethod(_ name: String, _ args: Arguments, interpreter: Interpreter) throws -> Value? {
-        guard name == "layer" else { return nil }
-        return point.layer.map { .int($0) } ?? .none
-    }
     var help: String { "HookPoint: hook.name is the full hook name, hook.layer() its block (None outside blocks)." }
 }
 
@@ -84,20 +80,24 @@ enum HookBindings {
     }
 
     static func install() {
+        Builtins.registerMethod(type: "HookPoint", "hook.layer()",
+                                doc: "The block this hook point is in (None outside blocks: hook_embed, ln_final…).",
+                                example: "def show(act, hook):\n    print(hook.name, hook.layer())") { _, recv, _ in
+            guard case .host(let h as HookPointObject) = recv else { throw LoupeError("expected a HookPoint, not \(recv.typeName)") }
+            return h.point.layer.map { .int($0) } ?? .none
+        }
         Builtins.register(
-            name: "ablate_heads",
+            "ablate_heads(layer: int, heads, positions=None, mode: str = \"zero\")",
             doc: """
             A hook that ablates attention heads at hook_z of one layer: mode="zero" sets their output to 0, mode="mean"
             replaces it with its mean over positions. positions limits it to some positions (negative counts from the end).
             """,
-            signature: "ablate_heads(layer, heads, positions=None, mode=\"zero\")",
             example: "logits = model.run_with_hooks(text, fwd_hooks=[ablate_heads(9, [4], positions=[-2])])"
         ) { _, args in
-            let a = try args.bind("ablate_heads", ["layer", "heads", "positions", "mode"], required: 2)
-            let layer = try a[0]!.asInt("layer")
-            let heads = try intList(a[1]!, "heads")
-            let positions = try a[2]?.orNil.map { try intList($0, "positions") }
-            let mode = try a[3]?.orNil?.asString("mode") ?? "zero"
+            let layer = try args.int("layer")
+            let heads = try intList(args.value("heads"), "heads")
+            let positions = try args.optional("positions").map { try intList($0, "positions") }
+            let mode = try args.optionalString("mode") ?? "zero"  // None reads as the default
             guard mode == "zero" || mode == "mean" else { throw LoupeError("ablate_heads: mode must be \"zero\" or \"mean\", not \(Repr.repr(.string(mode)))") }
             guard layer >= 0 else { throw LoupeError("ablate_heads: layer must be 0 or more (got \(layer)); use model.n_layers + layer for counting from the end") }
             let hook = Hook(.name("blocks.\(layer).attn.hook_z")) { z, point in
@@ -106,17 +106,15 @@ enum HookBindings {
             return .host(HookSpecObject(hook, label: "ablate_heads(layer \(layer), heads \(heads), \(mode))"))
         }
         Builtins.register(
-            name: "patch_hook",
+            "patch_hook(name: str, cache, positions=None, heads=None)",
             doc: "A hook for activation patching: replaces the activation at `name` with the same activation from another run's cache (all of it, or only some positions and, for [pos, head, d_head] activations, some heads).",
-            signature: "patch_hook(name, cache, positions=None, heads=None)",
             example: "_, clean = model.run_with_cache(clean_text)\nlogits = model.run_with_hooks(corrupt_text, fwd_hooks=[patch_hook(\"blocks.3.hook_resid_pre\", clean, positions=[5])])"
         ) { _, args in
-            let a = try args.bind("patch_hook", ["name", "cache", "positions", "heads"], required: 2)
-            let name = try a[0]!.asString("name")
-            let source = try CacheBindings.cache(a[1]!)
+            let name = try args.string("name")
+            let source = try CacheBindings.cache(args.value("cache"))
             let donor = try engineCall { try source.cache.get(name) }
-            let positions = try a[2]?.orNil.map { try intList($0, "positions") }
-            let heads = try a[3]?.orNil.map { try intList($0, "heads") }
+            let positions = try args.optional("positions").map { try intList($0, "positions") }
+            let heads = try args.optional("heads").map { try intList($0, "heads") }
             let hook = Hook(.name(name)) { act, _ in
                 guard act.shape == donor.shape else {
                     throw LoupeError("patch_hook \(name): this run's activation is \(TensorMath.shapeText(act.shape)) but the cache holds \(TensorMath.shapeText(donor.shape)); patch between prompts of the same length")
@@ -126,22 +124,22 @@ enum HookBindings {
             return .host(HookSpecObject(hook, label: "patch_hook(\(name))"))
         }
         Builtins.register(
-            name: "scale_hook", doc: "A hook that multiplies the activation at `name` (a name or a pattern with *) by `factor`.",
-            signature: "scale_hook(name, factor)", example: "model.run_with_hooks(text, fwd_hooks=[scale_hook(\"blocks.2.hook_mlp_out\", 0.5)])"
+            "scale_hook(name, factor: float)", doc: "A hook that multiplies the activation at `name` (a name or a pattern with *) by `factor`.",
+            example: "model.run_with_hooks(text, fwd_hooks=[scale_hook(\"blocks.2.hook_mlp_out\", 0.5)])"
         ) { interp, args in
-            let a = try args.bind("scale_hook", ["name", "factor"], required: 2)
-            let factor = Float(try a[1]!.asDouble("factor"))
-            let hook = Hook(try namesFilter(a[0], interp)) { act, _ in act.map { $0 * factor } }
-            return .host(HookSpecObject(hook, label: "scale_hook(\(Repr.repr(a[0]!)), \(factor))"))
+            let name = args.value("name")
+            let factor = Float(try args.double("factor"))
+            let hook = Hook(try namesFilter(name, interp)) { act, _ in act.map { $0 * factor } }
+            return .host(HookSpecObject(hook, label: "scale_hook(\(Repr.repr(name)), \(factor))"))
         }
         Builtins.register(
-            name: "add_hook", doc: "A hook that adds `vector` (broadcast like numpy, e.g. a [d_model] steering vector) to the activation at `name`.",
-            signature: "add_hook(name, vector)", example: "steer = model.W_U[:, model.to_single_token(\" cat\")]\nmodel.run_with_hooks(text, fwd_hooks=[add_hook(\"blocks.5.hook_resid_post\", 4 * steer)])"
+            "add_hook(name, vector)", doc: "A hook that adds `vector` (broadcast like numpy, e.g. a [d_model] steering vector) to the activation at `name`.",
+            example: "steer = model.W_U[:, model.to_single_token(\" cat\")]\nmodel.run_with_hooks(text, fwd_hooks=[add_hook(\"blocks.5.hook_resid_post\", 4 * steer)])"
         ) { interp, args in
-            let a = try args.bind("add_hook", ["name", "vector"], required: 2)
-            let vector = try TensorBuiltins.tensorArg(a[1], "vector").tensor
-            let hook = Hook(try namesFilter(a[0], interp)) { act, _ in try act + vector }
-            return .host(HookSpecObject(hook, label: "add_hook(\(Repr.repr(a[0]!)))"))
+            let name = args.value("name")
+            let vector = try TensorBuiltins.tensorArg(args.value("vector"), "vector").tensor
+            let hook = Hook(try namesFilter(name, interp)) { act, _ in try act + vector }
+            return .host(HookSpecObject(hook, label: "add_hook(\(Repr.repr(name)))"))
         }
     }
 

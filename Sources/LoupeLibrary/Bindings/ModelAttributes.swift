@@ -87,13 +87,12 @@ extension ModelBindings {
                 return .tensor(try m.memoized(name) { try engineCall { try m.model.stacked { try get(m.model, $0) } } })
             }
         }
-        Builtins.registerMethod(type: "Model", name: "weight",
+        Builtins.registerMethod(type: "Model", "model.weight(name: str, layer: int)",
                                 doc: "One layer's weight by TransformerLens name (W_Q, W_K, W_V, W_O, b_Q…, W_in, W_gate, W_out, b_in, b_out) without building the stack over all layers.",
-                                signature: "model.weight(name, layer)", example: "model.weight(\"W_Q\", 0).shape") { _, recv, args in
+                                example: "model.weight(\"W_Q\", 0).shape") { _, recv, args in
             let m = try model(recv)
-            let a = try args.bind("weight", ["name", "layer"], required: 2)
-            let name = try a[0]!.asString("name")
-            var layer = try a[1]!.asInt("layer")
+            let name = try args.string("name")
+            var layer = try args.int("layer")
             if layer < 0 { layer += m.model.config.nLayers }
             guard layer >= 0 && layer < m.model.config.nLayers else {
                 throw LoupeError("weight: layer \(layer) out of range for \(m.model.config.nLayers) layers")

@@ -56,8 +56,6 @@ enum ModelBindings {
         return m
     }
 
-    static func bos(_ v: Value?) throws -> Bool? { try v?.orNil?.asBool("prepend_bos") }
-
     // MARK: tokens
 
     static func installTokenMethods() {
@@ -73,43 +71,38 @@ enum ModelBindings {
             }
         }
         Builtins.registerMethod(
-            type: "Model", name: "to_str_tokens",
+            type: "Model", "model.to_str_tokens(input, prepend_bos: bool | None = None)",
             doc: "The text of each token (a list of strings), for a text or token ids, as TransformerLens's to_str_tokens.",
-            signature: "model.to_str_tokens(input, prepend_bos=None)",
             example: "model.to_str_tokens(\"Hello world\")"
         ) { _, recv, args in
             let m = try model(recv)
-            let a = try args.bind("to_str_tokens", ["input", "prepend_bos"], required: 1)
             let tok = try m.requireTokenizer("to_str_tokens")
-            switch try m.input(a[0]!, prependBOS: try bos(a[1]), what: "to_str_tokens") {
+            switch try m.input(args.value("input"), prependBOS: try args.optionalBool("prepend_bos"), what: "to_str_tokens") {
             case .single(let ids): return .list(tok.tokenStrings(ids).map { .string($0) })
             case .batch(let b): return .list(b.map { .list(tok.tokenStrings($0).map { .string($0) }) })
             }
         }
         Builtins.registerMethod(
-            type: "Model", name: "to_string",
+            type: "Model", "model.to_string(tokens)",
             doc: "Decodes token ids back to text ([pos] → a string, [batch, pos] → a list of strings).",
-            signature: "model.to_string(tokens)",
             example: "model.to_string(model.to_tokens(\"Hi there\"))"
         ) { _, recv, args in
             let m = try model(recv)
-            let a = try args.bind("to_string", ["tokens"], required: 1)
+            let tokens = args.value("tokens")
             let tok = try m.requireTokenizer("to_string")
-            if case .int(let i) = a[0]! { return .string(tok.decode([i])) }
-            switch try m.input(a[0]!, prependBOS: false, what: "to_string") {
+            if case .int(let i) = tokens { return .string(tok.decode([i])) }
+            switch try m.input(tokens, prependBOS: false, what: "to_string") {
             case .single(let ids): return .string(tok.decode(ids))
             case .batch(let b): return .list(b.map { .string(tok.decode($0)) })
             }
         }
         Builtins.registerMethod(
-            type: "Model", name: "to_single_token",
+            type: "Model", "model.to_single_token(text: str)",
             doc: "The id of a string that is exactly one token; an error otherwise.",
-            signature: "model.to_single_token(text)",
             example: "model.to_single_token(\" cat\")"
         ) { _, recv, args in
             let m = try model(recv)
-            let a = try args.bind("to_single_token", ["text"], required: 1)
-            let text = try a[0]!.asString("text")
+            let text = try args.string("text")
             let ids = try m.encode(text, prependBOS: false)
             guard ids.count == 1 else {
                 throw LoupeError("to_single_token: \(Repr.repr(.string(text))) is \(ids.count) tokens: \(ids)")
@@ -122,15 +115,15 @@ enum ModelBindings {
 
     static func installRunMethods() {
         Builtins.registerMethod(
-            type: "Model", name: "forward",
+            type: "Model", "model.forward(input, prepend_bos: bool | None = None)",
             doc: "Logits [pos, d_vocab] (or [batch, pos, d_vocab]) for a text, texts or token ids. `model(x)` is the same.",
-            signature: "model.forward(input, prepend_bos=None)",
             example: "logits = model(\"The cat sat on the\")\nmodel.to_string(logits[-1].argmax())"
         ) { _, recv, args in
-            try forward(try model(recv), args, name: "forward", cache: nil, hooks: []).0
+            try forward(try model(recv), args, cache: nil, hooks: []).logits
         }
         Builtins.registerMethod(
-            type: "Model", name: "run_with_cache",
+            type: "Model",
+            "model.run_with_cache(input, names_filter=None, prepend_bos: bool | None = None, fwd_hooks=[])",
             doc: """
             Runs the model and keeps activations at TransformerLens's hook points. names_filter keeps only some:
             a full name, a list of names, a pattern with * ("blocks.*.attn.hook_pattern") or a function name -> bool.
@@ -138,40 +131,36 @@ enum ModelBindings {
             remove_batch_dim=True), a list of prompts a batch right-padded like TransformerLens.
             fwd_hooks may add hooks for this run (their edits show in the cache).
             """,
-            signature: "model.run_with_cache(input, names_filter=None, prepend_bos=None, fwd_hooks=[])",
             example: "logits, cache = model.run_with_cache(\"The cat sat\")\ncache[\"pattern\", 0].shape"
         ) { interp, recv, args in
             let m = try model(recv)
-            let a = try args.bind("run_with_cache", ["input", "names_filter", "prepend_bos", "fwd_hooks"], required: 1)
-            let filter = try HookBindings.namesFilter(a[1], interp)
-            let hooks = try HookBindings.hooks(a[3], interp)
-            let (logits, cache) = try forward(m, Arguments([a[0]!], keywords: a[2].map { [("prepend_bos", $0)] } ?? []),
-                                              name: "run_with_cache", cache: filter, hooks: hooks)
-            return .tuple([logits, .host(CacheObject(cache: cache!, model: m))])
+            let filter = try HookBindings.namesFilter(args.value("names_filter"), interp)
+            let hooks = try HookBindings.hooks(args.value("fwd_hooks"), interp)
+            let run = try forward(m, args, cache: filter, hooks: hooks)
+            guard let cache = run.cache else { throw LoupeError("run_with_cache: the run kept no cache") }
+            return .tuple([run.logits, .host(CacheObject(cache: cache, model: m))])
         }
         Builtins.registerMethod(
-            type: "Model", name: "run_with_hooks",
+            type: "Model", "model.run_with_hooks(input, fwd_hooks=[], prepend_bos: bool | None = None)",
             doc: """
             Runs the model with forward hooks and returns the logits. fwd_hooks is a list of (name, fn) pairs: name
             is a hook name, a pattern with *, or a function name -> bool; fn(activation, hook) may return a replacement
             tensor of the same shape, edit the activation in place, or return None to leave it. Prebuilt hooks:
             ablate_heads, patch_hook, scale_hook, add_hook. Hooks last for this call only.
             """,
-            signature: "model.run_with_hooks(input, fwd_hooks=[], prepend_bos=None)",
             example: "def zero(z, hook):\n    z[:, 4, :] = 0\nlogits = model.run_with_hooks(\"Hi\", fwd_hooks=[(\"blocks.3.attn.hook_z\", zero)])"
         ) { interp, recv, args in
-            let m = try model(recv)
-            let a = try args.bind("run_with_hooks", ["input", "fwd_hooks", "prepend_bos"], required: 1)
-            let hooks = try HookBindings.hooks(a[1], interp)
-            return try forward(m, Arguments([a[0]!], keywords: a[2].map { [("prepend_bos", $0)] } ?? []),
-                               name: "run_with_hooks", cache: nil, hooks: hooks).0
+            let hooks = try HookBindings.hooks(args.value("fwd_hooks"), interp)
+            return try forward(try model(recv), args, cache: nil, hooks: hooks).logits
         }
     }
 
-    static func forward(_ m: ModelObject, _ args: Arguments, name: String, cache: NamesFilter?,
-                        hooks: [Hook]) throws -> (Value, ActivationCache?) {
-        let a = try args.bind(name, ["input", "prepend_bos"], required: 1)
-        let input = try m.input(a[0]!, prependBOS: try bos(a[1]), what: name)
+    /// One forward pass of the call's `input` (with its `prepend_bos`), as `model(x)`, `model.forward`,
+    /// `run_with_hooks` and `run_with_cache` declare them; keeps a cache when `cache` filters one.
+    static func forward(_ m: ModelObject, _ args: BoundArguments, cache: NamesFilter?,
+                        hooks: [Hook]) throws -> (logits: Value, cache: ActivationCache?) {
+        let what = args.signature.name
+        let input = try m.input(args.value("input"), prependBOS: try args.optionalBool("prepend_bos"), what: what)
         return try engineCall {
             switch input {
             case .single(let ids):

@@ -41,8 +41,13 @@ final class ModelObject: HostObject {
 
     func repr() -> String { "<Model \(summary)>" }
 
+    /// `model(x)`: the forward pass, declared as `model.forward` is.
+    static let callSignature: Signature = {
+        do { return try Signature("model(input, prepend_bos: bool | None = None)") } catch { preconditionFailure("\(error)") }
+    }()
+
     func call(_ args: Arguments, interpreter: Interpreter) throws -> Value? {
-        try ModelBindings.forward(self, args, name: "model", cache: nil, hooks: []).0
+        try ModelBindings.forward(self, try Self.callSignature.bind(args), cache: nil, hooks: []).logits
     }
 
     var help: String {
