@@ -15,9 +15,6 @@ public enum TensorMath {
 
     static func map(_ t: Tensor, _ f: (Float) -> Float) -> Tensor { t.map(f) }
 
-    /// Broadcast shape of two shapes, numpy rules.
-    static func broadcastShape(_ a: [Int], _ b: [Int]) throws -> [Int] { try engine { try Tensor.broadcastShapes(a, b) } }
-
     /// `t` broadcast to `shape` as a (non-owning, stride-0) view.
     static func expand(_ t: Tensor, to shape: [Int]) throws -> Tensor { try engine { try t.expanded(to: shape) } }
 
