@@ -13,19 +13,8 @@ enum Indexing {
 
     /// Python slice indices: (start, count, step).
     static func sliceIndices(_ s: SliceValue, _ n: Int) throws -> (Int, Int, Int) {
-        let step = s.step ?? 1
-        if step == 0 { throw LoupeError("slice step cannot be zero") }
-        func clamp(_ v: Int?, _ dflt: Int, _ lo: Int, _ hi: Int) -> Int {
-            guard var x = v else { return dflt }
-            if x < 0 { x += n }
-            return min(max(x, lo), hi)
-        }
-        if step > 0 {
-            let a = clamp(s.start, 0, 0, n), b = clamp(s.stop, n, 0, n)
-            return (a, b > a ? (b - a + step - 1) / step : 0, step)
-        }
-        let a = clamp(s.start, n - 1, -1, n - 1), b = clamp(s.stop, -1, -1, n - 1)
-        return (a, a > b ? (a - b - step - 1) / (-step) : 0, step)
+        let b = try TensorMath.engine { try Tensor.sliceBounds(s.start, s.stop, s.step, size: n) }
+        return (b.start, b.count, b.step)
     }
 
     static func getItem(_ obj: Value, _ key: Value, _ rt: Interpreter) throws -> Value {
@@ -82,12 +71,9 @@ enum Indexing {
             l.items[i] = value
         case .dict(let d): try d.set(key, value)
         case .tensor(let t):
-            let view = try tensorView(t.tensor, key)
-            guard view.gathered == nil else {
-                try scatter(t.tensor, key, value)
-                return
-            }
-            try TensorMath.assignInto(view.tensor, try TensorMath.asTensor(value).tensor)
+            let items = try tensorIndex(key)
+            let v = try TensorMath.asTensor(value).tensor
+            try TensorMath.engine { try t.tensor.assign(items, v, dropLeadingOnes: false) }
         case .host(let h):
             if try h.setItem(key, value, interpreter: rt) { return }
             throw LoupeError("\(h.typeName) does not support item assignment")
@@ -115,78 +101,30 @@ enum Indexing {
 
     // MARK: tensors
 
-    struct View { var tensor: Tensor; var gathered: (dim: Int, indices: [Int])? }
-
     static func tensorGet(_ t: TensorValue, _ key: Value) throws -> Value {
-        // boolean mask of the same shape: the selected elements, flattened
+        // a boolean mask of the same shape: the selected elements, flattened
         if case .tensor(let m) = key, m.kind == .bool {
-            guard m.tensor.shape == t.tensor.shape else {
-                throw LoupeError("mask shape \(TensorMath.shapeText(m.tensor.shape)) does not match tensor shape \(TensorMath.shapeText(t.tensor.shape))")
-            }
-            let vals = zip(t.tensor.toArray(), m.tensor.toArray()).filter { $0.1 != 0 }.map(\.0)
-            return .tensor(TensorValue(Tensor(shape: [vals.count], data: vals), kind: t.kind))
+            return .tensor(TensorValue(try TensorMath.engine { try t.tensor.masked(m.tensor) }, kind: t.kind))
         }
-        let v = try tensorView(t.tensor, key)
-        guard let g = v.gathered else { return .tensor(TensorValue(v.tensor, kind: t.kind)) }
-        // gather: the view still has the gathered dim whole; pick `indices` along it
-        let pieces = g.indices.map { TensorMath.select(v.tensor, dim: g.dim, index: $0) }
-        let stacked = try TensorMath.cat(pieces.map { try TensorMath.unsqueeze($0, g.dim) }, dim: g.dim)
-        return .tensor(TensorValue(stacked, kind: t.kind))
+        let items = try tensorIndex(key)
+        return .tensor(TensorValue(try TensorMath.engine { try t.tensor.index(items) }, kind: t.kind))
     }
 
-    static func scatter(_ t: Tensor, _ key: Value, _ value: Value) throws {
-        let v = try tensorView(t, key)
-        guard let g = v.gathered else { return }
-        let src = try TensorMath.asTensor(value).tensor
-        var shape = v.tensor.shape
-        shape[g.dim] = g.indices.count
-        let full = try TensorMath.expand(src, to: shape)
-        for (k, i) in g.indices.enumerated() {
-            try TensorMath.assignInto(TensorMath.select(v.tensor, dim: g.dim, index: i), TensorMath.select(full, dim: g.dim, index: k))
-        }
-    }
-
-    /// The numpy-style view for a key; an integer list/tensor index is left whole and reported in
-    /// `gathered` for the caller to pick from.
-    static func tensorView(_ t: Tensor, _ key: Value) throws -> View {
-        var parts: [Value]
+    /// A subscript's values as numpy index items: ints (and 0-d tensors) pick, slices keep, `None`
+    /// adds a dimension, `...` fills, an integer list or 1-d tensor gathers.
+    static func tensorIndex(_ key: Value) throws -> [TensorIndex] {
+        let parts: [Value]
         if case .tuple(let items) = key { parts = items } else { parts = [key] }
-        let consuming = parts.filter { if case .none = $0 { return false }; if case .ellipsis = $0 { return false }; return true }.count
-        if consuming > t.rank {
-            throw LoupeError("too many indices for a tensor of shape \(TensorMath.shapeText(t.shape)): \(consuming) given")
-        }
-        if let e = parts.firstIndex(where: { if case .ellipsis = $0 { return true }; return false }) {
-            parts.remove(at: e)
-            let fill = t.rank - consuming
-            parts.insert(contentsOf: [Value](repeating: .slice(SliceValue()), count: fill), at: e)
-        }
-        var shape: [Int] = [], strides: [Int] = []
-        var offset = t.offset
-        var d = 0
-        var gathered: (Int, [Int])? = nil
-        for p in parts {
+        var sawEllipsis = false
+        return try parts.map { p in
             switch p {
-            case .none:
-                shape.append(1); strides.append(0)
-            case .slice(let s):
-                let (start, count, step) = try sliceIndices(s, t.shape[d])
-                offset += start * t.strides[d]
-                shape.append(count); strides.append(t.strides[d] * step)
-                d += 1
-            case .list, .tuple, .tensor where !isScalarIndex(p):
-                if gathered != nil { throw LoupeError("only one list/tensor index per subscript is supported") }
-                let idx = try indexList(p).map { try normIndex($0, t.shape[d], "tensor dim \(d)") }
-                gathered = (shape.count, idx)
-                shape.append(t.shape[d]); strides.append(t.strides[d])
-                d += 1
-            default:
-                let i = try normIndex(try p.asInt("tensor index"), t.shape[d], "dim \(d)")
-                offset += i * t.strides[d]
-                d += 1
+            case .none: return .newAxis
+            case .ellipsis where !sawEllipsis: sawEllipsis = true; return .ellipsis
+            case .slice(let s): return .range(s.start, s.stop, s.step)
+            case .list, .tuple, .tensor where !isScalarIndex(p): return .indices(try indexList(p))
+            default: return .at(try p.asInt("tensor index"))
             }
         }
-        while d < t.rank { shape.append(t.shape[d]); strides.append(t.strides[d]); d += 1 }
-        return View(tensor: Tensor(storage: t.storage, shape: shape, strides: strides, offset: offset), gathered: gathered)
     }
 
     static func isScalarIndex(_ v: Value) -> Bool {

@@ -1,11 +1,12 @@
 import Foundation
 
-/// Elementwise binary operations with numpy broadcasting. Comparisons give 1 or 0.
+/// Elementwise binary operations with numpy broadcasting. Comparisons and the logical ops give a
+/// mask: 1 where true, 0 where false (any nonzero input counts as true).
 public enum BinaryOp: String, Sendable, CaseIterable {
     case add = "+", sub = "-", mul = "*", div = "/", pow = "**", mod = "%", floorDiv = "//"
     case maximum, minimum
     case eq = "==", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">="
-    case and = "and", or = "or"
+    case and = "and", or = "or", xor = "xor"
 
     @inline(__always)
     public func apply(_ a: Float, _ b: Float) -> Float {
@@ -29,6 +30,7 @@ public enum BinaryOp: String, Sendable, CaseIterable {
         case .ge: return a >= b ? 1 : 0
         case .and: return (a != 0 && b != 0) ? 1 : 0
         case .or: return (a != 0 || b != 0) ? 1 : 0
+        case .xor: return ((a != 0) != (b != 0)) ? 1 : 0
         }
     }
 }
@@ -76,20 +78,36 @@ public enum UnaryOp: String, Sendable, CaseIterable {
 }
 
 extension Tensor {
-    /// a ∘ b with numpy broadcasting into a new contiguous tensor.
+    /// a ∘ b with numpy broadcasting into a new contiguous tensor: a [..., m, 1] ∘ b [n] -> [..., m, n].
+    /// Each op gets its own loop, so same-shape contiguous operands run as a plain vectorisable loop.
     public static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor) throws -> Tensor {
-        let shape = try broadcastShapes(a.shape, b.shape, "operator \(op.rawValue)")
-        let out = Tensor(zeros: shape)
-        let o = out.storage.pointer
-        if a.shape == b.shape, a.isContiguous, b.isContiguous {
-            let pa = a.basePointer, pb = b.basePointer
-            for i in 0..<out.count { o[i] = op.apply(pa[i], pb[i]) }
-            return out
+        switch op {
+        case .add: return try zipBroadcast(a, b) { $0 + $1 }
+        case .sub: return try zipBroadcast(a, b) { $0 - $1 }
+        case .mul: return try zipBroadcast(a, b) { $0 * $1 }
+        case .div: return try zipBroadcast(a, b) { $0 / $1 }
+        default: return try zipBroadcast(a, b) { op.apply($0, $1) }
         }
-        let va = try a.expanded(to: shape), vb = try b.expanded(to: shape)
-        zipOffsets(va, vb) { i, oa, ob in o[i] = op.apply(va.storage.pointer[oa], vb.storage.pointer[ob]) }
-        return out
     }
+
+    /// The elementwise mask of `a op b` (op one of == != < <= > >=), broadcasting.
+    public static func compare(_ op: BinaryOp, _ a: Tensor, _ b: Tensor) throws -> Tensor {
+        switch op {
+        case .eq, .ne, .lt, .le, .gt, .ge: return try binary(op, a, b)
+        default: throw TensorError("compare: `\(op.rawValue)` is not a comparison")
+        }
+    }
+
+    /// Logical and/or/xor of two masks (nonzero is true), broadcasting; the result is a 0/1 mask.
+    public static func logical(_ op: BinaryOp, _ a: Tensor, _ b: Tensor) throws -> Tensor {
+        switch op {
+        case .and, .or, .xor: return try binary(op, a, b)
+        default: throw TensorError("logical: `\(op.rawValue)` is not a logical operation")
+        }
+    }
+
+    /// The logical negation of a mask (1 where zero, else 0), same shape.
+    public func logicalNot() -> Tensor { unary(.not) }
 
     /// a ∘ scalar (or scalar ∘ a when `scalarFirst`).
     public static func binary(_ op: BinaryOp, _ a: Tensor, scalar s: Float, scalarFirst: Bool = false) -> Tensor {
@@ -121,7 +139,7 @@ extension Tensor {
 
     /// Selects `a` where `cond` != 0, else `b` (numpy `where`, broadcasting all three).
     public static func `where`(_ cond: Tensor, _ a: Tensor, _ b: Tensor) throws -> Tensor {
-        let s1 = try broadcastShapes(cond.shape, a.shape, "where")
+        let s1 = try broadcastShapes(cond.shape, a.shape, "where")  // cond [...], a [...], b [...] -> broadcast of all three
         let shape = try broadcastShapes(s1, b.shape, "where")
         let c = try cond.expanded(to: shape).contiguous(), x = try a.expanded(to: shape).contiguous()
         let y = try b.expanded(to: shape).contiguous()
@@ -129,29 +147,6 @@ extension Tensor {
         let o = out.storage.pointer, pc = c.basePointer, px = x.basePointer, py = y.basePointer
         for i in 0..<out.count { o[i] = pc[i] != 0 ? px[i] : py[i] }
         return out
-    }
-
-    /// Walks two same-shape views together: body(rowMajorIndex, offsetInA, offsetInB).
-    @inline(__always)
-    static func zipOffsets(_ a: Tensor, _ b: Tensor, _ body: (Int, Int, Int) -> Void) {
-        let n = a.count
-        if n == 0 { return }
-        if a.rank == 0 { body(0, a.offset, b.offset); return }
-        var index = [Int](repeating: 0, count: a.rank)
-        var oa = a.offset, ob = b.offset
-        let last = a.rank - 1
-        for i in 0..<n {
-            body(i, oa, ob)
-            var d = last
-            while d >= 0 {
-                index[d] += 1
-                oa += a.strides[d]; ob += b.strides[d]
-                if index[d] < a.shape[d] { break }
-                oa -= a.strides[d] * a.shape[d]; ob -= b.strides[d] * b.shape[d]
-                index[d] = 0
-                d -= 1
-            }
-        }
     }
 
     public static func + (a: Tensor, b: Tensor) throws -> Tensor { try binary(.add, a, b) }

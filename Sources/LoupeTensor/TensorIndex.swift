@@ -1,4 +1,4 @@
-/// numpy basic indexing: one entry per dimension consumed (`at`, `range`), plus `newAxis` and one `ellipsis`.
+/// numpy indexing: one entry per dimension consumed (`at`, `range`, `indices`), plus `newAxis` and one `ellipsis`.
 public enum TensorIndex: Sendable, Equatable {
     /// A single position (negative counts from the end); removes the dimension.
     case at(Int)
@@ -8,6 +8,9 @@ public enum TensorIndex: Sendable, Equatable {
     case newAxis
     /// Stands for as many full ranges as needed (`...`).
     case ellipsis
+    /// The listed positions along one dimension, in order (numpy advanced indexing with one integer
+    /// list); the dimension stays, with the list's length. At most one per index.
+    case indices([Int])
 
     /// `:`
     public static let all = TensorIndex.range(nil, nil, nil)
@@ -15,9 +18,9 @@ public enum TensorIndex: Sendable, Equatable {
 
 extension Tensor {
     /// Python's `slice.indices`: (start, step, length) of start:stop:step over a dimension of size n.
-    static func sliceBounds(_ start: Int?, _ stop: Int?, _ step: Int?, size n: Int) throws -> (start: Int, step: Int, count: Int) {
+    public static func sliceBounds(_ start: Int?, _ stop: Int?, _ step: Int?, size n: Int) throws -> (start: Int, step: Int, count: Int) {
         let st = step ?? 1
-        guard st != 0 else { throw TensorError("index: slice step cannot be zero") }
+        guard st != 0 else { throw TensorError("slice step cannot be zero") }
         func clamp(_ v: Int?, _ dflt: Int) -> Int {
             guard var x = v else { return dflt }
             if x < 0 {
@@ -35,42 +38,50 @@ extension Tensor {
         return (lo, st, len)
     }
 
-    /// numpy basic indexing as a view sharing storage.
+    /// numpy indexing. Basic items (`at`, `range`, `newAxis`, `ellipsis`) give a view sharing storage;
+    /// with an `indices` item the result is a copy holding those positions along that dimension.
+    /// [2, 3, 4][.at(1), .range(nil, nil, -1)] -> [3, 4]; [2, 3, 4][.newAxis, .ellipsis, .indices([0, 0])] -> [1, 2, 3, 2].
     public func index(_ items: [TensorIndex]) throws -> Tensor {
-        let ellipses = items.filter { $0 == .ellipsis }.count
-        guard ellipses <= 1 else { throw TensorError("index: an index can only have a single ellipsis ('...')") }
-        let consuming = items.filter { if case .at = $0 { return true }; if case .range = $0 { return true }; return false }.count
-        guard consuming <= rank else {
-            throw TensorError("index: too many indices for tensor of rank \(rank) (shape \(shape)): \(consuming) were given")
-        }
-        var expandedItems: [TensorIndex] = []
-        for it in items {
-            if it == .ellipsis {
-                expandedItems += Array(repeating: .all, count: rank - consuming)
-            } else {
-                expandedItems.append(it)
-            }
-        }
-        if ellipses == 0 { expandedItems += Array(repeating: .all, count: rank - consuming) }
+        let (view, gathered) = try indexedView(items)
+        guard let g = gathered else { return view }
+        return view.taking(g.indices, dim: g.dim)
+    }
 
+    /// The view for `items`; an `indices` item leaves its dimension whole in the view and is
+    /// returned as (dimension in the view, normalised positions) for the caller to pick from.
+    func indexedView(_ items: [TensorIndex]) throws -> (view: Tensor, gathered: (dim: Int, indices: [Int])?) {
+        let consuming = items.filter { $0 != .newAxis && $0 != .ellipsis }.count
+        guard consuming <= rank else {
+            throw TensorError("too many indices for a tensor of shape \(shape): \(consuming) given")
+        }
+        guard items.filter({ $0 == .ellipsis }).count <= 1 else {
+            throw TensorError("an index can only have a single ellipsis ('...')")
+        }
+        var parts: [TensorIndex] = []
+        for it in items {
+            if it == .ellipsis { parts += Array(repeating: .all, count: rank - consuming) } else { parts.append(it) }
+        }
         var newShape: [Int] = [], newStrides: [Int] = []
         var off = offset
         var d = 0
-        for it in expandedItems {
+        var gathered: (dim: Int, indices: [Int])? = nil
+        for it in parts {
             switch it {
             case .at(let i):
-                let n = shape[d]
-                let j = i < 0 ? i + n : i
-                guard j >= 0, j < n else {
-                    throw TensorError("index: index \(i) is out of bounds for dimension \(d) with size \(n)")
-                }
-                off += j * strides[d]
+                off += try Tensor.position(i, size: shape[d], "dim \(d)") * strides[d]
                 d += 1
             case .range(let a, let b, let c):
                 let (start, step, len) = try Tensor.sliceBounds(a, b, c, size: shape[d])
                 if len > 0 { off += start * strides[d] }
                 newShape.append(len)
                 newStrides.append(strides[d] * step)
+                d += 1
+            case .indices(let list):
+                guard gathered == nil else { throw TensorError("only one list/tensor index per subscript is supported") }
+                let n = shape[d]
+                gathered = (newShape.count, try list.map { try Tensor.position($0, size: n, "tensor dim \(d)") })
+                newShape.append(n)
+                newStrides.append(strides[d])
                 d += 1
             case .newAxis:
                 newShape.append(1)
@@ -79,51 +90,38 @@ extension Tensor {
                 break
             }
         }
-        return Tensor(storage: storage, shape: newShape, strides: newStrides, offset: off)
+        while d < rank { newShape.append(shape[d]); newStrides.append(strides[d]); d += 1 }
+        return (Tensor(storage: storage, shape: newShape, strides: newStrides, offset: off), gathered)
     }
 
-    /// `self[items] = value` with value broadcast to the indexed view's shape (numpy semantics).
-    public func assign(_ items: [TensorIndex], _ value: Tensor) throws {
-        let view = try index(items)
+    /// A possibly negative position in a dimension of size n, checked.
+    static func position(_ i: Int, size n: Int, _ what: String) throws -> Int {
+        let j = i < 0 ? i + n : i
+        guard j >= 0, j < n else { throw TensorError("\(what) index \(i) is out of range (length \(n))") }
+        return j
+    }
+
+    /// `self[items] = value` with value broadcast to the indexed shape. With `dropLeadingOnes` (numpy)
+    /// extra leading size-1 dimensions of `value` are ignored; without it (torch) they are an error.
+    /// An `indices` item writes each listed position in turn (a repeated position keeps the last).
+    public func assign(_ items: [TensorIndex], _ value: Tensor, dropLeadingOnes: Bool = true) throws {
+        let (view, gathered) = try indexedView(items)
         var v = value
-        while v.rank > view.rank, v.shape.first == 1 { v = try v.squeezed(0) }  // numpy drops leading 1s
-        let src0: Tensor
-        do { src0 = try v.expanded(to: view.shape) } catch {
-            throw TensorError("assign: cannot broadcast a value of shape \(value.shape) into the indexed shape \(view.shape)")
+        if dropLeadingOnes { while v.rank > view.rank, v.shape.first == 1 { v = try v.squeezed(0) } }
+        guard let g = gathered else { return try view.write(v) }
+        var target = view.shape
+        target[g.dim] = g.indices.count
+        let src = try v.expanded(to: target)
+        for (k, i) in g.indices.enumerated() {
+            try view.selecting(g.dim, i).write(src.selecting(g.dim, k))
         }
-        // A source sharing storage with the destination is copied first so overlapping views read old values.
-        let src = value.storage === storage ? src0.copy() : src0
-        var offsets: [Int] = []
-        offsets.reserveCapacity(view.count)
-        src.forEachOffset { offsets.append($0) }
-        var i = 0
-        let sp = src.storage.pointer, dp = storage.pointer
-        view.forEachOffset { off in dp[off] = sp[offsets[i]]; i += 1 }
     }
 
     /// `self[items] = scalar`.
     public func assign(_ items: [TensorIndex], _ value: Float) throws {
-        let view = try index(items)
+        let (view, gathered) = try indexedView(items)
+        guard gathered == nil else { return try assign(items, Tensor(scalar: value)) }
         let dp = storage.pointer
         view.forEachOffset { dp[$0] = value }
-    }
-
-    /// Elements at `indices` along `dim` (numpy `take` / torch `index_select`); a copy.
-    /// Negative indices count from the end.
-    public func take(_ indices: [Int], dim: Int) throws -> Tensor {
-        let d = try normalizedDim(dim, "take")
-        let n = shape[d]
-        let idx = try indices.map { i -> Int in
-            let j = i < 0 ? i + n : i
-            guard j >= 0, j < n else { throw TensorError("take: index \(i) is out of bounds for dimension \(dim) with size \(n)") }
-            return j
-        }
-        var outShape = shape
-        outShape[d] = idx.count
-        let out = Tensor(zeros: outShape)
-        for (k, j) in idx.enumerated() {
-            try out.assign(Array(repeating: .all, count: d) + [.at(k)], try index(Array(repeating: .all, count: d) + [.at(j)]))
-        }
-        return out
     }
 }

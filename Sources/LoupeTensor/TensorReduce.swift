@@ -94,3 +94,66 @@ extension Tensor {
         return out
     }
 }
+
+extension Tensor {
+    /// `op` over several dimensions at once (negative allowed; an empty list means all), accumulated
+    /// as one lane per output element. [a, b, c].reduce(.sum, dims: [0, -1]) -> [b] ([1, b, 1] with keepDim).
+    /// argmax/argmin take one dimension only.
+    public func reduce(_ op: ReduceOp, dims: [Int], keepDim: Bool = false) throws -> Tensor {
+        if dims.isEmpty { return try reduce(op, dim: nil, keepDim: keepDim) }
+        if dims.count == 1 { return try reduce(op, dim: dims[0], keepDim: keepDim) }
+        let reduced = try dims.map { try normalizedDim($0, op.rawValue) }
+        guard Set(reduced).count == reduced.count else { throw TensorError("\(op.rawValue): dimension repeated in \(dims)") }
+        guard op != .argmax, op != .argmin else { throw TensorError("\(op.rawValue): takes a single dimension, not \(dims)") }
+        let kept = (0..<rank).filter { !reduced.contains($0) }
+        let lanes = try permuted(kept + reduced.sorted())
+            .reshaped([kept.map { shape[$0] }.reduce(1, *), reduced.map { shape[$0] }.reduce(1, *)]) // [kept, reduced]
+        let r = try lanes.reduce(op, dim: 1)                                                                    // [kept]
+        let outShape = keepDim ? shape.indices.map { reduced.contains($0) ? 1 : shape[$0] } : kept.map { shape[$0] }
+        return try r.reshaped(outShape)
+    }
+
+    /// Maximum along `dim` with the (first) index of each, as torch.max(dim) returns them (indices as Float).
+    public func maxWithIndices(dim: Int, keepDim: Bool = false) throws -> (values: Tensor, indices: Tensor) {
+        (try reduce(.max, dim: dim, keepDim: keepDim), try reduce(.argmax, dim: dim, keepDim: keepDim))
+    }
+
+    /// Minimum along `dim` with the (first) index of each, as torch.min(dim) returns them (indices as Float).
+    public func minWithIndices(dim: Int, keepDim: Bool = false) throws -> (values: Tensor, indices: Tensor) {
+        (try reduce(.min, dim: dim, keepDim: keepDim), try reduce(.argmin, dim: dim, keepDim: keepDim))
+    }
+
+    /// The Euclidean norm over all elements (a scalar) or along `dim`: [a, b].norm(dim: 1) -> [a].
+    public func norm(dim: Int? = nil, keepDim: Bool = false) throws -> Tensor {
+        try map { $0 * $0 }.sum(dim: dim, keepDim: keepDim).unary(.sqrt)
+    }
+
+    /// `f` over each lane along `dim` (one output element per lane; Float accumulation is up to `f`),
+    /// or over all elements in row-major order when `dim` is nil. [a, b, c].reduceLanes(dim: 1) -> [a, c].
+    /// A rank-0 tensor is its own single lane.
+    public func reduceLanes(dim: Int?, keepDim: Bool = false, _ f: (UnsafeBufferPointer<Float>) -> Float) throws -> Tensor {
+        guard let dim else {
+            let vals = toArray()
+            if vals.isEmpty { throw TensorError("reduction of an empty tensor") }
+            let r = vals.withUnsafeBufferPointer { f($0) }
+            return keepDim ? Tensor(shape: [Int](repeating: 1, count: rank), data: [r]) : Tensor(scalar: r)
+        }
+        if rank == 0 {
+            guard dim == 0 || dim == -1 else { throw TensorError("dim \(dim) is out of range for a tensor with 0 dimensions") }
+            return Tensor(scalar: f(UnsafeBufferPointer(start: storage.pointer + offset, count: 1)))
+        }
+        let d = try normalizedDim(dim, "reduce")
+        var order = Array(0..<rank)
+        order.remove(at: d); order.append(d)
+        let moved = try permuted(order).contiguous()   // [others..., lane]
+        let lane = shape[d]
+        if lane == 0 { throw TensorError("reduction over an empty dimension") }
+        var outShape = shape
+        outShape.remove(at: d)
+        let out = Tensor(zeros: outShape)
+        let src = moved.basePointer, o = out.storage.pointer
+        for i in 0..<out.count { o[i] = f(UnsafeBufferPointer(start: src + i * lane, count: lane)) }
+        if keepDim { var ks = shape; ks[d] = 1; return try out.reshaped(ks) }
+        return out
+    }
+}

@@ -84,38 +84,6 @@ extension Tensor {
         return Tensor(storage: base.storage, shape: [count], strides: [1], offset: base.offset)
     }
 
-    /// numpy broadcasting of two shapes, or an error naming both.
-    public static func broadcastShapes(_ a: [Int], _ b: [Int], _ op: String = "broadcast") throws -> [Int] {
-        let r = Swift.max(a.count, b.count)
-        var out = [Int](repeating: 1, count: r)
-        for i in 0..<r {
-            let da = i < r - a.count ? 1 : a[i - (r - a.count)]
-            let db = i < r - b.count ? 1 : b[i - (r - b.count)]
-            guard da == db || da == 1 || db == 1 else {
-                throw TensorError("\(op): shapes \(a) and \(b) cannot be broadcast together (dimension \(i): \(da) vs \(db))")
-            }
-            out[i] = da == 1 ? db : da
-        }
-        return out
-    }
-
-    /// A read-only broadcast view of shape `target` (stride 0 along expanded dimensions).
-    public func expanded(to target: [Int]) throws -> Tensor {
-        guard target.count >= rank else {
-            throw TensorError("expand: cannot expand shape \(shape) to the smaller rank \(target)")
-        }
-        let lead = target.count - rank
-        var st = [Int](repeating: 0, count: target.count)
-        for i in 0..<target.count {
-            if i < lead { st[i] = 0; continue }
-            let s = shape[i - lead]
-            if s == target[i] { st[i] = strides[i - lead] }
-            else if s == 1 { st[i] = 0 }
-            else { throw TensorError("expand: cannot expand shape \(shape) to \(target) (dimension \(i): \(s) vs \(target[i]))") }
-        }
-        return Tensor(storage: storage, shape: target, strides: st, offset: offset)
-    }
-
     /// Calls `body(laneIndex, offset)` for every 1-D lane along `dim`: lanes are enumerated in row-major
     /// order over the other dimensions; each lane has `shape[dim]` elements `strides[dim]` apart.
     @inline(__always)

@@ -36,7 +36,7 @@ final class TensorViewTests: XCTestCase {
 
     func testIndexErrorsAreClear() throws {
         let t = try cube()
-        XCTAssertThrowsError(try t.index([.at(2)])) { XCTAssertTrue("\($0)".contains("out of bounds for dimension 0 with size 2"), "\($0)") }
+        XCTAssertThrowsError(try t.index([.at(2)])) { XCTAssertTrue("\($0)".contains("dim 0 index 2 is out of range (length 2)"), "\($0)") }
         XCTAssertThrowsError(try t.index([.at(0), .at(0), .at(0), .at(0)])) { XCTAssertTrue("\($0)".contains("too many indices")) }
         XCTAssertThrowsError(try t.index([.ellipsis, .ellipsis]))
         XCTAssertThrowsError(try t.index([.range(nil, nil, 0)])) { XCTAssertTrue("\($0)".contains("step cannot be zero")) }
@@ -51,7 +51,7 @@ final class TensorViewTests: XCTestCase {
         try t.assign([.ellipsis, .at(-1)], 9)
         XCTAssertEqual(try t.index([.all, .at(3)]).toArray(), [9, 9, 9])
         XCTAssertThrowsError(try t.assign([.at(0)], Tensor(shape: [3], data: [1, 2, 3]))) {
-            XCTAssertTrue("\($0)".contains("cannot broadcast"), "\($0)")
+            XCTAssertTrue("\($0)".contains("cannot be broadcast"), "\($0)")
         }
         // Overlapping source and destination: numpy reads the old values.
         let a = try Tensor.arange(0, 5)

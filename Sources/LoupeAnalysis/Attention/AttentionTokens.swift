@@ -80,13 +80,12 @@ public enum AttentionTokens {
         let qTok = try argmaxRows(Tensor.matmul(q, projection.query))
         let kTok = try argmaxRows(Tensor.matmul(k, projection.key))
         let vTok = try argmaxRows(Tensor.matmul(v, projection.value))
-        // All causal pairs at once: [pairs, d_head]
+        // All causal pairs at once: q_i ⊙ k_j for key j ≤ query i, in (i, j) order
         let dHead = q.shape[1]
-        let qa = q.contiguous().toArray(), ka = k.contiguous().toArray()
-        var pairs: [Float] = []
-        pairs.reserveCapacity(n * (n + 1) / 2 * dHead)
-        for i in 0..<n { for j in 0...i { for d in 0..<dHead { pairs.append(qa[i * dHead + d] * ka[j * dHead + d]) } } }
-        let pairTok = try argmaxRows(Tensor.matmul(Tensor(shape: [pairs.count / dHead, dHead], data: pairs), projection.query))
+        let products = try (q.unsqueezed(1) * k.unsqueezed(0)).reshaped([n * n, dHead]) // [query·key, d_head]
+        let causal = (0..<n).flatMap { i in (0...i).map { j in i * n + j } }
+        let pairs = try products.take(causal, dim: 0)                                    // [pairs, d_head]
+        let pairTok = try argmaxRows(Tensor.matmul(pairs, projection.query))
         var qk = [[Int]](repeating: [Int](repeating: -1, count: n), count: n)
         var e = 0
         for i in 0..<n { for j in 0...i { qk[i][j] = pairTok[e]; e += 1 } }

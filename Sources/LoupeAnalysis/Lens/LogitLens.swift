@@ -36,21 +36,20 @@ public enum LogitLens {
             guard q >= 0 && q < nPos else { throw TensorError("logit lens: position \(p) out of range for \(nPos) positions") }
             return q
         }
-        let w = W_U.contiguous()
-        let bias = b_U?.contiguous().toArray()
+        let w = W_U.contiguous()                      // [d_model, vocab]
+        let bias = try b_U.map { try $0.reshaped([vocab]) } // [vocab]
         var ids: [[[Int]]] = []
         var probs: [[[Float]]] = []
-        var logits = [Float](repeating: 0, count: pos.count * vocab)
+        let logits = Tensor(zeros: [pos.count, vocab])  // [p, vocab]
         for c in 0..<stack.shape[0] {
             let rows = try stack.index([.at(c)]).take(pos, dim: 0).contiguous() // [p, d_model]
-            logits.withUnsafeMutableBufferPointer { out in
-                Kernels.sgemm(m: pos.count, n: vocab, k: stack.shape[2], a: rows.basePointer, lda: stack.shape[2],
-                              b: w.basePointer, ldb: vocab, c: out.baseAddress!, ldc: vocab)
-            }
+            Kernels.sgemm(m: pos.count, n: vocab, k: stack.shape[2], a: rows.basePointer, lda: stack.shape[2],
+                          b: w.basePointer, ldb: vocab, c: logits.basePointer, ldc: vocab)
+            let biased = try bias.map { try logits + $0 } ?? logits  // [p, vocab]
             var cIds: [[Int]] = []
             var cProbs: [[Float]] = []
             for r in 0..<pos.count {
-                let (top, p) = topOfRow(&logits, offset: r * vocab, count: vocab, bias: bias, k: k)
+                let (top, p) = topOfRow(UnsafeBufferPointer(start: biased.basePointer + r * vocab, count: vocab), k: k)
                 cIds.append(top)
                 cProbs.append(p)
             }
@@ -61,13 +60,11 @@ public enum LogitLens {
         return LensResult(ids: ids, probs: probs, labels: names, positions: pos)
     }
 
-    /// Top-k of one row of logits (plus bias) and their softmax probabilities; ties keep the lower id.
-    static func topOfRow(_ logits: inout [Float], offset: Int, count: Int, bias: [Float]?, k: Int) -> ([Int], [Float]) {
+    /// Top-k of one row of logits ([vocab]) and their softmax probabilities; ties keep the lower id.
+    static func topOfRow(_ logits: UnsafeBufferPointer<Float>, k: Int) -> ([Int], [Float]) {
         var best: [(Float, Int)] = []
         var maxLogit = -Float.infinity
-        for v in 0..<count {
-            let x = logits[offset + v] + (bias?[v] ?? 0)
-            logits[offset + v] = x
+        for (v, x) in logits.enumerated() {
             if x > maxLogit { maxLogit = x }
             if best.count < k || x > best[best.count - 1].0 {
                 var i = best.count
@@ -77,7 +74,7 @@ public enum LogitLens {
             }
         }
         var sum: Double = 0
-        for v in 0..<count { sum += Double(expf(logits[offset + v] - maxLogit)) }
+        for x in logits { sum += Double(expf(x - maxLogit)) }
         return (best.map { $0.1 }, best.map { Float(Double(expf($0.0 - maxLogit)) / sum) })
     }
 }
