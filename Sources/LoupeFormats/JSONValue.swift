@@ -179,3 +179,12 @@ public struct JSONObject: Sendable, Equatable {
     /// Key/value pairs in file order.
     public var entries: [(key: String, value: JSONValue)] { zip(keys, items).map { ($0, $1) } }
 }
+
+/// Literals for documents built in code: `.array(["a", 1, true])`.
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
+                     ExpressibleByArrayLiteral {
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int) { self = .int(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+}
