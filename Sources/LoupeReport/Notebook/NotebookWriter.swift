@@ -22,17 +22,17 @@ public enum NotebookWriter {
             ("cells", .array(cells)),
             ("metadata", .pairs([
                 ("kernelspec", .pairs([
-                    ("display_name", .string("Loupe")), ("language", .string("loupe")), ("name", .string("loupe")),
+                    ("display_name", "Loupe"), ("language", "loupe"), ("name", "loupe"),
                 ])),
                 ("language_info", .pairs([
-                    ("codemirror_mode", .string("python")), ("file_extension", .string(".loupe")), ("mimetype", .string("text/x-loupe")),
-                    ("name", .string("loupe")), ("pygments_lexer", .string("python3")), ("version", .string(doc.loupeVersion)),
+                    ("codemirror_mode", "python"), ("file_extension", ".loupe"), ("mimetype", "text/x-loupe"),
+                    ("name", "loupe"), ("pygments_lexer", "python3"), ("version", .string(doc.loupeVersion)),
                 ])),
                 ("loupe", .pairs(loupeMeta)),
                 ("title", .string(doc.title)),
             ])),
-            ("nbformat", .int(4)),
-            ("nbformat_minor", .int(5)),
+            ("nbformat", 4),
+            ("nbformat_minor", 5),
         ])
         return notebook.serialized(.notebook) + "\n"
     }
@@ -69,11 +69,11 @@ public enum NotebookWriter {
         if !loupe.isEmpty { metadata.append(("loupe", .pairs(loupe))) }
         switch cell.kind {
         case .markdown:
-            return .pairs([("cell_type", .string("markdown")), ("id", .string(id)), ("metadata", .pairs(metadata)),
+            return .pairs([("cell_type", "markdown"), ("id", .string(id)), ("metadata", .pairs(metadata)),
                             ("source", lines(cell.source))])
         case .code:
             return .pairs([
-                ("cell_type", .string("code")),
+                ("cell_type", "code"),
                 ("execution_count", cell.executionCount.map { .int($0) } ?? .null),
                 ("id", .string(id)),
                 ("metadata", .pairs(metadata)),
@@ -98,18 +98,18 @@ public enum NotebookWriter {
 
     static func output(_ output: CellOutput, executionCount: Int?) -> JSONValue {
         func display(_ data: [(String, JSONValue)]) -> JSONValue {
-            .pairs([("data", .pairs(data)), ("metadata", .pairs([])), ("output_type", .string("display_data"))])
+            .pairs([("data", .pairs(data)), ("metadata", .pairs([])), ("output_type", "display_data")])
         }
         switch output {
         case .stream(let text):
             let t = text.hasSuffix("\n") ? text : text + "\n"
-            return .pairs([("name", .string("stdout")), ("output_type", .string("stream")), ("text", lines(t))])
+            return .pairs([("name", "stdout"), ("output_type", "stream"), ("text", lines(t))])
         case .value(let text):
             return .pairs([
                 ("data", .pairs([("text/plain", lines(text))])),
                 ("execution_count", executionCount.map { .int($0) } ?? .null),
                 ("metadata", .pairs([])),
-                ("output_type", .string("execute_result")),
+                ("output_type", "execute_result"),
             ])
         case let .figure(svg, name):
             return display([("image/svg+xml", lines(svg)), ("text/plain", lines("<Figure \(name)>"))])
@@ -125,7 +125,7 @@ public enum NotebookWriter {
         case let .error(message, detail):
             let (ename, evalue) = splitErrorName(message)
             let traceback = (detail.isEmpty ? message : detail).split(separator: "\n", omittingEmptySubsequences: false).map { JSONValue.string(String($0)) }
-            return .pairs([("ename", .string(ename)), ("evalue", .string(evalue)), ("output_type", .string("error")),
+            return .pairs([("ename", .string(ename)), ("evalue", .string(evalue)), ("output_type", "error"),
                             ("traceback", .array(traceback))])
         }
     }
