@@ -7,7 +7,7 @@
 //              padded with spaces and ended by "\n" so the data starts at a multiple of 64 (16 in old files)
 //   then       the elements, C order (or Fortran order when fortran_order is True), no padding.
 // descr is a byte order ('<' little, '|' not applicable, '>' big) then a kind and a byte size:
-// f2 f4 f8, i1 i2 i4 i8, u1 u2 u4 u8, b1. Written: version 1.0 with '<f4', '<i8' or '|b1'.
+// f2 f4 f8, i1 i2 i4 i8, u1 u2 u4 u8, b1, all read. Written: version 1.0 with any of those descrs;
 // bfloat16, which NumPy lacks, is written as '<f4'. An .npz is a zip archive of .npy files (the archive
 // is read by the caller).
 import Foundation
