@@ -40,7 +40,7 @@ let package = Package(
                 dependencies: ["LoupeModels", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: numericSettings),
         .target(name: "LoupePlot", swiftSettings: numericSettings),
-        .target(name: "LoupeNotebook", swiftSettings: swiftSettings),
+        .target(name: "LoupeNotebook", dependencies: ["LoupeFormats"], swiftSettings: swiftSettings),
         .target(name: "LoupeReport", dependencies: ["LoupePlot", "LoupeNotebook", .product(name: "Ink", package: "ink")],
                 resources: [.copy("Assets")], swiftSettings: swiftSettings),
         .target(name: "LoupeScript", swiftSettings: swiftSettings),

@@ -1,19 +1,49 @@
 import Foundation
 
-/// Strict RFC 8259 parser over untrusted bytes: UTF-8 validated, nesting limited, duplicate object keys
-/// rejected, errors with line:column and byte offset.
+// JSON text (RFC 8259), read over untrusted UTF-8 bytes:
+//   value  = object | array | string | number | true | false | null, with optional whitespace (space, \t, \n, \r)
+//   object = '{' [ string ':' value { ',' string ':' value } ] '}'      array = '[' [ value { ',' value } ] ']'
+//   string = '"' { UTF-8 except '"' '\\' and bytes < 0x20 | '\\' ( '"' '\\' '/' b f n r t | 'u' 4 hex digits ) } '"'
+//   number = [ '-' ] ( '0' | 1-9 { digit } ) [ '.' digit { digit } ] [ ( 'e' | 'E' ) [ '+' | '-' ] digit { digit } ]
+// A leading UTF-8 byte order mark is skipped. Integers that fit in Int stay exact; other numbers are Doubles.
+
+/// How a JSON document is read beyond the RFC.
+public struct JSONReadOptions: Sendable, Equatable {
+    /// Keep every key/value pair of an object in file order, a repeated key included (lookups see the
+    /// last). Tokenizer vocabularies need this: keys that Swift's String equality merges (canonically
+    /// equivalent spellings such as "é" and "e\u{301}") are distinct tokens with distinct ids.
+    public var keepsDuplicateKeys: Bool
+    /// A lone UTF-16 surrogate escape (`\ud800` with no partner) reads as U+FFFD instead of failing, as
+    /// Hugging Face tokenizer files may carry one.
+    public var replacesLoneSurrogates: Bool
+
+    public init(keepsDuplicateKeys: Bool = false, replacesLoneSurrogates: Bool = false) {
+        self.keepsDuplicateKeys = keepsDuplicateKeys
+        self.replacesLoneSurrogates = replacesLoneSurrogates
+    }
+
+    /// RFC 8259 with duplicate keys and lone surrogates refused.
+    public static let strict = JSONReadOptions()
+    /// Every pair kept in file order, lone surrogates replaced: tokenizer files, user data.
+    public static let ordered = JSONReadOptions(keepsDuplicateKeys: true, replacesLoneSurrogates: true)
+}
+
+/// A recursive-descent reader: UTF-8 validated, nesting limited (so hostile input cannot exhaust the
+/// stack), errors naming the file, byte offset and line:column.
 struct JSONParser {
     let bytes: UnsafeRawBufferPointer
     let file: String
     let baseOffset: Int
+    let options: JSONReadOptions
     var i = 0
     var depth = 0
     static let maxDepth = 512
 
-    init(_ bytes: UnsafeRawBufferPointer, file: String, baseOffset: Int) {
+    init(_ bytes: UnsafeRawBufferPointer, file: String, baseOffset: Int, options: JSONReadOptions = .strict) {
         self.bytes = bytes
         self.file = file
         self.baseOffset = baseOffset
+        self.options = options
     }
 
     mutating func parseDocument() throws -> JSONValue {
@@ -82,12 +112,13 @@ struct JSONParser {
         try enter()
         i += 1
         var keys: [String] = []
+        var items: [JSONValue] = []
         var values: [String: JSONValue] = [:]
         skipSpace()
         if i < bytes.count, bytes[i] == UInt8(ascii: "}") {
             i += 1
             depth -= 1
-            return .object(JSONObject(keys: [], values: [:]))
+            return .object(JSONObject(keys: [], items: [], values: [:]))
         }
         while true {
             skipSpace()
@@ -101,10 +132,11 @@ struct JSONParser {
             i += 1
             skipSpace()
             let v = try value()
-            if values.updateValue(v, forKey: key) != nil {
+            if values.updateValue(v, forKey: key) != nil, !options.keepsDuplicateKeys {
                 throw fail("duplicate key \"\(key)\"", at: keyAt, kind: .duplicate, item: key)
             }
             keys.append(key)
+            items.append(v)
             skipSpace()
             guard i < bytes.count else { throw fail("unexpected end of input, expected ',' or '}'") }
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
@@ -112,7 +144,7 @@ struct JSONParser {
             throw fail("unexpected \(describe(i)), expected ',' or '}'")
         }
         depth -= 1
-        return .object(JSONObject(keys: keys, values: values))
+        return .object(JSONObject(keys: keys, items: items, values: values))
     }
 
     mutating func array() throws -> JSONValue {
@@ -214,15 +246,23 @@ struct JSONParser {
             case UInt8(ascii: "u"):
                 var code = try hex4()
                 if (0xD800...0xDBFF).contains(code) {
-                    guard i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") else {
+                    let afterHigh = i
+                    var low: UInt32 = 0
+                    if i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") {
+                        i += 2
+                        low = try hex4()
+                    }
+                    if (0xDC00...0xDFFF).contains(low) {
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    } else if options.replacesLoneSurrogates {
+                        i = afterHigh
+                        code = 0xFFFD
+                    } else {
                         throw fail("unpaired surrogate \\u\(String(code, radix: 16))", at: escAt)
                     }
-                    i += 2
-                    let low = try hex4()
-                    guard (0xDC00...0xDFFF).contains(low) else { throw fail("unpaired surrogate \\u\(String(code, radix: 16))", at: escAt) }
-                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                 } else if (0xDC00...0xDFFF).contains(code) {
-                    throw fail("unpaired surrogate \\u\(String(code, radix: 16))", at: escAt)
+                    guard options.replacesLoneSurrogates else { throw fail("unpaired surrogate \\u\(String(code, radix: 16))", at: escAt) }
+                    code = 0xFFFD
                 }
                 guard let scalar = Unicode.Scalar(code) else { throw fail("invalid code point", at: escAt) }
                 out.append(contentsOf: Array(String(Character(scalar)).utf8))

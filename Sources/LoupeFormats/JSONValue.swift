@@ -11,25 +11,43 @@ public enum JSONValue: Sendable, Equatable, CustomStringConvertible {
     case array([JSONValue])
     case object(JSONObject)
 
-    /// Parses UTF-8 JSON text strictly (RFC 8259, duplicate keys rejected). `file` names the source in errors.
+    /// Parses UTF-8 JSON text strictly (RFC 8259, duplicate keys rejected). `file` names the source in
+    /// errors; `baseOffset` is where `bytes` start in that file.
     public static func parse(_ bytes: UnsafeRawBufferPointer, file: String, baseOffset: Int = 0) throws -> JSONValue {
-        var p = JSONParser(bytes, file: file, baseOffset: baseOffset)
+        try parse(bytes, file: file, baseOffset: baseOffset, options: .strict)
+    }
+
+    public static func parse(_ bytes: UnsafeRawBufferPointer, file: String, baseOffset: Int = 0,
+                             options: JSONReadOptions) throws -> JSONValue {
+        var p = JSONParser(bytes, file: file, baseOffset: baseOffset, options: options)
         return try p.parseDocument()
     }
 
     public static func parse(_ data: Data, file: String) throws -> JSONValue {
-        try data.withUnsafeBytes { try parse($0, file: file) }
+        try parse(data, file: file, options: .strict)
+    }
+
+    public static func parse(_ data: Data, file: String, options: JSONReadOptions) throws -> JSONValue {
+        try data.withUnsafeBytes { try parse($0, file: file, options: options) }
     }
 
     public static func parse(_ text: String, file: String = "<string>") throws -> JSONValue {
+        try parse(text, file: file, options: .strict)
+    }
+
+    public static func parse(_ text: String, file: String = "<string>", options: JSONReadOptions) throws -> JSONValue {
         var text = text
-        return try text.withUTF8 { try parse(UnsafeRawBufferPointer($0), file: file) }
+        return try text.withUTF8 { try parse(UnsafeRawBufferPointer($0), file: file, options: options) }
     }
 
     /// Reads and parses a JSON file.
     public static func load(_ url: URL) throws -> JSONValue {
+        try load(url, options: .strict)
+    }
+
+    public static func load(_ url: URL, options: JSONReadOptions) throws -> JSONValue {
         let mapped = try MappedFile(url: url)
-        return try parse(mapped.buffer, file: url.path)
+        return try parse(mapped.buffer, file: url.path, options: options)
     }
 
     // MARK: accessors
@@ -117,68 +135,37 @@ public enum JSONValue: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// Compact JSON text.
-    public var description: String {
-        var out = ""
-        write(to: &out)
-        return out
-    }
-
-    func write(to out: inout String) {
-        switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
-        case .double(let d): out += d.isFinite ? "\(d)" : "null"
-        case .string(let s): JSONValue.writeString(s, to: &out)
-        case .array(let a):
-            out += "["
-            for (i, v) in a.enumerated() {
-                if i > 0 { out += "," }
-                v.write(to: &out)
-            }
-            out += "]"
-        case .object(let o):
-            out += "{"
-            for (i, k) in o.keys.enumerated() {
-                if i > 0 { out += "," }
-                JSONValue.writeString(k, to: &out)
-                out += ":"
-                o[k]?.write(to: &out)
-            }
-            out += "}"
-        }
-    }
-
-    static func writeString(_ s: String, to out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        out += "\""
-    }
+    /// Compact JSON text (doubles keep their fraction, so the text reads back as the same value).
+    public var description: String { serialized(.compact) }
 }
 
-/// A JSON object: a dictionary that remembers key order.
+/// A JSON object: a dictionary that remembers key order. Read with `JSONReadOptions.keepsDuplicateKeys`,
+/// `keys`/`items` hold every pair as the file spells it and `values` the last value of each key.
 public struct JSONObject: Sendable, Equatable {
     /// Keys in file order.
     public let keys: [String]
+    /// Values in file order, one per key.
+    public let items: [JSONValue]
+    /// Lookup by key.
     public let values: [String: JSONValue]
 
-    public init(keys: [String], values: [String: JSONValue]) {
+    init(keys: [String], items: [JSONValue], values: [String: JSONValue]) {
         self.keys = keys
+        self.items = items
         self.values = values
     }
 
+    public init(keys: [String], values: [String: JSONValue]) {
+        self.init(keys: keys, items: keys.map { values[$0] ?? .null }, values: values)
+    }
+
+    /// Pairs in order; a repeated key stays at its first place with its last value.
     public init(_ pairs: KeyValuePairs<String, JSONValue>) {
+        self.init(uniquing: pairs.map { ($0.key, $0.value) })
+    }
+
+    /// Pairs in order; a repeated key stays at its first place with its last value.
+    public init(uniquing pairs: [(String, JSONValue)]) {
         var keys: [String] = []
         var values: [String: JSONValue] = [:]
         for (k, v) in pairs where values.updateValue(v, forKey: k) == nil { keys.append(k) }
@@ -190,5 +177,14 @@ public struct JSONObject: Sendable, Equatable {
     public var isEmpty: Bool { keys.isEmpty }
 
     /// Key/value pairs in file order.
-    public var entries: [(key: String, value: JSONValue)] { keys.compactMap { k in values[k].map { (k, $0) } } }
+    public var entries: [(key: String, value: JSONValue)] { zip(keys, items).map { ($0, $1) } }
+}
+
+/// Literals for documents built in code: `.array(["a", 1, true])`.
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
+                     ExpressibleByArrayLiteral {
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int) { self = .int(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
 }

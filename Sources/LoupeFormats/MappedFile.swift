@@ -56,8 +56,13 @@ public final class MappedFile: @unchecked Sendable {
 
     public convenience init(path: String) throws { try self.init(url: URL(fileURLWithPath: path)) }
 
-    /// An in-memory stand-in holding a copy of `bytes` (for tests that parse thousands of variants).
-    init(copying bytes: [UInt8], url: URL) {
+    /// An in-memory stand-in holding a copy of `bytes` (bytes already read, tests that parse thousands of
+    /// variants); `url` names it in errors.
+    public convenience init(copying data: Data, url: URL) {
+        self.init(copying: [UInt8](data), url: url)
+    }
+
+    public init(copying bytes: [UInt8], url: URL) {
         self.url = url
         isHeapCopy = true
         length = bytes.count

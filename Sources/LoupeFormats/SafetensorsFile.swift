@@ -21,7 +21,10 @@ public final class SafetensorsFile: WeightSource, @unchecked Sendable {
     public let tensorNames: [String]
     /// Tensors of dtypes Loupe does not load: name → safetensors dtype.
     public let otherTensors: [String: String]
+    /// Every tensor, whatever its dtype, in data order.
+    public let allTensorNames: [String]
     private let infos: [String: TensorInfo]
+    private let entries: [String: (dtype: String, shape: [Int], byteRange: Range<Int>)]
 
     /// The JSON header may not exceed this (the safetensors library's own limit).
     public static let maxHeaderBytes = 100_000_000
@@ -73,6 +76,7 @@ public final class SafetensorsFile: WeightSource, @unchecked Sendable {
         var metadata: [String: String] = [:]
         var infos: [String: TensorInfo] = [:]
         var others: [String: String] = [:]
+        var all: [String: (dtype: String, shape: [Int], byteRange: Range<Int>)] = [:]
         var spans: [(name: String, begin: Int, end: Int)] = []
         for (name, entry) in entries.entries {
             if name == "__metadata__" {
@@ -123,6 +127,7 @@ public final class SafetensorsFile: WeightSource, @unchecked Sendable {
                 throw bad(.sizeMismatch, "shape \(shape) of \(dtypeName) needs \(bytes) bytes but data_offsets [\(begin), \(end)] hold \(end - begin)")
             }
             spans.append((name, begin, end))
+            all[name] = (dtypeName, shape, (dataOffset + begin)..<(dataOffset + end))
             let dtype: DType?
             switch dtypeName {
             case "F32": dtype = .f32
@@ -148,6 +153,28 @@ public final class SafetensorsFile: WeightSource, @unchecked Sendable {
         self.infos = infos
         self.otherTensors = others
         self.tensorNames = spans.map(\.name).filter { infos[$0] != nil }
+        self.allTensorNames = spans.map(\.name)
+        self.entries = all
+    }
+
+    /// The element type of each safetensors dtype Loupe can widen to Float (not the F8 formats).
+    public static let elementTypes: [String: ArrayElement] = [
+        "F16": .float16, "BF16": .bfloat16, "F32": .float32, "F64": .float64,
+        "I8": .int8, "I16": .int16, "I32": .int32, "I64": .int64,
+        "U8": .uint8, "U16": .uint16, "U32": .uint32, "U64": .uint64, "BOOL": .bool,
+    ]
+
+    /// A tensor of any integer, float or boolean dtype, its values widened to Float.
+    public func elementArray(_ name: String) throws -> ElementArray {
+        guard let entry = entries[name] else {
+            throw FormatError(.noSuchTensor, file: url.path, item: name, "no tensor of this name in the file (\(entries.count) tensors)")
+        }
+        guard let element = SafetensorsFile.elementTypes[entry.dtype] else {
+            throw FormatError(.unsupportedType, file: url.path, item: name, "tensor has unsupported dtype \(entry.dtype)")
+        }
+        let count = entry.shape.reduce(1, *)
+        let values = element.decode(UnsafeRawBufferPointer(rebasing: mapped.buffer[entry.byteRange]), count: count)
+        return ElementArray(shape: entry.shape, element: element, values: values)
     }
 
     public func info(_ name: String) -> TensorInfo? { infos[name] }

@@ -1,63 +1,56 @@
 import LoupeNotebook
 import LoupeInterpreter
 import Foundation
+import LoupeFormats
 
 /// JSON and CSV to and from Loupe values.
 enum TextFormats {
     // MARK: JSON
 
-    static func toJSONObject(_ v: Value) throws -> Any {
+    static func toJSON(_ v: Value) throws -> JSONValue {
         switch v {
-        case .none: return NSNull()
-        case .bool(let b): return b
-        case .int(let i): return i
+        case .none: return .null
+        case .bool(let b): return .bool(b)
+        case .int(let i): return .int(i)
         case .float(let d):
             guard d.isFinite else { throw LoupeError("JSON cannot hold \(Repr.float(d))") }
-            return d
-        case .string(let s): return s
-        case .list(let l): return try l.items.map(toJSONObject)
-        case .tuple(let t): return try t.map(toJSONObject)
+            return .double(d)
+        case .string(let s): return .string(s)
+        case .list(let l): return .array(try l.items.map(toJSON))
+        case .tuple(let t): return .array(try t.map(toJSON))
         case .dict(let d):
-            var o: [String: Any] = [:]
-            for (k, val) in zip(d.keys, d.values) { o[Repr.str(k)] = try toJSONObject(val) }
-            return o
-        case .tensor(let t): return try toJSONObject(TensorMethods.toList(t))
+            return .object(JSONObject(uniquing: try zip(d.keys, d.values).map { (Repr.str($0), try toJSON($1)) }))
+        case .tensor(let t): return try toJSON(TensorMethods.toList(t))
         default: throw LoupeError("cannot write a \(v.typeName) as JSON")
         }
     }
 
-    static func fromJSONObject(_ o: Any) -> Value {
-        switch o {
-        case is NSNull: return .none
-        case let n as NSNumber:
-            if String(cString: n.objCType) == "c" || String(cString: n.objCType) == "B" { return .bool(n.boolValue) }
-            let d = n.doubleValue
-            if d == d.rounded(), !String(describing: n).contains("."), !String(describing: n).contains("e"), abs(d) < 9e18 { return .int(n.intValue) }
-            return .float(d)
-        case let b as Bool: return .bool(b)
-        case let s as String: return .string(s)
-        case let a as [Any]: return .list(a.map(fromJSONObject))
-        case let d as [String: Any]:
+    /// A dict's keys come out sorted; a repeated key keeps its last value.
+    static func fromJSON(_ j: JSONValue) -> Value {
+        switch j {
+        case .null: return .none
+        case .bool(let b): return .bool(b)
+        case .int(let i): return .int(i)
+        case .double(let d): return .float(d)
+        case .string(let s): return .string(s)
+        case .array(let a): return .list(a.map(fromJSON))
+        case .object(let o):
             let box = DictBox()
-            for k in d.keys.sorted() { try? box.set(.string(k), fromJSONObject(d[k] ?? NSNull())) }
+            for k in Set(o.keys).sorted() { try? box.set(.string(k), fromJSON(o[k] ?? .null)) }
             return .dict(box)
-        default: return .none
         }
     }
 
+    /// Keys sorted; pretty output indents two spaces per level.
     static func jsonText(_ v: Value, pretty: Bool) throws -> String {
-        let o = try toJSONObject(v)
-        var opts: JSONSerialization.WritingOptions = [.fragmentsAllowed, .sortedKeys, .withoutEscapingSlashes]
-        if pretty { opts.insert(.prettyPrinted) }
-        let data = try JSONSerialization.data(withJSONObject: o, options: opts)
-        return String(decoding: data, as: UTF8.self)
+        try toJSON(v).serialized(pretty ? .sortedPretty : .sortedCompact)
     }
 
     static func parseJSON(_ text: String, name: String, line: Int? = nil) throws -> Value {
         do {
-            return fromJSONObject(try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]))
-        } catch {
-            throw LoupeError("\(name)\(line.map { ":\($0)" } ?? ""): invalid JSON (\((error as NSError).userInfo[NSDebugDescriptionErrorKey] ?? error.localizedDescription))")
+            return fromJSON(try JSONValue.parse(text, file: name, options: .ordered))
+        } catch let error as FormatError {
+            throw LoupeError("\(name)\(line.map { ":\($0)" } ?? ""): invalid JSON (\(error.message) at byte \(error.offset ?? 0))")
         }
     }
 

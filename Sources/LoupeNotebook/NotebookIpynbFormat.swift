@@ -1,4 +1,5 @@
 import Foundation
+import LoupeFormats
 
 // nbformat 4 (https://nbformat.readthedocs.io/en/latest/format_description.html), the parts read here:
 //
@@ -17,83 +18,84 @@ extension NotebookDocument {
         func fail(_ message: String) -> NotebookFormatError {
             NotebookFormatError(file: path, line: nil, message: message)
         }
-        let root: Any
+        let root: JSONValue
         do {
-            root = try JSONSerialization.jsonObject(with: data)
-        } catch {
-            throw fail("not a notebook: the file is not valid JSON (\(Self.reason(error)))")
+            root = try JSONValue.parse(data, file: path, options: .ordered)
+        } catch let error as FormatError {
+            throw fail("not a notebook: the file is not valid JSON (\(error.message) at byte \(error.offset ?? 0))")
         }
-        guard let top = root as? [String: Any] else { throw fail("not a notebook: the top level is not a JSON object") }
-        guard let major = top["nbformat"] as? Int else { throw fail("not a notebook: no \"nbformat\" version field") }
+        guard let top = root.object else { throw fail("not a notebook: the top level is not a JSON object") }
+        guard let major = top["nbformat"]?.int else { throw fail("not a notebook: no \"nbformat\" version field") }
         guard major == 4 else {
             throw fail("nbformat \(major) is not supported; convert it with `jupyter nbconvert --to notebook --nbformat 4`")
         }
-        guard let rawCells = top["cells"] as? [Any] else { throw fail("not a notebook: no \"cells\" array") }
+        guard let rawCells = top["cells"]?.array else { throw fail("not a notebook: no \"cells\" array") }
         let name = (path as NSString).lastPathComponent
         var cells: [NotebookCell] = []
         for (index, raw) in rawCells.enumerated() {
             let where_ = "cell \(index + 1)"
-            guard let cell = raw as? [String: Any] else { throw fail("\(where_) is not a JSON object") }
-            guard let typeName = cell["cell_type"] as? String else { throw fail("\(where_) has no \"cell_type\"") }
+            guard let cell = raw.object else { throw fail("\(where_) is not a JSON object") }
+            guard let typeName = cell["cell_type"]?.string else { throw fail("\(where_) has no \"cell_type\"") }
             guard let kind = NotebookCell.Kind(rawValue: typeName) else {
                 throw fail("\(where_) has cell_type \"\(typeName)\"; expected code, markdown or raw")
             }
             let source: String
             switch cell["source"] {
-            case let text as String: source = text
-            case let lines as [Any]:
-                guard let strings = lines as? [String] else { throw fail("\(where_): \"source\" holds a non-string") }
+            case .string(let text)?: source = text
+            case .array(let lines)?:
+                guard let strings = JSONValue.array(lines).stringArray else { throw fail("\(where_): \"source\" holds a non-string") }
                 source = strings.joined()
             case nil: source = ""
             default: throw fail("\(where_): \"source\" is neither a string nor a list of strings")
             }
-            let metadata = cell["metadata"] as? [String: Any] ?? [:]
-            let tags = (metadata["tags"] as? [Any] ?? []).compactMap { $0 as? String }
-            let title = metadata["title"] as? String
+            let metadata = cell["metadata"]?.object
+            let tags = (metadata?["tags"]?.array ?? []).compactMap(\.string)
+            let title = metadata?["title"]?.string
             let (trimmed, skipped) = Self.trimBlankLines(source)
             cells.append(NotebookCell(kind: kind, source: trimmed, title: title, tags: tags,
                                       firstLine: 1 + skipped, sourceName: "\(name)#cell\(index + 1)",
-                                      id: cell["id"] as? String))
+                                      id: cell["id"]?.string))
         }
         self.init(path: path, format: .ipynb, cells: cells)
     }
 
-    /// A sources-only nbformat 4.5 notebook, keys sorted and indented by one space as Jupyter writes.
+    /// A sources-only nbformat 4.5 notebook, keys sorted and indented as Foundation's pretty printer does.
     public func ipynbData() throws -> Data {
         var usedIDs = Set<String>()
-        var jsonCells: [[String: Any]] = []
+        var jsonCells: [JSONValue] = []
         for (index, cell) in cells.enumerated() {
             var id = cell.id ?? "cell-\(index + 1)"
             while !usedIDs.insert(id).inserted { id += "-\(index + 1)" }
-            var metadata: [String: Any] = [:]
-            if !cell.tags.isEmpty { metadata["tags"] = cell.tags }
-            if let title = cell.title { metadata["title"] = title }
-            var json: [String: Any] = [
-                "cell_type": cell.kind.rawValue,
-                "id": id,
-                "metadata": metadata,
-                "source": Self.sourceLines(cell.source),
+            var metadata: [(String, JSONValue)] = []
+            if !cell.tags.isEmpty { metadata.append(("tags", .array(cell.tags.map { .string($0) }))) }
+            if let title = cell.title { metadata.append(("title", .string(title))) }
+            var json: [(String, JSONValue)] = [
+                ("cell_type", .string(cell.kind.rawValue)),
+                ("id", .string(id)),
+                ("metadata", .object(JSONObject(uniquing: metadata))),
+                ("source", .array(Self.sourceLines(cell.source).map { .string($0) })),
             ]
             if cell.kind == .code {
-                json["outputs"] = [Any]()
-                json["execution_count"] = NSNull()
+                json.append(("outputs", .array([])))
+                json.append(("execution_count", .null))
             }
-            jsonCells.append(json)
+            jsonCells.append(.object(JSONObject(uniquing: json)))
         }
-        let top: [String: Any] = [
-            "cells": jsonCells,
-            "metadata": Self.loupeNotebookMetadata,
-            "nbformat": 4,
-            "nbformat_minor": 5,
-        ]
-        return try JSONSerialization.data(withJSONObject: top, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        let top = JSONValue.object(JSONObject(uniquing: [
+            ("cells", .array(jsonCells)),
+            ("metadata", Self.loupeNotebookMetadata),
+            ("nbformat", .int(4)),
+            ("nbformat_minor", .int(5)),
+        ]))
+        return Data(top.serialized(.sortedPretty).utf8)
     }
 
     /// The kernel and language metadata Jupyter uses to label the notebook.
-    public static let loupeNotebookMetadata: [String: Any] = [
-        "kernelspec": ["display_name": "Loupe", "language": "loupe", "name": "loupe"],
-        "language_info": ["name": "loupe", "file_extension": ".loupe", "mimetype": "text/x-loupe"],
-    ]
+    public static let loupeNotebookMetadata = JSONValue.object(JSONObject([
+        "kernelspec": .object(JSONObject(["display_name": .string("Loupe"), "language": .string("loupe"), "name": .string("loupe")])),
+        "language_info": .object(JSONObject(["name": .string("loupe"), "file_extension": .string(".loupe"),
+                                             "mimetype": .string("text/x-loupe")])),
+    ]))
 
     /// nbformat's multi-line string: every line but the last keeps its "\n".
     public static func sourceLines(_ text: String) -> [String] {

@@ -1,4 +1,5 @@
 import Foundation
+import LoupeFormats
 
 // The percent format of jupytext and VS Code:
 //
@@ -188,8 +189,7 @@ struct PercentMarker {
         let after = metadata[r.upperBound...]
         guard after.first == "[", let close = after.firstIndex(of: "]") else { return [] }
         let json = String(after[...close])
-        guard let data = json.data(using: .utf8),
-              let value = try? JSONSerialization.jsonObject(with: data) as? [Any] else { return [] }
-        return value.compactMap { $0 as? String }
+        guard let value = (try? JSONValue.parse(json, options: .ordered))?.array else { return [] }
+        return value.compactMap(\.string)
     }
 }

@@ -50,7 +50,7 @@ extension Tokenizer {
         } else {
             mergeStrings = nil
         }
-        let merges = try mergeStrings.map { try Tokenizer.mergeList($0, source: source) }
+        let merges = try mergeStrings.map { try Tokenizer.mergeList($0.map(JSONValue.string), source: source) }
 
         var parts: Parts
         switch kind {

@@ -1,4 +1,5 @@
 import Foundation
+import LoupeFormats
 
 /// The text normalisers of `tokenizers` that the supported vocabularies use.
 indirect enum Normalizer {
@@ -52,25 +53,25 @@ indirect enum Normalizer {
     }
 
     /// Parse a `normalizer` object of tokenizer.json.
-    static func parse(_ json: Any?, source: String, path: String) throws -> Normalizer? {
-        guard let json, !(json is NSNull) else { return nil }
-        guard let object = json as? [String: Any], let type = object["type"] as? String else {
+    static func parse(_ json: JSONValue?, source: String, path: String) throws -> Normalizer? {
+        guard let json, !json.isNull else { return nil }
+        guard let object = json.object, let type = object["type"]?.string else {
             throw TokenizerError(source: source, location: path, "expected an object with a \"type\"")
         }
         switch type {
         case "Sequence":
-            let items = object["normalizers"] as? [Any] ?? []
+            let items = object["normalizers"]?.array ?? []
             return .sequence(try items.enumerated().compactMap {
                 try parse($1, source: source, path: "\(path).normalizers[\($0)]")
             })
         case "Prepend":
-            return .prepend(object["prepend"] as? String ?? "")
+            return .prepend(object["prepend"]?.string ?? "")
         case "Replace":
-            guard let pattern = object["pattern"] as? [String: Any], let string = pattern["String"] as? String else {
+            guard let pattern = object["pattern"]?.object, let string = pattern["String"]?.string else {
                 throw TokenizerError(source: source, location: path,
                                      "only Replace with a literal String pattern is supported")
             }
-            return .replace(pattern: string, content: object["content"] as? String ?? "")
+            return .replace(pattern: string, content: object["content"]?.string ?? "")
         case "NFC": return .nfc
         case "NFD": return .nfd
         case "NFKC": return .nfkc

@@ -1,4 +1,5 @@
 import Foundation
+import LoupeFormats
 
 /// What `add_special_tokens=True` wraps around one sequence: the ids before and after it
 /// (TemplateProcessing's `single`, Roberta/Bert's cls ... sep; ByteLevel adds nothing).
@@ -11,15 +12,15 @@ struct PostProcessor {
     }
 
     /// Parse a `post_processor` object of tokenizer.json.
-    static func parse(_ json: Any?, source: String, path: String) throws -> PostProcessor {
-        guard let json, !(json is NSNull) else { return PostProcessor() }
-        guard let object = json as? [String: Any], let type = object["type"] as? String else {
+    static func parse(_ json: JSONValue?, source: String, path: String) throws -> PostProcessor {
+        guard let json, !json.isNull else { return PostProcessor() }
+        guard let object = json.object, let type = object["type"]?.string else {
             throw TokenizerError(source: source, location: path, "expected an object with a \"type\"")
         }
         switch type {
         case "Sequence":
             var combined = PostProcessor()
-            for (index, item) in (object["processors"] as? [Any] ?? []).enumerated() {
+            for (index, item) in (object["processors"]?.array ?? []).enumerated() {
                 let step = try parse(item, source: source, path: "\(path).processors[\(index)]")
                 combined.prefix = step.prefix + combined.prefix
                 combined.suffix += step.suffix
@@ -28,17 +29,17 @@ struct PostProcessor {
         case "ByteLevel":
             return PostProcessor()
         case "TemplateProcessing":
-            let specials = object["special_tokens"] as? [String: Any] ?? [:]
+            let specials = object["special_tokens"]?.object
             var result = PostProcessor()
             var seenSequence = false
-            for (index, piece) in (object["single"] as? [Any] ?? []).enumerated() {
-                guard let piece = piece as? [String: Any] else { continue }
+            for (index, piece) in (object["single"]?.array ?? []).enumerated() {
+                guard let piece = piece.object else { continue }
                 if piece["Sequence"] != nil {
                     seenSequence = true
                     continue
                 }
-                guard let special = piece["SpecialToken"] as? [String: Any], let name = special["id"] as? String,
-                      let entry = specials[name] as? [String: Any], let ids = entry["ids"] as? [Int] else {
+                guard let special = piece["SpecialToken"]?.object, let name = special["id"]?.string,
+                      let entry = specials?[name]?.object, let ids = entry["ids"]?.intArray else {
                     throw TokenizerError(source: source, location: "\(path).single[\(index)]",
                                          "template piece names a special token missing from special_tokens")
                 }
@@ -46,8 +47,8 @@ struct PostProcessor {
             }
             return result
         case "RobertaProcessing", "BertProcessing":
-            guard let cls = object["cls"] as? [Any], cls.count == 2, let clsID = cls[1] as? Int,
-                  let sep = object["sep"] as? [Any], sep.count == 2, let sepID = sep[1] as? Int else {
+            guard let cls = object["cls"]?.array, cls.count == 2, let clsID = cls[1].int,
+                  let sep = object["sep"]?.array, sep.count == 2, let sepID = sep[1].int else {
                 throw TokenizerError(source: source, location: path, "\(type) needs cls and sep as [token, id]")
             }
             return PostProcessor(prefix: [clsID], suffix: [sepID])

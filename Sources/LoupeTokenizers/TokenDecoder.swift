@@ -1,4 +1,5 @@
 import Foundation
+import LoupeFormats
 
 /// The decoders of `tokenizers` (a chain that turns token strings back into text).
 indirect enum TokenDecoder {
@@ -102,14 +103,14 @@ indirect enum TokenDecoder {
     }
 
     /// Parse a `decoder` object of tokenizer.json.
-    static func parse(_ json: Any?, source: String, path: String) throws -> TokenDecoder? {
-        guard let json, !(json is NSNull) else { return nil }
-        guard let object = json as? [String: Any], let type = object["type"] as? String else {
+    static func parse(_ json: JSONValue?, source: String, path: String) throws -> TokenDecoder? {
+        guard let json, !json.isNull else { return nil }
+        guard let object = json.object, let type = object["type"]?.string else {
             throw TokenizerError(source: source, location: path, "expected an object with a \"type\"")
         }
         switch type {
         case "Sequence":
-            let items = object["decoders"] as? [Any] ?? []
+            let items = object["decoders"]?.array ?? []
             return .sequence(try items.enumerated().compactMap {
                 try parse($1, source: source, path: "\(path).decoders[\($0)]")
             })
@@ -117,19 +118,19 @@ indirect enum TokenDecoder {
         case "ByteFallback": return .byteFallback
         case "Fuse": return .fuse
         case "Replace":
-            guard let pattern = object["pattern"] as? [String: Any], let string = pattern["String"] as? String else {
+            guard let pattern = object["pattern"]?.object, let string = pattern["String"]?.string else {
                 throw TokenizerError(source: source, location: path, "only Replace with a literal String pattern is supported")
             }
-            return .replace(pattern: string, content: object["content"] as? String ?? "")
+            return .replace(pattern: string, content: object["content"]?.string ?? "")
         case "Strip":
-            let content = (object["content"] as? String)?.unicodeScalars.first ?? " "
-            return .strip(content: content, start: object["start"] as? Int ?? 0, stop: object["stop"] as? Int ?? 0)
+            let content = (object["content"]?.string)?.unicodeScalars.first ?? " "
+            return .strip(content: content, start: object["start"]?.int ?? 0, stop: object["stop"]?.int ?? 0)
         case "Metaspace":
-            let replacement = (object["replacement"] as? String)?.unicodeScalars.first ?? "\u{2581}"
+            let replacement = (object["replacement"]?.string)?.unicodeScalars.first ?? "\u{2581}"
             var scheme = PrependScheme.always
-            if let name = object["prepend_scheme"] as? String, let parsed = PrependScheme(rawValue: name) {
+            if let name = object["prepend_scheme"]?.string, let parsed = PrependScheme(rawValue: name) {
                 scheme = parsed
-            } else if let add = object["add_prefix_space"] as? Bool {
+            } else if let add = object["add_prefix_space"]?.bool {
                 scheme = add ? .always : .never
             }
             return .metaspace(replacement: replacement, prepend: scheme)

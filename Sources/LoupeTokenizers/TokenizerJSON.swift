@@ -1,4 +1,5 @@
 import Foundation
+import LoupeFormats
 
 /// Loading from Hugging Face files: `tokenizer.json` (with an optional `tokenizer_config.json` for the
 /// names of BOS/EOS/PAD), and GPT-2's `vocab.json` + `merges.txt`.
@@ -8,43 +9,43 @@ extension Tokenizer {
     /// naming it.
     public convenience init(tokenizerJSON url: URL, config: URL? = nil) throws {
         let source = url.path
-        let (root, vocabPairs) = try Tokenizer.readJSONObject(url, capture: ["model", "vocab"])
-        guard let modelObject = root["model"] as? [String: Any] else {
+        let root = try Tokenizer.readJSONObject(url)
+        guard let modelObject = root["model"]?.object else {
             throw TokenizerError(source: source, location: "model", "missing \"model\" object")
         }
-        let type = modelObject["type"] as? String ?? "BPE"
+        let type = modelObject["type"]?.string ?? "BPE"
         guard type == "BPE" else {
             throw TokenizerError(source: source, location: "model.type",
                                  "model type \"\(type)\" is not supported; only BPE")
         }
-        if let prefix = modelObject["continuing_subword_prefix"] as? String, !prefix.isEmpty {
+        if let prefix = modelObject["continuing_subword_prefix"]?.string, !prefix.isEmpty {
             throw TokenizerError(source: source, location: "model.continuing_subword_prefix",
                                  "continuing_subword_prefix is not supported")
         }
-        if let suffix = modelObject["end_of_word_suffix"] as? String, !suffix.isEmpty {
+        if let suffix = modelObject["end_of_word_suffix"]?.string, !suffix.isEmpty {
             throw TokenizerError(source: source, location: "model.end_of_word_suffix", "end_of_word_suffix is not supported")
         }
-        guard modelObject["vocab"] is [String: Any], let vocabPairs else {
+        guard let vocabObject = modelObject["vocab"]?.object else {
             throw TokenizerError(source: source, location: "model.vocab", "missing vocabulary object")
         }
-        let vocab = try Tokenizer.vocabulary(vocabPairs, source: source, location: "model.vocab")
-        let merges = try Tokenizer.mergeList(modelObject["merges"] as? [Any] ?? [], source: source)
-        let model = try BPEModel(vocab: vocab, merges: merges, unkToken: modelObject["unk_token"] as? String,
-                                 fuseUnk: modelObject["fuse_unk"] as? Bool ?? false,
-                                 byteFallback: modelObject["byte_fallback"] as? Bool ?? false,
-                                 ignoreMerges: modelObject["ignore_merges"] as? Bool ?? false, source: source)
+        let vocab = try Tokenizer.vocabulary(vocabObject, source: source, location: "model.vocab")
+        let merges = try Tokenizer.mergeList(modelObject["merges"]?.array ?? [], source: source)
+        let model = try BPEModel(vocab: vocab, merges: merges, unkToken: modelObject["unk_token"]?.string,
+                                 fuseUnk: modelObject["fuse_unk"]?.bool ?? false,
+                                 byteFallback: modelObject["byte_fallback"]?.bool ?? false,
+                                 ignoreMerges: modelObject["ignore_merges"]?.bool ?? false, source: source)
 
         var added: [AddedToken] = []
-        for (index, item) in (root["added_tokens"] as? [Any] ?? []).enumerated() {
-            guard let object = item as? [String: Any], let id = object["id"] as? Int, id >= 0,
-                  let content = object["content"] as? String else {
+        for (index, item) in (root["added_tokens"]?.array ?? []).enumerated() {
+            guard let object = item.object, let id = object["id"]?.int, id >= 0,
+                  let content = object["content"]?.string else {
                 throw TokenizerError(source: source, location: "added_tokens[\(index)]", "needs an id and a content")
             }
-            let special = object["special"] as? Bool ?? false
+            let special = object["special"]?.bool ?? false
             added.append(AddedToken(id: id, content: content, special: special,
-                                    normalized: object["normalized"] as? Bool ?? !special,
-                                    lstrip: object["lstrip"] as? Bool ?? false, rstrip: object["rstrip"] as? Bool ?? false,
-                                    singleWord: object["single_word"] as? Bool ?? false))
+                                    normalized: object["normalized"]?.bool ?? !special,
+                                    lstrip: object["lstrip"]?.bool ?? false, rstrip: object["rstrip"]?.bool ?? false,
+                                    singleWord: object["single_word"]?.bool ?? false))
         }
 
         let postProcessor = try PostProcessor.parse(root["post_processor"], source: source, path: "post_processor")
@@ -59,11 +60,11 @@ extension Tokenizer {
         let lookup = { (name: String) -> Int? in added.first { $0.content == name }?.id ?? vocab[ExactString(name)] }
         var names: [String: String] = [:]
         if let config {
-            let object = try Tokenizer.readJSONObject(config, capture: nil).0
+            let object = try Tokenizer.readJSONObject(config)
             for key in ["bos_token", "eos_token", "pad_token"] {
-                if let name = object[key] as? String {
+                if let name = object[key]?.string {
                     names[key] = name
-                } else if let entry = object[key] as? [String: Any], let name = entry["content"] as? String {
+                } else if let entry = object[key]?.object, let name = entry["content"]?.string {
                     names[key] = name
                 }
             }
@@ -80,8 +81,7 @@ extension Tokenizer {
     /// GPT-2's files: `vocab.json` (token -> id) and `merges.txt` (a `#version` line, then "a b" per line),
     /// read as transformers' GPT2Tokenizer reads them: ByteLevel without prefix space, `<|endoftext|>` special.
     public convenience init(vocab vocabURL: URL, merges mergesURL: URL) throws {
-        let vocab = try Tokenizer.vocabulary(Tokenizer.readJSONObject(vocabURL, capture: []).1 ?? [],
-                                             source: vocabURL.path, location: "")
+        let vocab = try Tokenizer.vocabulary(Tokenizer.readJSONObject(vocabURL), source: vocabURL.path, location: "")
         guard let data = FileManager.default.contents(atPath: mergesURL.path) else {
             throw TokenizerError(source: mergesURL.path, location: "", "cannot read the file")
         }
@@ -107,24 +107,31 @@ extension Tokenizer {
 
     // MARK: - Helpers
 
-    /// The top-level object, and the exact key/value pairs of the object at `capture` (if any).
-    static func readJSONObject(_ url: URL, capture: [String]?) throws -> ([String: Any], [(String, Any)]?) {
+    /// The top-level object, read with every key/value pair kept as the file spells it and in file order
+    /// (a vocabulary may hold keys that Swift's String equality would merge).
+    static func readJSONObject(_ url: URL) throws -> JSONObject {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw TokenizerError(source: url.path, location: "", "cannot read the file (does it exist?)")
         }
-        let (parsed, pairs) = try JSONReader.parse(data, source: url.path, capture: capture ?? ["\u{0}none"])
-        guard let object = parsed as? [String: Any] else {
+        let parsed: JSONValue
+        do {
+            parsed = try JSONValue.parse(data, file: url.path, options: .ordered)
+        } catch let error as FormatError {
+            throw TokenizerError(source: url.path, location: error.offset.map { "byte \($0)" } ?? "",
+                                 "not valid JSON: \(error.message)")
+        }
+        guard let object = parsed.object else {
             throw TokenizerError(source: url.path, location: "", "expected a JSON object at the top level")
         }
-        return (object, pairs)
+        return object
     }
 
     /// token -> id from the vocabulary's pairs as the file spells them.
-    static func vocabulary(_ pairs: [(String, Any)], source: String, location: String) throws -> [ExactString: Int] {
+    static func vocabulary(_ object: JSONObject, source: String, location: String) throws -> [ExactString: Int] {
         var vocab: [ExactString: Int] = [:]
-        vocab.reserveCapacity(pairs.count)
-        for (token, value) in pairs {
-            guard let id = value as? Int, id >= 0, id < 1 << 30 else {
+        vocab.reserveCapacity(object.count)
+        for (token, value) in zip(object.keys, object.items) {
+            guard case .int(let id) = value, id >= 0, id < 1 << 30 else {
                 throw TokenizerError(source: source, location: "\(location)[\(token.debugDescription)]",
                                      "id must be a non-negative integer, found \(value)")
             }
@@ -134,13 +141,13 @@ extension Tokenizer {
     }
 
     /// Merges as "a b" strings (older files) or ["a", "b"] pairs (tokenizers >= 0.20).
-    static func mergeList(_ items: [Any], source: String) throws -> [(String, String)] {
+    static func mergeList(_ items: [JSONValue], source: String) throws -> [(String, String)] {
         var merges: [(String, String)] = []
         merges.reserveCapacity(items.count)
         for (index, item) in items.enumerated() {
-            if let pair = item as? [String], pair.count == 2 {
+            if let pair = item.stringArray, pair.count == 2 {
                 merges.append((pair[0], pair[1]))
-            } else if let line = item as? String {
+            } else if let line = item.string {
                 let parts = line.split(separator: " ", omittingEmptySubsequences: false)
                 guard parts.count == 2 else {
                     throw TokenizerError(source: source, location: "model.merges[\(index)]",

@@ -1,4 +1,5 @@
 import Foundation
+import LoupeFormats
 
 /// Prompts read from text files: one per line (.txt), fortune files (`%` lines between entries),
 /// a column of a .csv, or a field of a .jsonl. Standing in for the Hugging Face `datasets` the seeds used.
@@ -65,13 +66,13 @@ public enum TextDataset {
             for (n, line) in try contents(url).split(separator: "\n").enumerated() {
                 let trimmed = line.trimmingCharacters(in: .whitespaces)
                 if trimmed.isEmpty { continue }
-                guard let obj = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8)) as? [String: Any] else {
+                guard let obj = (try? JSONValue.parse(trimmed, options: .ordered))?.object else {
                     throw TableError("\(url.path):\(n + 1): not a JSON object")
                 }
                 guard let value = obj[field] else {
-                    throw TableError("\(url.path):\(n + 1): no field '\(field)' (fields: \(obj.keys.sorted().joined(separator: ", ")))")
+                    throw TableError("\(url.path):\(n + 1): no field '\(field)' (fields: \(Set(obj.keys).sorted().joined(separator: ", ")))")
                 }
-                out.append(value as? String ?? "\(value)")
+                out.append(value.string ?? value.description)
             }
             return out
         }

@@ -1,4 +1,5 @@
 import LoupeNotebook
+import LoupeFormats
 import Foundation
 
 /// An executed notebook as nbformat 4.5 JSON (what Jupyter, VS Code and GitHub open): cell ids,
@@ -11,29 +12,29 @@ public enum NotebookWriter {
         let cells = doc.cells.enumerated().map { index, cell in
             self.cell(cell, id: cellID(index: index, cell: cell, used: &usedIDs))
         }
-        var loupeMeta: [(String, ReportJSON)] = [("version", .string(doc.loupeVersion))]
+        var loupeMeta: [(String, JSONValue)] = [("version", .string(doc.loupeVersion))]
         if !doc.sourcePath.isEmpty { loupeMeta.append(("source", .string(doc.sourcePath))) }
         if !doc.models.isEmpty { loupeMeta.append(("models", .array(doc.models.map { .string($0) }))) }
         if !doc.parameterList.isEmpty {
-            loupeMeta.append(("parameters", .object(doc.parameterList.map { ($0.name, .string($0.value)) })))
+            loupeMeta.append(("parameters", .pairs(doc.parameterList.map { ($0.name, .string($0.value)) })))
         }
-        let notebook = ReportJSON.object([
+        let notebook = JSONValue.pairs([
             ("cells", .array(cells)),
-            ("metadata", .object([
-                ("kernelspec", .object([
+            ("metadata", .pairs([
+                ("kernelspec", .pairs([
                     ("display_name", "Loupe"), ("language", "loupe"), ("name", "loupe"),
                 ])),
-                ("language_info", .object([
+                ("language_info", .pairs([
                     ("codemirror_mode", "python"), ("file_extension", ".loupe"), ("mimetype", "text/x-loupe"),
                     ("name", "loupe"), ("pygments_lexer", "python3"), ("version", .string(doc.loupeVersion)),
                 ])),
-                ("loupe", .object(loupeMeta)),
+                ("loupe", .pairs(loupeMeta)),
                 ("title", .string(doc.title)),
             ])),
             ("nbformat", 4),
             ("nbformat_minor", 5),
         ])
-        return notebook.serialized(indent: 1) + "\n"
+        return notebook.serialized(.notebook) + "\n"
     }
 
     /// Ids must match ^[a-zA-Z0-9-_]+$ and be unique; derived from position and source so they stay
@@ -48,8 +49,8 @@ public enum NotebookWriter {
     }
 
     /// Jupyter's multi-line string form: a list of lines, each keeping its newline but the last.
-    static func lines(_ text: String) -> ReportJSON {
-        var out: [ReportJSON] = []
+    static func lines(_ text: String) -> JSONValue {
+        var out: [JSONValue] = []
         var current = ""
         for ch in text {
             current.append(ch)
@@ -59,23 +60,23 @@ public enum NotebookWriter {
         return .array(out)
     }
 
-    static func cell(_ cell: ReportCell, id: String) -> ReportJSON {
-        var metadata: [(String, ReportJSON)] = []
+    static func cell(_ cell: ReportCell, id: String) -> JSONValue {
+        var metadata: [(String, JSONValue)] = []
         if !cell.tags.isEmpty { metadata.append(("tags", .array(cell.tags.map { .string($0) }))) }
-        var loupe: [(String, ReportJSON)] = []
+        var loupe: [(String, JSONValue)] = []
         if let title = cell.title { loupe.append(("title", .string(title))) }
-        if let seconds = cell.seconds { loupe.append(("seconds", ReportJSON.rounded(seconds, decimals: 4))) }
-        if !loupe.isEmpty { metadata.append(("loupe", .object(loupe))) }
+        if let seconds = cell.seconds { loupe.append(("seconds", rounded(seconds, decimals: 4))) }
+        if !loupe.isEmpty { metadata.append(("loupe", .pairs(loupe))) }
         switch cell.kind {
         case .markdown:
-            return .object([("cell_type", "markdown"), ("id", .string(id)), ("metadata", .object(metadata)),
+            return .pairs([("cell_type", "markdown"), ("id", .string(id)), ("metadata", .pairs(metadata)),
                             ("source", lines(cell.source))])
         case .code:
-            return .object([
+            return .pairs([
                 ("cell_type", "code"),
                 ("execution_count", cell.executionCount.map { .int($0) } ?? .null),
                 ("id", .string(id)),
-                ("metadata", .object(metadata)),
+                ("metadata", .pairs(metadata)),
                 ("outputs", .array(mergedStreams(cell.outputs).map { output($0, executionCount: cell.executionCount) })),
                 ("source", lines(cell.source)),
             ])
@@ -95,19 +96,19 @@ public enum NotebookWriter {
         return out
     }
 
-    static func output(_ output: CellOutput, executionCount: Int?) -> ReportJSON {
-        func display(_ data: [(String, ReportJSON)]) -> ReportJSON {
-            .object([("data", .object(data)), ("metadata", .object([])), ("output_type", "display_data")])
+    static func output(_ output: CellOutput, executionCount: Int?) -> JSONValue {
+        func display(_ data: [(String, JSONValue)]) -> JSONValue {
+            .pairs([("data", .pairs(data)), ("metadata", .pairs([])), ("output_type", "display_data")])
         }
         switch output {
         case .stream(let text):
             let t = text.hasSuffix("\n") ? text : text + "\n"
-            return .object([("name", "stdout"), ("output_type", "stream"), ("text", lines(t))])
+            return .pairs([("name", "stdout"), ("output_type", "stream"), ("text", lines(t))])
         case .value(let text):
-            return .object([
-                ("data", .object([("text/plain", lines(text))])),
+            return .pairs([
+                ("data", .pairs([("text/plain", lines(text))])),
                 ("execution_count", executionCount.map { .int($0) } ?? .null),
-                ("metadata", .object([])),
+                ("metadata", .pairs([])),
                 ("output_type", "execute_result"),
             ])
         case let .figure(svg, name):
@@ -123,8 +124,8 @@ public enum NotebookWriter {
             return display([("text/markdown", lines(text)), ("text/plain", lines(text))])
         case let .error(message, detail):
             let (ename, evalue) = splitErrorName(message)
-            let traceback = (detail.isEmpty ? message : detail).split(separator: "\n", omittingEmptySubsequences: false).map { ReportJSON.string(String($0)) }
-            return .object([("ename", .string(ename)), ("evalue", .string(evalue)), ("output_type", "error"),
+            let traceback = (detail.isEmpty ? message : detail).split(separator: "\n", omittingEmptySubsequences: false).map { JSONValue.string(String($0)) }
+            return .pairs([("ename", .string(ename)), ("evalue", .string(evalue)), ("output_type", "error"),
                             ("traceback", .array(traceback))])
         }
     }
@@ -141,4 +142,16 @@ public enum NotebookWriter {
         }
         return ("LoupeError", message)
     }
+}
+
+extension JSONValue {
+    /// An object from key/value pairs in the order given.
+    static func pairs(_ pairs: [(String, JSONValue)]) -> JSONValue { .object(JSONObject(uniquing: pairs)) }
+}
+
+/// `d` rounded to `decimals` places; null when not finite.
+private func rounded(_ d: Double, decimals: Int) -> JSONValue {
+    guard d.isFinite else { return .null }
+    let scale = pow(10.0, Double(decimals))
+    return .double((d * scale).rounded() / scale)
 }
