@@ -113,7 +113,7 @@ struct HookRegistry: Sendable {
             ids[name] = id
         }
         add(HookRegistry.id(.embed, nLayers: c.nLayers), "hook_embed", nil)
-        if c.architecture == .gpt2 { add(HookRegistry.id(.posEmbed, nLayers: c.nLayers), "hook_pos_embed", nil) }
+        if !c.usesRotary { add(HookRegistry.id(.posEmbed, nLayers: c.nLayers), "hook_pos_embed", nil) }
         for l in 0..<c.nLayers {
             for h in BlockHook.allCases where h.exists(in: c) {
                 add(HookRegistry.id(h, layer: l), "blocks.\(l).\(h.suffix)", l)
