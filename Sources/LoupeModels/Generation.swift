@@ -72,7 +72,7 @@ extension HookedTransformer {
         var tokens = prompt, steps: [GenerationStep] = [], stopped = false
         var input = prompt
         for _ in 0..<o.maxNewTokens {
-            let r = try forward([input], single: true, cache: o.cacheFilter, hooks: o.hooks, kv: kv,
+            let r = try forward(.tokens(input), namesFilter: o.cacheFilter, hooks: o.hooks, kv: kv,
                                 fast: !o.exact && input.count == 1)
             let V = config.dVocab
             let T = r.logits.shape[0]

@@ -14,7 +14,7 @@ struct RefactoredWeights {
 
     init(model m: HookedTransformer) throws {
         let c = m.config
-        guard c.architecture == .gpt2 else {
+        guard !c.usesRotary, m.weights.layers.first?.qkv != nil else {
             throw ModelError(.badConfig, "refactor_factored_attn_matrices is only defined for models without rotary embeddings")
         }
         let d = c.dModel, dH = c.dHead, nH = c.nHeads

@@ -9,12 +9,8 @@ import LoupeTensor
 /// sgemm on each block; one-token steps use a fused dequantise-and-dot per row. Memory stays at the
 /// file size plus activations; F32 matrices are used in place.
 final class WeightMatrix: @unchecked Sendable {
-    enum Layout {
-        /// Stored [outDim, inDim]: y = x · Wᵀ (nn.Linear, GGUF).
-        case outIn
-        /// Stored [inDim, outDim]: y = x · W (GPT-2's Conv1D). Always F32 here.
-        case inOut
-    }
+    /// Stored [outDim, inDim] (nn.Linear, GGUF) or [inDim, outDim] (GPT-2's Conv1D, always F32 here).
+    typealias Layout = Kernels.WeightLayout
 
     let name: String
     let dtype: DType
@@ -86,27 +82,23 @@ final class WeightMatrix: @unchecked Sendable {
     /// Scratch floats one thread needs for `apply`.
     var scratchFloats: Int { layout == .outIn && !isF32InPlace ? blockRows * inDim : 0 }
 
-    /// out[n, outDim] (row stride ldOut) = x[n, inDim] (row stride ldX) · Wᵀ, plus `accumulate`·out.
-    /// `scratch`: `threads` buffers of `scratchFloats` each.
+    /// out[n, outDim] (row stride ldOut) = x[n, inDim] (row stride ldX) · Wᵀ (+ `accumulate`·out),
+    /// then + bias[outDim] on every row. `scratch`: `threads` buffers of `scratchFloats` each.
     func apply(_ x: UnsafePointer<Float>, ldX: Int, rows n: Int, out: UnsafeMutablePointer<Float>, ldOut: Int,
-               accumulate: Bool = false, scratch: ScratchPool, fast: MatVecScratch? = nil) {
+               bias: UnsafePointer<Float>? = nil, accumulate: Bool = false, scratch: ScratchPool, fast: MatVecScratch? = nil) {
         if n == 0 { return }
-        let beta: Float = accumulate ? 1 : 0
-        let w = bytes.baseAddress!.assumingMemoryBound(to: Float.self)
-        if layout == .inOut {
-            Kernels.sgemm(m: n, n: outDim, k: inDim, a: x, lda: ldX, b: w, ldb: outDim, beta: beta, c: out, ldc: ldOut)
-            return
-        }
-        if isF32InPlace {
-            Kernels.sgemm(transB: true, m: n, n: outDim, k: inDim, a: x, lda: ldX, b: w, ldb: inDim,
-                          beta: beta, c: out, ldc: ldOut)
+        if layout == .inOut || isF32InPlace {
+            Kernels.linear(x: x, ldX: ldX, w: bytes.baseAddress!.assumingMemoryBound(to: Float.self), layout: layout,
+                           bias: bias, out: out, ldOut: ldOut, rows: n, inDim: inDim, outDim: outDim, accumulate: accumulate)
             return
         }
         if n == 1 {
-            if let fast, !accumulate, QuantMatVec.hasDirectKernel(dtype), inDim % 32 == 0 {
-                if fastMatVec(x, out: out, scratch: scratch, q8: fast) { return }
-            }
-            matvec(x, out: out, accumulate: accumulate, scratch: scratch)
+            let quantized = fast.map { q8 in
+                !accumulate && QuantMatVec.hasDirectKernel(dtype) && inDim % 32 == 0
+                    && fastMatVec(x, out: out, scratch: scratch, q8: q8)
+            } ?? false
+            if !quantized { matvec(x, out: out, accumulate: accumulate, scratch: scratch) }
+            if let bias { Kernels.add(out, bias, out, count: outDim) }
             return
         }
         let br = blockRows
@@ -117,9 +109,9 @@ final class WeightMatrix: @unchecked Sendable {
             var b = t
             while b < blocks {
                 let r0 = b * br, rn = min(br, outDim - r0)
-                self.dequantizeRows(r0, rn, into: buf)
-                Kernels.sgemm(transB: true, m: n, n: rn, k: self.inDim, a: x, lda: ldX, b: buf, ldb: self.inDim,
-                              beta: beta, c: out + r0, ldc: ldOut)
+                self.dequantizeRows(r0, rn, into: buf)                     // [rn, inDim]
+                Kernels.linear(x: x, ldX: ldX, w: buf, bias: bias.map { $0 + r0 }, out: out + r0, ldOut: ldOut,
+                               rows: n, inDim: self.inDim, outDim: rn, accumulate: accumulate)
                 b += threads
             }
         }

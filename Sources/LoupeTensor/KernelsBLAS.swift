@@ -40,15 +40,31 @@ public enum Kernels {
                     a, Int32(lda), x, 1, beta, y, 1)
     }
 
-    /// Linear layer: out[rows, outDim] = x[rows, inDim] · w[outDim, inDim]ᵀ (+ bias[outDim]).
-    /// The PyTorch `nn.Linear` / GGUF weight layout.
-    public static func linear(x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                              out: UnsafeMutablePointer<Float>, rows: Int, inDim: Int, outDim: Int) {
-        if let bias {
-            for r in 0..<rows { (out + r * outDim).update(from: bias, count: outDim) }
+    /// How a linear layer's weight matrix is stored.
+    public enum WeightLayout: Sendable {
+        /// [outDim, inDim]: out = x · Wᵀ (PyTorch `nn.Linear`, GGUF).
+        case outIn
+        /// [inDim, outDim]: out = x · W (GPT-2's `Conv1D`).
+        case inOut
+    }
+
+    /// Linear layer: out[rows, outDim] = x[rows, inDim] · W (+ out when `accumulate`), then + bias[outDim]
+    /// on every row. W is dense in `layout`; ldX ≥ inDim and ldOut ≥ outDim are the row strides (a
+    /// projection may read or write a slice of a wider row).
+    public static func linear(x: UnsafePointer<Float>, ldX: Int? = nil, w: UnsafePointer<Float>, layout: WeightLayout = .outIn,
+                              bias: UnsafePointer<Float>? = nil, out: UnsafeMutablePointer<Float>, ldOut: Int? = nil,
+                              rows: Int, inDim: Int, outDim: Int, accumulate: Bool = false) {
+        let ldX = ldX ?? inDim, ldOut = ldOut ?? outDim
+        let beta: Float = accumulate ? 1 : 0
+        switch layout {
+        case .outIn:
+            sgemm(transB: true, m: rows, n: outDim, k: inDim, a: x, lda: ldX, b: w, ldb: inDim, beta: beta, c: out, ldc: ldOut)
+        case .inOut:
+            sgemm(m: rows, n: outDim, k: inDim, a: x, lda: ldX, b: w, ldb: outDim, beta: beta, c: out, ldc: ldOut)
         }
-        sgemm(transB: true, m: rows, n: outDim, k: inDim, a: x, lda: inDim, b: w, ldb: inDim,
-              beta: bias == nil ? 0 : 1, c: out, ldc: outDim)
+        if let bias {
+            for r in 0..<rows { add(out + r * ldOut, bias, out + r * ldOut, count: outDim) }
+        }
     }
 
     /// y[n] += alpha * x[n].
@@ -67,12 +83,6 @@ public enum Kernels {
     @inline(__always)
     public static func mul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int) {
         for i in 0..<count { out[i] = a[i] * b[i] }
-    }
-
-    /// x[n] *= s.
-    @inline(__always)
-    public static func scale(_ x: UnsafeMutablePointer<Float>, _ s: Float, count: Int) {
-        for i in 0..<count { x[i] *= s }
     }
 
     /// Σ a[i] * b[i], Float32 accumulation in 16 lanes.

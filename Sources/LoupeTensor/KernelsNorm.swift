@@ -1,43 +1,65 @@
 import Foundation
 
+// LayerNorm and RMSNorm in the stages TransformerLens exposes as hook points:
+//   scale = sqrt(mean((x − μ)²) + eps)        ln.hook_scale       (μ = row mean for LayerNorm, 0 for RMSNorm)
+//   normalized = (x − μ) / scale              ln.hook_normalized
+//   out = normalized ⊙ weight (+ bias)
+// The forward pass calls the stages one by one so a hook can read or replace each result.
+
 extension Kernels {
-    /// RMSNorm as Hugging Face Llama computes it, row by row:
-    /// out[r, :] = x[r, :] / sqrt(mean(x[r, :]²) + eps) * weight   (weight omitted when nil).
-    /// x, out: [rows, dim] (out may alias x); weight: [dim].
-    public static func rmsNorm(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>?, eps: Float,
-                               out: UnsafeMutablePointer<Float>, rows: Int, dim: Int) {
+    /// The statistics stage, row by row: centred[r, :] = x[r, :] − μ_r and scale[r] = sqrt(mean(centred²) + eps),
+    /// μ_r the row mean when `centre` (LayerNorm) and 0 otherwise (RMSNorm). Sums in Double.
+    /// x, centred: [rows, dim] (centred may alias x); scale: [rows].
+    public static func normScale(_ x: UnsafePointer<Float>, centre: Bool, eps: Float, centred: UnsafeMutablePointer<Float>,
+                                 scale: UnsafeMutablePointer<Float>, rows: Int, dim: Int) {
+        for r in 0..<rows {
+            let xr = x + r * dim, cr = centred + r * dim
+            var mean: Double = 0
+            if centre {
+                for i in 0..<dim { mean += Double(xr[i]) }
+                mean /= Double(dim)
+            }
+            var ss: Double = 0
+            for i in 0..<dim { let v = Double(xr[i]) - mean; ss += v * v }
+            scale[r] = Float((ss / Double(dim) + Double(eps)).squareRoot())
+            let m = Float(mean)
+            for i in 0..<dim { cr[i] = xr[i] - m }
+        }
+    }
+
+    /// out[r, :] = x[r, :] · (1 / scale[r]). x, out: [rows, dim] (out may alias x); scale: [rows].
+    public static func divideRows(_ x: UnsafePointer<Float>, by scale: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
+                                  rows: Int, dim: Int) {
         for r in 0..<rows {
             let xr = x + r * dim, o = out + r * dim
-            var ss: Double = 0
-            for i in 0..<dim { let v = Double(xr[i]); ss += v * v }
-            let inv = Float(1 / (ss / Double(dim) + Double(eps)).squareRoot())
-            if let weight {
-                for i in 0..<dim { o[i] = weight[i] * (xr[i] * inv) }
+            let inv = 1 / scale[r]
+            for i in 0..<dim { o[i] = xr[i] * inv }
+        }
+    }
+
+    /// The norm's learned part: out[r, :] = x[r, :] ⊙ weight (+ bias).
+    /// x, out: [rows, dim] (out may alias x); weight, bias: [dim].
+    public static func scaleShift(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                                  out: UnsafeMutablePointer<Float>, rows: Int, dim: Int) {
+        for r in 0..<rows {
+            let xr = x + r * dim, o = out + r * dim
+            if let bias {
+                for i in 0..<dim { o[i] = xr[i] * weight[i] + bias[i] }
             } else {
-                for i in 0..<dim { o[i] = xr[i] * inv }
+                for i in 0..<dim { o[i] = xr[i] * weight[i] }
             }
         }
     }
 
-    /// LayerNorm (biased variance, as torch.nn.LayerNorm): out = (x - mean) / sqrt(var + eps) * weight + bias.
-    /// x, out: [rows, dim] (out may alias x); weight, bias: [dim] or nil.
-    public static func layerNorm(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>?, bias: UnsafePointer<Float>?,
-                                 eps: Float, out: UnsafeMutablePointer<Float>, rows: Int, dim: Int) {
+    /// Subtracts each row's mean in place (TransformerLens's centred writing weights, applied to what
+    /// they write). x: [rows, dim]. Sums in Double.
+    public static func centreRows(_ x: UnsafeMutablePointer<Float>, rows: Int, dim: Int) {
         for r in 0..<rows {
-            let xr = x + r * dim, o = out + r * dim
+            let v = x + r * dim
             var s: Double = 0
-            for i in 0..<dim { s += Double(xr[i]) }
-            let mean = s / Double(dim)
-            var v: Double = 0
-            for i in 0..<dim { let d = Double(xr[i]) - mean; v += d * d }
-            let inv = Float(1 / (v / Double(dim) + Double(eps)).squareRoot())
-            let m = Float(mean)
-            for i in 0..<dim {
-                var y = (xr[i] - m) * inv
-                if let weight { y *= weight[i] }
-                if let bias { y += bias[i] }
-                o[i] = y
-            }
+            for i in 0..<dim { s += Double(v[i]) }
+            let m = Float(s / Double(dim))
+            for i in 0..<dim { v[i] -= m }
         }
     }
 }

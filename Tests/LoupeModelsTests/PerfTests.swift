@@ -53,7 +53,7 @@ final class PerfTests: XCTestCase {
             _ = try m.generate(prompt, options: GenerationOptions(maxNewTokens: 10, stopAtEOS: false,
                                                                   cacheFilter: .predicate { $0.hasSuffix("hook_pattern") || $0.hasSuffix("resid_pre") || $0.hasSuffix("resid_mid") || $0.hasSuffix("resid_post") }))
         }
-        lines.append(String(format: "seed-000 style: 10 greedy steps with patterns+resid caches: %.1f ms/step", t / 10))
+        lines.append(String(format: "10 greedy steps caching patterns and residuals: %.1f ms/step", t / 10))
         lines.append(String(format: "peak RSS %.0f MB", rssMB()))
         print("== PERF SmolLM2\n" + lines.joined(separator: "\n"))
     }

@@ -40,15 +40,41 @@ final class KernelTests: XCTestCase {
         assertClose(yt, ytRef, tol: 1e-5, "sgemv trans")
     }
 
-    func testLinearWithBias() {
+    func testLinearLayoutsStridesBiasAccumulate() {
         var rng = TestRNG(2)
         let rows = 3, inD = 6, outD = 4
         let x = rng.floats(rows * inD), w = rng.floats(outD * inD), bias = rng.floats(outD)
+        // Naive: ref[r, o] = Σ_i x[r, i] w[o, i] + bias[o]
+        var ref = [Float](repeating: 0, count: rows * outD)
+        for r in 0..<rows { for o in 0..<outD {
+            var s: Double = Double(bias[o])
+            for i in 0..<inD { s += Double(x[r * inD + i]) * Double(w[o * inD + i]) }
+            ref[r * outD + o] = Float(s)
+        } }
         var out = [Float](repeating: 9, count: rows * outD)
         Kernels.linear(x: x, w: w, bias: bias, out: &out, rows: rows, inDim: inD, outDim: outD)
-        var ref = [Float](repeating: 0, count: rows * outD)
-        for r in 0..<rows { for o in 0..<outD { ref[r * outD + o] = bias[o] + (0..<inD).reduce(Float(0)) { $0 + x[r * inD + $1] * w[o * inD + $1] } } }
-        assertClose(out, ref, tol: 1e-5, "linear")
+        assertClose(out, ref, tol: 1e-5, "linear outIn")
+        // The same weights stored [in, out] (Conv1D).
+        var wt = [Float](repeating: 0, count: inD * outD)
+        for o in 0..<outD { for i in 0..<inD { wt[i * outD + o] = w[o * inD + i] } }
+        out = [Float](repeating: 9, count: rows * outD)
+        Kernels.linear(x: x, w: wt, layout: .inOut, bias: bias, out: &out, rows: rows, inDim: inD, outDim: outD)
+        assertClose(out, ref, tol: 1e-5, "linear inOut")
+        // Row strides: x rows inside [rows, inD + 2], out rows inside [rows, outD + 3]; the gaps stay untouched.
+        var xw = [Float](repeating: 7, count: rows * (inD + 2))
+        for r in 0..<rows { for i in 0..<inD { xw[r * (inD + 2) + i] = x[r * inD + i] } }
+        var wide = [Float](repeating: 5, count: rows * (outD + 3))
+        Kernels.linear(x: xw, ldX: inD + 2, w: w, bias: bias, out: &wide, ldOut: outD + 3, rows: rows, inDim: inD, outDim: outD)
+        for r in 0..<rows {
+            assertClose(Array(wide[(r * (outD + 3))..<(r * (outD + 3) + outD)]), Array(ref[(r * outD)..<((r + 1) * outD)]),
+                        tol: 1e-5, "linear strided row \(r)")
+            XCTAssertEqual(wide[r * (outD + 3) + outD], 5)
+        }
+        // accumulate: out += x·Wᵀ (+ bias again).
+        var acc = ref
+        Kernels.linear(x: x, w: w, out: &acc, rows: rows, inDim: inD, outDim: outD, accumulate: true)
+        let twice = (0..<(rows * outD)).map { 2 * ref[$0] - bias[$0 % outD] }
+        assertClose(acc, twice, tol: 1e-5, "linear accumulate")
     }
 
     func testElementwiseAndDot() {
@@ -62,43 +88,59 @@ final class KernelTests: XCTestCase {
         var y = b
         Kernels.axpy(0.5, a, &y, count: 37)
         XCTAssertEqual(y, zip(a, b).map { 0.5 * $0 + $1 })
-        Kernels.scale(&y, 2, count: 37)
-        XCTAssertEqual(y, zip(a, b).map { 2 * (0.5 * $0 + $1) })
         let d = Kernels.dot(a, b, count: 37)
         XCTAssertEqual(d, zip(a, b).reduce(Float(0)) { $0 + $1.0 * $1.1 }, accuracy: 1e-5)
     }
 
-    func testRmsNormAndLayerNorm() {
+    /// LayerNorm (centre) and RMSNorm through the three stages, as the forward pass calls them.
+    func norm(_ x: [Float], weight: [Float], bias: [Float]?, centre: Bool, rows: Int, dim: Int) -> (out: [Float], scale: [Float]) {
+        var out = [Float](repeating: 0, count: rows * dim), scale = [Float](repeating: 0, count: rows)
+        Kernels.normScale(x, centre: centre, eps: 1e-5, centred: &out, scale: &scale, rows: rows, dim: dim)
+        out.withUnsafeMutableBufferPointer { o in
+            Kernels.divideRows(o.baseAddress!, by: scale, out: o.baseAddress!, rows: rows, dim: dim)
+            Kernels.scaleShift(o.baseAddress!, weight: weight, bias: bias, out: o.baseAddress!, rows: rows, dim: dim)
+        }
+        return (out, scale)
+    }
+
+    func testNormStagesMatchLayerNormAndRMSNorm() {
         var rng = TestRNG(4)
         let rows = 3, dim = 10
         let x = rng.floats(rows * dim).map { $0 * 3 + 0.5 }, w = rng.floats(dim), bias = rng.floats(dim)
-        var out = [Float](repeating: 0, count: rows * dim)
-        Kernels.rmsNorm(x, weight: w, eps: 1e-5, out: &out, rows: rows, dim: dim)
-        var ref = [Float]()
-        for r in 0..<rows {
-            let row = x[(r * dim)..<((r + 1) * dim)].map(Double.init)
-            let rms = (row.map { $0 * $0 }.reduce(0, +) / Double(dim) + 1e-5).squareRoot()
-            for i in 0..<dim { ref.append(Float(row[i] / rms) * w[i]) }
-        }
-        assertClose(out, ref, tol: 1e-6, "rmsNorm")
-        Kernels.rmsNorm(x, weight: nil, eps: 1e-5, out: &out, rows: rows, dim: dim)
-        assertClose(out, ref.enumerated().map { $0.element / w[$0.offset % dim] }, tol: 1e-4, "rmsNorm no weight")
-
-        Kernels.layerNorm(x, weight: w, bias: bias, eps: 1e-5, out: &out, rows: rows, dim: dim)
-        ref = []
+        // torch.nn.LayerNorm (biased variance) and Hugging Face's LlamaRMSNorm, in Double.
+        var lnRef = [Float](), rmsRef = [Float](), lnScale = [Float](), rmsScale = [Float]()
         for r in 0..<rows {
             let row = x[(r * dim)..<((r + 1) * dim)].map(Double.init)
             let mean = row.reduce(0, +) / Double(dim)
-            let v = row.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(dim)
-            for i in 0..<dim { ref.append(Float((row[i] - mean) / (v + 1e-5).squareRoot()) * w[i] + bias[i]) }
+            let sd = (row.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(dim) + 1e-5).squareRoot()
+            let rms = (row.map { $0 * $0 }.reduce(0, +) / Double(dim) + 1e-5).squareRoot()
+            lnScale.append(Float(sd))
+            rmsScale.append(Float(rms))
+            for i in 0..<dim {
+                lnRef.append(Float((row[i] - mean) / sd) * w[i] + bias[i])
+                rmsRef.append(Float(row[i] / rms) * w[i])
+            }
         }
-        assertClose(out, ref, tol: 1e-6, "layerNorm")
-        // In place (out aliases x).
-        var inPlace = x
+        let ln = norm(x, weight: w, bias: bias, centre: true, rows: rows, dim: dim)
+        assertClose(ln.out, lnRef, tol: 1e-6, "layerNorm")
+        assertClose(ln.scale, lnScale, tol: 1e-6, "layerNorm scale")
+        let rms = norm(x, weight: w, bias: nil, centre: false, rows: rows, dim: dim)
+        assertClose(rms.out, rmsRef, tol: 1e-6, "rmsNorm")
+        assertClose(rms.scale, rmsScale, tol: 1e-6, "rmsNorm scale")
+        // normScale in place (centred aliases x).
+        var inPlace = x, scale = [Float](repeating: 0, count: rows)
         inPlace.withUnsafeMutableBufferPointer { p in
-            Kernels.layerNorm(p.baseAddress!, weight: w, bias: bias, eps: 1e-5, out: p.baseAddress!, rows: rows, dim: dim)
+            Kernels.normScale(p.baseAddress!, centre: true, eps: 1e-5, centred: p.baseAddress!, scale: &scale, rows: rows, dim: dim)
         }
-        assertClose(inPlace, ref, tol: 1e-6, "layerNorm in place")
+        let centred = (0..<(rows * dim)).map { i -> Float in
+            let r = i / dim
+            return x[i] - Float(x[(r * dim)..<((r + 1) * dim)].map(Double.init).reduce(0, +) / Double(dim))
+        }
+        assertClose(inPlace, centred, tol: 1e-6, "normScale in place")
+        // centreRows: each row's mean removed.
+        var rowsCentred = x
+        Kernels.centreRows(&rowsCentred, rows: rows, dim: dim)
+        assertClose(rowsCentred, centred, tol: 1e-6, "centreRows")
     }
 
     func testActivations() {
@@ -111,33 +153,44 @@ final class KernelTests: XCTestCase {
         XCTAssertEqual(out[5], 0.8411920, accuracy: 1e-6)  // torch gelu(1, approximate='tanh')
         Kernels.silu(x, out: &out, count: x.count)
         assertClose(out, x.map { Float(Double($0) / (1 + exp(-Double($0)))) }, tol: 1e-6, "silu")
+        // The gated MLP as the forward pass runs it: silu(gate), then ⊙ up.
         let up: [Float] = [1, 2, 3, 4, 5, 6, 7, 8]
-        Kernels.swiGLU(gate: x, up: up, out: &out, count: x.count)
-        assertClose(out, zip(x, up).map { Float(Double($0) / (1 + exp(-Double($0)))) * $1 }, tol: 1e-6, "swiGLU")
+        var gated = [Float](repeating: 0, count: x.count)
+        Kernels.silu(x, out: &gated, count: x.count)
+        Kernels.mul(gated, up, &out, count: x.count)
+        assertClose(out, zip(x, up).map { Float(Double($0) / (1 + exp(-Double($0)))) * $1 }, tol: 1e-6, "silu ⊙ up")
     }
 
-    func testSoftmaxRowsCausal() {
+    func testCausalMaskAndSoftmax() {
         var rng = TestRNG(5)
-        let rows = 3, cols = 5
+        let rows = 3, cols = 5, past = 1
         let x = rng.floats(rows * cols).map { $0 * 4 }
+        // Query r at absolute position past + r sees keys 0...past + r, except padding key 0.
+        let keyMask = [false, true, true, true, true]
+        var masked = x
+        Kernels.causalMask(&masked, rows: rows, cols: cols, pastLength: past, keyMask: keyMask)
         var out = [Float](repeating: -1, count: rows * cols)
-        Kernels.softmaxRows(x, out: &out, rows: rows, cols: cols, scale: 0.5, causal: true, pastLength: 1)
+        Kernels.softmaxRows(masked, out: &out, rows: rows, cols: cols)
         for r in 0..<rows {
-            let visible = r + 2
-            let e = (0..<visible).map { exp(Double(x[r * cols + $0]) * 0.5) }
+            let visible = (0..<cols).map { $0 <= past + r && keyMask[$0] }
+            for j in 0..<cols { XCTAssertEqual(masked[r * cols + j], visible[j] ? x[r * cols + j] : -.infinity, "mask \(r) \(j)") }
+            let e = (0..<cols).map { visible[$0] ? exp(Double(x[r * cols + $0])) : 0 }
             let s = e.reduce(0, +)
-            for j in 0..<cols {
-                let want = j < visible ? Float(e[j] / s) : 0
-                XCTAssertEqual(out[r * cols + j], want, accuracy: 1e-6, "row \(r) col \(j)")
-            }
+            for j in 0..<cols { XCTAssertEqual(out[r * cols + j], Float(e[j] / s), accuracy: 1e-6, "row \(r) col \(j)") }
         }
-        Kernels.softmaxRows(x, out: &out, rows: rows, cols: cols)
-        for r in 0..<rows { XCTAssertEqual(out[(r * cols)..<((r + 1) * cols)].reduce(0, +), 1, accuracy: 1e-6) }
-        let big: [Float] = [1000, 1001, -Float.infinity]
-        var o3 = [Float](repeating: 0, count: 3)
-        Kernels.softmaxRows(big, out: &o3, rows: 1, cols: 3)
-        XCTAssertEqual(o3[1], Float(1 / (1 + exp(-1.0))), accuracy: 1e-6)
-        XCTAssertEqual(o3[2], 0)
+        // Without a key mask: only the causal part.
+        var causal = x
+        Kernels.causalMask(&causal, rows: rows, cols: cols, pastLength: 0)
+        XCTAssertEqual(causal[1], -.infinity)
+        XCTAssertEqual(causal[cols + 1], x[cols + 1])
+        // A fully masked row becomes zeros; large values stay finite (max subtracted); in place.
+        var rowsIn: [Float] = [1000, 1001, -.infinity, -.infinity, -.infinity, -.infinity]
+        rowsIn.withUnsafeMutableBufferPointer { p in
+            Kernels.softmaxRows(p.baseAddress!, out: p.baseAddress!, rows: 2, cols: 3)
+        }
+        XCTAssertEqual(rowsIn[1], Float(1 / (1 + exp(-1.0))), accuracy: 1e-6)
+        XCTAssertEqual(rowsIn[2], 0)
+        XCTAssertEqual(Array(rowsIn[3...]), [0, 0, 0])
     }
 
     func testRopeNeoxAndInterleavedMatchNaive() {

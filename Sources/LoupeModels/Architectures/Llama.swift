@@ -1,0 +1,203 @@
+import Foundation
+import LoupeFormats
+import LoupeTensor
+
+extension Architecture {
+    public static let llama = Architecture(rawValue: "llama", usesRMSNorm: true, usesRotary: true, isGated: true)
+}
+
+/// Llama (LlamaForCausalLM: Llama 2/3/3.x, SmolLM, TinyLlama; Mistral without sliding window):
+/// RMSNorm, RoPE, SwiGLU, grouped-query attention. Read from Hugging Face safetensors and GGUF.
+enum Llama: ArchitectureDefinition {
+    static let architecture = Architecture.llama
+    static let huggingFaceNames = ["LlamaForCausalLM", "llama", "MistralForCausalLM", "mistral"]
+    static let huggingFaceSummary = "LlamaForCausalLM (llama), MistralForCausalLM"
+    static let ggufName: String? = "llama"
+
+    // MARK: config
+
+    static func config(huggingFace j: HFConfig) throws -> ModelConfig {
+        let source = j.source
+        let d = try j.require("hidden_size")
+        let h = try j.require("num_attention_heads")
+        let rope = j["rope_parameters"]?.object ?? j["rope_scaling"]?.object
+        let theta = rope?["rope_theta"]?.double ?? j.double("rope_theta") ?? 10000
+        var scaling: RopeScaling?
+        if let rope, let type = rope["rope_type"]?.string ?? rope["type"]?.string, type != "default" {
+            func r(_ k: String) -> Double? { rope[k]?.double }
+            switch type {
+            case "llama3":
+                guard let f = r("factor"), let orig = r("original_max_position_embeddings") else {
+                    throw ModelError(.badConfig, "\(source): llama3 rope scaling needs factor and original_max_position_embeddings")
+                }
+                scaling = .llama3(factor: Float(f), lowFreqFactor: Float(r("low_freq_factor") ?? 1),
+                                  highFreqFactor: Float(r("high_freq_factor") ?? 4), originalMaxPositions: Int(orig))
+            case "linear":
+                scaling = .linear(factor: Float(r("factor") ?? 1))
+            default:
+                throw ModelError(.badConfig, "\(source): rope scaling type \(type) is not supported (default, linear, llama3)")
+            }
+        }
+        if let act = j["hidden_act"]?.string, act != "silu" {
+            throw ModelError(.badConfig, "\(source): hidden_act \(act) is not supported (only silu)")
+        }
+        if j["sliding_window"]?.double != nil {
+            throw ModelError(.badConfig, "\(source): sliding-window attention is not supported")
+        }
+        let c = ModelConfig(architecture: .llama, nLayers: try j.require("num_hidden_layers"),
+                            dModel: d, nHeads: h, nKVHeads: j.int("num_key_value_heads") ?? h,
+                            dHead: j.int("head_dim") ?? d / max(h, 1), dMLP: try j.require("intermediate_size"),
+                            dVocab: try j.require("vocab_size"), nCtx: try j.require("max_position_embeddings"),
+                            eps: Float(j.double("rms_norm_eps") ?? 1e-6), ropeTheta: Float(theta), ropeScaling: scaling,
+                            tiedEmbeddings: j["tie_word_embeddings"]?.bool ?? false,
+                            bosTokenID: j.tokenID("bos_token_id"), eosTokenID: j.tokenID("eos_token_id"), source: source)
+        if j["attention_bias"]?.bool == true || j["mlp_bias"]?.bool == true {
+            throw ModelError(.badConfig, "\(source): attention_bias/mlp_bias Llama variants are not supported")
+        }
+        return c
+    }
+
+    /// The `llama.*` keys of a GGUF file.
+    static func config(gguf: GGUFFile) throws -> ModelConfig {
+        let source = gguf.url.path
+        func int(_ key: String) throws -> Int {
+            guard let v = gguf.archValue(key)?.int else {
+                throw ModelError(.badConfig, "\(source): GGUF metadata has no llama.\(key)")
+            }
+            return v
+        }
+        let d = try int("embedding_length")
+        let h = try int("attention.head_count")
+        let kv = gguf.archValue("attention.head_count_kv")?.int ?? h
+        let vocab = gguf.archValue("vocab_size")?.int
+            ?? gguf["tokenizer.ggml.tokens"]?.array?.count
+            ?? gguf.info(ggufNames.embed)?.shape.first ?? 0
+        var scaling: RopeScaling?
+        if let type = gguf.archValue("rope.scaling.type")?.string, type != "none" {
+            let f = gguf.archValue("rope.scaling.factor")?.float ?? 1
+            if type == "linear" { scaling = .linear(factor: f) }
+            else { throw ModelError(.badConfig, "\(source): rope.scaling.type \(type) is not supported") }
+        }
+        return ModelConfig(architecture: .llama, nLayers: try int("block_count"), dModel: d, nHeads: h, nKVHeads: kv,
+                           dHead: gguf.archValue("attention.key_length")?.int ?? d / max(h, 1),
+                           dMLP: try int("feed_forward_length"), dVocab: vocab, nCtx: try int("context_length"),
+                           eps: gguf.archValue("attention.layer_norm_rms_epsilon")?.float ?? 1e-5,
+                           ropeTheta: gguf.archValue("rope.freq_base")?.float ?? 10000, ropeScaling: scaling,
+                           tiedEmbeddings: gguf.info(ggufNames.unembed) == nil,
+                           bosTokenID: gguf["tokenizer.ggml.bos_token_id"]?.int,
+                           eosTokenID: gguf["tokenizer.ggml.eos_token_id"]?.int, source: source)
+    }
+
+    // MARK: checkpoint names
+
+    /// One format's names; `{L}` is the layer.
+    struct Names {
+        let embed, lnFinal, unembed: String
+        let ln1, q, k, v, o, ln2, gate, up, down: String
+        /// Divisors of the rotary frequencies [dHead/2] (Llama 3 GGUF files), when the format has them.
+        var ropeFreqs: String? = nil
+    }
+
+    /// Hugging Face safetensors.
+    static let safetensorsNames = Names(
+        embed: "model.embed_tokens.weight", lnFinal: "model.norm.weight", unembed: "lm_head.weight",
+        ln1: "model.layers.{L}.input_layernorm.weight",
+        q: "model.layers.{L}.self_attn.q_proj.weight", k: "model.layers.{L}.self_attn.k_proj.weight",
+        v: "model.layers.{L}.self_attn.v_proj.weight", o: "model.layers.{L}.self_attn.o_proj.weight",
+        ln2: "model.layers.{L}.post_attention_layernorm.weight",
+        gate: "model.layers.{L}.mlp.gate_proj.weight", up: "model.layers.{L}.mlp.up_proj.weight",
+        down: "model.layers.{L}.mlp.down_proj.weight")
+
+    /// GGUF (llama.cpp's names).
+    static let ggufNames = Names(
+        embed: "token_embd.weight", lnFinal: "output_norm.weight", unembed: "output.weight",
+        ln1: "blk.{L}.attn_norm.weight", q: "blk.{L}.attn_q.weight", k: "blk.{L}.attn_k.weight",
+        v: "blk.{L}.attn_v.weight", o: "blk.{L}.attn_output.weight", ln2: "blk.{L}.ffn_norm.weight",
+        gate: "blk.{L}.ffn_gate.weight", up: "blk.{L}.ffn_up.weight", down: "blk.{L}.ffn_down.weight",
+        ropeFreqs: "rope_freqs.weight")
+
+    static func weights(_ ld: inout WeightLoader, config c: ModelConfig, format: CheckpointFormat) throws -> ModelWeights {
+        let n = format == .gguf ? ggufNames : safetensorsNames
+        let d = c.dModel, m = c.dMLP, qDim = c.nHeads * c.dHead, kvDim = c.nKVHeads * c.dHead
+        // GGUF stores q/k with each head's rotary pairs interleaved for ggml's rope.
+        let permute = format == .gguf
+        let embed = try ld.matrix(n.embed, out: c.dVocab, in: d)                // [dVocab, dModel]
+        let unembed: WeightMatrix                                              // [dVocab, dModel]
+        if !c.tiedEmbeddings {
+            unembed = try ld.matrix(n.unembed, out: c.dVocab, in: d)
+        } else {
+            unembed = embed
+            if ld.contains(n.unembed) { try ld.expect(n.unembed, [c.dVocab, d]) }   // a stored tied copy
+        }
+        let lnFinal = try ld.vector(n.lnFinal, d)
+        var layers: [ModelWeights.Layer] = []
+        for l in 0..<c.nLayers {
+            func at(_ template: String) -> String { WeightLoader.name(template, layer: l) }
+            layers.append(ModelWeights.Layer(
+                ln1W: try ld.vector(at(n.ln1), d), ln1B: nil, ln2W: try ld.vector(at(n.ln2), d), ln2B: nil,
+                qkv: nil, qkvB: nil,
+                q: try ld.matrix(at(n.q), out: qDim, in: d, permuteHeads: permute ? c.nHeads : nil),
+                k: try ld.matrix(at(n.k), out: kvDim, in: d, permuteHeads: permute ? c.nKVHeads : nil),
+                v: try ld.matrix(at(n.v), out: kvDim, in: d),
+                o: try ld.matrix(at(n.o), out: d, in: qDim), oB: nil,
+                gate: try ld.matrix(at(n.gate), out: m, in: d),
+                up: try ld.matrix(at(n.up), out: m, in: d), upB: nil,
+                down: try ld.matrix(at(n.down), out: d, in: m), downB: nil))
+        }
+        var ropeFreqFactors: [Float]?
+        if let name = n.ropeFreqs, ld.contains(name) {
+            ropeFreqFactors = try ld.vector(name, c.dHead / 2).toArray()
+        }
+        return ModelWeights(config: c, layers: layers, embed: embed, posEmbed: nil, lnFinalW: lnFinal, lnFinalB: nil,
+                            unembed: unembed, ropeFreqFactors: ropeFreqFactors, sources: [ld.source])
+    }
+
+    // MARK: forward pass
+
+    static func forward(_ pass: ForwardPass) throws -> Tensor { try pass.llama() }
+}
+
+extension ForwardPass {
+    /// Llama, top to bottom. Buffers are the plan's (shapes in ForwardPass); hooks fire as TransformerLens's.
+    fileprivate func llama() throws -> Tensor {
+        let d = c.dModel, qDim = c.nHeads * c.dHead, kvDim = c.nKVHeads * c.dHead, m = c.dMLP
+        prepareRope()
+        embedTokens(into: resid.p)                                     // [B, T, dModel]
+        try fire(.embed, resid.p, shapeResid)
+
+        for l in 0..<c.nLayers {
+            let lw = w.layers[l]
+            try fire(.residPre, l, resid.p, shapeResid)
+            try norm(resid.p, weight: lw.ln1W, bias: nil, scaleHook: .ln1Scale, normalizedHook: .ln1Normalized, layer: l)
+            let kNew = newKeys(l), vNew = newValues(l)                 // [B, T, nKV, dHead]
+            lw.q!.apply(lnOut.p, ldX: d, rows: rows, out: q.p, ldOut: qDim, scratch: scratch, fast: fast)
+            lw.k!.apply(lnOut.p, ldX: d, rows: rows, out: kNew, ldOut: kvDim, scratch: scratch, fast: fast)
+            lw.v!.apply(lnOut.p, ldX: d, rows: rows, out: vNew, ldOut: kvDim, scratch: scratch, fast: fast)
+            try fire(.q, l, q.p, shapeQ)
+            try fire(.k, l, kNew, shapeKV)
+            try fire(.v, l, vNew, shapeKV)
+            rotate(q.p, heads: c.nHeads)
+            rotate(kNew, heads: c.nKVHeads)
+            try fire(.rotQ, l, q.p, shapeQ)
+            try fire(.rotK, l, kNew, shapeKV)
+            try attention(layer: l)
+            try attentionOutput(layer: l, bias: nil)
+            addToResid(attnOut.p)
+            try fire(.residMid, l, resid.p, shapeResid)
+
+            try norm(resid.p, weight: lw.ln2W, bias: nil, scaleHook: .ln2Scale, normalizedHook: .ln2Normalized, layer: l)
+            lw.gate!.apply(lnOut.p, ldX: d, rows: rows, out: mlpPre.p, ldOut: m, scratch: scratch, fast: fast)
+            try fire(.mlpPre, l, mlpPre.p, shapeMLP)
+            lw.up.apply(lnOut.p, ldX: d, rows: rows, out: mlpLin!.p, ldOut: m, scratch: scratch, fast: fast)
+            try fire(.mlpPreLinear, l, mlpLin!.p, shapeMLP)
+            // SwiGLU: post = silu(gate) ⊙ up.
+            Kernels.silu(mlpPre.p, out: mlpPost.p, count: rows * m)
+            Kernels.mul(mlpPost.p, mlpLin!.p, mlpPost.p, count: rows * m)
+            try fire(.mlpPost, l, mlpPost.p, shapeMLP)
+            try mlpOutput(layer: l)
+            addToResid(mlpOut.p)
+            try fire(.residPost, l, resid.p, shapeResid)
+        }
+        return try unembed()
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import LoupeTensor
+
+/// Dispatches hook points during one forward pass: copies activations into the cache, calls user
+/// hooks and writes their replacements back into the pass's buffers.
+final class HookRunner {
+    let registry: HookRegistry
+    /// Drop the leading batch dimension (one prompt, TransformerLens's single-string behaviour).
+    let dropBatch: Bool
+    private var keep: [Bool]
+    private var hooks: [[HookFunction]]
+    private(set) var active: [Bool]
+    var cache: [String: Tensor] = [:]
+    var order: [String] = []
+
+    init(registry: HookRegistry, cacheIDs: [Int], hooks userHooks: [(Int, HookFunction)], dropBatch: Bool) {
+        self.registry = registry
+        self.dropBatch = dropBatch
+        var keep = [Bool](repeating: false, count: registry.count)
+        var hooks = [[HookFunction]](repeating: [], count: registry.count)
+        for id in cacheIDs { keep[id] = true }
+        for (id, f) in userHooks { hooks[id].append(f) }
+        self.keep = keep
+        self.hooks = hooks
+        active = (0..<registry.count).map { keep[$0] || !hooks[$0].isEmpty }
+    }
+
+    @inline(__always)
+    func isActive(_ id: Int) -> Bool { active[id] }
+
+    /// `shape` includes the batch dimension; `ptr` holds the contiguous activation.
+    func fire(_ id: Int, _ ptr: UnsafeMutablePointer<Float>, _ shape: [Int]) throws {
+        guard active[id], let point = registry.points[id] else { return }
+        let outShape = dropBatch ? Array(shape.dropFirst()) : shape
+        let n = shape.reduce(1, *)
+        var value = Tensor(zeros: outShape)
+        value.storage.pointer.update(from: ptr, count: n)
+        for f in hooks[id] {
+            let input = hooks[id].count > 1 || keep[id] ? value.copy() : value
+            guard let r = try f(input, point) else { continue }
+            guard r.shape == outShape else {
+                throw ModelError(.badHookResult, "hook on \(point.name) returned shape \(r.shape); expected \(outShape)")
+            }
+            value = r.contiguous()
+            ptr.update(from: value.basePointer, count: n)
+        }
+        if keep[id] {
+            if cache[point.name] == nil { order.append(point.name) }
+            cache[point.name] = value.isContiguous && value.offset == 0 ? value : value.copy()
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import LoupeFormats
+import LoupeTensor
+import LoupeTokenizers
+
+/// How to load a model.
+public struct LoadOptions: Sendable {
+    /// Weight processing (TransformerLens's `from_pretrained` defaults; `.none` for raw Hugging Face numbers).
+    public var processing: ProcessingOptions
+    /// Worker threads for the forward pass.
+    public var threads: Int
+
+    public init(processing: ProcessingOptions = .transformerLens,
+                threads: Int = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 8)) {
+        self.processing = processing
+        self.threads = threads
+    }
+}
+
+extension HookedTransformer {
+    /// Loads a located model (a Hugging Face directory or a GGUF file).
+    public convenience init(location: ModelLocation, options: LoadOptions = LoadOptions()) throws {
+        let source = try location.weights()
+        switch location.kind {
+        case .gguf:
+            guard let gguf = source as? GGUFFile else {
+                throw ModelError(.internalError, "\(location.url.path): expected a GGUF weight source")
+            }
+            let config = try ModelConfig(gguf: gguf)
+            try self.init(weights: try ModelWeights.load(gguf, config: config, format: .gguf), options: options)
+            tokenizer = try Tokenizer(gguf: gguf)
+            padTokenID = tokenizer?.padID ?? padTokenID
+        case .huggingface:
+            guard let configURL = location.configURL else {
+                throw ModelError(.badConfig, "\(location.url.path): no config.json next to the weights")
+            }
+            let config = try ModelConfig(hfConfig: configURL)
+            try self.init(weights: try ModelWeights.load(source, config: config, format: .huggingFace), options: options)
+            if let tj = location.tokenizerJSONURL {
+                tokenizer = try Tokenizer(tokenizerJSON: tj, config: location.tokenizerConfigURL)
+            } else if let v = location.vocabJSONURL, let m = location.mergesURL {
+                tokenizer = try Tokenizer(vocab: v, merges: m)
+            }
+            padTokenID = tokenizer?.padID ?? padTokenID
+        }
+    }
+
+    /// Loads a model from a directory, a .gguf file, or a name ModelLocator resolves (`models/NAME`, HF cache).
+    public convenience init(path: String, options: LoadOptions = LoadOptions()) throws {
+        let url = URL(fileURLWithPath: path)
+        var isDir: ObjCBool = false
+        let location: ModelLocation
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
+            location = isDir.boolValue ? try ModelLocation(huggingface: url) : ModelLocation(gguf: url)
+        } else {
+            location = try ModelLocator.resolve(path)
+        }
+        try self.init(location: location, options: options)
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+
+extension Kernels {
+    /// Hides the keys a query may not attend to, in place, as TransformerLens shows them in
+    /// hook_attn_scores: scores[i, j] = −∞ for keys after the query (query i sits at absolute position
+    /// pastLength + i) and for padding keys (keyMask[j] false). scores: [rows, cols] (queries, keys);
+    /// keyMask: [cols] or nil (no padding).
+    public static func causalMask(_ scores: UnsafeMutablePointer<Float>, rows: Int, cols: Int, pastLength: Int,
+                                  keyMask: UnsafePointer<Bool>? = nil) {
+        for i in 0..<rows {
+            let row = scores + i * cols
+            let visible = min(cols, max(0, pastLength + i + 1))
+            for j in visible..<cols { row[j] = -.infinity }
+            if let keyMask {
+                for j in 0..<visible where !keyMask[j] { row[j] = -.infinity }
+            }
+        }
+    }
+
+    /// Row-wise softmax over x[rows, cols] into out (may alias x), with the row maximum subtracted.
+    /// Entries of −∞ (masked keys) become exactly 0; a row with every entry −∞ becomes zeros
+    /// (TransformerLens's nan_to_num on a fully masked query).
+    public static func softmaxRows(_ x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
+        for r in 0..<rows {
+            let xr = x + r * cols, o = out + r * cols
+            var mx = -Float.infinity
+            for j in 0..<cols { mx = max(mx, xr[j]) }
+            if mx == -.infinity {
+                for j in 0..<cols { o[j] = 0 }
+                continue
+            }
+            var sum: Float = 0
+            for j in 0..<cols {
+                let e = expf(xr[j] - mx)
+                o[j] = e
+                sum += e
+            }
+            let inv = 1 / sum
+            for j in 0..<cols { o[j] *= inv }
+        }
+    }
+}
