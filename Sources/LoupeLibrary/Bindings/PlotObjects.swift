@@ -103,7 +103,7 @@ final class AxesGridObject: HostObject {
         }
     }
 
-    var memberNames: [String] { ["flat", "flatten"] }
+    var memberNames: [String] { ["flat"] }
     var help: String { "AxesArray: the axes of subplots(); index as axs[i][j] or axs[i, j]; axs.flat lists them all." }
 }
 
@@ -139,7 +139,7 @@ final class ColorbarObject: HostObject {
 
     func repr() -> String { "<Colorbar \(colorbar.mappable.cmap.name)>" }
     func display() -> CellOutput? { owner?.display() }
-    var memberNames: [String] { ["set_label", "label"] }
+    var memberNames: [String] { ["label"] }
     var help: String { "Colorbar: cb.set_label(text) or cb.label = text." }
 }
 

@@ -24,7 +24,7 @@ final class ViewObject: HostObject {
 
     func display() -> CellOutput? { output }
     func repr() -> String { "<view \(function): \(summary)>" }
-    var memberNames: [String] { ["html", "svg", "title", "save", "_repr_html_"] }
+    var memberNames: [String] { ["html", "svg", "title"] }
 
     func attribute(_ name: String, interpreter: Interpreter) throws -> Value? {
         switch name {
