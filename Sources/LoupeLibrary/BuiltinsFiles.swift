@@ -29,11 +29,10 @@ enum FileBuiltins {
     static let formats = ".npy, .npz, .safetensors, .csv, .json, .jsonl, .txt"
 
     static func install() {
-        Builtins.register(name: "save", doc: "Writes a value to a file chosen by extension: .npy (one tensor), .npz and .safetensors (a dict of tensors), .csv (rows, list of dicts, dict of columns, or 2-d tensor), .json, .jsonl (a list, one item per line), .txt (a string or lines). Files are readable by numpy/pandas/safetensors. Returns the path.",
-                          signature: "save(path, value)", example: "save(\"acts.npz\", {\"resid\": x, \"ids\": ids})") { rt, args in
-            let a = try args.bind("save", ["path", "value"], required: 2)
-            let path = try (a[0] ?? .none).asString("path")
-            let value = a[1] ?? .none
+        Builtins.register("save(path, value)", doc: "Writes a value to a file chosen by extension: .npy (one tensor), .npz and .safetensors (a dict of tensors), .csv (rows, list of dicts, dict of columns, or 2-d tensor), .json, .jsonl (a list, one item per line), .txt (a string or lines). Files are readable by numpy/pandas/safetensors. Returns the path.",
+                          example: "save(\"acts.npz\", {\"resid\": x, \"ids\": ids})") { rt, args in
+            let path = try args.string("path")
+            let value = args.value("value")
             let u = try writeURL(path, rt)
             do {
                 switch u.pathExtension.lowercased() {
@@ -72,10 +71,9 @@ enum FileBuiltins {
             }
             return .string(u.path)
         }
-        Builtins.register(name: "read", doc: "Reads a file by extension: .npy → tensor; .npz/.safetensors → dict of tensors; .csv → list of dicts (numbers parsed); .json → value; .jsonl → list; .txt → string.",
-                          signature: "read(path)", example: "acts = read(\"acts.npz\")\nrows = read(\"heads.csv\")") { rt, args in
-            let a = try args.bind("read", ["path"], required: 1)
-            let path = try (a[0] ?? .none).asString("path")
+        Builtins.register("read(path)", doc: "Reads a file by extension: .npy → tensor; .npz/.safetensors → dict of tensors; .csv → list of dicts (numbers parsed); .json → value; .jsonl → list; .txt → string.",
+                          example: "acts = read(\"acts.npz\")\nrows = read(\"heads.csv\")") { rt, args in
+            let path = try args.string("path")
             let u = url(path, rt)
             guard FileManager.default.fileExists(atPath: u.path) else {
                 let dir = u.deletingLastPathComponent()

@@ -59,7 +59,8 @@ final class AxesObject: HostObject {
     var help: String { "Axes: one plot area (matplotlib's Axes)." }
 }
 
-/// The axes of subplots(r, c) as matplotlib returns them: `axs[i][j]`, `axs[i, j]`, or `axs[k]` for one row/column.
+/// The axes of subplots(r, c) as matplotlib returns them: `axs[i][j]`, `axs[i, j]`, or `axs[k]` for one row/column;
+/// `axs.flatten()` is registered in PlotBindings.
 final class AxesGridObject: HostObject {
     let typeName = "AxesArray"
     let items: [Value]
@@ -95,11 +96,6 @@ final class AxesGridObject: HostObject {
         return nil
     }
 
-    func callMethod(_ name: String, _ args: Arguments, interpreter: Interpreter) throws -> Value? {
-        if name == "flatten" || name == "ravel" { return .list(flat()) }
-        return nil
-    }
-
     func flat() -> [Value] {
         items.flatMap { v -> [Value] in
             if case .host(let h) = v, let g = h as? AxesGridObject { return g.flat() }
@@ -107,7 +103,7 @@ final class AxesGridObject: HostObject {
         }
     }
 
-    var memberNames: [String] { ["flat", "flatten"] }
+    var memberNames: [String] { ["flat"] }
     var help: String { "AxesArray: the axes of subplots(); index as axs[i][j] or axs[i, j]; axs.flat lists them all." }
 }
 
@@ -123,19 +119,13 @@ final class MappableObject: HostObject {
     var help: String { "Mappable: a colour map over a value range; pass it to colorbar()." }
 }
 
+/// A colour bar in Loupe code; `cb.set_label` is registered in PlotBindings.
 final class ColorbarObject: HostObject {
     let typeName = "Colorbar"
     let colorbar: Colorbar
     var owner: FigureObject?   // strong: a figure lives as long as any of its axes is reachable
 
     init(_ c: Colorbar, _ owner: FigureObject?) { colorbar = c; self.owner = owner }
-
-    func callMethod(_ name: String, _ args: Arguments, interpreter: Interpreter) throws -> Value? {
-        guard name == "set_label" else { return nil }
-        let a = try args.bind("set_label", ["label"], required: 1)
-        colorbar.label = PlotValues.text(a[0]!)
-        return Value.none
-    }
 
     func setAttribute(_ name: String, _ value: Value, interpreter: Interpreter) throws -> Bool {
         guard name == "label" else { return false }
@@ -149,7 +139,7 @@ final class ColorbarObject: HostObject {
 
     func repr() -> String { "<Colorbar \(colorbar.mappable.cmap.name)>" }
     func display() -> CellOutput? { owner?.display() }
-    var memberNames: [String] { ["set_label", "label"] }
+    var memberNames: [String] { ["label"] }
     var help: String { "Colorbar: cb.set_label(text) or cb.label = text." }
 }
 

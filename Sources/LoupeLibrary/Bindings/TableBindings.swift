@@ -7,45 +7,39 @@ import LoupeAnalysis
 enum TableBindings {
     static func install() {
         Builtins.register(
-            name: "table",
+            "table(columns)",
             doc: """
             A Table (pandas-like data frame) from a dict of equally long columns (lists, 1-d tensors, \
             Columns) or from a list of row dicts. Columns are int, float or str. Show it as a cell's value \
             for a report table; print it for aligned text.
             """,
-            signature: "table(columns)",
             example: "t = table({\"layer\": [0, 0, 1], \"head\": [0, 1, 0], \"attn\": [0.9, 0.1, 0.5]})\nt.where(\"attn\", \">\", 0.4)"
         ) { _, args in
-            let a = try args.bind("table", ["columns"], required: 1)
-            return .host(TableObject(try TableValues.table(a[0]!)))
+            .host(TableObject(try TableValues.table(args.value("columns"))))
         }
 
         Builtins.register(
-            name: "read_csv",
+            "read_csv(path)",
             doc: """
             Reads a CSV file with a header row (as pandas writes it: to_csv(index=False), or with an unnamed \
             index column, which becomes `index`) into a Table; each column is int, float or str by its cells.
             """,
-            signature: "read_csv(path)",
             example: "df = read_csv(\"32x32_attn.csv\")\ndf.head()"
         ) { rt, args in
-            let a = try args.bind("read_csv", ["path"], required: 1)
-            let u = FileBuiltins.url(try a[0]!.asString("path"), rt)
+            let u = FileBuiltins.url(try args.string("path"), rt)
             return .host(TableObject(try checked { try Table.readCSV(u) }))
         }
 
         Builtins.register(
-            name: "read_sqlite",
+            "read_sqlite(path, query)",
             doc: """
             Runs a SQL query on a SQLite file and returns its rows as a Table — for datasets written with \
             t.to_sqlite(path) that are too big to load whole.
             """,
-            signature: "read_sqlite(path, query)",
             example: "heads = read_sqlite(\"attn.sqlite\", \"SELECT layer, head, hp FROM data WHERE layer = 3\")"
         ) { rt, args in
-            let a = try args.bind("read_sqlite", ["path", "query"], required: 2)
-            let u = FileBuiltins.url(try a[0]!.asString("path"), rt)
-            let q = try a[1]!.asString("query")
+            let u = FileBuiltins.url(try args.string("path"), rt)
+            let q = try args.string("query")
             return .host(TableObject(try checked { try Table.readSQLite(u, query: q) }))
         }
 

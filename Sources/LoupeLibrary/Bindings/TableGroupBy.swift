@@ -25,27 +25,28 @@ enum TableGroupBy {
     }
 
     static func install() {
-        Builtins.registerMethod(type: "GroupBy", name: "size", doc: "Rows per group, in a column `size`.",
-                                signature: "g.size()", example: "df.groupby([\"layer\", \"head\"]).size()") { _, recv, _ in
+        Builtins.registerMethod(type: "GroupBy", "g.size()", doc: "Rows per group, in a column `size`.",
+                                example: "df.groupby([\"layer\", \"head\"]).size()") { _, recv, _ in
             let g = try receiver(recv)
             let t = try TableBindings.checked { try g.table.countBy(g.keys) }
             return .host(TableObject(try TableBindings.checked {
                 try Table(columns: zip(t.columnNames, t.columns).map { ($0 == "count" ? "size" : $0, $1) })
             }))
         }
-        Builtins.registerMethod(type: "GroupBy", name: "count", doc: "Rows per group, in a column `count`.",
-                                signature: "g.count()", example: "df.groupby(\"layer\").count()") { _, recv, _ in
+        Builtins.registerMethod(type: "GroupBy", "g.count()", doc: "Rows per group, in a column `count`.",
+                                example: "df.groupby(\"layer\").count()") { _, recv, _ in
             let g = try receiver(recv)
             return .host(TableObject(try TableBindings.checked { try g.table.countBy(g.keys) }))
         }
         Builtins.registerMethod(
-            type: "GroupBy", name: "agg",
+            type: "GroupBy", "g.agg(spec=None, **columns)",
             doc: "Aggregates per group: a dict {column: how} or {column: [how, ...]} where how is count, sum, mean, min, max, nunique or first; or keywords column=how. Several aggregations of one column are named column_how.",
-            signature: "g.agg(spec)", example: "df.groupby(\"head\").agg({\"attn\": [\"mean\", \"max\"], \"hp\": \"nunique\"})"
+            example: "df.groupby(\"head\").agg({\"attn\": [\"mean\", \"max\"], \"hp\": \"nunique\"})"
         ) { _, recv, args in
             let g = try receiver(recv)
-            var spec: [(String, Value)] = args.keywords
-            if let first = args.positional.first {
+            var spec: [(String, Value)] = args.varKeywords
+            if args.isGiven("spec") {
+                let first = args.value("spec")
                 guard case .dict(let d) = first else { throw LoupeError("agg: pass a dict {column: how}, not \(first.typeName)") }
                 spec += try zip(d.keys, d.values).map { (try $0.asString("column"), $1) }
             }
@@ -59,8 +60,8 @@ enum TableGroupBy {
             return .host(TableObject(try TableBindings.checked { try g.table.groupBy(g.keys, aggregate: aggs) }))
         }
         for how in [Aggregation.sum, .mean, .min, .max, .nunique, .first] {
-            Builtins.registerMethod(type: "GroupBy", name: how.rawValue, doc: "The \(how.rawValue) of every non-key column per group.",
-                                    signature: "g.\(how.rawValue)()", example: "df.groupby(\"layer\").\(how.rawValue)()") { _, recv, _ in
+            Builtins.registerMethod(type: "GroupBy", "g.\(how.rawValue)()", doc: "The \(how.rawValue) of every non-key column per group.",
+                                example: "df.groupby(\"layer\").\(how.rawValue)()") { _, recv, _ in
                 let g = try receiver(recv)
                 var cols = g.valueColumns
                 if how == .sum || how == .mean {
@@ -94,25 +95,25 @@ enum ColumnMethods {
     }
 
     static func install() {
-        Builtins.registerMethod(type: "Column", name: "tensor", doc: "The column as a 1-d tensor (int64 for int columns, float32 otherwise).",
-                                signature: "c.tensor()", example: "attn = df[\"attn\"].tensor()") { _, recv, _ in
+        Builtins.registerMethod(type: "Column", "c.tensor()", doc: "The column as a 1-d tensor (int64 for int columns, float32 otherwise).",
+                                example: "attn = df[\"attn\"].tensor()") { _, recv, _ in
             let c = try receiver(recv)
             return try TableValues.tensor(c.data, name: c.name)
         }
-        Builtins.registerMethod(type: "Column", name: "tolist", doc: "The column as a list.",
-                                signature: "c.tolist()", example: "layers = df[\"layer\"].tolist()") { _, recv, _ in
+        Builtins.registerMethod(type: "Column", "c.tolist()", doc: "The column as a list.",
+                                example: "layers = df[\"layer\"].tolist()") { _, recv, _ in
             .list(try receiver(recv).iterate() ?? [])
         }
-        Builtins.registerMethod(type: "Column", name: "unique", doc: "The distinct values in order of first appearance.",
-                                signature: "c.unique()", example: "df[\"head\"].unique()") { _, recv, _ in
+        Builtins.registerMethod(type: "Column", "c.unique()", doc: "The distinct values in order of first appearance.",
+                                example: "df[\"head\"].unique()") { _, recv, _ in
             let c = try receiver(recv)
             var seen = Set<TableValue>()
             var out: [Value] = []
             for i in 0..<c.data.count where seen.insert(c.data[i]).inserted { out.append(TableValues.value(c.data[i])) }
             return .list(out)
         }
-        Builtins.registerMethod(type: "Column", name: "nunique", doc: "How many distinct values.",
-                                signature: "c.nunique()", example: "df[\"hp\"].nunique()") { _, recv, _ in
+        Builtins.registerMethod(type: "Column", "c.nunique()", doc: "How many distinct values.",
+                                example: "df[\"hp\"].nunique()") { _, recv, _ in
             let c = try receiver(recv)
             return .int(Set((0..<c.data.count).map { c.data[$0] }).count)
         }
@@ -128,7 +129,7 @@ enum ColumnMethods {
             }),
         ]
         for (name, doc, f) in stats {
-            Builtins.registerMethod(type: "Column", name: name, doc: doc, signature: "c.\(name)()",
+            Builtins.registerMethod(type: "Column", "c.\(name)()", doc: doc,
                                     example: "df[\"attn\"].\(name)()") { _, recv, _ in
                 let c = try receiver(recv)
                 let r = f(try numbers(c))

@@ -5,23 +5,23 @@ import Foundation
 /// Python's `time` module, for timing work in scripts and benchmarks.
 enum TimeBindings {
     static func install() {
-        func fn(_ name: String, _ sig: String, _ doc: String, _ ex: String, _ body: @escaping BuiltinBody) -> (String, Value) {
-            (name, .builtin(BuiltinFunction(name: "time.\(name)", signature: "time.\(sig)", doc: doc, example: ex, body: body)))
+        func fn(_ header: String, _ doc: String, _ ex: String, _ body: @escaping DeclaredBody) -> (String, Value) {
+            let f = Builtins.function("time.\(header)", doc: doc, example: ex, body)
+            return (f.name, .builtin(f))
         }
         let members: [(String, Value)] = [
-            fn("perf_counter", "perf_counter()", "Seconds from a monotonic clock, for measuring intervals.",
+            fn("perf_counter()", "Seconds from a monotonic clock, for measuring intervals.",
                "t0 = time.perf_counter()\nmodel(\"Hi\")\nprint(time.perf_counter() - t0)") { _, _ in
                 .float(Double(DispatchTime.now().uptimeNanoseconds) / 1e9)
             },
-            fn("time", "time()", "Seconds since the Unix epoch.", "time.time()") { _, _ in
+            fn("time()", "Seconds since the Unix epoch.", "time.time()") { _, _ in
                 .float(Date().timeIntervalSince1970)
             },
-            fn("sleep", "sleep(seconds)", "Pauses for `seconds`.", "time.sleep(0.1)") { _, args in
-                let a = try args.bind("sleep", ["seconds"], required: 1)
-                Thread.sleep(forTimeInterval: max(0, try a[0]!.asDouble("seconds")))
+            fn("sleep(seconds)", "Pauses for `seconds`.", "time.sleep(0.1)") { _, args in
+                Thread.sleep(forTimeInterval: max(0, try args.double("seconds")))
                 return .none
             },
-            fn("peak_rss_mb", "peak_rss_mb()", "This process's peak resident memory in MB (VmHWM; Loupe's own, not Python's).",
+            fn("peak_rss_mb()", "This process's peak resident memory in MB (VmHWM; Loupe's own, not Python's).",
                "time.peak_rss_mb()") { _, _ in
                 let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
                 for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {

@@ -24,7 +24,7 @@ final class ViewObject: HostObject {
 
     func display() -> CellOutput? { output }
     func repr() -> String { "<view \(function): \(summary)>" }
-    var memberNames: [String] { ["html", "svg", "title", "save", "_repr_html_"] }
+    var memberNames: [String] { ["html", "svg", "title"] }
 
     func attribute(_ name: String, interpreter: Interpreter) throws -> Value? {
         switch name {
@@ -35,27 +35,6 @@ final class ViewObject: HostObject {
         }
     }
 
-    func callMethod(_ name: String, _ args: Arguments, interpreter: Interpreter) throws -> Value? {
-        // circuitsvis users write `open(path, "w").write(view._repr_html_())` (seed 000).
-        if name == "_repr_html_" {
-            _ = try args.bind("_repr_html_", [])
-            return .string(StandalonePage.html(output, title: parts.title))
-        }
-        guard name == "save" else { return nil }
-        let a = try args.bind("save", ["path"], required: 1)
-        let path = try a[0]!.asString("path")
-        let url = try FileBuiltins.writeURL(path, interpreter)
-        let text = url.pathExtension.lowercased() == "svg" ? parts.svg : StandalonePage.html(output, title: parts.title)
-        do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try text.write(to: url, atomically: true, encoding: .utf8)
-        } catch {
-            throw LoupeError("save: cannot write \(url.path): \(error.localizedDescription)",
-                             hint: "check that the directory is writable")
-        }
-        return .string(url.path)
-    }
-
     var help: String {
         """
         view (from \(function)): an interactive view. Shown when it is a cell's value; in the HTML report
@@ -63,5 +42,36 @@ final class ViewObject: HostObject {
           v.save("attn.html")   a standalone page (or "attn.svg" for the static picture)
           v.html, v.svg, v.title, v._repr_html_() (the standalone page as a string)
         """
+    }
+}
+
+/// The view's methods, declared once: `v.save(path)` and `v._repr_html_()`.
+enum ViewMethods {
+    static func receiver(_ v: Value) throws -> ViewObject {
+        if case .host(let h as ViewObject) = v { return h }
+        throw LoupeError("expected a view, not \(v.typeName)")
+    }
+
+    static func install() {
+        // circuitsvis users write `open(path, "w").write(view._repr_html_())` (seed 000).
+        Builtins.registerMethod(type: "view", "v._repr_html_()", doc: "The view as a standalone HTML page (a string), as circuitsvis' _repr_html_.",
+                                example: "open(\"attn.html\", \"w\").write(v._repr_html_())") { _, recv, _ in
+            let view = try receiver(recv)
+            return .string(StandalonePage.html(view.output, title: view.parts.title))
+        }
+        Builtins.registerMethod(type: "view", "v.save(path)", doc: "Writes the view as a standalone page (.html) or its static picture (.svg); returns the path.",
+                                example: "v.save(\"attn.html\")") { interp, recv, args in
+            let view = try receiver(recv)
+            let url = try FileBuiltins.writeURL(try args.string("path"), interp)
+            let text = url.pathExtension.lowercased() == "svg" ? view.parts.svg : StandalonePage.html(view.output, title: view.parts.title)
+            do {
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try text.write(to: url, atomically: true, encoding: .utf8)
+            } catch {
+                throw LoupeError("save: cannot write \(url.path): \(error.localizedDescription)",
+                                 hint: "check that the directory is writable")
+            }
+            return .string(url.path)
+        }
     }
 }
