@@ -13,29 +13,6 @@ public struct Arguments {
     public var count: Int { positional.count + keywords.count }
 
     public func keyword(_ name: String) -> Value? { keywords.first(where: { $0.0 == name })?.1 }
-
-    /// Matches arguments to parameter names, Python style. `required` is how many leading names must be
-    /// given. Returns one slot per name (nil when not given). Unknown keywords and extra positionals are
-    /// errors naming the function, with a "did you mean" hint.
-    public func bind(_ function: String, _ names: [String], required: Int = 0) throws -> [Value?] {
-        var out = [Value?](repeating: nil, count: names.count)
-        if positional.count > names.count {
-            throw LoupeError("\(function)() takes at most \(names.count) positional argument\(names.count == 1 ? "" : "s") (\(positional.count) given)")
-        }
-        for (i, v) in positional.enumerated() { out[i] = v }
-        for (k, v) in keywords {
-            guard let i = names.firstIndex(of: k) else {
-                throw LoupeError("\(function)() got an unexpected keyword argument `\(k)`",
-                                 hint: Suggest.hint(for: k, in: names) ?? "it takes: \(names.joined(separator: ", "))")
-            }
-            if out[i] != nil { throw LoupeError("\(function)() got two values for argument `\(k)`") }
-            out[i] = v
-        }
-        for i in 0..<required where out[i] == nil {
-            throw LoupeError("\(function)() is missing required argument `\(names[i])`")
-        }
-        return out
-    }
 }
 
 /// Conversions with errors that say what was expected.

@@ -8,34 +8,23 @@ public typealias AttributeBody = (Interpreter, Value) throws -> Value
 public typealias DeclaredBody = (Interpreter, BoundArguments) throws -> Value
 public typealias DeclaredMethodBody = (Interpreter, Value, BoundArguments) throws -> Value
 
-/// A function implemented in Swift.
+/// A function implemented in Swift, declared by its Python header (`Signature`).
 public final class BuiltinFunction {
-    public let name: String
-    public let signature: String
-    /// The declared parameters (nil for builtins not yet declared with a `Signature`).
-    public let declared: Signature?
+    public let declared: Signature
     public let doc: String
     public let example: String
     public let body: BuiltinBody
 
-    public init(name: String, signature: String, doc: String, example: String, body: @escaping BuiltinBody) {
-        self.name = name
-        self.signature = signature
-        self.declared = nil
-        self.doc = doc
-        self.example = example
-        self.body = body
-    }
-
     public init(_ declared: Signature, doc: String, example: String, body: @escaping DeclaredBody) {
-        self.name = declared.name
-        self.signature = declared.text
         self.declared = declared
         self.doc = doc
         self.example = example
         self.body = { interp, args in try body(interp, try declared.bind(args)) }
     }
 
+    public var name: String { declared.name }
+    /// The header as help shows it.
+    public var signature: String { declared.text }
     public var summary: String { String(doc.split(separator: "\n").first ?? "") }
     public var helpText: String {
         var s = "\(signature)\n    \(doc.replacingOccurrences(of: "\n", with: "\n    "))"
@@ -48,7 +37,7 @@ public final class BuiltinFunction {
 public struct MemberDef {
     public let name: String
     public let signature: String
-    /// The declared parameters of a method (nil for attributes and undeclared methods).
+    /// The declared parameters of a method (nil for an attribute).
     public var declared: Signature? = nil
     public let doc: String
     public let example: String
@@ -75,13 +64,6 @@ public enum Builtins {
     nonisolated(unsafe) public private(set) static var languageFunctions: Set<String> = []
     nonisolated(unsafe) public private(set) static var languageMembers: Set<String> = []
     static let lock = NSLock()
-
-    /// Adds a global function. `signature` reads like Python's (`len(x)`); `doc` says what it does and
-    /// `example` shows a use (both required: a test checks every builtin has them).
-    public static func register(name: String, doc: String, signature: String, example: String = "",
-                                _ body: @escaping BuiltinBody) {
-        functions[name] = BuiltinFunction(name: name, signature: signature, doc: doc, example: example, body: body)
-    }
 
     /// Declares a global function once: `header` is its Python header (see `Signature`), from which
     /// binding, help and error messages derive. `aliases` maps other keyword spellings to parameters.
@@ -117,13 +99,6 @@ public enum Builtins {
     /// Adds a global value (a constant or a module object).
     public static func registerValue(name: String, doc: String, _ value: Value) {
         values[name] = (value, doc)
-    }
-
-    /// Adds `x.name(args)` for values whose `typeName` is `type`.
-    public static func registerMethod(type: String, name: String, doc: String, signature: String,
-                                      example: String = "", _ body: @escaping MethodBody) {
-        members[type, default: [:]][name] = MemberDef(name: name, signature: signature, doc: doc, example: example,
-                                                      method: body, attribute: nil)
     }
 
     /// Adds `x.name` (a computed attribute, like `t.shape`) for values whose `typeName` is `type`.

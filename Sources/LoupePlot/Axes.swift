@@ -33,7 +33,7 @@ public final class Axes {
     public var xtickLabels: [String]? = nil, ytickLabels: [String]? = nil
     /// Degrees; nil rotates categorical x labels by 90° when they would overlap.
     public var xtickRotation: Double? = nil
-    /// Second set of categorical labels on the top / right edge (seed 002's query/key axes):
+    /// Second set of categorical labels on the top / right edge (query/key axes):
     /// positions and labels, drawn with ticks at those positions.
     public var topTicks: (positions: [Double], labels: [String])? = nil
     public var rightTicks: (positions: [Double], labels: [String])? = nil

@@ -132,7 +132,7 @@ public struct ImageMark {
     public var zorder: Double = 0
 }
 
-/// A table of text cells (seed 000's layer × step grid, seed 003's attention map with logit-lens
+/// A table of text cells (layer × step grid, the Llama attention-map viewer's attention map with logit-lens
 /// tokens): cell (r, c) covers [c-0.5, c+0.5] × [r-0.5, r+0.5] in data coordinates.
 public struct TextGridMark {
     /// [rows][cols]
@@ -147,7 +147,7 @@ public struct TextGridMark {
     public var maxFontSize: Double = 8
     public var textColor: Color? = nil       // nil: black or white by background luminance
     public var cellBorder: Color? = nil
-    public var quoted = false                 // draw 'text' with quotes as seed 000 does
+    public var quoted = false                 // draw 'text' with quotes as the attention-when-generating notebook does
     public var zorder: Double = 0
 }
 

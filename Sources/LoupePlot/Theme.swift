@@ -1,4 +1,4 @@
-// Figure styles. `light` is matplotlib's default rcParams; `dark` is seed 001's dark-mode rcParams
+// Figure styles. `light` is matplotlib's default rcParams; `dark` is the attention-breakdown notebook's dark-mode rcParams
 // (#171717 background, #DDE2F4 text and axes, no top/right spines, bold titles and labels).
 
 public struct Theme: Sendable, Equatable {

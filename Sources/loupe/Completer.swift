@@ -78,8 +78,8 @@ struct Completer {
 
     // MARK: what to offer
 
-    /// Keyword parameters of the builtin or method being called: a declared one's `keywordNames`
-    /// (its parameters, then their aliases); otherwise the `name=` words of its help signature.
+    /// Keyword parameters of the builtin or method being called: its declared `keywordNames` (its
+    /// parameters, then their aliases).
     func keywords(of callee: String) -> [String] {
         let parts = callee.split(separator: ".").map(String.init)
         guard let first = parts.first, var value = interpreter.lookup(first) else { return [] }
@@ -87,28 +87,11 @@ struct Completer {
             guard let next = try? interpreter.getAttribute(value, part) else { return [] }
             value = next
         }
-        let signature: String
         switch value {
-        case .builtin(let b):
-            if let declared = b.declared { return declared.keywordNames }
-            signature = b.signature
-        case .method(let m):
-            let member = Builtins.member(m.receiver.typeName, m.name)
-            if let declared = member?.declared { return declared.keywordNames }
-            signature = member?.signature ?? ""
+        case .builtin(let b): return b.declared.keywordNames
+        case .method(let m): return Builtins.member(m.receiver.typeName, m.name)?.declared?.keywordNames ?? []
         default: return []
         }
-        var names: [String] = []
-        var word = ""
-        for c in signature {
-            if c.isLetter || c.isNumber || c == "_" {
-                word.append(c)
-            } else {
-                if c == "=", !word.isEmpty, !names.contains(word) { names.append(word) }
-                word = ""
-            }
-        }
-        return names
     }
 
     /// TransformerLens hook names for the string typed so far: a loaded model's own `hook_names` when

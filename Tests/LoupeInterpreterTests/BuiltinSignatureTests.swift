@@ -24,7 +24,8 @@ final class BuiltinSignatureTests: XCTestCase {
         XCTAssertFalse(Builtins.languageFunctions.isEmpty)
         var undeclared: [String] = []
         for name in Builtins.languageFunctions.sorted() {
-            guard let function = Builtins.functions[name], let declared = function.declared else { undeclared.append(name); continue }
+            guard let function = Builtins.functions[name] else { undeclared.append(name); continue }
+            let declared = function.declared
             XCTAssertTrue(declared.text.hasPrefix("\(name)("), declared.text)
             XCTAssertEqual(function.signature, declared.text)
             XCTAssertFalse(function.doc.isEmpty, name)

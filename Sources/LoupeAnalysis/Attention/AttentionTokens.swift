@@ -1,9 +1,9 @@
 import LoupeTensor
 
-/// "Attention tokens" (seed 002): the vocabulary token each component of one attention head points
+/// "Attention tokens": the vocabulary token each component of one attention head points
 /// at when mapped back into the residual stream and unembedded directly (no MLPs, no later layers).
 ///
-/// The seed's helper code was not published, so the mapping is chosen here and stated exactly:
+/// The original helper code was not published, so the mapping is chosen here and stated exactly:
 /// - q at a position: q · W_Qᵀ  ([d_head] → [d_model]), then · W_U, argmax.
 /// - k at a position: k · W_Kᵀ, then · W_U, argmax.
 /// - v at a position: v · W_O (what the head would write if it attended only there), then · W_U.
@@ -100,7 +100,7 @@ public enum AttentionTokens {
 }
 
 extension AttentionTokenData {
-    /// Seed 002's dataset rows for this head: one per causal (query, key) pair with columns
+    /// Dataset rows for this head: one per causal (query, key) pair with columns
     /// layer, head, input token (at the query), attn, hp (q⊙k token), q (query's), k and v (key's).
     public func rows(prompt: Int) -> [[TableValue]] {
         var out: [[TableValue]] = []

@@ -1,4 +1,4 @@
-/// Seed 003's windows over key positions: `size` positions moving by `stride`, the last window ending at
+/// Windows over key positions: `size` positions moving by `stride`, the last window ending at
 /// the sequence end (so every position is shown). Window j covers start_j ..< start_j + size.
 public enum AttentionWindows {
     public static func starts(length: Int, size: Int = 32, stride: Int = 5) -> [Int] {
@@ -9,7 +9,7 @@ public enum AttentionWindows {
     }
 }
 
-/// Seed 000's summary of greedy generation: which token each layer's logit lens puts first at the
+/// Summary of greedy generation: which token each layer's logit lens puts first at the
 /// last position of every step, and whether it equals the token the model finally generated.
 public enum GenerationGrid {
     /// lensTop1: [step][layer] top-1 token text at the step's last position; generated: [step] text.

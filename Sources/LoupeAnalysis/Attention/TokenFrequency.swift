@@ -1,4 +1,4 @@
-/// Seed 002's summaries of an attention-token dataset: per-head token frequencies, unique tokens per
+/// Summaries of an attention-token dataset: per-head token frequencies, unique tokens per
 /// head and per layer, and tokens shared between pairs of heads.
 public enum TokenFrequency {
     /// One row per (head, token) of `column` ("hp", "q", "k" or "v"): Head (layer·nHeads + head), Layer,

@@ -99,7 +99,7 @@ public enum TextDataset {
     }
 }
 
-/// Token sequences for probing heads with no meaning in the way (seed 002's random inputs).
+/// Token sequences for probing heads with no meaning in the way (random inputs).
 public enum RandomInputs {
     /// `length` tokens drawn uniformly from [0, vocab).
     public static func uniform(length: Int, vocab: Int, seed: UInt64) -> [Int] {

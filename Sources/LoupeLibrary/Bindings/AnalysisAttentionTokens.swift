@@ -7,7 +7,7 @@ import LoupePlot
 import LoupeReport
 import LoupeTensor
 
-/// Seed 002's attention tokens: per head (`attention_tokens`, `plot_attn`, `plot_attn_layer`) and as a
+/// Attention tokens: per head (`attention_tokens`, `plot_attn`, `plot_attn_layer`) and as a
 /// dataset over many prompts (`attention_token_dataset`). The mapping to vocabulary tokens is
 /// LoupeAnalysis.AttentionTokens' (q·W_Qᵀ, k·W_Kᵀ, v·W_O, (q⊙k)·W_Qᵀ, then ·W_U and argmax).
 enum AnalysisAttentionTokens {
@@ -15,7 +15,7 @@ enum AnalysisAttentionTokens {
         Builtins.register(
             "attention_tokens(model, cache, layer: int, head: int)",
             doc: """
-            The attention tokens of one head in a cached run (seed 002's calculate_attns): the vocabulary token \
+            The attention tokens of one head in a cached run (calculate_attns): the vocabulary token \
             of each position's q (through W_Qᵀ), k (W_Kᵀ), v (W_O) and of each causal query–key pair's q⊙k \
             (through W_Qᵀ, since q⊙k sums to the attention score in the query's head space), each unembedded \
             with W_U without MLPs or later layers; biases left out. Returns AttentionTokens with .q .k .v .qk \
@@ -34,11 +34,11 @@ enum AnalysisAttentionTokens {
         Builtins.register(
             "plot_attn(model, data, ax=None, hide_labels: bool = False, title: str | None = None)",
             doc: """
-            Seed 002's attention-token plot: the q⊙k token grid (rows query positions, columns key positions), \
+            Attention-token plot: the q⊙k token grid (rows query positions, columns key positions), \
             colours by order of discovery (brighter = found later), query tokens on top, key tokens on the right, \
             value tokens at the bottom, input tokens on the left, and the final position's attention as white \
             cell borders. Draws into `ax` (returns None) or returns a new Figure. The first argument may be the \
-            model or the cache, as in the seed.
+            model or the cache, as the attention-tokens notebook does.
             """,
             example: "fig, axs = subplots(3, 4, figsize=(12, 8))\nfor i in range(12):\n    plot_attn(cache, attention_tokens(model, cache, 0, i), ax=axs[i // 4, i % 4], hide_labels=True, title=f\"Head {i}\")"
         ) { _, args in
@@ -58,7 +58,7 @@ enum AnalysisAttentionTokens {
 
         Builtins.register(
             "plot_attn_layer(model, cache, layer: int, columns: int = 4, title: str | None = None)",
-            doc: "The attention-token plots of every head of a layer in a grid without labels (seed 002's subplots(3, 4) loop).",
+            doc: "The attention-token plots of every head of a layer in a grid without labels (subplots(3, 4) loop).",
             example: "plot_attn_layer(model, cache, 0, title=\"Attention token plots for each head in layer 0\")"
         ) { _, args in
             let m = try AnalysisModel.model(args.value("model"))
@@ -75,7 +75,7 @@ enum AnalysisAttentionTokens {
         Builtins.register(
             "attention_token_dataset(model, prompts, max_tokens: int = 16, layers=None)",
             doc: """
-            Seed 002's dataset: runs each prompt (capped at max_tokens tokens, BOS included) and records, for \
+            Dataset: runs each prompt (capped at max_tokens tokens, BOS included) and records, for \
             every layer (or `layers`), head and causal (query, key) pair, a row: prompt, layer, head, \
             input_token (at the query), key_pos, attn, hp (the q⊙k token), q (the query's), k and v (the key's). \
             Costly: each head unembeds T(T+1)/2 + 3T vectors per prompt; keep max_tokens small on CPU.

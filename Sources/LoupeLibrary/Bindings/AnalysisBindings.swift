@@ -73,7 +73,7 @@ enum AnalysisBindings {
 
         Builtins.register(
             "random_tokens(n: int, vocab, seed: int = 0)",
-            doc: "n token ids drawn uniformly from [0, vocab) as an int tensor [n] (seed 002's torch.randint). vocab may be a model.",
+            doc: "n token ids drawn uniformly from [0, vocab) as an int tensor [n] (torch.randint). vocab may be a model.",
             example: "ids = random_tokens(31, model, seed=1)"
         ) { rt, args in
             let (n, vocab, seed) = try (count(args.value("n"), "n"), vocabSize(args.value("vocab"), rt), seedArg(args))
@@ -82,7 +82,7 @@ enum AnalysisBindings {
 
         Builtins.register(
             "repeated_token(n: int, vocab, seed: int = 0)",
-            doc: "One random token repeated n times, as an int tensor [n] (seed 002's torch.full((1, n), token)).",
+            doc: "One random token repeated n times, as an int tensor [n] (torch.full((1, n), token)).",
             example: "ids = repeated_token(31, model, seed=2)"
         ) { rt, args in
             let (n, vocab, seed) = try (count(args.value("n"), "n"), vocabSize(args.value("vocab"), rt), seedArg(args))
@@ -91,7 +91,7 @@ enum AnalysisBindings {
 
         Builtins.register(
             "repeated_sequence(period: int, repeats: int, vocab, seed: int = 0)",
-            doc: "A random sequence of `period` tokens repeated `repeats` times, as an int tensor [period·repeats] (seed 002's randint((1, 3)).repeat(1, 10)).",
+            doc: "A random sequence of `period` tokens repeated `repeats` times, as an int tensor [period·repeats] (randint((1, 3)).repeat(1, 10)).",
             example: "ids = repeated_sequence(3, 10, model, seed=3)"
         ) { rt, args in
             let period = try count(args.value("period"), "period"), repeats = try count(args.value("repeats"), "repeats")
@@ -128,7 +128,7 @@ enum AnalysisBindings {
         Builtins.register(
             "attention_windows(length: int, size: int = 32, stride: int = 5)",
             doc: """
-            Seed 003's windows over key positions: (start, stop) pairs of `size` positions moving by `stride`; \
+            Windows over key positions: (start, stop) pairs of `size` positions moving by `stride`; \
             the last window ends at `length` so every position is shown. One window when length ≤ size.
             """,
             example: "for j, (a, b) in enumerate(attention_windows(45)): print(j, a, b)"

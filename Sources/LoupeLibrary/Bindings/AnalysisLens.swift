@@ -13,7 +13,7 @@ enum AnalysisLens {
         Builtins.register(
             "logit_lens(model, cache, k: int = 5, pos=-1, incl_mid: bool = True, legacy_norm: bool = False)",
             doc: """
-            The logit lens of a cached run, as seed 000 computes it: cache.accumulated_resid(incl_mid=...) → \
+            The logit lens of a cached run, as the attention-when-generating notebook computes it: cache.accumulated_resid(incl_mid=...) → \
             cache.apply_ln_to_stack (the final norm) → @ W_U (no b_U) → top-k with softmax probabilities over \
             the vocabulary. pos picks one position (default the last), a list of positions, or None for all. \
             legacy_norm=True divides by the run's cached final-norm scale (TransformerLens ≤ 2.17, what the \

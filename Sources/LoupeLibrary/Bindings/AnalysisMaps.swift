@@ -7,7 +7,7 @@ import LoupePlot
 import LoupeReport
 import LoupeTensor
 
-/// Seed 003's attention map viewer: for every generated token, layers × key-position windows where a
+/// Attention map viewer: for every generated token, layers × key-position windows where a
 /// cell's colour is the attention from the current position and its text the logit-lens token there.
 enum AnalysisMaps {
     static func install() {
@@ -17,7 +17,7 @@ enum AnalysisMaps {
                            out_dir: str | None = None, average_heads: bool = True, head: int = 0)
             """,
             doc: """
-            Seed 003 (llama-attn-maps): greedy generation; at each step i, for every layer the attention of the \
+            As Llama attention-map viewers do (llama-attn-maps): greedy generation; at each step i, for every layer the attention of the \
             current (last) position over all positions (mean of heads, or `head`) and the logit-lens token at \
             each position (that layer's output through the final norm and W_U); the last row is the model's \
             own prediction at each position. Positions are cut in windows of `window` moving by `stride` \
@@ -146,5 +146,5 @@ final class MapsObject: HostObject {
         }
     }
 
-    var help: String { TableBindings.typeHelp("AttentionMaps", "Seed 003's attention maps (attention_maps(model, prompt)).") }
+    var help: String { TableBindings.typeHelp("AttentionMaps", "Attention maps (attention_maps(model, prompt)).") }
 }

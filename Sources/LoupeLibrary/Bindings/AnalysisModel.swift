@@ -9,7 +9,7 @@ import LoupeTensor
 /// What the model-taking analysis builtins share: finding the model (a Model or a cache's), one head's
 /// activations out of a cache, the input ids of a cached run, and `ax=` handling for figures.
 enum AnalysisModel {
-    /// A Model, or the model behind an ActivationCache (seed 002 passes either to plot_attn).
+    /// A Model, or the model behind an ActivationCache (the attention-tokens notebook passes either to plot_attn).
     static func model(_ v: Value, _ what: String = "model") throws -> ModelObject {
         if case .host(let m as ModelObject) = v { return m }
         if case .host(let c as CacheObject) = v { return c.model }

@@ -5,13 +5,13 @@ import LoupeAnalysis
 import LoupeModels
 import LoupeTensor
 
-/// Ablation and activation-patching sweeps (seed 001 and the usual follow-ups), as Tables.
+/// Ablation and activation-patching sweeps (the attention-breakdown notebook and the usual follow-ups), as Tables.
 enum AnalysisSweeps {
     static func install() {
         Builtins.register(
             "ablation_sweep(model, tokens, head: int = 4, position: int = -2, target=None, mode: str = \"zero\")",
             doc: """
-            Seed 001's head ablation: in each layer, replace head `head`'s output (hook_z) at `position` by zero \
+            Head ablation: in each layer, replace head `head`'s output (hook_z) at `position` by zero \
             (mode="zero") or by its mean over positions (mode="mean"), and record the log-probability the model \
             gives `target` at that position (default: the next input token, the "true" token). Returns a Table: \
             layer, logprob, clean, delta (= logprob − clean).

@@ -5,7 +5,7 @@ import LoupeAnalysis
 import LoupePlot
 import LoupeTensor
 
-/// Seed 002's summaries of an attention-token dataset: frequency tables, shared tokens between heads,
+/// Summaries of an attention-token dataset: frequency tables, shared tokens between heads,
 /// and their plots (frequencies, unique tokens by head and by layer, embedding maps, shared heatmap).
 enum AnalysisTokenStats {
     static let components = ["hp", "q", "k", "v"]
@@ -14,8 +14,8 @@ enum AnalysisTokenStats {
         Builtins.register(
             "token_freq(model, table, column: str | int = \"hp\")",
             doc: """
-            Seed 002's token_freq_data: one row per (head, token) of a dataset column (hp, q, k or v; or its \
-            index in df.columns, as the seed passed 4): Head (layer·n_heads + head), Layer, Token, Frequency, \
+            Token_freq_data: one row per (head, token) of a dataset column (hp, q, k or v; or its \
+            index in df.columns, as notebooks pass 4): Head (layer·n_heads + head), Layer, Token, Frequency, \
             Token str, Rank (1 = the head's most frequent).
             """,
             example: "token_counts = token_freq(model, df, \"hp\")\nq_counts = token_freq(model, df, \"q\")"
@@ -31,7 +31,7 @@ enum AnalysisTokenStats {
         Builtins.register(
             "shared_tokens(table, column: str | int = \"hp\", n_heads: int | None = None)",
             doc: """
-            Tokens shared between every pair of heads that share at least one (seed 002): Head 1, Head 2, \
+            Tokens shared between every pair of heads that share at least one: Head 1, Head 2, \
             Shared Tokens, Tokens. Takes a dataset (with the component column, default hp) or a token_freq table.
             """,
             example: "hp = shared_tokens(df)\nhp.sort_values(\"Shared Tokens\", ascending=False)"
@@ -109,7 +109,7 @@ enum AnalysisTokenStats {
             """,
             doc: """
             Heatmap of how many tokens each pair of heads shares (from shared_tokens), heads ordered layer by \
-            layer; the diagonal is left blank. Positionally it takes ([model,] shared): as in the seed the model \
+            layer; the diagonal is left blank. Positionally it takes ([model,] shared): as in the attention-tokens notebook the model \
             may come first; it then also gives heads_per_layer (the layer separators).
             """,
             example: "visualize_shared_tokens(model, shared_tokens(df, \"q\"), ax=axs[0][1])"

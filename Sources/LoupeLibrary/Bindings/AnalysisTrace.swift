@@ -7,7 +7,7 @@ import LoupePlot
 import LoupeReport
 import LoupeTensor
 
-/// `generation_trace(model, prompt)`: seed 000's greedy generation that re-runs the growing sequence
+/// `generation_trace(model, prompt)`: the attention-when-generating notebook's greedy generation that re-runs the growing sequence
 /// with a cache each step, keeping the logit lens of every residual component at the last position and
 /// the attention patterns of chosen layers, printing `step = N` / `token: 'x' (id: N)` as it goes.
 enum AnalysisTrace {
@@ -18,7 +18,7 @@ enum AnalysisTrace {
                              last: int = 40, legacy_norm: bool = False)
             """,
             doc: """
-            Greedy generation, one full cached run per step (as seed 000 does), stopping at max_new_tokens or \
+            Greedy generation, one full cached run per step (as the attention-when-generating notebook does), stopping at max_new_tokens or \
             the end-of-sequence token. Each step prints `step = N` and `token: 'x' (id: N)`, keeps the top_k \
             logit-lens tokens of every accumulated residual component (incl_mid) at the last position and the \
             attention patterns of pattern_layers (last `last` positions). Returns a GenerationTrace: .text, \
@@ -42,7 +42,7 @@ enum AnalysisTrace {
             return .host(trace)
         }
         Builtins.registerMethod(type: "GenerationTrace", "trace.grid(layers=None, every: int | None = None, title: str | None = None)",
-                                doc: "Seed 000's layers × steps grid of each component's top token, gold where it equals the generated token. layers picks components by index (default every `every`-th, as the seed's np.arange(0, n, 2)).",
+                                doc: "Layers × steps grid of each component's top token, gold where it equals the generated token. layers picks components by index (default every `every`-th, as the seed's np.arange(0, n, 2)).",
                                 example: "trace.grid(title=\"Predicted tokens\")") { _, recv, args in
             let t = try trace(recv)
             let layers = try args.optional("layers").map { try Ops.iterate($0).map { try $0.asInt("layers") } }

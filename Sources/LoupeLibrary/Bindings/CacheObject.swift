@@ -159,7 +159,7 @@ enum CacheBindings {
             doc: """
             Applies the norm feeding `layer` (None: ln_final) to each component of a stack, for logit-lens style use.
             recompute=True (default, current TransformerLens) normalises each component with its own statistics;
-            recompute=False divides by the run's cached scale, as TransformerLens ≤ 2.17 did (what the seed notebooks ran).
+            recompute=False divides by the run's cached scale, as TransformerLens ≤ 2.17 did (what most published notebooks ran).
             pos_slice must match the one used to build the stack.
             """,
             example: "resid = cache.accumulated_resid(incl_mid=True)\nlens = cache.apply_ln_to_stack(resid) @ model.W_U"

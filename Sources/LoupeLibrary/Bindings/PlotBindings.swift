@@ -241,7 +241,7 @@ enum PlotBindings {
             .host(PlotState.currentFigure())
         }
         Builtins.register("gca()", doc: "The current axes.", example: "gca().set(xlabel=\"x\")") { _, _ in .host(current()) }
-        Builtins.register("theme(name=None)", doc: "Sets the theme for new figures (\"light\" or \"dark\", seed 001's dark mode) and for the current unshown figure; returns the theme's name. theme() just returns it.",
+        Builtins.register("theme(name=None)", doc: "Sets the theme for new figures (\"light\" or \"dark\", the attention-breakdown notebook's dark mode) and for the current unshown figure; returns the theme's name. theme() just returns it.",
                           example: "theme(\"dark\")") { _, args in
             if let v = args.optional("name") {
                 let t = try PlotState.theme(v)

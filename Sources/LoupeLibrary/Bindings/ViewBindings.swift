@@ -3,7 +3,7 @@ import LoupeInterpreter
 import Foundation
 import LoupeReport
 
-/// circuitsvis-style views and seed 002's `figure(...)` helper, as Loupe builtins.
+/// circuitsvis-style views and the attention-tokens notebook's `figure(...)` helper, as Loupe builtins.
 enum ViewBindings {
     static func install() {
         ViewMethods.install()
@@ -68,7 +68,7 @@ enum ViewBindings {
             "topk_tokens(tokens, top_tokens, top_values=None, targets=None, row_labels=None, row_name=\"Layer\", value_name=\"prob\", title=\"Top-k tokens\")",
             doc: """
             A table of top-k tokens per row (layer) and position with their values, like circuitsvis' \
-            topk_tokens and seed 000's logit lens: top_tokens[row][position] lists the k best token strings, \
+            topk_tokens and the attention-when-generating notebook's logit lens: top_tokens[row][position] lists the k best token strings, \
             top_values[row][position] their probabilities (nested lists or a [rows, positions, k] tensor). \
             Cells whose best token equals targets[position] (e.g. the token finally generated) are marked gold; \
             a selector shows 1..k entries per cell. A logit lens (logit_lens(model, cache)) can stand in for \
@@ -111,7 +111,7 @@ enum ViewBindings {
         Builtins.register(
             "figure(plot, title=\"\", description=\"\", footer=\"\")",
             doc: """
-            Shows a plot as a titled section, like seed 002's helper: the title, a Markdown description \
+            Shows a plot as a titled section, like the attention-tokens notebook's helper: the title, a Markdown description \
             (indentation from triple-quoted strings is removed), the plot, and a small footer. `plot` is a \
             figure (from subplots/plot/imshow…), a view, or an SVG string.
             """,

@@ -53,7 +53,7 @@ enum ViewMethods {
     }
 
     static func install() {
-        // circuitsvis users write `open(path, "w").write(view._repr_html_())` (seed 000).
+        // circuitsvis users write `open(path, "w").write(view._repr_html_())`.
         Builtins.registerMethod(type: "view", "v._repr_html_()", doc: "The view as a standalone HTML page (a string), as circuitsvis' _repr_html_.",
                                 example: "open(\"attn.html\", \"w\").write(v._repr_html_())") { _, recv, _ in
             let view = try receiver(recv)

@@ -2,7 +2,7 @@ import LoupeNotebook
 import LoupeInterpreter
 import LoupePlot
 
-/// Seed 003's attention map for one generated token and one window of key positions: rows are layers
+/// Attention map for one generated token and one window of key positions: rows are layers
 /// (plus a last "Output" row with the model's final prediction at each position), columns the window's
 /// positions; a cell's colour is the attention the current (last) position pays to that key in that
 /// layer, its text the logit-lens token of that layer at that position.

@@ -3,7 +3,7 @@ import LoupeInterpreter
 import LoupeAnalysis
 import LoupePlot
 
-/// Seed 002's `plot_attn`: the q⊙k attention-token grid of one head. Rows are query positions, columns
+/// `plot_attn`: the q⊙k attention-token grid of one head. Rows are query positions, columns
 /// key positions (causal: the upper triangle is empty). A cell's colour is the order in which its token
 /// was first met scanning the grid row by row (viridis: later discoveries brighter), so colours show how
 /// a head reuses its small vocabulary, not which token it is. Each side labels the positions along it
@@ -67,7 +67,7 @@ enum AttentionTokenFigure {
         return fig
     }
 
-    /// All heads of a layer in a grid (seed 002: subplots(3, 4), wspace=0, hspace=0.5, hide_labels).
+    /// All heads of a layer in a grid (subplots(3, 4), wspace=0, hspace=0.5, hide_labels).
     static func layerFigure(heads: [AttentionTokenData], tokenText: (Int) -> String, columns: Int = 4,
                             title: String? = nil) -> Figure {
         let cols = max(1, min(columns, heads.count))

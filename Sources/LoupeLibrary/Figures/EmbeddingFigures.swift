@@ -2,7 +2,7 @@ import LoupeNotebook
 import LoupeInterpreter
 import LoupePlot
 
-/// Seed 002's t-SNE/PCA scatter of attention-token embeddings and its shared-token heatmap.
+/// T-SNE/PCA scatter of attention-token embeddings and its shared-token heatmap.
 enum EmbeddingFigures {
     /// points: [n][2]; layers: [n] colour index (viridis over 0..<nLayers).
     static func drawScatter(into ax: Axes, x: [Double], y: [Double], layers: [Int], nLayers: Int, title: String) {

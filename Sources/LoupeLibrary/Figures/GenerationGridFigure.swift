@@ -2,7 +2,7 @@ import LoupeNotebook
 import LoupeInterpreter
 import LoupePlot
 
-/// Seed 000's picture of greedy generation: a layers × steps grid of each layer's logit-lens top token
+/// Picture of greedy generation: a layers × steps grid of each layer's logit-lens top token
 /// (in quotes), gold and bold where it equals the token finally generated at that step, light grey
 /// elsewhere, rows labelled "Layer N".
 enum GenerationGridFigure {

@@ -3,7 +3,7 @@ import LoupeInterpreter
 import LoupeAnalysis
 import LoupePlot
 
-/// Seed 002's three token-frequency plots, drawn from a token frequency table (TokenFrequency.table:
+/// Three token-frequency plots, drawn from a token frequency table (TokenFrequency.table:
 /// Head, Layer, Token, Frequency, Token str, Rank). Colour is always the layer (viridis).
 enum TokenFrequencyFigures {
     struct Rows {

@@ -1,7 +1,7 @@
 import LoupeNotebook
 import Foundation
 
-/// Seed 002's `figure(plot, title=, description=, footer=)`: a titled section with a Markdown
+/// `figure(plot, title=, description=, footer=)`: a titled section with a Markdown
 /// description above the plot and a small footer below, shown as one output.
 public enum FigureSection {
     static let marker = "<section class=\"loupe-figure-section\""
@@ -32,7 +32,7 @@ public enum FigureSection {
         return s + "</section>" + ReportAssets.block("views.css")
     }
 
-    /// Triple-quoted descriptions arrive indented like the code around them (seed 002); Markdown
+    /// Triple-quoted descriptions arrive indented like the code around them; Markdown
     /// would read four spaces as a code block, so the common indentation goes.
     static func dedent(_ text: String) -> String {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)

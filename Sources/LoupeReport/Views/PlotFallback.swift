@@ -53,7 +53,7 @@ enum PlotFallback {
         return (pooled.values.map { (Double(max(0, min(1, ($0 - lo) / span)))).squareRoot() }, pooled.rows, true)
     }
 
-    /// seed 000's logit-lens grid: each cell the best token, its colour the value, gold where it equals
+    /// the attention-when-generating notebook's logit-lens grid: each cell the best token, its colour the value, gold where it equals
     /// the position's target.
     static func topkGrid(tokens: [String], rowLabels: [String], topTokens: [[[String]]], topValues: [[[Double]]],
                          targets: [String]?, rowName: String, valueName: String, title: String) -> String {

@@ -49,7 +49,7 @@ public struct ColoredTokensView: Sendable {
     public var output: CellOutput { .view(html: html, fallbackSVG: svg, title: title) }
 }
 
-/// circuitsvis' `topk_tokens` as seed 000's logit lens needs it: rows (layers) × positions, each cell
+/// circuitsvis' `topk_tokens` as the attention-when-generating notebook's logit lens needs it: rows (layers) × positions, each cell
 /// the top-k tokens with their probabilities; the number shown is adjustable; cells whose top token
 /// equals the position's `target` (e.g. the token finally generated) are marked.
 public struct TopkTokensView: Sendable {
