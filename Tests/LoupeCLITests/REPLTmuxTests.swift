@@ -38,21 +38,25 @@ final class REPLTmuxTests: XCTestCase {
         try waitForScreen(containing: "total is 6")
 
         // Tab completion of a global name, then finish the line.
+        try waitForPrompt()
         try keys(["tota", "Tab"])
         try waitForScreen(matching: { $0.contains(">>> total") && !$0.hasSuffix(">>> tota") })
         try type(" * 100")
         try waitForScreen(containing: "600")
 
         // Keyword arguments inside a call, a file path and a hook name inside strings.
+        try waitForPrompt()
         try tmux(["send-keys", "-t", session, "-l", "sorted([total, 1], ke"])
         try keys(["Tab"])
         try waitForScreen(containing: "sorted([total, 1], key=")
         try type("lambda v: -v)")
         try waitForScreen(containing: "[6, 1]")
+        try waitForPrompt()
         try tmux(["send-keys", "-t", session, "-l", "path = \"data/pro"])
         try keys(["Tab"])
         try waitForScreen(containing: "path = \"data/prompts.txt")
         try type("\"")
+        try waitForPrompt()
         try tmux(["send-keys", "-t", session, "-l", "hook = \"blocks.2.attn.hook_pa"])
         try keys(["Tab"])
         try waitForScreen(containing: "hook = \"blocks.2.attn.hook_pattern")
@@ -77,6 +81,7 @@ final class REPLTmuxTests: XCTestCase {
         try waitForScreen(containing: "after True")
 
         // Ctrl-C at the prompt drops the line; Ctrl-D exits and the history was saved.
+        try waitForPrompt()
         try keys(["abandoned", "C-c"])
         try type("print(\"fresh\")")
         try waitForScreen(containing: "fresh")
@@ -144,6 +149,14 @@ final class REPLTmuxTests: XCTestCase {
             .split(separator: "\n", omittingEmptySubsequences: false)
             .map { $0.trimmingCharacters(in: .whitespaces) }
             .joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Waits until the REPL shows an empty primary prompt as its last line. Text typed before the prompt
+    /// is drawn still reaches the REPL, but libedit redraws it around the late prompt, so a test that
+    /// then reads the screen must wait (a loaded machine makes the REPL slower than tmux).
+    private func waitForPrompt() throws {
+        try waitForScreen(matching: { $0.split(separator: "\n").last.map { $0.trimmingCharacters(in: .whitespaces) == ">>>" } ?? false },
+                          what: "an empty `>>>` prompt")
     }
 
     private func waitForScreen(containing text: String) throws {
