@@ -3,7 +3,7 @@ import Foundation
 // JSON text out (RFC 8259). Strings escape '"', '\\', \n \r \t, other bytes below 0x20 as \u00xx
 // (lower-case hex; \b and \f optionally short), and optionally '/' and DEL; everything else is written as UTF-8. Numbers: integers as
 // decimal; doubles as Swift's shortest round-trip digits ("0.1", "1e-07", "1e+20"), an integral double
-// either keeping ".0" or without it; NaN and infinities become null. The same value and style always
+// either keeping ".0", without it, or (below 1e15) as integer digits; NaN and infinities become null. The same value and style always
 // give the same bytes (golden files, stable .ipynb diffs).
 
 /// How JSON text is laid out.
@@ -20,6 +20,9 @@ public struct JSONWriteStyle: Sendable, Equatable {
     public var breaksEmptyContainers: Bool
     /// A double with an integral value keeps its ".0" (so it reads back as a double).
     public var keepsIntegralFraction: Bool
+    /// A double with an integral value below 1e15 in magnitude written as integer digits ("3", "0" for -0),
+    /// as JavaScript writes numbers; larger integral doubles follow `keepsIntegralFraction`.
+    public var writesIntegralDoublesAsIntegers: Bool
     /// '/' written as "\/".
     public var escapesSlash: Bool
     /// DEL (0x7F) written as "\u007f".
@@ -29,12 +32,13 @@ public struct JSONWriteStyle: Sendable, Equatable {
 
     public init(indent: Int? = nil, colon: String = ": ", sortsKeys: Bool = false, breaksEmptyContainers: Bool = false,
                 keepsIntegralFraction: Bool = false, escapesSlash: Bool = false, escapesDelete: Bool = false,
-                shortControlEscapes: Bool = false) {
+                shortControlEscapes: Bool = false, writesIntegralDoublesAsIntegers: Bool = false) {
         self.indent = indent
         self.colon = colon
         self.sortsKeys = sortsKeys
         self.breaksEmptyContainers = breaksEmptyContainers
         self.keepsIntegralFraction = keepsIntegralFraction
+        self.writesIntegralDoublesAsIntegers = writesIntegralDoublesAsIntegers
         self.escapesSlash = escapesSlash
         self.escapesDelete = escapesDelete
         self.shortControlEscapes = shortControlEscapes
@@ -120,6 +124,7 @@ struct JSONWriter {
 
     func format(_ d: Double) -> String {
         guard d.isFinite else { return "null" }
+        if style.writesIntegralDoublesAsIntegers, d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
         let text = d.description
         return !style.keepsIntegralFraction && text.hasSuffix(".0") ? String(text.dropLast(2)) : text
     }

@@ -51,15 +51,7 @@ extension HookedTransformer {
                     for i in 0..<d { dst[i * V + v] -= m }
                 }
             }
-            if processing.centerUnembed {
-                for i in 0..<d {
-                    let row = dst + i * V
-                    var s: Double = 0
-                    for v in 0..<V { s += Double(row[v]) }
-                    let m = Float(s / Double(V))
-                    for v in 0..<V { row[v] -= m }
-                }
-            }
+            if processing.centerUnembed { Kernels.centreRows(dst, rows: d, dim: V) }
             return t
         }
     }
