@@ -11,7 +11,7 @@ final class EscapeTests: XCTestCase {
     }
 
     func testJSONInsideScript() {
-        let json = JSONValue.array([.string(Sample.evil), .string("a\u{2028}b & <!--")]).serialized(.report)
+        let json = JSONValue.array([.string(Sample.evil), .string("a\u{2028}b & <!--")]).serialized(.script)
         let safe = Escape.jsonForScript(json)
         XCTAssertFalse(safe.contains("<"))
         XCTAssertFalse(safe.contains(">"))
@@ -67,12 +67,12 @@ final class EscapeTests: XCTestCase {
     func testJSONWriter() {
         let v: JSONValue = .pairs([("b", 1), ("a", .array([.double(0.5), .double(.nan), .bool(true), .null])),
                                    ("s", .string("q\"\\\n\u{1}"))])
-        XCTAssertEqual(v.serialized(.report), "{\"b\":1,\"a\":[0.5,null,true,null],\"s\":\"q\\\"\\\\\\n\\u0001\"}")
-        var indented = JSONWriteStyle.report
+        XCTAssertEqual(v.serialized(.script), "{\"b\":1,\"a\":[0.5,null,true,null],\"s\":\"q\\\"\\\\\\n\\u0001\"}")
+        var indented = JSONWriteStyle.script
         indented.indent = 1
         XCTAssertEqual(JSONValue.pairs([("k", .array([1]))]).serialized(indented), "{\n \"k\": [\n  1\n ]\n}")
         XCTAssertEqual(JSONValue.rounded(0.123456789, decimals: 4), .double(0.1235))
-        XCTAssertEqual(JSONValue.double(3).serialized(.report), "3")
+        XCTAssertEqual(JSONValue.double(3).serialized(.script), "3")
     }
 }
 

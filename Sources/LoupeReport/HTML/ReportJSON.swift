@@ -2,14 +2,8 @@ import Foundation
 import LoupeFormats
 
 // The report writes its JSON (view data, .ipynb files) with LoupeFormats' `JSONValue` and `JSONWriter`:
-// keys in insertion order and the same bytes for the same document (golden files, stable .ipynb diffs).
-
-extension JSONWriteStyle {
-    /// View data embedded in a page: one line, keys in insertion order, integral numbers as integers (as
-    /// the views' JavaScript reads them), DEL escaped.
-    static let report = JSONWriteStyle(keepsIntegralFraction: true, escapesDelete: true,
-                                       writesIntegralDoublesAsIntegers: true)
-}
+// keys in insertion order and the same bytes for the same document (golden files, stable .ipynb diffs);
+// view data in the `.script` style.
 
 extension JSONValue {
     /// An object from key/value pairs in the order given.

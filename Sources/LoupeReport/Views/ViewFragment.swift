@@ -68,7 +68,7 @@ enum ViewFragment {
     }
 
     static func html(kind: String, title: String, data: JSONValue, fallbackSVG: String, script: String) -> String {
-        let json = data.serialized(.report)
+        let json = data.serialized(.script)
         let id = uniqueID(kind: kind, title: title, json: json)
         var s = "<div class=\"loupe-view loupe-\(kind)\" id=\"\(id)\" data-loupe-view=\"\(kind)\">"
         if !title.isEmpty { s += "<div class=\"loupe-view-title\">\(Escape.html(title))</div>" }
