@@ -1,13 +1,23 @@
 import Foundation
 
+extension Builtins {
+    /// Registers `type.header` as a method of the values `receiver` accepts, which hands the body the
+    /// value's payload (a list's `ListBox` …); any other receiver is an error naming the method's type.
+    static func registerMethod<Receiver>(on type: String, _ header: String, doc: String, example: String,
+                                         receiver: @escaping (Value) -> Receiver?,
+                                         _ body: @escaping (Interpreter, Receiver, BoundArguments) throws -> Value) {
+        registerMethod(type: type, "\(type).\(header)", doc: doc, example: example) { rt, recv, args in
+            guard let payload = receiver(recv) else { throw LoupeError("\(type) method on \(recv.typeName)") }
+            return try body(rt, payload, args)
+        }
+    }
+}
+
 /// list methods: append, extend, insert, pop, remove, index, count, sort, reverse, copy, clear.
 enum ListMethods {
     static func install() {
         func m(_ header: String, _ doc: String, _ ex: String, _ body: @escaping (Interpreter, ListBox, BoundArguments) throws -> Value) {
-            Builtins.registerMethod(type: "list", "list.\(header)", doc: doc, example: ex) { rt, recv, args in
-                guard case .list(let l) = recv else { throw LoupeError("list method on \(recv.typeName)") }
-                return try body(rt, l, args)
-            }
+            Builtins.registerMethod(on: "list", header, doc: doc, example: ex, receiver: { if case .list(let l) = $0 { l } else { nil } }, body)
         }
         m("append(x)", "Adds `x` at the end.", "xs = [1]\nxs.append(2)  # xs is [1, 2]") { _, l, args in
             l.items.append(args.value("x"))
@@ -72,10 +82,7 @@ enum ListMethods {
 enum DictMethods {
     static func install() {
         func m(_ header: String, _ doc: String, _ ex: String, _ body: @escaping (Interpreter, DictBox, BoundArguments) throws -> Value) {
-            Builtins.registerMethod(type: "dict", "dict.\(header)", doc: doc, example: ex) { rt, recv, args in
-                guard case .dict(let d) = recv else { throw LoupeError("dict method on \(recv.typeName)") }
-                return try body(rt, d, args)
-            }
+            Builtins.registerMethod(on: "dict", header, doc: doc, example: ex, receiver: { if case .dict(let d) = $0 { d } else { nil } }, body)
         }
         m("items()", "The (key, value) pairs in insertion order.", "for k, v in d.items(): print(k, v)") { _, d, _ in
             .list(zip(d.keys, d.values).map { .tuple([$0, $1]) })
