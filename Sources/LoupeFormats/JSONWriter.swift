@@ -1,10 +1,11 @@
 import Foundation
 
 // JSON text out (RFC 8259). Strings escape '"', '\\', \n \r \t, other bytes below 0x20 as \u00xx
-// (lower-case hex; \b and \f optionally short), and optionally '/' and DEL; everything else is written as UTF-8. Numbers: integers as
-// decimal; doubles as Swift's shortest round-trip digits ("0.1", "1e-07", "1e+20"), an integral double
-// either keeping ".0", without it, or (below 1e15) as integer digits; NaN and infinities become null. The same value and style always
-// give the same bytes (golden files, stable .ipynb diffs).
+// (lower-case hex; \b and \f optionally short), and optionally '/' and DEL; everything else is written as
+// UTF-8. Numbers: integers as decimal; doubles as Swift's shortest round-trip digits ("0.1", "1e-07",
+// "1e+20"), an integral double either keeping ".0", without it, or (below 1e15) as integer digits; NaN and
+// infinities become null. The same value and style always give the same bytes (golden files, stable
+// .ipynb diffs).
 
 /// How JSON text is laid out. Start from one of the presets and set the fields that differ.
 public struct JSONWriteStyle: Sendable, Equatable {
