@@ -96,15 +96,11 @@ indirect enum PreTokenizer {
 
     /// Parse a `pre_tokenizer` object of tokenizer.json.
     static func parse(_ json: JSONValue?, source: String, path: String) throws -> PreTokenizer? {
-        guard let json, !json.isNull else { return nil }
-        guard let object = json.object, let type = object["type"]?.string else {
-            throw TokenizerError(source: source, location: path, "expected an object with a \"type\"")
-        }
+        guard let (object, type) = try PipelineJSON.typed(json, source: source, path: path) else { return nil }
         switch type {
         case "Sequence":
-            let items = object["pretokenizers"]?.array ?? []
-            return .sequence(try items.enumerated().compactMap {
-                try parse($1, source: source, path: "\(path).pretokenizers[\($0)]")
+            return .sequence(try PipelineJSON.sequence(object, "pretokenizers", source: source, path: path) {
+                try parse($0, source: $1, path: $2)
             })
         case "ByteLevel":
             return .byteLevel(addPrefixSpace: object["add_prefix_space"]?.bool ?? true,
