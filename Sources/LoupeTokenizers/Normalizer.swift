@@ -54,28 +54,25 @@ indirect enum Normalizer {
 
     /// Parse a `normalizer` object of tokenizer.json.
     static func parse(_ json: JSONValue?, source: String, path: String) throws -> Normalizer? {
-        guard let (object, type) = try PipelineJSON.typed(json, source: source, path: path) else { return nil }
-        switch type {
-        case "Sequence":
-            return .sequence(try PipelineJSON.sequence(object, "normalizers", source: source, path: path) {
-                try parse($0, source: $1, path: $2)
-            })
-        case "Prepend":
-            return .prepend(object["prepend"]?.string ?? "")
-        case "Replace":
-            guard let pattern = object["pattern"]?.object, let string = pattern["String"]?.string else {
+        try PipelineJSON.parse(json, source: source, path: path, sequenceKey: "normalizers", sequence: Normalizer.sequence) { type, object, path in
+            switch type {
+            case "Prepend":
+                return .prepend(object["prepend"]?.string ?? "")
+            case "Replace":
+                guard let pattern = object["pattern"]?.object, let string = pattern["String"]?.string else {
+                    throw TokenizerError(source: source, location: path,
+                                         "only Replace with a literal String pattern is supported")
+                }
+                return .replace(pattern: string, content: object["content"]?.string ?? "")
+            case "NFC": return .nfc
+            case "NFD": return .nfd
+            case "NFKC": return .nfkc
+            case "NFKD": return .nfkd
+            case "Lowercase": return .lowercase
+            default:
                 throw TokenizerError(source: source, location: path,
-                                     "only Replace with a literal String pattern is supported")
+                                     "normalizer \"\(type)\" is not supported (supported: Sequence, Prepend, Replace, NFC, NFD, NFKC, NFKD, Lowercase)")
             }
-            return .replace(pattern: string, content: object["content"]?.string ?? "")
-        case "NFC": return .nfc
-        case "NFD": return .nfd
-        case "NFKC": return .nfkc
-        case "NFKD": return .nfkd
-        case "Lowercase": return .lowercase
-        default:
-            throw TokenizerError(source: source, location: path,
-                                 "normalizer \"\(type)\" is not supported (supported: Sequence, Prepend, Replace, NFC, NFD, NFKC, NFKD, Lowercase)")
         }
     }
 }

@@ -104,35 +104,32 @@ indirect enum TokenDecoder {
 
     /// Parse a `decoder` object of tokenizer.json.
     static func parse(_ json: JSONValue?, source: String, path: String) throws -> TokenDecoder? {
-        guard let (object, type) = try PipelineJSON.typed(json, source: source, path: path) else { return nil }
-        switch type {
-        case "Sequence":
-            return .sequence(try PipelineJSON.sequence(object, "decoders", source: source, path: path) {
-                try parse($0, source: $1, path: $2)
-            })
-        case "ByteLevel": return .byteLevel
-        case "ByteFallback": return .byteFallback
-        case "Fuse": return .fuse
-        case "Replace":
-            guard let pattern = object["pattern"]?.object, let string = pattern["String"]?.string else {
-                throw TokenizerError(source: source, location: path, "only Replace with a literal String pattern is supported")
+        try PipelineJSON.parse(json, source: source, path: path, sequenceKey: "decoders", sequence: TokenDecoder.sequence) { type, object, path in
+            switch type {
+            case "ByteLevel": return .byteLevel
+            case "ByteFallback": return .byteFallback
+            case "Fuse": return .fuse
+            case "Replace":
+                guard let pattern = object["pattern"]?.object, let string = pattern["String"]?.string else {
+                    throw TokenizerError(source: source, location: path, "only Replace with a literal String pattern is supported")
+                }
+                return .replace(pattern: string, content: object["content"]?.string ?? "")
+            case "Strip":
+                let content = (object["content"]?.string)?.unicodeScalars.first ?? " "
+                return .strip(content: content, start: object["start"]?.int ?? 0, stop: object["stop"]?.int ?? 0)
+            case "Metaspace":
+                let replacement = (object["replacement"]?.string)?.unicodeScalars.first ?? "\u{2581}"
+                var scheme = PrependScheme.always
+                if let name = object["prepend_scheme"]?.string, let parsed = PrependScheme(rawValue: name) {
+                    scheme = parsed
+                } else if let add = object["add_prefix_space"]?.bool {
+                    scheme = add ? .always : .never
+                }
+                return .metaspace(replacement: replacement, prepend: scheme)
+            default:
+                throw TokenizerError(source: source, location: path,
+                                     "decoder \"\(type)\" is not supported (supported: Sequence, ByteLevel, ByteFallback, Fuse, Replace, Strip, Metaspace)")
             }
-            return .replace(pattern: string, content: object["content"]?.string ?? "")
-        case "Strip":
-            let content = (object["content"]?.string)?.unicodeScalars.first ?? " "
-            return .strip(content: content, start: object["start"]?.int ?? 0, stop: object["stop"]?.int ?? 0)
-        case "Metaspace":
-            let replacement = (object["replacement"]?.string)?.unicodeScalars.first ?? "\u{2581}"
-            var scheme = PrependScheme.always
-            if let name = object["prepend_scheme"]?.string, let parsed = PrependScheme(rawValue: name) {
-                scheme = parsed
-            } else if let add = object["add_prefix_space"]?.bool {
-                scheme = add ? .always : .never
-            }
-            return .metaspace(replacement: replacement, prepend: scheme)
-        default:
-            throw TokenizerError(source: source, location: path,
-                                 "decoder \"\(type)\" is not supported (supported: Sequence, ByteLevel, ByteFallback, Fuse, Replace, Strip, Metaspace)")
         }
     }
 }
