@@ -4,6 +4,7 @@ import PackageDescription
 // One product, the `loupe` executable; one library target per layer. Dependencies point one way:
 //   Tensor <- Formats <- Tokenizers <- Models <- Analysis            (the engine)
 //   Plot; Notebook (cells, outputs, the `# %%` and .ipynb formats) <- Report; Script   (stand alone)
+//   Formats <- Notebook, Report                        (one JSON codec: the notebook formats, report data)
 //   Script + Tensor + Notebook <- Interpreter          (the language: values, evaluation, core builtins)
 //   Interpreter + Analysis + Plot + Report <- Library  (the builtins that bind the engine; the notebook runner)
 //   Library <- loupe                                   (command line, REPL)
