@@ -17,7 +17,8 @@ extension Builtins {
 enum ListMethods {
     static func install() {
         func m(_ header: String, _ doc: String, _ ex: String, _ body: @escaping (Interpreter, ListBox, BoundArguments) throws -> Value) {
-            Builtins.registerMethod(on: "list", header, doc: doc, example: ex, receiver: { if case .list(let l) = $0 { l } else { nil } }, body)
+            Builtins.registerMethod(on: "list", header, doc: doc, example: ex,
+                                    receiver: { if case .list(let l) = $0 { l } else { nil } }, body)
         }
         m("append(x)", "Adds `x` at the end.", "xs = [1]\nxs.append(2)  # xs is [1, 2]") { _, l, args in
             l.items.append(args.value("x"))
@@ -82,7 +83,8 @@ enum ListMethods {
 enum DictMethods {
     static func install() {
         func m(_ header: String, _ doc: String, _ ex: String, _ body: @escaping (Interpreter, DictBox, BoundArguments) throws -> Value) {
-            Builtins.registerMethod(on: "dict", header, doc: doc, example: ex, receiver: { if case .dict(let d) = $0 { d } else { nil } }, body)
+            Builtins.registerMethod(on: "dict", header, doc: doc, example: ex,
+                                    receiver: { if case .dict(let d) = $0 { d } else { nil } }, body)
         }
         m("items()", "The (key, value) pairs in insertion order.", "for k, v in d.items(): print(k, v)") { _, d, _ in
             .list(zip(d.keys, d.values).map { .tuple([$0, $1]) })

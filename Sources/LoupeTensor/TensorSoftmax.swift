@@ -23,9 +23,10 @@ extension Tensor {
 
     /// A copy whose lanes along `dim` are rewritten in place by `rewrite`, which is given the lane (at `off`
     /// in the copy's storage `p`, stride `st`, `n` elements) and its maximum, the shift that keeps exp finite.
-    private func shiftedLanes(dim: Int, _ op: String,
-                              _ rewrite: (_ p: UnsafeMutablePointer<Float>, _ off: Int, _ st: Int, _ n: Int, _ max: Float) -> Void)
-        throws -> Tensor {
+    private func shiftedLanes(
+        dim: Int, _ op: String,
+        _ rewrite: (_ p: UnsafeMutablePointer<Float>, _ off: Int, _ st: Int, _ n: Int, _ max: Float) -> Void
+    ) throws -> Tensor {
         let d = try normalizedDim(dim, op)
         let out = copy()
         let p = out.storage.pointer, st = out.strides[d], n = shape[d]

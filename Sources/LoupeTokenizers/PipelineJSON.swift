@@ -8,7 +8,8 @@ enum PipelineJSON {
     /// `stage(type, object, path)`.
     static func parse<Stage>(_ json: JSONValue?, source: String, path: String, sequenceKey: String,
                              sequence: ([Stage]) -> Stage,
-                             stage: (_ type: String, _ object: JSONObject, _ path: String) throws -> Stage) throws -> Stage? {
+                             stage: (_ type: String, _ object: JSONObject, _ path: String) throws -> Stage)
+        throws -> Stage? {
         guard let json, !json.isNull else { return nil }
         guard let object = json.object, let type = object["type"]?.string else {
             throw TokenizerError(source: source, location: path, "expected an object with a \"type\"")
