@@ -54,8 +54,7 @@ indirect enum Normalizer {
 
     /// Parse a `normalizer` object of tokenizer.json.
     static func parse(_ json: JSONValue?, source: String, path: String) throws -> Normalizer? {
-        try PipelineJSON.parse(json, source: source, path: path, sequenceKey: "normalizers",
-                               sequence: Normalizer.sequence) { type, object, path in
+        try PipelineJSON.parse(json, source: source, path: path, sequenceKey: "normalizers", sequence: Normalizer.sequence) { type, object, path in
             switch type {
             case "Prepend":
                 return .prepend(object["prepend"]?.string ?? "")

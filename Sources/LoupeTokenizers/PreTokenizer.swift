@@ -96,8 +96,7 @@ indirect enum PreTokenizer {
 
     /// Parse a `pre_tokenizer` object of tokenizer.json.
     static func parse(_ json: JSONValue?, source: String, path: String) throws -> PreTokenizer? {
-        try PipelineJSON.parse(json, source: source, path: path, sequenceKey: "pretokenizers",
-                               sequence: PreTokenizer.sequence) { type, object, path in
+        try PipelineJSON.parse(json, source: source, path: path, sequenceKey: "pretokenizers", sequence: PreTokenizer.sequence) { type, object, path in
             switch type {
             case "ByteLevel":
                 return .byteLevel(addPrefixSpace: object["add_prefix_space"]?.bool ?? true,

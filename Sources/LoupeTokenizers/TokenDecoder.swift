@@ -104,8 +104,7 @@ indirect enum TokenDecoder {
 
     /// Parse a `decoder` object of tokenizer.json.
     static func parse(_ json: JSONValue?, source: String, path: String) throws -> TokenDecoder? {
-        try PipelineJSON.parse(json, source: source, path: path, sequenceKey: "decoders",
-                               sequence: TokenDecoder.sequence) { type, object, path in
+        try PipelineJSON.parse(json, source: source, path: path, sequenceKey: "decoders", sequence: TokenDecoder.sequence) { type, object, path in
             switch type {
             case "ByteLevel": return .byteLevel
             case "ByteFallback": return .byteFallback
