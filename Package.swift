@@ -4,6 +4,7 @@ import PackageDescription
 // One product, the `loupe` executable; one library target per layer. Dependencies point one way:
 //   Tensor <- Formats <- Tokenizers <- Models <- Analysis            (the engine)
 //   Plot; Notebook (cells, outputs, the `# %%` and .ipynb formats) <- Report; Script   (stand alone)
+//   Formats <- Notebook, Report                        (one JSON codec: the notebook formats, report data)
 //   Script + Tensor + Notebook <- Interpreter          (the language: values, evaluation, core builtins)
 //   Interpreter + Analysis + Plot + Report <- Library  (the builtins that bind the engine; the notebook runner)
 //   Library <- loupe                                   (command line, REPL)
@@ -41,7 +42,7 @@ let package = Package(
                 swiftSettings: numericSettings),
         .target(name: "LoupePlot", swiftSettings: numericSettings),
         .target(name: "LoupeNotebook", dependencies: ["LoupeFormats"], swiftSettings: swiftSettings),
-        .target(name: "LoupeReport", dependencies: ["LoupePlot", "LoupeNotebook", .product(name: "Ink", package: "ink")],
+        .target(name: "LoupeReport", dependencies: ["LoupePlot", "LoupeFormats", "LoupeNotebook", .product(name: "Ink", package: "ink")],
                 resources: [.copy("Assets")], swiftSettings: swiftSettings),
         .target(name: "LoupeScript", swiftSettings: swiftSettings),
         .target(name: "LoupeInterpreter", dependencies: ["LoupeScript", "LoupeTensor", "LoupeNotebook"],
@@ -60,7 +61,7 @@ let package = Package(
         .testTarget(name: "LoupeModelsTests", dependencies: ["LoupeModels"]),
         .testTarget(name: "LoupeAnalysisTests", dependencies: ["LoupeAnalysis"]),
         .testTarget(name: "LoupePlotTests", dependencies: ["LoupePlot"]),
-        .testTarget(name: "LoupeReportTests", dependencies: ["LoupeReport", "LoupeNotebook"]),
+        .testTarget(name: "LoupeReportTests", dependencies: ["LoupeReport", "LoupeFormats", "LoupeNotebook"]),
         .testTarget(name: "LoupeScriptTests", dependencies: ["LoupeScript"]),
         .testTarget(name: "LoupeNotebookTests", dependencies: ["LoupeNotebook"]),
         .testTarget(name: "LoupeInterpreterTests", dependencies: ["LoupeInterpreter"]),

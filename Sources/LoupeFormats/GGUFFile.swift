@@ -31,7 +31,7 @@ public struct GGUFTensorInfo: Sendable, Equatable {
 }
 
 /// A memory-mapped GGUF file: metadata parsed and checked at open, tensor bytes left in place.
-public final class GGUFFile: WeightSource, @unchecked Sendable {
+public final class GGUFFile: WeightSource, MappedFileReader, @unchecked Sendable {
     public let url: URL
     public let mapped: MappedFile
     public let version: Int
@@ -49,11 +49,6 @@ public final class GGUFFile: WeightSource, @unchecked Sendable {
     static let maxArrayDepth = 8
     static let maxArrayCount = 1 << 24
 
-    public convenience init(path: String) throws { try self.init(url: URL(fileURLWithPath: path)) }
-
-    public convenience init(url: URL) throws { try self.init(mapped: MappedFile(url: url)) }
-
-    /// Parses an already mapped file.
     public init(mapped: MappedFile) throws {
         let url = mapped.url
         self.url = url

@@ -47,38 +47,11 @@ public enum GGUFValue: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Array of strings, or nil if this is not an array or any element is not a string.
-    public var stringArray: [String]? {
-        guard case .array(let a) = self else { return nil }
-        var out: [String] = []
-        out.reserveCapacity(a.count)
-        for v in a {
-            guard case .string(let s) = v else { return nil }
-            out.append(s)
-        }
-        return out
-    }
+    public var stringArray: [String]? { array.flatMap { everyElement($0, \.string) } }
 
-    public var intArray: [Int]? {
-        guard case .array(let a) = self else { return nil }
-        var out: [Int] = []
-        out.reserveCapacity(a.count)
-        for v in a {
-            guard let i = v.int else { return nil }
-            out.append(i)
-        }
-        return out
-    }
+    public var intArray: [Int]? { array.flatMap { everyElement($0, \.int) } }
 
-    public var floatArray: [Float]? {
-        guard case .array(let a) = self else { return nil }
-        var out: [Float] = []
-        out.reserveCapacity(a.count)
-        for v in a {
-            guard let d = v.double else { return nil }
-            out.append(Float(d))
-        }
-        return out
-    }
+    public var floatArray: [Float]? { array.flatMap { everyElement($0, \.float) } }
 
     /// GGUF's name for the value type (`u32`, `string`, `array[string]` …).
     public var typeName: String {

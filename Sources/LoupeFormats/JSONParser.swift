@@ -71,6 +71,16 @@ struct JSONParser {
         return b >= 0x20 && b < 0x7F ? "'\(Character(Unicode.Scalar(b)))'" : String(format: "byte 0x%02x", b)
     }
 
+    /// After an array element or object member: true past a ',' (another one follows), false past
+    /// `closer` (the container ends); anything else is an error expecting one of them.
+    mutating func anotherMember(before closer: UInt8) throws -> Bool {
+        skipSpace()
+        if i < bytes.count, bytes[i] == UInt8(ascii: ",") { i += 1; return true }
+        if i < bytes.count, bytes[i] == closer { i += 1; return false }
+        let expected = "expected ',' or '\(Character(Unicode.Scalar(closer)))'"
+        throw fail(i < bytes.count ? "unexpected \(describe(i)), \(expected)" : "unexpected end of input, \(expected)")
+    }
+
     @inline(__always)
     mutating func skipSpace() {
         while i < bytes.count {
@@ -137,11 +147,7 @@ struct JSONParser {
             }
             keys.append(key)
             items.append(v)
-            skipSpace()
-            guard i < bytes.count else { throw fail("unexpected end of input, expected ',' or '}'") }
-            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-            if bytes[i] == UInt8(ascii: "}") { i += 1; break }
-            throw fail("unexpected \(describe(i)), expected ',' or '}'")
+            if try !anotherMember(before: UInt8(ascii: "}")) { break }
         }
         depth -= 1
         return .object(JSONObject(keys: keys, items: items, values: values))
@@ -160,11 +166,7 @@ struct JSONParser {
         while true {
             skipSpace()
             items.append(try value())
-            skipSpace()
-            guard i < bytes.count else { throw fail("unexpected end of input, expected ',' or ']'") }
-            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-            if bytes[i] == UInt8(ascii: "]") { i += 1; break }
-            throw fail("unexpected \(describe(i)), expected ',' or ']'")
+            if try !anotherMember(before: UInt8(ascii: "]")) { break }
         }
         depth -= 1
         return .array(items)

@@ -101,27 +101,9 @@ public enum JSONValue: Sendable, Equatable, CustomStringConvertible {
         return nil
     }
 
-    public var stringArray: [String]? {
-        guard let a = array else { return nil }
-        var out: [String] = []
-        out.reserveCapacity(a.count)
-        for v in a {
-            guard let s = v.string else { return nil }
-            out.append(s)
-        }
-        return out
-    }
+    public var stringArray: [String]? { array.flatMap { everyElement($0, \.string) } }
 
-    public var intArray: [Int]? {
-        guard let a = array else { return nil }
-        var out: [Int] = []
-        out.reserveCapacity(a.count)
-        for v in a {
-            guard let i = v.int else { return nil }
-            out.append(i)
-        }
-        return out
-    }
+    public var intArray: [Int]? { array.flatMap { everyElement($0, \.int) } }
 
     /// JSON's name for the value's type, for error messages.
     public var typeName: String {
@@ -187,4 +169,16 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     public init(integerLiteral value: Int) { self = .int(value) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+}
+
+/// Every item converted by `convert` (a typed array accessor such as `stringArray`), or nil when any
+/// item does not convert.
+func everyElement<Item, Element>(_ items: [Item], _ convert: (Item) -> Element?) -> [Element]? {
+    var out: [Element] = []
+    out.reserveCapacity(items.count)
+    for item in items {
+        guard let element = convert(item) else { return nil }
+        out.append(element)
+    }
+    return out
 }

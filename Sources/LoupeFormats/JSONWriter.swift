@@ -1,44 +1,35 @@
 import Foundation
 
 // JSON text out (RFC 8259). Strings escape '"', '\\', \n \r \t, other bytes below 0x20 as \u00xx
-// (lower-case hex; \b and \f optionally short), and optionally '/' and DEL; everything else is written as UTF-8. Numbers: integers as
-// decimal; doubles as Swift's shortest round-trip digits ("0.1", "1e-07", "1e+20"), an integral double
-// either keeping ".0" or without it; NaN and infinities become null. The same value and style always
-// give the same bytes (golden files, stable .ipynb diffs).
+// (lower-case hex; \b and \f optionally short), and optionally '/' and DEL; everything else is written as
+// UTF-8. Numbers: integers as decimal; doubles as Swift's shortest round-trip digits ("0.1", "1e-07",
+// "1e+20"), an integral double either keeping ".0", without it, or (below 1e15) as integer digits; NaN and
+// infinities become null. The same value and style always give the same bytes (golden files, stable
+// .ipynb diffs).
 
-/// How JSON text is laid out.
+/// How JSON text is laid out. Start from one of the presets and set the fields that differ.
 public struct JSONWriteStyle: Sendable, Equatable {
     /// Spaces per nesting level, one member per line; nil writes everything on one line.
-    public var indent: Int?
+    public var indent: Int? = nil
     /// Between a key and its value when indented: ": " or " : ".
-    public var colon: String
+    public var colon = ": "
     /// Object keys in the order Foundation's `.sortedKeys` gives (numeric-aware, case-insensitive, in the
     /// system locale) instead of their stored order.
-    public var sortsKeys: Bool
+    public var sortsKeys = false
     /// An empty array or object, when indented, opens and closes on separate lines with a blank line
     /// between ("[\n\n  ]"), as Foundation's pretty printer writes them; otherwise "[]" and "{}".
-    public var breaksEmptyContainers: Bool
+    public var breaksEmptyContainers = false
     /// A double with an integral value keeps its ".0" (so it reads back as a double).
-    public var keepsIntegralFraction: Bool
+    public var keepsIntegralFraction = false
+    /// A double with an integral value below 1e15 in magnitude written as integer digits ("3", "0" for -0),
+    /// as JavaScript writes numbers; larger integral doubles follow `keepsIntegralFraction`.
+    public var writesIntegralDoublesAsIntegers = false
     /// '/' written as "\/".
-    public var escapesSlash: Bool
+    public var escapesSlash = false
     /// DEL (0x7F) written as "\u007f".
-    public var escapesDelete: Bool
+    public var escapesDelete = false
     /// Backspace and form feed written as "\b" and "\f" rather than "\u0008" and "\u000c".
-    public var shortControlEscapes: Bool
-
-    public init(indent: Int? = nil, colon: String = ": ", sortsKeys: Bool = false, breaksEmptyContainers: Bool = false,
-                keepsIntegralFraction: Bool = false, escapesSlash: Bool = false, escapesDelete: Bool = false,
-                shortControlEscapes: Bool = false) {
-        self.indent = indent
-        self.colon = colon
-        self.sortsKeys = sortsKeys
-        self.breaksEmptyContainers = breaksEmptyContainers
-        self.keepsIntegralFraction = keepsIntegralFraction
-        self.escapesSlash = escapesSlash
-        self.escapesDelete = escapesDelete
-        self.shortControlEscapes = shortControlEscapes
-    }
+    public var shortControlEscapes = false
 
     /// One line, keys in stored order, doubles that read back as doubles.
     public static let compact = JSONWriteStyle(keepsIntegralFraction: true)
@@ -49,6 +40,10 @@ public struct JSONWriteStyle: Sendable, Equatable {
                                                     shortControlEscapes: true)
     /// Jupyter's layout: one-space indent, keys in stored order, DEL escaped.
     public static let notebook = JSONWriteStyle(indent: 1, escapesDelete: true)
+    /// Data for a web page's scripts: one line, keys in stored order, integral numbers as integers (as
+    /// JavaScript writes them), DEL escaped.
+    public static let script = JSONWriteStyle(keepsIntegralFraction: true, writesIntegralDoublesAsIntegers: true,
+                                              escapesDelete: true)
 }
 
 extension JSONValue {
@@ -120,6 +115,7 @@ struct JSONWriter {
 
     func format(_ d: Double) -> String {
         guard d.isFinite else { return "null" }
+        if style.writesIntegralDoublesAsIntegers, d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
         let text = d.description
         return !style.keepsIntegralFraction && text.hasSuffix(".0") ? String(text.dropLast(2)) : text
     }

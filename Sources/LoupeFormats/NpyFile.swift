@@ -17,23 +17,20 @@ public enum NpyFile {
     /// More elements than this in one array is refused as a corrupt shape (2^34, 64 GiB of Float).
     static let maxElements = 1 << 34
 
-    /// The descr of each element type (little-endian where byte order applies).
+    /// NumPy's type code (kind and byte size) of each element type it has; bfloat16 is not one of them.
+    static let typeCodes: [(element: ArrayElement, code: String)] = [
+        (.float16, "f2"), (.float32, "f4"), (.float64, "f8"),
+        (.int8, "i1"), (.int16, "i2"), (.int32, "i4"), (.int64, "i8"),
+        (.uint8, "u1"), (.uint16, "u2"), (.uint32, "u4"), (.uint64, "u8"),
+        (.bool, "b1"),
+    ]
+
+    /// The descr of each element type: little-endian ('<') where byte order applies, else '|'; bfloat16
+    /// as float32.
     static func descr(_ element: ArrayElement) -> String {
-        switch element {
-        case .float16: return "<f2"
-        case .bfloat16: return "<f4"
-        case .float32: return "<f4"
-        case .float64: return "<f8"
-        case .int8: return "|i1"
-        case .int16: return "<i2"
-        case .int32: return "<i4"
-        case .int64: return "<i8"
-        case .uint8: return "|u1"
-        case .uint16: return "<u2"
-        case .uint32: return "<u4"
-        case .uint64: return "<u8"
-        case .bool: return "|b1"
-        }
+        let written = element == .bfloat16 ? ArrayElement.float32 : element
+        let code = typeCodes.first { $0.element == written }?.code ?? "f4"
+        return (written.byteSize == 1 ? "|" : "<") + code
     }
 
     /// A version 1.0 file holding `array`.
@@ -141,22 +138,11 @@ struct NpyHeader {
             throw FormatError(.unsupportedType, file: file, offset: offset, item: "descr",
                               "big-endian .npy (\(descr)) is not supported", hint: "save it little-endian")
         }
-        switch descr.dropFirst() {
-        case "f2": element = .float16
-        case "f4": element = .float32
-        case "f8": element = .float64
-        case "i1": element = .int8
-        case "i2": element = .int16
-        case "i4": element = .int32
-        case "i8": element = .int64
-        case "u1": element = .uint8
-        case "u2": element = .uint16
-        case "u4": element = .uint32
-        case "u8": element = .uint64
-        case "b1": element = .bool
-        default:
+        let code = descr.dropFirst()
+        guard let known = NpyFile.typeCodes.first(where: { $0.code == code }) else {
             throw FormatError(.unsupportedType, file: file, offset: offset, item: "descr", "unsupported .npy dtype \(descr)")
         }
+        element = known.element
         fortranOrder = NpyHeader.field(header, "fortran_order")?.contains("True") ?? false
         guard let shapeStart = header.range(of: "'shape':")?.upperBound,
               let open = header[shapeStart...].firstIndex(of: "("),

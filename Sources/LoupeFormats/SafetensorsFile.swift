@@ -10,7 +10,7 @@ import LoupeTensor
 /// A memory-mapped `.safetensors` file, header checked at open, tensor bytes left in place.
 /// Loupe loads F32, F16 and BF16; tensors of other dtypes (I64, U8, F64, …) are validated and listed in
 /// `otherTensors`, and asking for their data is an error naming the dtype.
-public final class SafetensorsFile: WeightSource, @unchecked Sendable {
+public final class SafetensorsFile: WeightSource, MappedFileReader, @unchecked Sendable {
     public let url: URL
     public let mapped: MappedFile
     /// The `__metadata__` table (string to string).
@@ -37,11 +37,6 @@ public final class SafetensorsFile: WeightSource, @unchecked Sendable {
         "I64": 8, "U64": 8, "F64": 8,
     ]
 
-    public convenience init(path: String) throws { try self.init(url: URL(fileURLWithPath: path)) }
-
-    public convenience init(url: URL) throws { try self.init(mapped: MappedFile(url: url)) }
-
-    /// Parses an already mapped file.
     public init(mapped: MappedFile) throws {
         let url = mapped.url
         self.url = url

@@ -269,9 +269,9 @@ struct Compiler {
             }
             return UnpackTarget(ts, starIndex: star, l)
         case .subscriptAccess(let obj, let subs, let comma):
-            return IndexTarget(rt, try compileExpr(obj), try compileIndex(subs, comma), l)
+            return IndexTarget(IndexNode(rt, try compileExpr(obj), try compileIndex(subs, comma), l))
         case .attribute(let obj, let name):
-            return AttributeTarget(rt, try compileExpr(obj), name, l)
+            return AttributeTarget(AttributeNode(rt, try compileExpr(obj), name, l))
         default:
             throw syntaxError("cannot assign to this expression", e.line, e.column)
         }

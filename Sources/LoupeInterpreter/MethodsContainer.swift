@@ -1,14 +1,26 @@
 import Foundation
 
+/// Declares one method of `type`: its header (without the `type.` prefix), doc, example and body.
+typealias MethodDeclaration<Receiver> = (_ header: String, _ doc: String, _ example: String,
+                                         _ body: @escaping (Interpreter, Receiver, BoundArguments) throws -> Value) -> Void
+
+extension Builtins {
+    /// Declares methods of `type`, whose bodies get the payload `receiver` takes from the value the method
+    /// is called on (a list's `ListBox` …); any other value is an error naming the type.
+    static func methods<Receiver>(of type: String, receiver: @escaping (Value) -> Receiver?) -> MethodDeclaration<Receiver> {
+        { header, doc, example, body in
+            registerMethod(type: type, "\(type).\(header)", doc: doc, example: example) { rt, recv, args in
+                guard let payload = receiver(recv) else { throw LoupeError("\(type) method on \(recv.typeName)") }
+                return try body(rt, payload, args)
+            }
+        }
+    }
+}
+
 /// list methods: append, extend, insert, pop, remove, index, count, sort, reverse, copy, clear.
 enum ListMethods {
     static func install() {
-        func m(_ header: String, _ doc: String, _ ex: String, _ body: @escaping (Interpreter, ListBox, BoundArguments) throws -> Value) {
-            Builtins.registerMethod(type: "list", "list.\(header)", doc: doc, example: ex) { rt, recv, args in
-                guard case .list(let l) = recv else { throw LoupeError("list method on \(recv.typeName)") }
-                return try body(rt, l, args)
-            }
-        }
+        let m = Builtins.methods(of: "list") { if case .list(let l) = $0 { l } else { nil } }
         m("append(x)", "Adds `x` at the end.", "xs = [1]\nxs.append(2)  # xs is [1, 2]") { _, l, args in
             l.items.append(args.value("x"))
             return .none
@@ -71,12 +83,7 @@ enum ListMethods {
 /// dict methods: items, keys, values, get, pop, update, setdefault, copy, clear.
 enum DictMethods {
     static func install() {
-        func m(_ header: String, _ doc: String, _ ex: String, _ body: @escaping (Interpreter, DictBox, BoundArguments) throws -> Value) {
-            Builtins.registerMethod(type: "dict", "dict.\(header)", doc: doc, example: ex) { rt, recv, args in
-                guard case .dict(let d) = recv else { throw LoupeError("dict method on \(recv.typeName)") }
-                return try body(rt, d, args)
-            }
-        }
+        let m = Builtins.methods(of: "dict") { if case .dict(let d) = $0 { d } else { nil } }
         m("items()", "The (key, value) pairs in insertion order.", "for k, v in d.items(): print(k, v)") { _, d, _ in
             .list(zip(d.keys, d.values).map { .tuple([$0, $1]) })
         }

@@ -123,31 +123,25 @@ final class UnpackTarget: TargetNode {
     }
 }
 
+/// `x[i] = v`: writes the place the subscript `x[i]` reads.
 final class IndexTarget: TargetNode {
-    unowned let rt: Interpreter
-    let object: ExprNode
-    let index: IndexSpec
-    init(_ rt: Interpreter, _ object: ExprNode, _ index: IndexSpec, _ loc: SourceLocation) {
-        self.rt = rt; self.object = object; self.index = index; super.init(loc)
-    }
+    let place: IndexNode
+    init(_ place: IndexNode) { self.place = place; super.init(place.loc) }
     override func assign(_ value: Value, _ f: Frame) throws {
-        let obj = try object.eval(f)
-        let key = try index.eval(f)
-        do { try Indexing.setItem(obj, key, value, rt) } catch let e as LoupeError { throw e.located(loc) }
+        let obj = try place.object.eval(f)
+        let key = try place.index.eval(f)
+        do { try Indexing.setItem(obj, key, value, place.rt) } catch let e as LoupeError { throw e.located(loc) }
     }
 }
 
+/// `x.name = v`: writes the attribute `x.name` reads.
 final class AttributeTarget: TargetNode {
-    unowned let rt: Interpreter
-    let object: ExprNode
-    let name: String
-    init(_ rt: Interpreter, _ object: ExprNode, _ name: String, _ loc: SourceLocation) {
-        self.rt = rt; self.object = object; self.name = name; super.init(loc)
-    }
+    let place: AttributeNode
+    init(_ place: AttributeNode) { self.place = place; super.init(place.loc) }
     override func assign(_ value: Value, _ f: Frame) throws {
-        let obj = try object.eval(f)
-        if case .host(let h) = obj, try h.setAttribute(name, value, interpreter: rt) { return }
-        throw LoupeError("cannot set attribute `\(name)` on \(obj.typeName)").located(loc)
+        let obj = try place.object.eval(f)
+        if case .host(let h) = obj, try h.setAttribute(place.name, value, interpreter: place.rt) { return }
+        throw LoupeError("cannot set attribute `\(place.name)` on \(obj.typeName)").located(loc)
     }
 }
 

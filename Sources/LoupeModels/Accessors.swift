@@ -51,15 +51,7 @@ extension HookedTransformer {
                     for i in 0..<d { dst[i * V + v] -= m }
                 }
             }
-            if processing.centerUnembed {
-                for i in 0..<d {
-                    let row = dst + i * V
-                    var s: Double = 0
-                    for v in 0..<V { s += Double(row[v]) }
-                    let m = Float(s / Double(V))
-                    for v in 0..<V { row[v] -= m }
-                }
-            }
+            if processing.centerUnembed { Kernels.centreRows(dst, rows: d, dim: V) }
             return t
         }
     }
@@ -232,9 +224,27 @@ func centerLastDim(_ t: Tensor) {
 }
 
 extension HookedTransformer {
+    /// How `weight(_:)` reads one TransformerLens attribute: a model-level tensor, or a layer's.
+    enum WeightAccessor {
+        case model((HookedTransformer) throws -> Tensor)
+        case perLayer((HookedTransformer, Int) throws -> Tensor)
+    }
+
+    /// The attributes `weight(_:)` accepts, in TransformerLens's order, each with its accessor.
+    static let weightAccessors: [(name: String, accessor: WeightAccessor)] = [
+        ("W_E", .model { $0.W_E }), ("W_pos", .model { try $0.W_pos }),
+        ("W_U", .model { try $0.W_U }), ("b_U", .model { try $0.b_U }),
+        ("W_Q", .perLayer { try $0.W_Q(layer: $1) }), ("W_K", .perLayer { try $0.W_K(layer: $1) }),
+        ("W_V", .perLayer { try $0.W_V(layer: $1) }), ("W_O", .perLayer { try $0.W_O(layer: $1) }),
+        ("b_Q", .perLayer { try $0.b_Q(layer: $1) }), ("b_K", .perLayer { try $0.b_K(layer: $1) }),
+        ("b_V", .perLayer { try $0.b_V(layer: $1) }), ("b_O", .perLayer { try $0.b_O(layer: $1) }),
+        ("W_in", .perLayer { try $0.W_in(layer: $1) }), ("W_gate", .perLayer { try $0.W_gate(layer: $1) }),
+        ("W_out", .perLayer { try $0.W_out(layer: $1) }),
+        ("b_in", .perLayer { try $0.b_in(layer: $1) }), ("b_out", .perLayer { try $0.b_out(layer: $1) }),
+    ]
+
     /// Names `weight(_:)` accepts (TransformerLens's model attributes).
-    public static let weightNames = ["W_E", "W_pos", "W_U", "b_U", "W_Q", "W_K", "W_V", "W_O", "b_Q", "b_K", "b_V", "b_O",
-                                     "W_in", "W_gate", "W_out", "b_in", "b_out"]
+    public static let weightNames = weightAccessors.map(\.name)
 
     /// A weight by TransformerLens attribute name: "W_Q" stacked over layers [layer, head, d_model, d_head],
     /// or one layer's as "blocks.3.attn.W_Q" / "blocks.3.mlp.W_in"; "W_E", "W_U", ... for model-level ones.
@@ -245,29 +255,12 @@ extension HookedTransformer {
             layer = l < 0 ? l + nLayers : l
             base = String(parts[3])
         }
-        func perLayer(_ f: @escaping (Int) throws -> Tensor) throws -> Tensor {
-            if let layer { return try f(layer) }
-            return try stacked(f)
-        }
-        switch base {
-        case "W_E": return W_E
-        case "W_pos": return try W_pos
-        case "W_U": return try W_U
-        case "b_U": return try b_U
-        case "W_Q": return try perLayer(W_Q)
-        case "W_K": return try perLayer(W_K)
-        case "W_V": return try perLayer(W_V)
-        case "W_O": return try perLayer(W_O)
-        case "b_Q": return try perLayer(b_Q)
-        case "b_K": return try perLayer(b_K)
-        case "b_V": return try perLayer(b_V)
-        case "b_O": return try perLayer(b_O)
-        case "W_in": return try perLayer(W_in)
-        case "W_gate": return try perLayer(W_gate)
-        case "W_out": return try perLayer(W_out)
-        case "b_in": return try perLayer(b_in)
-        case "b_out": return try perLayer(b_out)
-        default:
+        switch HookedTransformer.weightAccessors.first(where: { $0.name == base })?.accessor {
+        case .model(let read)?: return try read(self)
+        case .perLayer(let read)?:
+            if let layer { return try read(self, layer) }
+            return try stacked { try read(self, $0) }
+        case nil:
             let hint = nearest(base, in: HookedTransformer.weightNames).map { "; did you mean \($0)?" } ?? ""
             throw ModelError(.badInput, "unknown weight \(name)\(hint)")
         }

@@ -18,9 +18,8 @@ public struct ModelError: Error, CustomStringConvertible, Equatable, Sendable {
     public var description: String { message }
 }
 
-/// Levenshtein distance, for "did you mean" suggestions.
-func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a.utf8), b = Array(b.utf8)
+/// Levenshtein distance between two sequences (of bytes, characters …), for "did you mean" suggestions.
+public func editDistance<Element: Equatable>(_ a: [Element], _ b: [Element]) -> Int {
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }
     var prev = Array(0...b.count), cur = [Int](repeating: 0, count: b.count + 1)
@@ -33,6 +32,9 @@ func editDistance(_ a: String, _ b: String) -> Int {
     }
     return prev[b.count]
 }
+
+/// Levenshtein distance over UTF-8 bytes.
+func editDistance(_ a: String, _ b: String) -> Int { editDistance(Array(a.utf8), Array(b.utf8)) }
 
 /// The candidate closest to `name` (ties: the first).
 func nearest(_ name: String, in candidates: [String]) -> String? {

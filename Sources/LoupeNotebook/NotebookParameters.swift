@@ -1,4 +1,5 @@
 import Foundation
+import LoupeFormats
 
 /// A papermill-style parameter: `-p name=value`, the value typed like a Python literal
 /// (`3`, `2.5`, `True`, `None`, `"text"`, `'text'`, `[1, 2]`, `(1, "a")`, `{"k": 1}`); anything that
@@ -67,7 +68,7 @@ public indirect enum ParameterValue: Sendable, Equatable {
             return s.contains(".") || s.contains("e") ? s : s + ".0"
         case .bool(let v): return v ? "True" : "False"
         case .none: return "None"
-        case .string(let s): return NotebookDocument.jsonString(s)
+        case .string(let s): return JSONValue.quoted(s)
         case .list(let items): return "[" + items.map(\.loupeSource).joined(separator: ", ") + "]"
         case .tuple(let items):
             return items.count == 1 ? "(\(items[0].loupeSource),)"

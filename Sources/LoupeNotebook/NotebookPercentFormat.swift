@@ -108,27 +108,7 @@ extension NotebookDocument {
     }
 
     static func jsonStringArray(_ items: [String]) -> String {
-        "[" + items.map(jsonString).joined(separator: ", ") + "]"
-    }
-
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        "[" + items.map { JSONValue.quoted($0) }.joined(separator: ", ") + "]"
     }
 }
 

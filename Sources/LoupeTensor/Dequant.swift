@@ -102,27 +102,28 @@ public enum Dequant {
     @inline(__always)
     static func q5_0(_ b: UnsafePointer<UInt8>, _ y: UnsafeMutablePointer<Float>) {
         let d = HalfFloat.f16(b, 0)
-        let qh = UInt32(b[2]) | UInt32(b[3]) << 8 | UInt32(b[4]) << 16 | UInt32(b[5]) << 24
-        let qs = b + 6
-        for j in 0..<16 {
-            let h0 = Int((qh >> UInt32(j)) & 1) << 4
-            let h1 = Int((qh >> UInt32(j + 16)) & 1) << 4
-            y[j] = d * Float((Int(qs[j] & 0x0F) | h0) - 16)
-            y[j + 16] = d * Float((Int(qs[j] >> 4) | h1) - 16)
-        }
+        fiveBitValues(b, highBitsAt: 2) { i, q in y[i] = d * Float(q - 16) }
     }
 
     @inline(__always)
     static func q5_1(_ b: UnsafePointer<UInt8>, _ y: UnsafeMutablePointer<Float>) {
         let d = HalfFloat.f16(b, 0)
         let m = HalfFloat.f16(b, 2)
-        let qh = UInt32(b[4]) | UInt32(b[5]) << 8 | UInt32(b[6]) << 16 | UInt32(b[7]) << 24
-        let qs = b + 8
+        fiveBitValues(b, highBitsAt: 4) { i, q in y[i] = d * Float(q) + m }
+    }
+
+    /// The 32 five-bit values of a Q5_0/Q5_1 block, passed as (element, value): the 5th bits are the 32-bit
+    /// little-endian word at `highBitsAt` (bit i for element i), the low nibbles the 16 bytes after it
+    /// (element j low, j + 16 high).
+    @inline(__always)
+    static func fiveBitValues(_ b: UnsafePointer<UInt8>, highBitsAt at: Int, _ value: (Int, Int) -> Void) {
+        let qh = UInt32(b[at]) | UInt32(b[at + 1]) << 8 | UInt32(b[at + 2]) << 16 | UInt32(b[at + 3]) << 24
+        let qs = b + at + 4
         for j in 0..<16 {
             let h0 = Int((qh >> UInt32(j)) & 1) << 4
             let h1 = Int((qh >> UInt32(j + 16)) & 1) << 4
-            y[j] = d * Float(Int(qs[j] & 0x0F) | h0) + m
-            y[j + 16] = d * Float(Int(qs[j] >> 4) | h1) + m
+            value(j, Int(qs[j] & 0x0F) | h0)
+            value(j + 16, Int(qs[j] >> 4) | h1)
         }
     }
 }

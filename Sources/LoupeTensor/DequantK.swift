@@ -68,29 +68,23 @@ extension Dequant {
     /// qs.reshape(-1,1,32) >> [0,4]: element g*64 + k*32 + l = (qs[g*32+l] >> 4k) & 15, sub-block g*2+k.
     @inline(__always)
     static func q4_K(_ b: UnsafePointer<UInt8>, _ y: UnsafeMutablePointer<Float>) {
-        let d = HalfFloat.f16(b, 0)
-        let dmin = HalfFloat.f16(b, 2)
-        let s = b + 4, qs = b + 16
-        for g in 0..<4 {
-            for k in 0..<2 {
-                let j = g * 2 + k
-                let (sc, mn) = scaleMinK4(s, j)
-                let dj = d * Float(sc)
-                let mj = dmin * Float(mn)
-                for l in 0..<32 {
-                    let q = Float((qs[g * 32 + l] >> UInt8(4 * k)) & 0x0F)
-                    y[j * 32 + l] = dj * q - mj
-                }
-            }
-        }
+        scaleMinK(b, y, qs: b + 16, qh: nil)
     }
 
     /// Low 4 bits as Q4_K; 5th bit of element j*32+l = (qh[l] >> j) & 1.
     @inline(__always)
     static func q5_K(_ b: UnsafePointer<UInt8>, _ y: UnsafeMutablePointer<Float>) {
+        scaleMinK(b, y, qs: b + 48, qh: b + 16)
+    }
+
+    /// The Q4_K/Q5_K super-block: d, dmin, 6-bit scales and mins at byte 4, 4-bit quants `qs` and (Q5_K)
+    /// their 5th bits `qh`. Element j*32+l of sub-block j = d·sc_j·q − dmin·mn_j.
+    @inline(__always)
+    static func scaleMinK(_ b: UnsafePointer<UInt8>, _ y: UnsafeMutablePointer<Float>, qs: UnsafePointer<UInt8>,
+                          qh: UnsafePointer<UInt8>?) {
         let d = HalfFloat.f16(b, 0)
         let dmin = HalfFloat.f16(b, 2)
-        let s = b + 4, qh = b + 16, qs = b + 48
+        let s = b + 4
         for g in 0..<4 {
             for k in 0..<2 {
                 let j = g * 2 + k
@@ -99,7 +93,7 @@ extension Dequant {
                 let mj = dmin * Float(mn)
                 for l in 0..<32 {
                     let lo = (qs[g * 32 + l] >> UInt8(4 * k)) & 0x0F
-                    let hi = (qh[l] >> UInt8(j)) & 1
+                    let hi = qh.map { ($0[l] >> UInt8(j)) & 1 } ?? 0
                     y[j * 32 + l] = dj * Float(lo | (hi << 4)) - mj
                 }
             }

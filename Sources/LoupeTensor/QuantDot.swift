@@ -127,39 +127,38 @@ enum QuantDot {
         return sum
     }
 
-    /// 8 halves per step: even elements in the low 16 bits of each lane, odd in the high (x deinterleaved).
+    /// IEEE halves: `halves` widens a lane's low or high 16 bits.
     @inline(__always)
     static func f16(_ w: UnsafeRawPointer, cols: Int, _ x: UnsafePointer<Float>, _ s: MatVecScratch) -> Float {
-        var acc = SIMD4<Float>()
-        var i = 0
-        let xf = UnsafeRawPointer(s.xf)
-        while i + 8 <= cols {
-            let v = w.loadUnaligned(fromByteOffset: 2 * i, as: SIMD4<UInt32>.self)
-            acc += halves(v & 0xFFFF) * xf.loadUnaligned(fromByteOffset: 4 * i, as: SIMD4<Float>.self)
-            acc += halves(v &>> 16) * xf.loadUnaligned(fromByteOffset: 4 * i + 16, as: SIMD4<Float>.self)
-            i += 8
-        }
-        var sum = acc.sum()
-        while i < cols { sum += half(w, 2 * i) * x[i]; i += 1 }
-        return sum
+        sixteenBit(w, cols: cols, x, s, even: { halves($0 & 0xFFFF) }, odd: { halves($0 &>> 16) },
+                   element: { half(w, 2 * $0) })
     }
 
+    /// bfloat16: the upper half of a Float, so widening is a shift into place.
     @inline(__always)
     static func bf16(_ w: UnsafeRawPointer, cols: Int, _ x: UnsafePointer<Float>, _ s: MatVecScratch) -> Float {
+        sixteenBit(w, cols: cols, x, s, even: { unsafeBitCast($0 &<< 16, to: SIMD4<Float>.self) },
+                   odd: { unsafeBitCast($0 & 0xFFFF_0000, to: SIMD4<Float>.self) },
+                   element: { Float(bitPattern: UInt32(w.loadUnaligned(fromByteOffset: 2 * $0, as: UInt16.self)) << 16) })
+    }
+
+    /// 8 16-bit floats per step: even elements in the low 16 bits of each 32-bit lane, odd in the high
+    /// (x deinterleaved to match); `even`/`odd` widen them, `element` widens one of the tail.
+    @inline(__always)
+    static func sixteenBit(_ w: UnsafeRawPointer, cols: Int, _ x: UnsafePointer<Float>, _ s: MatVecScratch,
+                           even: (SIMD4<UInt32>) -> SIMD4<Float>, odd: (SIMD4<UInt32>) -> SIMD4<Float>,
+                           element: (Int) -> Float) -> Float {
         var acc = SIMD4<Float>()
         var i = 0
         let xf = UnsafeRawPointer(s.xf)
         while i + 8 <= cols {
             let v = w.loadUnaligned(fromByteOffset: 2 * i, as: SIMD4<UInt32>.self)
-            acc += unsafeBitCast(v &<< 16, to: SIMD4<Float>.self) * xf.loadUnaligned(fromByteOffset: 4 * i, as: SIMD4<Float>.self)
-            acc += unsafeBitCast(v & 0xFFFF_0000, to: SIMD4<Float>.self) * xf.loadUnaligned(fromByteOffset: 4 * i + 16, as: SIMD4<Float>.self)
+            acc += even(v) * xf.loadUnaligned(fromByteOffset: 4 * i, as: SIMD4<Float>.self)
+            acc += odd(v) * xf.loadUnaligned(fromByteOffset: 4 * i + 16, as: SIMD4<Float>.self)
             i += 8
         }
         var sum = acc.sum()
-        while i < cols {
-            sum += Float(bitPattern: UInt32(w.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)) << 16) * x[i]
-            i += 1
-        }
+        while i < cols { sum += element(i) * x[i]; i += 1 }
         return sum
     }
 }

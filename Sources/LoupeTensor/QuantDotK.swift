@@ -15,42 +15,31 @@ extension QuantDot {
     /// bytes qs[32g ..< 32g+32]. w·x = Σ_j d·sc_j·xd·Σq·xq − dmin·mn_j·Σx.
     @inline(__always)
     static func q4_K(_ w: UnsafeRawPointer, cols: Int, _ s: MatVecScratch) -> Float {
-        var acc = SIMD4<Float>()
-        var minSum: Float = 0
-        for sb in 0..<(cols / 256) {
-            let blk = w + sb * 144
-            let d = half(blk, 0), dmin = half(blk, 2)
-            let sc = (blk + 4).assumingMemoryBound(to: UInt8.self)
-            for g in 0..<4 {
-                let v0 = (blk + 16 + 32 * g).loadUnaligned(as: SIMD8<UInt16>.self)
-                let v1 = (blk + 32 + 32 * g).loadUnaligned(as: SIMD8<UInt16>.self)
-                let xb = sb * 8 + 2 * g
-                let lo = pairsDot(i16(v0 & 0xF), i16((v0 &>> 8) & 0xF), i16(v1 & 0xF), i16((v1 &>> 8) & 0xF), s, xb)
-                let hi = pairsDot(i16((v0 &>> 4) & 0xF), i16(v0 &>> 12), i16((v1 &>> 4) & 0xF), i16(v1 &>> 12), s, xb + 1)
-                let (s0, m0) = Dequant.scaleMinK4(sc, 2 * g)
-                let (s1, m1) = Dequant.scaleMinK4(sc, 2 * g + 1)
-                acc += i32ToFloat(lo) * (d * Float(s0) * s.xd[xb])
-                acc += i32ToFloat(hi) * (d * Float(s1) * s.xd[xb + 1])
-                minSum += dmin * (Float(m0) * s.xsum[xb] + Float(m1) * s.xsum[xb + 1])
-            }
-        }
-        return acc.sum() - minSum
+        scaleMinK(w, cols: cols, s, blockBytes: 144, quantsAt: 16, fifthBits: false)
     }
 
-    /// Q5_K (176 B): as Q4_K plus a 5th bit of element 32j + l at bit j of qh[l].
+    /// Q5_K (176 B): as Q4_K with 32 B qh before the nibbles; the 5th bit of element 32j + l is bit j of qh[l].
     @inline(__always)
     static func q5_K(_ w: UnsafeRawPointer, cols: Int, _ s: MatVecScratch) -> Float {
+        scaleMinK(w, cols: cols, s, blockBytes: 176, quantsAt: 48, fifthBits: true)
+    }
+
+    /// The Q4_K/Q5_K super-block: d, dmin, 12 B of 6-bit scales and mins, (Q5_K) 32 B of 5th bits at
+    /// byte 16, and 128 B of nibbles at `quantsAt`. Without 5th bits they read as zero.
+    @inline(__always)
+    static func scaleMinK(_ w: UnsafeRawPointer, cols: Int, _ s: MatVecScratch, blockBytes: Int, quantsAt: Int,
+                          fifthBits: Bool) -> Float {
         var acc = SIMD4<Float>()
         var minSum: Float = 0
         for sb in 0..<(cols / 256) {
-            let blk = w + sb * 176
+            let blk = w + sb * blockBytes
             let d = half(blk, 0), dmin = half(blk, 2)
             let sc = (blk + 4).assumingMemoryBound(to: UInt8.self)
-            let h0 = (blk + 16).loadUnaligned(as: SIMD8<UInt16>.self)
-            let h1 = (blk + 32).loadUnaligned(as: SIMD8<UInt16>.self)
+            let h0 = fifthBits ? (blk + 16).loadUnaligned(as: SIMD8<UInt16>.self) : .zero
+            let h1 = fifthBits ? (blk + 32).loadUnaligned(as: SIMD8<UInt16>.self) : .zero
             for g in 0..<4 {
-                let v0 = (blk + 48 + 32 * g).loadUnaligned(as: SIMD8<UInt16>.self)
-                let v1 = (blk + 64 + 32 * g).loadUnaligned(as: SIMD8<UInt16>.self)
+                let v0 = (blk + quantsAt + 32 * g).loadUnaligned(as: SIMD8<UInt16>.self)
+                let v1 = (blk + quantsAt + 16 + 32 * g).loadUnaligned(as: SIMD8<UInt16>.self)
                 let j0 = UInt16(2 * g), j1 = UInt16(2 * g + 1)
                 // 5th bits of sub-block j: bit j of the low byte (even element) and bit 8+j (odd).
                 @inline(__always) func hb(_ h: SIMD8<UInt16>, _ j: UInt16, _ odd: Bool) -> SIMD8<UInt16> {

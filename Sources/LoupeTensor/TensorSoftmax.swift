@@ -3,32 +3,37 @@ import Foundation
 extension Tensor {
     /// exp(x - max) / Σ exp(x - max) along `dim` (default last).
     public func softmax(dim: Int = -1) throws -> Tensor {
-        let d = try normalizedDim(dim, "softmax")
-        let out = copy()
-        let p = out.storage.pointer, st = out.strides[d], n = shape[d]
-        out.forEachLane(along: d) { _, off in
-            var mx = -Float.infinity
-            for j in 0..<n { mx = Swift.max(mx, p[off + j * st]) }
+        try shiftedLanes(dim: dim, "softmax") { p, off, st, n, mx in
             var s: Float = 0
             for j in 0..<n { let e = expf(p[off + j * st] - mx); p[off + j * st] = e; s += e }
             let inv = 1 / s
             for j in 0..<n { p[off + j * st] *= inv }
         }
-        return out
     }
 
     /// x - max - log Σ exp(x - max) along `dim` (default last).
     public func logSoftmax(dim: Int = -1) throws -> Tensor {
-        let d = try normalizedDim(dim, "log_softmax")
+        try shiftedLanes(dim: dim, "log_softmax") { p, off, st, n, mx in
+            var s: Double = 0
+            for j in 0..<n { s += Double(expf(p[off + j * st] - mx)) }
+            let lse = mx + Float(Foundation.log(s))
+            for j in 0..<n { p[off + j * st] -= lse }
+        }
+    }
+
+    /// A copy whose lanes along `dim` are rewritten in place by `rewrite`, which is given the lane (at `off`
+    /// in the copy's storage `p`, stride `st`, `n` elements) and its maximum, the shift that keeps exp finite.
+    private func shiftedLanes(
+        dim: Int, _ op: String,
+        _ rewrite: (_ p: UnsafeMutablePointer<Float>, _ off: Int, _ st: Int, _ n: Int, _ max: Float) -> Void
+    ) throws -> Tensor {
+        let d = try normalizedDim(dim, op)
         let out = copy()
         let p = out.storage.pointer, st = out.strides[d], n = shape[d]
         out.forEachLane(along: d) { _, off in
             var mx = -Float.infinity
             for j in 0..<n { mx = Swift.max(mx, p[off + j * st]) }
-            var s: Double = 0
-            for j in 0..<n { s += Double(expf(p[off + j * st] - mx)) }
-            let lse = mx + Float(Foundation.log(s))
-            for j in 0..<n { p[off + j * st] -= lse }
+            rewrite(p, off, st, n, mx)
         }
         return out
     }

@@ -54,32 +54,25 @@ indirect enum Normalizer {
 
     /// Parse a `normalizer` object of tokenizer.json.
     static func parse(_ json: JSONValue?, source: String, path: String) throws -> Normalizer? {
-        guard let json, !json.isNull else { return nil }
-        guard let object = json.object, let type = object["type"]?.string else {
-            throw TokenizerError(source: source, location: path, "expected an object with a \"type\"")
-        }
-        switch type {
-        case "Sequence":
-            let items = object["normalizers"]?.array ?? []
-            return .sequence(try items.enumerated().compactMap {
-                try parse($1, source: source, path: "\(path).normalizers[\($0)]")
-            })
-        case "Prepend":
-            return .prepend(object["prepend"]?.string ?? "")
-        case "Replace":
-            guard let pattern = object["pattern"]?.object, let string = pattern["String"]?.string else {
+        try PipelineJSON.parse(json, source: source, path: path, sequenceKey: "normalizers", sequence: Normalizer.sequence) { type, object, path in
+            switch type {
+            case "Prepend":
+                return .prepend(object["prepend"]?.string ?? "")
+            case "Replace":
+                guard let pattern = object["pattern"]?.object, let string = pattern["String"]?.string else {
+                    throw TokenizerError(source: source, location: path,
+                                         "only Replace with a literal String pattern is supported")
+                }
+                return .replace(pattern: string, content: object["content"]?.string ?? "")
+            case "NFC": return .nfc
+            case "NFD": return .nfd
+            case "NFKC": return .nfkc
+            case "NFKD": return .nfkd
+            case "Lowercase": return .lowercase
+            default:
                 throw TokenizerError(source: source, location: path,
-                                     "only Replace with a literal String pattern is supported")
+                                     "normalizer \"\(type)\" is not supported (supported: Sequence, Prepend, Replace, NFC, NFD, NFKC, NFKD, Lowercase)")
             }
-            return .replace(pattern: string, content: object["content"]?.string ?? "")
-        case "NFC": return .nfc
-        case "NFD": return .nfd
-        case "NFKC": return .nfkc
-        case "NFKD": return .nfkd
-        case "Lowercase": return .lowercase
-        default:
-            throw TokenizerError(source: source, location: path,
-                                 "normalizer \"\(type)\" is not supported (supported: Sequence, Prepend, Replace, NFC, NFD, NFKC, NFKD, Lowercase)")
         }
     }
 }

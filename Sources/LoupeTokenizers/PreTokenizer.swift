@@ -96,51 +96,44 @@ indirect enum PreTokenizer {
 
     /// Parse a `pre_tokenizer` object of tokenizer.json.
     static func parse(_ json: JSONValue?, source: String, path: String) throws -> PreTokenizer? {
-        guard let json, !json.isNull else { return nil }
-        guard let object = json.object, let type = object["type"]?.string else {
-            throw TokenizerError(source: source, location: path, "expected an object with a \"type\"")
-        }
-        switch type {
-        case "Sequence":
-            let items = object["pretokenizers"]?.array ?? []
-            return .sequence(try items.enumerated().compactMap {
-                try parse($1, source: source, path: "\(path).pretokenizers[\($0)]")
-            })
-        case "ByteLevel":
-            return .byteLevel(addPrefixSpace: object["add_prefix_space"]?.bool ?? true,
-                              useRegex: object["use_regex"]?.bool ?? true)
-        case "Digits":
-            return .digits(individual: object["individual_digits"]?.bool ?? false)
-        case "Split":
-            let behavior = object["behavior"]?.string ?? "Isolated"
-            guard behavior == "Isolated", (object["invert"]?.bool ?? false) == false else {
-                throw TokenizerError(source: source, location: path,
-                                     "Split with behavior \(behavior) (or invert) is not supported; only Isolated")
-            }
-            guard let pattern = object["pattern"]?.object, let regex = pattern["Regex"]?.string else {
-                throw TokenizerError(source: source, location: path, "Split needs a {\"Regex\": ...} pattern")
-            }
-            guard let known = SplitPattern(regex: regex) else {
-                throw TokenizerError(source: source, location: "\(path).pattern",
-                                     "regex \(regex.debugDescription) is not one of the known pre-tokenizer regexes (GPT-2, Llama 3, Qwen2)")
-            }
-            return .split(known)
-        case "Metaspace":
-            let replacement = (object["replacement"]?.string)?.unicodeScalars.first ?? "\u{2581}"
-            var scheme = PrependScheme.always
-            if let name = object["prepend_scheme"]?.string {
-                guard let parsed = PrependScheme(rawValue: name) else {
-                    throw TokenizerError(source: source, location: "\(path).prepend_scheme",
-                                         "unknown prepend_scheme \(name.debugDescription)")
+        try PipelineJSON.parse(json, source: source, path: path, sequenceKey: "pretokenizers", sequence: PreTokenizer.sequence) { type, object, path in
+            switch type {
+            case "ByteLevel":
+                return .byteLevel(addPrefixSpace: object["add_prefix_space"]?.bool ?? true,
+                                  useRegex: object["use_regex"]?.bool ?? true)
+            case "Digits":
+                return .digits(individual: object["individual_digits"]?.bool ?? false)
+            case "Split":
+                let behavior = object["behavior"]?.string ?? "Isolated"
+                guard behavior == "Isolated", (object["invert"]?.bool ?? false) == false else {
+                    throw TokenizerError(source: source, location: path,
+                                         "Split with behavior \(behavior) (or invert) is not supported; only Isolated")
                 }
-                scheme = parsed
-            } else if let add = object["add_prefix_space"]?.bool {
-                scheme = add ? .always : .never
+                guard let pattern = object["pattern"]?.object, let regex = pattern["Regex"]?.string else {
+                    throw TokenizerError(source: source, location: path, "Split needs a {\"Regex\": ...} pattern")
+                }
+                guard let known = SplitPattern(regex: regex) else {
+                    throw TokenizerError(source: source, location: "\(path).pattern",
+                                         "regex \(regex.debugDescription) is not one of the known pre-tokenizer regexes (GPT-2, Llama 3, Qwen2)")
+                }
+                return .split(known)
+            case "Metaspace":
+                let replacement = (object["replacement"]?.string)?.unicodeScalars.first ?? "\u{2581}"
+                var scheme = PrependScheme.always
+                if let name = object["prepend_scheme"]?.string {
+                    guard let parsed = PrependScheme(rawValue: name) else {
+                        throw TokenizerError(source: source, location: "\(path).prepend_scheme",
+                                             "unknown prepend_scheme \(name.debugDescription)")
+                    }
+                    scheme = parsed
+                } else if let add = object["add_prefix_space"]?.bool {
+                    scheme = add ? .always : .never
+                }
+                return .metaspace(replacement: replacement, prepend: scheme, split: object["split"]?.bool ?? true)
+            default:
+                throw TokenizerError(source: source, location: path,
+                                     "pre-tokenizer \"\(type)\" is not supported (supported: Sequence, ByteLevel, Split, Digits, Metaspace)")
             }
-            return .metaspace(replacement: replacement, prepend: scheme, split: object["split"]?.bool ?? true)
-        default:
-            throw TokenizerError(source: source, location: path,
-                                 "pre-tokenizer \"\(type)\" is not supported (supported: Sequence, ByteLevel, Split, Digits, Metaspace)")
         }
     }
 }

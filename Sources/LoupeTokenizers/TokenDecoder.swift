@@ -104,39 +104,32 @@ indirect enum TokenDecoder {
 
     /// Parse a `decoder` object of tokenizer.json.
     static func parse(_ json: JSONValue?, source: String, path: String) throws -> TokenDecoder? {
-        guard let json, !json.isNull else { return nil }
-        guard let object = json.object, let type = object["type"]?.string else {
-            throw TokenizerError(source: source, location: path, "expected an object with a \"type\"")
-        }
-        switch type {
-        case "Sequence":
-            let items = object["decoders"]?.array ?? []
-            return .sequence(try items.enumerated().compactMap {
-                try parse($1, source: source, path: "\(path).decoders[\($0)]")
-            })
-        case "ByteLevel": return .byteLevel
-        case "ByteFallback": return .byteFallback
-        case "Fuse": return .fuse
-        case "Replace":
-            guard let pattern = object["pattern"]?.object, let string = pattern["String"]?.string else {
-                throw TokenizerError(source: source, location: path, "only Replace with a literal String pattern is supported")
+        try PipelineJSON.parse(json, source: source, path: path, sequenceKey: "decoders", sequence: TokenDecoder.sequence) { type, object, path in
+            switch type {
+            case "ByteLevel": return .byteLevel
+            case "ByteFallback": return .byteFallback
+            case "Fuse": return .fuse
+            case "Replace":
+                guard let pattern = object["pattern"]?.object, let string = pattern["String"]?.string else {
+                    throw TokenizerError(source: source, location: path, "only Replace with a literal String pattern is supported")
+                }
+                return .replace(pattern: string, content: object["content"]?.string ?? "")
+            case "Strip":
+                let content = (object["content"]?.string)?.unicodeScalars.first ?? " "
+                return .strip(content: content, start: object["start"]?.int ?? 0, stop: object["stop"]?.int ?? 0)
+            case "Metaspace":
+                let replacement = (object["replacement"]?.string)?.unicodeScalars.first ?? "\u{2581}"
+                var scheme = PrependScheme.always
+                if let name = object["prepend_scheme"]?.string, let parsed = PrependScheme(rawValue: name) {
+                    scheme = parsed
+                } else if let add = object["add_prefix_space"]?.bool {
+                    scheme = add ? .always : .never
+                }
+                return .metaspace(replacement: replacement, prepend: scheme)
+            default:
+                throw TokenizerError(source: source, location: path,
+                                     "decoder \"\(type)\" is not supported (supported: Sequence, ByteLevel, ByteFallback, Fuse, Replace, Strip, Metaspace)")
             }
-            return .replace(pattern: string, content: object["content"]?.string ?? "")
-        case "Strip":
-            let content = (object["content"]?.string)?.unicodeScalars.first ?? " "
-            return .strip(content: content, start: object["start"]?.int ?? 0, stop: object["stop"]?.int ?? 0)
-        case "Metaspace":
-            let replacement = (object["replacement"]?.string)?.unicodeScalars.first ?? "\u{2581}"
-            var scheme = PrependScheme.always
-            if let name = object["prepend_scheme"]?.string, let parsed = PrependScheme(rawValue: name) {
-                scheme = parsed
-            } else if let add = object["add_prefix_space"]?.bool {
-                scheme = add ? .always : .never
-            }
-            return .metaspace(replacement: replacement, prepend: scheme)
-        default:
-            throw TokenizerError(source: source, location: path,
-                                 "decoder \"\(type)\" is not supported (supported: Sequence, ByteLevel, ByteFallback, Fuse, Replace, Strip, Metaspace)")
         }
     }
 }

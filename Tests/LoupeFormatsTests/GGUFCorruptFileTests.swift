@@ -5,18 +5,8 @@ import LoupeTensor
 
 /// Every malformed GGUF gives one FormatError naming the file, the problem and where — never a crash,
 /// a hang, or an allocation sized by an unchecked count (llama.cpp's test-gguf.cpp, as a matrix).
-final class GGUFCorruptFileTests: XCTestCase {
-    var dir: URL!
-    var counter = 0
-
-    override func setUpWithError() throws { dir = try makeTempDir(self) }
-
-    func file(_ bytes: [UInt8]) throws -> URL {
-        counter += 1
-        let url = dir.appendingPathComponent("case\(counter).gguf")
-        try Data(bytes).write(to: url)
-        return url
-    }
+final class GGUFCorruptFileTests: CorruptFileTestCase {
+    override var fileExtension: String { "gguf" }
 
     /// Opens `bytes` as GGUF and checks the error's kind, file, location and text.
     func expect(_ bytes: [UInt8], _ kind: FormatError.Kind, item: String? = nil, offset: Int? = nil,
@@ -25,13 +15,8 @@ final class GGUFCorruptFileTests: XCTestCase {
         do {
             let f = try GGUFFile(url: url)
             XCTFail("opened \(f.tensors.count) tensors; expected a \(kind) error", line: line)
-        } catch let e as FormatError {
-            XCTAssertEqual(e.kind, kind, "\(e)", line: line)
-            XCTAssertEqual(e.file, url.path, line: line)
-            XCTAssertTrue(e.offset != nil || e.item != nil, "no location in \(e)", line: line)
-            if let item { XCTAssertEqual(e.item, item, "\(e)", line: line) }
-            if let offset { XCTAssertEqual(e.offset, offset, "\(e)", line: line) }
-            for w in words { XCTAssertTrue(e.description.contains(w), "'\(w)' not in: \(e)", line: line) }
+        } catch {
+            assertFormatError(error, kind, file: url.path, item: item, offset: offset, says: words, line: line)
         }
     }
 

@@ -11,11 +11,7 @@ final class NpyCorruptFileTests: XCTestCase {
 
     func expect(_ bytes: [UInt8], _ kind: FormatError.Kind, says words: [String] = [], line: UInt = #line) {
         XCTAssertThrowsError(try decode(bytes), line: line) { e in
-            guard let e = e as? FormatError else { return XCTFail("not a FormatError: \(e)", line: line) }
-            XCTAssertEqual(e.kind, kind, "\(e)", line: line)
-            XCTAssertEqual(e.file, "t.npy", line: line)
-            XCTAssertTrue(e.offset != nil || e.item != nil, "no location in \(e)", line: line)
-            for w in words { XCTAssertTrue(e.description.contains(w), "'\(w)' not in: \(e)", line: line) }
+            assertFormatError(e, kind, file: "t.npy", says: words, line: line)
         }
     }
 

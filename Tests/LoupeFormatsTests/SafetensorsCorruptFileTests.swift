@@ -3,18 +3,8 @@ import XCTest
 @testable import LoupeFormats
 
 /// Malformed safetensors files and indexes: one FormatError each, naming file, problem and place.
-final class SafetensorsCorruptFileTests: XCTestCase {
-    var dir: URL!
-    var counter = 0
-
-    override func setUpWithError() throws { dir = try makeTempDir(self) }
-
-    func file(_ bytes: [UInt8]) throws -> URL {
-        counter += 1
-        let url = dir.appendingPathComponent("case\(counter).safetensors")
-        try Data(bytes).write(to: url)
-        return url
-    }
+final class SafetensorsCorruptFileTests: CorruptFileTestCase {
+    override var fileExtension: String { "safetensors" }
 
     func expect(_ bytes: [UInt8], _ kind: FormatError.Kind, item: String? = nil, says words: [String] = [],
                 line: UInt = #line) throws {
@@ -22,12 +12,8 @@ final class SafetensorsCorruptFileTests: XCTestCase {
         do {
             let f = try SafetensorsFile(url: url)
             XCTFail("opened \(f.tensorNames); expected a \(kind) error", line: line)
-        } catch let e as FormatError {
-            XCTAssertEqual(e.kind, kind, "\(e)", line: line)
-            XCTAssertEqual(e.file, url.path, line: line)
-            XCTAssertTrue(e.offset != nil || e.item != nil, "no location in \(e)", line: line)
-            if let item { XCTAssertEqual(e.item, item, "\(e)", line: line) }
-            for w in words { XCTAssertTrue(e.description.contains(w), "'\(w)' not in: \(e)", line: line) }
+        } catch {
+            assertFormatError(error, kind, file: url.path, item: item, says: words, line: line)
         }
     }
 

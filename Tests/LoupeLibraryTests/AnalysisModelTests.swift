@@ -8,16 +8,9 @@ import LoupeNotebook
 /// The model-taking analysis builtins on the tiny GPT-2 fixture, each checked against an independent
 /// computation: plain tensor code in Loupe, or Hugging Face's greedy generation (the fixture's greedy0).
 final class AnalysisModelTests: XCTestCase {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/models")
+    static let fixtures = modelFixtures
 
-    func run(_ code: String) throws -> (Interpreter, CollectingSink) {
-        let sink = CollectingSink()
-        let interp = Library.interpreter(sink: sink)
-        interp.define("FIXTURES", .string(Self.fixtures.path))
-        _ = try interp.execute(code, file: "test.loupe")
-        return (interp, sink)
-    }
+    func run(_ code: String) throws -> (Interpreter, CollectingSink) { try runWithFixtures(code) }
 
     func value(_ interp: Interpreter, _ expr: String) throws -> String {
         guard let v = try interp.execute(expr, file: "expr.loupe") else { return "None" }

@@ -25,13 +25,7 @@ final class DeclaredSignatureTests: XCTestCase {
         Library.install()
     }
 
-    func run(_ code: String) throws -> (Interpreter, CollectingSink) {
-        let sink = CollectingSink()
-        let interp = Library.interpreter(sink: sink)
-        interp.define("FIXTURES", .string(ModelBindingsTests.fixtures.path))
-        _ = try interp.execute(code, file: "test.loupe")
-        return (interp, sink)
-    }
+    func run(_ code: String) throws -> (Interpreter, CollectingSink) { try runWithFixtures(code) }
 
     func error(_ interp: Interpreter, _ code: String) -> String {
         do {

@@ -8,8 +8,7 @@ import LoupeTensor
 /// The model, cache and hook bindings, driven through Loupe code on the tiny GPT-2 fixture and checked
 /// against its TransformerLens references (Tests/Fixtures/models, made by tools/gen_model_fixtures.py).
 final class ModelBindingsTests: XCTestCase {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/models")
+    static let fixtures = modelFixtures
 
     struct Reference {
         let meta: [String: Any]
@@ -34,13 +33,7 @@ final class ModelBindingsTests: XCTestCase {
                          data: try Data(contentsOf: fixtures.appendingPathComponent("\(name).bin")))
     }
 
-    func run(_ code: String) throws -> (Interpreter, CollectingSink) {
-        let sink = CollectingSink()
-        let interp = Library.interpreter(sink: sink)
-        interp.define("FIXTURES", .string(Self.fixtures.path))
-        _ = try interp.execute(code, file: "test.loupe")
-        return (interp, sink)
-    }
+    func run(_ code: String) throws -> (Interpreter, CollectingSink) { try runWithFixtures(code) }
 
     func floats(_ interp: Interpreter, _ expr: String) throws -> (shape: [Int], values: [Float]) {
         guard case .tensor(let t)? = try interp.execute(expr, file: "expr.loupe") else {

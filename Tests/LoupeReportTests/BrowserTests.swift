@@ -39,6 +39,19 @@ final class BrowserTests: XCTestCase {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// The chromium binary and a fresh directory for the page and profiles (removed when the test ends);
+    /// skips the test when no chromium is installed.
+    func browserAndDirectory() throws -> (binary: String, dir: URL) {
+        guard let binary = Self.findChromium() else {
+            print("BrowserTests skipped: no chromium on PATH (Debian: apt-get install chromium)")
+            throw XCTSkip("chromium is not installed")
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-browser-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        return (binary, dir)
+    }
+
     func attribute(_ name: String, in dom: String) -> String? {
         guard let r = dom.range(of: " \(name)=\"") else { return nil }
         let after = dom[r.upperBound...]
@@ -46,13 +59,7 @@ final class BrowserTests: XCTestCase {
     }
 
     func testReportRendersAndRespondsInChromium() throws {
-        guard let binary = Self.findChromium() else {
-            print("BrowserTests skipped: no chromium on PATH (Debian: apt-get install chromium)")
-            throw XCTSkip("chromium is not installed")
-        }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-browser-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let (binary, dir) = try browserAndDirectory()
         let page = dir.appendingPathComponent("index.html")
         try HTMLReport.render(try Sample.document()).write(to: page, atomically: true, encoding: .utf8)
 
@@ -89,13 +96,7 @@ final class BrowserTests: XCTestCase {
 
     /// The error capture itself works: a view with broken data is reported in the DOM, not swallowed.
     func testScriptErrorsAreCapturedInTheDOM() throws {
-        guard let binary = Self.findChromium() else {
-            print("BrowserTests skipped: no chromium on PATH (Debian: apt-get install chromium)")
-            throw XCTSkip("chromium is not installed")
-        }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-browser-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let (binary, dir) = try browserAndDirectory()
         guard case let .view(html, svg, title) = try ColoredTokensView(tokens: ["a"], values: [1]).output else { return XCTFail() }
         let broken = html.replacingOccurrences(of: "\"tokens\":[\"a\"]", with: "\"tokens\":[\"a\"")
         XCTAssertNotEqual(broken, html)
@@ -119,21 +120,9 @@ final class BrowserTests: XCTestCase {
 extension BrowserTests {
     /// 1100 tokens: both attention views mount, draw every tile and answer a hover without stalling.
     func testThousandsOfTokensStaySmooth() throws {
-        guard let binary = Self.findChromium() else {
-            print("BrowserTests skipped: no chromium on PATH (Debian: apt-get install chromium)")
-            throw XCTSkip("chromium is not installed")
-        }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-browser-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let n = 1100
-        let tokens = (0..<n).map { " tok\($0)" }
-        let patterns = try AttentionPatternsView(tokens: tokens, pattern: Sample.sparseAttention(heads: 2, n: n), shape: [2, n, n])
-        let heads = try AttentionHeadsView(tokens: tokens, attention: Sample.sparseAttention(heads: 3, n: n), shape: [3, n, n])
-        let doc = ReportDocument(title: "big", sourcePath: "", cells: [
-            ReportCell(kind: .code, source: "a", outputs: [patterns.output], executionCount: 1),
-            ReportCell(kind: .code, source: "b", outputs: [heads.output], executionCount: 2),
-        ], loupeVersion: "0")
+        let (binary, dir) = try browserAndDirectory()
+        let doc = try Sample.attentionReport(title: "big", sourcePath: "", tokens: (0..<1100).map { " tok\($0)" },
+                                             patternHeads: 2, heads: 3, sources: ("a", "b"), attention: Sample.sparseAttention)
         let page = dir.appendingPathComponent("index.html")
         let html = HTMLReport.render(doc)
         try html.write(to: page, atomically: true, encoding: .utf8)

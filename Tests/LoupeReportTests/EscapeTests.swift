@@ -1,3 +1,4 @@
+import LoupeFormats
 import LoupeNotebook
 import XCTest
 @testable import LoupeReport
@@ -10,7 +11,7 @@ final class EscapeTests: XCTestCase {
     }
 
     func testJSONInsideScript() {
-        let json = ReportJSON.array([.string(Sample.evil), .string("a\u{2028}b & <!--")]).serialized()
+        let json = JSONValue.array([.string(Sample.evil), .string("a\u{2028}b & <!--")]).serialized(.script)
         let safe = Escape.jsonForScript(json)
         XCTAssertFalse(safe.contains("<"))
         XCTAssertFalse(safe.contains(">"))
@@ -64,12 +65,14 @@ final class EscapeTests: XCTestCase {
     }
 
     func testJSONWriter() {
-        let v: ReportJSON = .object([("b", 1), ("a", .array([.number(0.5), .number(.nan), .bool(true), nil])),
-                                     ("s", .string("q\"\\\n\u{1}"))])
-        XCTAssertEqual(v.serialized(), "{\"b\":1,\"a\":[0.5,null,true,null],\"s\":\"q\\\"\\\\\\n\\u0001\"}")
-        XCTAssertEqual(ReportJSON.object([("k", .array([1]))]).serialized(indent: 1), "{\n \"k\": [\n  1\n ]\n}")
-        XCTAssertEqual(ReportJSON.rounded(0.123456789, decimals: 4), .number(0.1235))
-        XCTAssertEqual(ReportJSON.number(3).serialized(), "3")
+        let v: JSONValue = .pairs([("b", 1), ("a", .array([.double(0.5), .double(.nan), .bool(true), .null])),
+                                   ("s", .string("q\"\\\n\u{1}"))])
+        XCTAssertEqual(v.serialized(.script), "{\"b\":1,\"a\":[0.5,null,true,null],\"s\":\"q\\\"\\\\\\n\\u0001\"}")
+        var indented = JSONWriteStyle.script
+        indented.indent = 1
+        XCTAssertEqual(JSONValue.pairs([("k", .array([1]))]).serialized(indented), "{\n \"k\": [\n  1\n ]\n}")
+        XCTAssertEqual(JSONValue.rounded(0.123456789, decimals: 4), .double(0.1235))
+        XCTAssertEqual(JSONValue.double(3).serialized(.script), "3")
     }
 }
 

@@ -129,14 +129,10 @@ extension HTMLReportTests {
     /// Writes a 600-token page to /tmp/loupe-big-report.html for looking at by hand.
     func testWriteBigSampleForInspection() throws {
         guard ProcessInfo.processInfo.environment["LOUPE_WRITE_SAMPLE"] == "1" else { return }
-        let n = 600
-        let tokens = (0..<n).map { [" the", " cat", " sat", " on", " mat", ".", "\n"][$0 % 7] }
-        let patterns = try AttentionPatternsView(tokens: tokens, pattern: Sample.attention(heads: 3, n: n), shape: [3, n, n])
-        let heads = try AttentionHeadsView(tokens: tokens, attention: Sample.attention(heads: 12, n: n), shape: [12, n, n])
-        let doc = ReportDocument(title: "Big attention", sourcePath: "big.loupe", cells: [
-            ReportCell(kind: .code, source: "attention_patterns(p, tokens=t)", outputs: [patterns.output], executionCount: 1),
-            ReportCell(kind: .code, source: "attention_heads(p, tokens=t)", outputs: [heads.output], executionCount: 2),
-        ], loupeVersion: "0")
+        let doc = try Sample.attentionReport(
+            title: "Big attention", sourcePath: "big.loupe", tokens: (0..<600).map { [" the", " cat", " sat", " on", " mat", ".", "\n"][$0 % 7] },
+            patternHeads: 3, heads: 12, sources: ("attention_patterns(p, tokens=t)", "attention_heads(p, tokens=t)"),
+            attention: Sample.attention)
         try HTMLReport.render(doc).write(toFile: "/tmp/loupe-big-report.html", atomically: true, encoding: .utf8)
     }
 }

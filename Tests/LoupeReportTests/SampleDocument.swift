@@ -40,6 +40,19 @@ enum Sample {
         return out
     }
 
+    /// A long report of two cells: an attention-patterns view and an attention-heads view over `tokens`,
+    /// with `attention(heads, n)` for the patterns.
+    static func attentionReport(title: String, sourcePath: String, tokens: [String], patternHeads: Int, heads: Int,
+                                sources: (String, String), attention: (_ heads: Int, _ n: Int) -> [Float]) throws -> ReportDocument {
+        let n = tokens.count
+        let patterns = try AttentionPatternsView(tokens: tokens, pattern: attention(patternHeads, n), shape: [patternHeads, n, n])
+        let headsView = try AttentionHeadsView(tokens: tokens, attention: attention(heads, n), shape: [heads, n, n])
+        return ReportDocument(title: title, sourcePath: sourcePath, cells: [
+            ReportCell(kind: .code, source: sources.0, outputs: [patterns.output], executionCount: 1),
+            ReportCell(kind: .code, source: sources.1, outputs: [headsView.output], executionCount: 2),
+        ], loupeVersion: "0")
+    }
+
     static let tokens = ["<|im_start|>", "The", " cat", " sat", " on", " the", " mat", evil, " and", "\n", " it", " purred", "."]
 
     static func svg(_ label: String) -> String {

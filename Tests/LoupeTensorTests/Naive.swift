@@ -29,6 +29,19 @@ struct Naive {
         return Tensor(shape: shape, data: data)
     }
 
+    /// A random shape and a tensor of it, or nil when the shape drawn is a scalar's (the caller skips it).
+    mutating func nonScalarTensor() -> (shape: [Int], tensor: Tensor)? {
+        let s = shape()
+        return s.isEmpty ? nil : (s, tensor(s))
+    }
+
+    /// A random dimension `d` of `shape`, and the `dim` argument naming it: `d` or, half the time, `d`
+    /// counted from the end.
+    mutating func dim(of shape: [Int]) -> (d: Int, dim: Int) {
+        let d = int(0...(shape.count - 1))
+        return (d, int(0...1) == 0 ? d : d - shape.count)
+    }
+
     /// A shape that broadcasts with `s`: a suffix of it, some dims set to 1, sometimes extra leading dims.
     mutating func broadcastPartner(_ s: [Int]) -> [Int] {
         var b = Array(s.suffix(int(0...s.count)))

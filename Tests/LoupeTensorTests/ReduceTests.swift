@@ -35,9 +35,7 @@ final class ReduceTests: XCTestCase {
     func testReductionsMatchNaiveLoops() throws {
         var g = Naive(seed: 7)
         for _ in 0..<150 {
-            let s = g.shape()
-            guard !s.isEmpty else { continue }
-            let t = g.tensor(s)
+            guard let (s, t) = g.nonScalarTensor() else { continue }
             let keep = g.int(0...1) == 1
             var dims = Array(Set((0..<g.int(1...s.count)).map { _ in g.int(0...(s.count - 1)) })).sorted()
             if g.int(0...1) == 0 { dims.reverse() }
@@ -81,10 +79,8 @@ final class ReduceTests: XCTestCase {
     func testSoftmaxLogSoftmaxAndCumsumMatchNaiveLoops() throws {
         var g = Naive(seed: 8)
         for _ in 0..<100 {
-            let s = g.shape()
-            guard !s.isEmpty else { continue }
-            let t = g.tensor(s)
-            let d = g.int(0...(s.count - 1)), dim = g.int(0...1) == 0 ? d : d - s.count
+            guard let (s, t) = g.nonScalarTensor() else { continue }
+            let (d, dim) = g.dim(of: s)
             let (_, lanes) = Self.lanes(s, [d], keepDim: true)
             var soft = [Float](repeating: 0, count: t.count), logSoft = soft, cum = soft
             let strides = Tensor.contiguousStrides(s)

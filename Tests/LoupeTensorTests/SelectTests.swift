@@ -30,10 +30,8 @@ final class SelectTests: XCTestCase {
     func testSelectNarrowSliceAndTake() throws {
         var g = Naive(seed: 4)
         for _ in 0..<200 {
-            let s = g.shape()
-            guard !s.isEmpty else { continue }
-            let t = g.tensor(s)
-            let d = g.int(0...(s.count - 1)), dim = g.int(0...1) == 0 ? d : d - s.count
+            guard let (s, t) = g.nonScalarTensor() else { continue }
+            let (d, dim) = g.dim(of: s)
             let n = s[d]
             if n > 0 {
                 let i = g.int(0...(n - 1))

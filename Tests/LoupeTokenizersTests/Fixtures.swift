@@ -77,3 +77,13 @@ func assertMatchesHF(_ tokenizer: Tokenizer, _ name: String, checkDecode: Bool =
     }
     if failures > 4 { XCTFail("\(name): \(failures) corpus strings differ in all", file: file, line: line) }
 }
+
+/// Checks the special tokens a tokenizer declares: whether it prepends BOS and the BOS, EOS and padding
+/// ids (an expectation left nil is not checked).
+func assertSpecialTokens(_ tokenizer: Tokenizer, addsBOS: Bool? = nil, bos: Int? = nil, eos: Int? = nil, pad: Int? = nil,
+                         file: StaticString = #filePath, line: UInt = #line) {
+    if let addsBOS { XCTAssertEqual(tokenizer.addBOS, addsBOS, "addBOS", file: file, line: line) }
+    if let bos { XCTAssertEqual(tokenizer.bosID, bos, "bosID", file: file, line: line) }
+    if let eos { XCTAssertEqual(tokenizer.eosID, eos, "eosID", file: file, line: line) }
+    if let pad { XCTAssertEqual(tokenizer.padID, pad, "padID", file: file, line: line) }
+}

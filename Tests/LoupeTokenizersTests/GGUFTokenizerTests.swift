@@ -11,10 +11,7 @@ final class GGUFTokenizerTests: XCTestCase {
     func testByteLevelGGUF() throws {
         let tokenizer = try load("tiny_gpt2")
         assertMatchesHF(tokenizer, "tiny_gpt2_gguf")
-        XCTAssertFalse(tokenizer.addBOS)
-        XCTAssertEqual(tokenizer.bosID, 1)
-        XCTAssertEqual(tokenizer.eosID, 2)
-        XCTAssertEqual(tokenizer.padID, 0)
+        assertSpecialTokens(tokenizer, addsBOS: false, bos: 1, eos: 2, pad: 0)
     }
 
     func testLlama3PreGGUFWithBOS() throws {
@@ -40,9 +37,7 @@ final class GGUFTokenizerTests: XCTestCase {
         let tokenizer = try Tokenizer(gguf: GGUFFile(url: Fixtures.smolLMGGUF))
         assertMatchesHF(tokenizer, "smollm2_gguf")
         XCTAssertEqual(tokenizer.vocabSize, 49152)
-        XCTAssertEqual(tokenizer.bosID, 1)
-        XCTAssertEqual(tokenizer.eosID, 2)
-        XCTAssertFalse(tokenizer.addBOS)
+        assertSpecialTokens(tokenizer, addsBOS: false, bos: 1, eos: 2)
         XCTAssertEqual(tokenizer.encode("Hello world, don't 12345 <|im_start|>hi"),
                        [19556, 905, 28, 1326, 982, 216, 33, 34, 35, 36, 37, 216, 1, 6004])
         XCTAssertEqual(tokenizer.tokenStrings([19556, 905]), ["Hello", " world"])
@@ -58,9 +53,7 @@ final class ModelLocationTests: XCTestCase {
         try Data(#"{"bos_token": "<s>", "eos_token": {"content": "</s>"}, "pad_token": "<unk>"}"#.utf8)
             .write(to: directory.appendingPathComponent("tokenizer_config.json"))
         let tokenizer = try Tokenizer(location: ModelLocation(huggingface: directory))
-        XCTAssertEqual(tokenizer.bosID, 1)
-        XCTAssertEqual(tokenizer.eosID, 2)
-        XCTAssertEqual(tokenizer.padID, 0)
+        assertSpecialTokens(tokenizer, bos: 1, eos: 2, pad: 0)
         XCTAssertEqual(tokenizer.encode("Hello world"), Fixtures.expected["spm"]?.first?.ids)
 
         try FileManager.default.removeItem(at: directory.appendingPathComponent("tokenizer.json"))

@@ -20,9 +20,7 @@ final class TokenizerJSONTests: XCTestCase {
     func testSentencePieceNormalizer() throws {
         let tokenizer = try load("spm")
         assertMatchesHF(tokenizer, "spm")
-        XCTAssertTrue(tokenizer.addBOS)
-        XCTAssertEqual(tokenizer.bosID, 1)
-        XCTAssertEqual(tokenizer.eosID, 2)
+        assertSpecialTokens(tokenizer, addsBOS: true, bos: 1, eos: 2)
     }
     func testSentencePieceMetaspace() throws { assertMatchesHF(try load("spm_metaspace"), "spm_metaspace") }
     func testSentencePieceMetaspaceSplit() throws {

@@ -1,5 +1,6 @@
 import COpenBLAS
 import Foundation
+import LoupeTensor
 
 /// Principal component analysis by subspace iteration on the covariance matrix.
 public enum PCA {
@@ -66,17 +67,10 @@ public enum PCA {
     }
 }
 
-/// A tiny deterministic generator (SplitMix64) so analyses are reproducible from a seed.
-public struct SplitMix: RandomNumberGenerator, Sendable {
-    var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// Analyses draw from LoupeTensor's SplitMix64, so they are reproducible from a seed.
+public typealias SplitMix = SplitMix64
+
+extension SplitMix64 {
     /// Uniform in [0, 1).
     public mutating func nextDouble() -> Double { Double(next() >> 11) * 0x1.0p-53 }
     /// Standard normal (Box–Muller).

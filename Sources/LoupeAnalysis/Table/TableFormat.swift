@@ -1,4 +1,5 @@
 import Foundation
+import LoupeModels
 
 /// Text forms of tables: numbers the way pandas prints them, aligned previews, name suggestions.
 public enum TableFormat {
@@ -18,21 +19,6 @@ public enum TableFormat {
             if d <= max(2, name.count / 3), best.map({ d < $0.1 }) ?? true { best = (c, d) }
         }
         return best?.0
-    }
-
-    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var prev = Array(0...b.count)
-        var cur = prev
-        for i in 1...a.count {
-            cur[0] = i
-            for j in 1...b.count {
-                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            swap(&prev, &cur)
-        }
-        return prev[b.count]
     }
 
     /// Cell text for display: doubles with 6 significant digits like pandas, strings made visible.

@@ -71,22 +71,20 @@ enum AnalysisBindings {
             return .list(prompts.map { .string($0) })
         }
 
-        Builtins.register(
-            "random_tokens(n: int, vocab, seed: int = 0)",
-            doc: "n token ids drawn uniformly from [0, vocab) as an int tensor [n] (torch.randint). vocab may be a model.",
-            example: "ids = random_tokens(31, model, seed=1)"
-        ) { rt, args in
-            let (n, vocab, seed) = try (count(args.value("n"), "n"), vocabSize(args.value("vocab"), rt), seedArg(args))
-            return ids(RandomInputs.uniform(length: n, vocab: vocab, seed: seed))
-        }
-
-        Builtins.register(
-            "repeated_token(n: int, vocab, seed: int = 0)",
-            doc: "One random token repeated n times, as an int tensor [n] (torch.full((1, n), token)).",
-            example: "ids = repeated_token(31, model, seed=2)"
-        ) { rt, args in
-            let (n, vocab, seed) = try (count(args.value("n"), "n"), vocabSize(args.value("vocab"), rt), seedArg(args))
-            return ids(RandomInputs.repeatedToken(length: n, vocab: vocab, seed: seed))
+        // n random token ids: the same arguments, a different draw.
+        let draws: [(header: String, doc: String, example: String, draw: (Int, Int, UInt64) -> [Int])] = [
+            ("random_tokens(n: int, vocab, seed: int = 0)",
+             "n token ids drawn uniformly from [0, vocab) as an int tensor [n] (torch.randint). vocab may be a model.",
+             "ids = random_tokens(31, model, seed=1)", RandomInputs.uniform),
+            ("repeated_token(n: int, vocab, seed: int = 0)",
+             "One random token repeated n times, as an int tensor [n] (torch.full((1, n), token)).",
+             "ids = repeated_token(31, model, seed=2)", RandomInputs.repeatedToken),
+        ]
+        for d in draws {
+            Builtins.register(d.header, doc: d.doc, example: d.example) { rt, args in
+                let (n, vocab, seed) = try (count(args.value("n"), "n"), vocabSize(args.value("vocab"), rt), seedArg(args))
+                return ids(d.draw(n, vocab, seed))
+            }
         }
 
         Builtins.register(

@@ -19,10 +19,7 @@ final class GroupByObject: HostObject {
 }
 
 enum TableGroupBy {
-    static func receiver(_ v: Value) throws -> GroupByObject {
-        if case .host(let g as GroupByObject) = v { return g }
-        throw LoupeError("expected a GroupBy, not \(v.typeName)")
-    }
+    static func receiver(_ v: Value) throws -> GroupByObject { try hostReceiver(v, "a GroupBy") }
 
     static func install() {
         Builtins.registerMethod(type: "GroupBy", "g.size()", doc: "Rows per group, in a column `size`.",
@@ -81,10 +78,7 @@ enum TableGroupBy {
 
 /// Methods of a Column (t["name"]).
 enum ColumnMethods {
-    static func receiver(_ v: Value) throws -> ColumnObject {
-        if case .host(let c as ColumnObject) = v { return c }
-        throw LoupeError("expected a Column, not \(v.typeName)")
-    }
+    static func receiver(_ v: Value) throws -> ColumnObject { try hostReceiver(v, "a Column") }
 
     static func numbers(_ c: ColumnObject) throws -> [Double] {
         switch c.data {

@@ -8,10 +8,7 @@ import LoupeTensor
 /// Table methods as pandas users type them: head/tail, filter/where, sort_values, select, join,
 /// count_by/value_counts, rename/drop, to_csv/to_sqlite.
 enum TableMethods {
-    static func receiver(_ v: Value) throws -> TableObject {
-        if case .host(let t as TableObject) = v { return t }
-        throw LoupeError("expected a Table, not \(v.typeName)")
-    }
+    static func receiver(_ v: Value) throws -> TableObject { try hostReceiver(v, "a Table") }
 
     static func wrap(_ t: Table) -> Value { .host(TableObject(t)) }
 

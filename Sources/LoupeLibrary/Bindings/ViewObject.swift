@@ -47,10 +47,7 @@ final class ViewObject: HostObject {
 
 /// The view's methods, declared once: `v.save(path)` and `v._repr_html_()`.
 enum ViewMethods {
-    static func receiver(_ v: Value) throws -> ViewObject {
-        if case .host(let h as ViewObject) = v { return h }
-        throw LoupeError("expected a view, not \(v.typeName)")
-    }
+    static func receiver(_ v: Value) throws -> ViewObject { try hostReceiver(v, "a view") }
 
     static func install() {
         // circuitsvis users write `open(path, "w").write(view._repr_html_())`.

@@ -4,30 +4,31 @@ import Foundation
 /// goes through one of these before it touches markup.
 public enum Escape {
     /// Text content and attribute values: `&`, `<`, `>`, `"`, `'` become entities. Control characters
-    /// other than tab/newline/CR become U+FFFD-free visible escapes so they can't confuse parsers.
+    /// other than tab/newline/CR become visible `\xNN` escapes (XML 1.0 forbids most C0 controls even as
+    /// references), and the noncharacters U+FFFE/U+FFFF become U+FFFD, so none can confuse a parser.
     public static func html(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count + 16)
         for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    // XML 1.0 forbids most C0 controls even as references; show them as a visible escape.
-                    out += String(format: "\\x%02X", scalar.value)
-                } else if scalar.value >= 0xFFFE && scalar.value <= 0xFFFF {
-                    out += "\u{FFFD}"
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+            if let entity = entities[scalar] {
+                out += entity
+            } else if isControl(scalar) {
+                out += String(format: "\\x%02X", scalar.value)
+            } else {
+                out.unicodeScalars.append(scalar.value == 0xFFFE || scalar.value == 0xFFFF ? "\u{FFFD}" : scalar)
             }
         }
         return out
+    }
+
+    /// The characters markup gives a meaning to, and the entity that stands for each.
+    private static let entities: [Unicode.Scalar: String] = [
+        "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;",
+    ]
+
+    /// C0 controls (but tab, newline and carriage return) and DEL.
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        (scalar.value < 0x20 && scalar != "\t" && scalar != "\n" && scalar != "\r") || scalar.value == 0x7F
     }
 
     /// JSON placed inside `<script type="application/json">` or a JS literal: a JSON string is already

@@ -65,7 +65,7 @@ public enum NotebookWriter {
         if !cell.tags.isEmpty { metadata.append(("tags", .array(cell.tags.map { .string($0) }))) }
         var loupe: [(String, JSONValue)] = []
         if let title = cell.title { loupe.append(("title", .string(title))) }
-        if let seconds = cell.seconds { loupe.append(("seconds", rounded(seconds, decimals: 4))) }
+        if let seconds = cell.seconds { loupe.append(("seconds", .rounded(seconds, decimals: 4))) }
         if !loupe.isEmpty { metadata.append(("loupe", .pairs(loupe))) }
         switch cell.kind {
         case .markdown:
@@ -142,16 +142,4 @@ public enum NotebookWriter {
         }
         return ("LoupeError", message)
     }
-}
-
-extension JSONValue {
-    /// An object from key/value pairs in the order given.
-    static func pairs(_ pairs: [(String, JSONValue)]) -> JSONValue { .object(JSONObject(uniquing: pairs)) }
-}
-
-/// `d` rounded to `decimals` places; null when not finite.
-private func rounded(_ d: Double, decimals: Int) -> JSONValue {
-    guard d.isFinite else { return .null }
-    let scale = pow(10.0, Double(decimals))
-    return .double((d * scale).rounded() / scale)
 }

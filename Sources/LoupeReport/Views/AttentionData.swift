@@ -1,4 +1,5 @@
 import Foundation
+import LoupeFormats
 
 /// Attention for one layer, validated: `pattern` is [head, dest, src] row-major with dest == src ==
 /// tokens.count. Encoded for the page as quantized little-endian integers in base64 (16 bits while
@@ -79,14 +80,14 @@ struct AttentionData {
         return Data(bytes).base64EncodedString()
     }
 
-    func json(extra: [(String, ReportJSON)] = []) -> ReportJSON {
-        .object([
+    func json(extra: [(String, JSONValue)] = []) -> JSONValue {
+        .pairs([
             ("tokens", .array(tokens.map { .string($0) })),
             ("heads", .int(heads)),
             ("n", .int(n)),
             ("headNames", .array(headNames.map { .string($0) })),
-            ("lo", .number(Double(lo))),
-            ("hi", .number(Double(hi))),
+            ("lo", .double(Double(lo))),
+            ("hi", .double(Double(hi))),
             ("bits", .int(bits)),
             ("data", .string(encoded())),
         ] + extra)

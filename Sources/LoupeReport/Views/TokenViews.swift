@@ -1,5 +1,6 @@
 import LoupeNotebook
 import Foundation
+import LoupeFormats
 
 /// circuitsvis' `colored_tokens`: one value per token as a colour (diverging red-white-blue around 0
 /// when values have both signs, else white to blue), the number on hover.
@@ -31,10 +32,10 @@ public struct ColoredTokensView: Sendable {
         svg = StaticSVG.tokens(tokens, colors: values.map { ColorScale.hex(ramp, t($0)) },
                                textColors: values.map { ColorScale.textOn(ramp, t($0)) }, values: formatted,
                                title: title, legend: "colour scale \(ColoredTokensView.format(lo)) … \(ColoredTokensView.format(hi))")
-        let data = ReportJSON.object([
+        let data = JSONValue.pairs([
             ("tokens", .array(tokens.map { .string($0) })),
-            ("values", .array(values.map { ReportJSON.rounded($0, decimals: 6) })),
-            ("lo", .number(lo)), ("hi", .number(hi)),
+            ("values", .array(values.map { JSONValue.rounded($0, decimals: 6) })),
+            ("lo", .double(lo)), ("hi", .double(hi)),
             ("scale", .string(diverging ? "diverging" : "sequential")),
         ])
         html = ViewFragment.html(kind: "colored-tokens", title: title, data: data, fallbackSVG: svg,
@@ -79,15 +80,15 @@ public struct TopkTokensView: Sendable {
         let k = topTokens.flatMap { $0.map(\.count) }.max() ?? 0
         svg = PlotFallback.topkGrid(tokens: tokens, rowLabels: rowLabels, topTokens: topTokens, topValues: topValues,
                                     targets: targets, rowName: rowName, valueName: valueName, title: title)
-        var fields: [(String, ReportJSON)] = [
+        var fields: [(String, JSONValue)] = [
             ("tokens", .array(tokens.map { .string($0) })),
             ("rowLabels", .array(rowLabels.map { .string($0) })),
             ("rowName", .string(rowName)), ("valueName", .string(valueName)), ("k", .int(k)),
             ("topTokens", .array(topTokens.map { .array($0.map { .array($0.map { .string($0) }) }) })),
-            ("topValues", .array(topValues.map { .array($0.map { .array($0.map { ReportJSON.rounded($0, decimals: 5) }) }) })),
+            ("topValues", .array(topValues.map { .array($0.map { .array($0.map { JSONValue.rounded($0, decimals: 5) }) }) })),
         ]
         if let targets { fields.append(("targets", .array(targets.map { .string($0) }))) }
-        html = ViewFragment.html(kind: "topk-tokens", title: title, data: .object(fields), fallbackSVG: svg,
+        html = ViewFragment.html(kind: "topk-tokens", title: title, data: .pairs(fields), fallbackSVG: svg,
                                  script: "topk-tokens.js")
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LoupeFormats
 
 /// A view's input didn't fit (shape mismatch, empty tokens, non-finite data); says what was expected.
 public struct ViewError: Error, CustomStringConvertible, Equatable {
@@ -66,8 +67,8 @@ enum ViewFragment {
         return "lv-" + String(hash, radix: 16)
     }
 
-    static func html(kind: String, title: String, data: ReportJSON, fallbackSVG: String, script: String) -> String {
-        let json = data.serialized()
+    static func html(kind: String, title: String, data: JSONValue, fallbackSVG: String, script: String) -> String {
+        let json = data.serialized(.script)
         let id = uniqueID(kind: kind, title: title, json: json)
         var s = "<div class=\"loupe-view loupe-\(kind)\" id=\"\(id)\" data-loupe-view=\"\(kind)\">"
         if !title.isEmpty { s += "<div class=\"loupe-view-title\">\(Escape.html(title))</div>" }
