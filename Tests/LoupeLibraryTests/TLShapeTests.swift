@@ -264,4 +264,27 @@ final class TLShapeTests: XCTestCase {
         XCTAssertEqual(try value(interp, "text == model.to_string(out[0, 1:])"), "True")
         XCTAssertTrue(error(interp, "model.generate(model.to_tokens(prompts))").contains("one prompt"))
     }
+
+    /// get_full_resid_decomposition: TransformerLens's components, which sum to the residual stream.
+    func testFullResidDecompositionSumsToTheResidualStream() throws {
+        for processing in ["False", "True"] {
+            let interp = try run(Self.setup.replacingOccurrences(of: "processing=False", with: "processing=\(processing)") + """
+            logits, cache = model.run_with_cache(prompt)
+            _, single = model.run_with_cache(prompt, remove_batch_dim=True)
+            full, labels = cache.get_full_resid_decomposition(return_labels=True)
+            mlps, mlp_labels = cache.get_full_resid_decomposition(layer=1, expand_neurons=False, return_labels=True)
+            last = single.get_full_resid_decomposition(pos_slice=-1)
+            final = cache["blocks.1.hook_resid_post"]
+            L = model.n_layers
+            H = model.n_heads
+            """)
+            XCTAssertEqual(try value(interp, "full.shape == (L * H + L * model.d_mlp + 3, 1, final.shape[1], model.d_model)"), "True",
+                           shown(interp, "full.shape"))
+            XCTAssertEqual(try value(interp, "labels[0] == 'L0H0' and labels[L * H] == 'L0N0' and labels[-3:] == ['embed', 'pos_embed', 'bias']"), "True")
+            XCTAssertEqual(try value(interp, "(full.sum(dim=0) - final).abs().max().item() < 1e-3"), "True", shown(interp, "(full.sum(dim=0) - final).abs().max().item()"))
+            XCTAssertEqual(try value(interp, "mlp_labels == ['L0H0', 'L0H1', 'L0H2', 'L0H3', '0_mlp_out', 'embed', 'pos_embed', 'bias']"), "True", shown(interp, "mlp_labels"))
+            XCTAssertEqual(try value(interp, "(mlps.sum(dim=0) - cache[\"resid_pre\", 1]).abs().max().item() < 1e-3"), "True")
+            XCTAssertEqual(try value(interp, "(last - full[:, 0, -1]).abs().max().item() < 1e-5"), "True")
+        }
+    }
 }

@@ -31,7 +31,6 @@ enum GenerateBindings {
             guard case .host(let m as ModelObject) = recv else { throw LoupeError("generate: expected a Model") }
             let input = args.value("input")
             let prependBOS = try args.optionalBool("prepend_bos")
-            if case .list = input { throw LoupeError("generate: one prompt at a time (a text or token ids [1, pos]), not a list") }
             let rows = try m.rows(input, prependBOS: prependBOS, what: "generate")
             guard rows.count == 1, let prompt = rows.first else {
                 throw LoupeError("generate: one prompt at a time (a text or token ids [1, pos]), not a batch of \(rows.count)")
