@@ -249,6 +249,8 @@ final class TLShapeTests: XCTestCase {
         XCTAssertTrue(error(interp, "model(t, return_type=\"logit\")").contains("return_type"))
         // A names_filter given positionally (TransformerLens reads it as return_type) is an error, not a quiet reading.
         XCTAssertTrue(error(interp, "model.run_with_cache(t, \"blocks.0.hook_resid_pre\")").contains("return_type"))
+        let positionalHooks = error(interp, "model.run_with_hooks(t, [(\"blocks.0.hook_resid_pre\", lambda x, hook: x * 0)])")
+        XCTAssertTrue(positionalHooks.contains("fwd_hooks="), positionalHooks)
     }
 
     func testGenerateFollowsTransformerLens() throws {

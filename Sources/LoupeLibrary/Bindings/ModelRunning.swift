@@ -98,13 +98,15 @@ extension ModelBindings {
     static func output(_ r: Run, _ args: BoundArguments) throws -> Value {
         let type = args.value("return_type")
         if case .none = type { return .none }
-        let name = try type.asString("return_type")
+        guard case .string(let name) = type else {
+            throw LoupeError("return_type must be \"logits\", \"loss\", \"both\" or None, not \(type.typeName): as in TransformerLens, the positional arguments after input are forward's (return_type, loss_per_token, prepend_bos); pass names_filter=, fwd_hooks= and remove_batch_dim= by keyword")
+        }
         let perToken = try args.bool("loss_per_token")
         switch name {
         case "logits": return .tensor(r.logits)
         case "loss": return .tensor(try lmLoss(r.logits, r.rows, perToken: perToken))
         case "both": return .tuple([.tensor(r.logits), .tensor(try lmLoss(r.logits, r.rows, perToken: perToken))])
-        default: throw LoupeError("return_type must be \"logits\", \"loss\", \"both\" or None, not \(Repr.repr(type))")
+        default: throw LoupeError("return_type must be \"logits\", \"loss\", \"both\" or None, not \(Repr.repr(type)); as in TransformerLens, the positional arguments after input are forward's (return_type, loss_per_token, prepend_bos): pass names_filter= by keyword")
         }
     }
 
