@@ -149,6 +149,11 @@ final class TLShapeTests: XCTestCase {
         // TransformerLens's cache["pattern", 0][0, head] is one head's [query, key] pattern.
         XCTAssertEqual(try value(interp, "cache[\"pattern\", 0][0, 2].shape == (n, n)"), "True")
         XCTAssertTrue(error(interp, "model.run_with_cache(prompts, remove_batch_dim=True)").contains("one prompt"))
+        XCTAssertEqual(try value(interp, "(cache.has_batch_dim, single.has_batch_dim)"), "(True, False)")
+        _ = try interp.execute("_, inplace = model.run_with_cache(prompt)\ninplace.remove_batch_dim()", file: "rb.loupe")
+        XCTAssertEqual(try value(interp, "inplace[\"pattern\", 0].shape == (H, n, n) and not inplace.has_batch_dim"), "True")
+        let several = error(interp, "model.run_with_cache(prompts)[1].remove_batch_dim()")
+        XCTAssertTrue(several.contains("batch of one"), several)
         // The analysis builtins read a cache of one prompt with or without the batch axis alike.
         XCTAssertEqual(try value(interp, "logit_lens(model, cache, k=3).top_ids == logit_lens(model, single, k=3).top_ids"), "True")
         let batchError = error(interp, "logit_lens(model, model.run_with_cache(prompts)[1])")

@@ -10,7 +10,8 @@ import LoupeTensor
 /// `cache["q", -1, "attn"]`, `cache.keys()`, and TransformerLens's residual-stream helpers.
 final class CacheObject: HostObject {
     let typeName = "ActivationCache"
-    let cache: ActivationCache
+    /// Replaced by `cache.remove_batch_dim()`, which works in place as in TransformerLens.
+    private(set) var cache: ActivationCache
     let model: ModelObject
 
     init(cache: ActivationCache, model: ModelObject) {
@@ -42,7 +43,9 @@ final class CacheObject: HostObject {
         """ + methods.map { "  " + $0 }.joined(separator: "\n")
     }
 
-    var memberNames: [String] { ["keys", "items"] + Self.stackMethods }
+    var memberNames: [String] { ["keys", "items", "remove_batch_dim", "has_batch_dim"] + Self.stackMethods }
+
+    func removeBatchDim() throws { cache = try engineCall { try cache.removingBatchDim() } }
 
     func getItem(_ key: Value, interpreter: Interpreter) throws -> Value? {
         var parts: [Value]
@@ -95,6 +98,17 @@ enum CacheBindings {
 
     static func install() {
         installFullDecomposition()
+        Builtins.registerMethod(
+            type: "ActivationCache", "cache.remove_batch_dim()",
+            doc: "Drops the batch axis of a cache of one prompt, in place, as TransformerLens's cache.remove_batch_dim() (an error for a batch of several).",
+            example: "cache.remove_batch_dim()\ncache[\"pattern\", 0].shape"
+        ) { _, recv, _ in
+            try cache(recv).removeBatchDim()
+            return .none
+        }
+        Builtins.registerAttribute(type: "ActivationCache", name: "has_batch_dim",
+                                   doc: "Whether activations carry the batch axis first (True unless remove_batch_dim was used).",
+                                   example: "cache.has_batch_dim") { _, recv in .bool(try cache(recv).cache.hasBatchDim) }
         Builtins.registerMethod(type: "ActivationCache", "cache.keys()", doc: "The hook names held, in forward order.",
                                 example: "cache.keys()[:3]") { _, recv, _ in
             .list(try cache(recv).cache.keys.map { .string($0) })
