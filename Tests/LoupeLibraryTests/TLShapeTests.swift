@@ -292,6 +292,8 @@ final class TLShapeTests: XCTestCase {
             XCTAssertEqual(try value(interp, "mlp_labels == ['L0H0', 'L0H1', 'L0H2', 'L0H3', '0_mlp_out', 'embed', 'pos_embed', 'bias']"), "True", shown(interp, "mlp_labels"))
             XCTAssertEqual(try value(interp, "(mlps.sum(dim=0) - cache[\"resid_pre\", 1]).abs().max().item() < 1e-3"), "True")
             XCTAssertEqual(try value(interp, "(last - full[:, 0, -1]).abs().max().item() < 1e-5"), "True")
+            XCTAssertEqual(try value(interp, "(cache.stack_neuron_results(L) - full[L * H:L * H + L * model.d_mlp]).abs().max().item()"), "0.0")
+            XCTAssertEqual(try value(interp, "single.stack_neuron_results(1, pos_slice=-1).shape == (model.d_mlp, model.d_model)"), "True")
         }
     }
 }

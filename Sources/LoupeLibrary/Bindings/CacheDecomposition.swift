@@ -53,14 +53,9 @@ extension CacheBindings {
         let d = model.config.dModel
         for l in 0..<layer {
             if expandNeurons {
-                let post = try sliced(c, try c.cache.get("blocks.\(l).mlp.hook_post"), positions)   // [(batch,) pos, d_mlp]
-                let wOut = try model.W_out(layer: l)                                                  // [d_mlp, d_model]
-                let dMLP = wOut.shape[0]
-                // neuron i writes post[..., i] · W_out[i]: [d_mlp, (batch,) pos, 1] * [d_mlp, 1.., d_model]
-                let acts = try post.reshaped([lead.reduce(1, *), dMLP]).transposed(0, 1).contiguous().reshaped([dMLP] + lead + [1])
-                let dirs = try wOut.reshaped([dMLP] + lead.map { _ in 1 } + [d])
-                parts.append(try acts * dirs)
-                labels += (0..<dMLP).map { "L\(l)N\($0)" }
+                let neurons = try neuronResults(c, layer: l, positions: positions)
+                parts.append(neurons.stack)
+                labels += neurons.labels
             } else {
                 let out = try sliced(c, try c.cache.get("blocks.\(l).hook_mlp_out"), positions)
                 parts.append(try out.unsqueezed(0))
@@ -83,6 +78,40 @@ extension CacheBindings {
         parts.append(try (Tensor(zeros: [1] + lead + [d]) + bias))
         labels.append("bias")
         return (try Tensor.cat(parts.map { $0.contiguous() }, dim: 0), labels)
+    }
+
+    /// What each MLP neuron of `layer` writes to the residual stream, post[..., i] · W_out[i]:
+    /// [d_mlp, (batch,) pos, d_model], labels "L{layer}N{i}".
+    static func neuronResults(_ c: CacheObject, layer l: Int, positions: PosSlice) throws -> (stack: Tensor, labels: [String]) {
+        let post = try sliced(c, try c.cache.get("blocks.\(l).mlp.hook_post"), positions)   // [(batch,) pos, d_mlp]
+        let wOut = try c.model.model.W_out(layer: l)                                          // [d_mlp, d_model]
+        let dMLP = wOut.shape[0], d = wOut.shape[1]
+        let lead = Array(post.shape.dropLast())                                               // [(batch,) pos]
+        let acts = try post.reshaped([lead.reduce(1, *), dMLP]).transposed(0, 1).contiguous().reshaped([dMLP] + lead + [1])
+        let dirs = try wOut.reshaped([dMLP] + lead.map { _ in 1 } + [d])
+        return (try acts * dirs, (0..<dMLP).map { "L\(l)N\($0)" })
+    }
+
+    static func installNeuronResults() {
+        Builtins.registerMethod(
+            type: "ActivationCache",
+            "cache.stack_neuron_results(layer: int, pos_slice=None, return_labels: bool = False, apply_ln: bool = False)",
+            doc: "What every MLP neuron of the layers before `layer` writes to the residual stream (hook_post times its W_out row), as TransformerLens: [layer·d_mlp, batch, pos, d_model] (no batch axis for a cache without it), labels \"L0N7\". apply_ln=True passes them through the norm feeding `layer`.",
+            example: "neurons, labels = cache.stack_neuron_results(1, pos_slice=-1, return_labels=True)"
+        ) { _, recv, args in
+            let c = try cache(recv)
+            let n = c.model.model.config.nLayers
+            var layer = try args.int("layer")
+            if layer < 0 { layer += n + 1 }
+            guard layer >= 1 && layer <= n else { throw LoupeError("stack_neuron_results: layer must be 1…\(n) (the neurons of the layers before it)") }
+            let positions = try posSlice(args.value("pos_slice"))
+            let parts = try engineCall { try (0..<layer).map { try neuronResults(c, layer: $0, positions: positions) } }
+            var stack = try engineCall { try Tensor.cat(parts.map(\.stack), dim: 0) }
+            if try args.bool("apply_ln") {
+                stack = try engineCall { try c.cache.applyLNToStack(stack, layer: layer, posSlice: positions) }
+            }
+            return stackResult((stack, parts.flatMap(\.labels)), labels: try args.bool("return_labels"))
+        }
     }
 
     /// TransformerLens's pos_slice on the position axis of one activation (axis 1 with the batch axis).

@@ -27,8 +27,8 @@ final class CacheObject: HostObject {
     }
 
     /// The residual-stream helpers, listed by their declared headers.
-    static let stackMethods = ["accumulated_resid", "decompose_resid", "stack_head_results", "get_full_resid_decomposition",
-                               "apply_ln_to_stack", "logit_attrs"]
+    static let stackMethods = ["accumulated_resid", "decompose_resid", "stack_head_results", "stack_neuron_results",
+                               "get_full_resid_decomposition", "apply_ln_to_stack", "logit_attrs"]
 
     var help: String {
         let methods = Self.stackMethods.compactMap { Builtins.member(typeName, $0)?.signature }
@@ -98,6 +98,7 @@ enum CacheBindings {
 
     static func install() {
         installFullDecomposition()
+        installNeuronResults()
         Builtins.registerMethod(
             type: "ActivationCache", "cache.remove_batch_dim()",
             doc: "Drops the batch axis of a cache of one prompt, in place, as TransformerLens's cache.remove_batch_dim() (an error for a batch of several).",
