@@ -229,6 +229,14 @@ final class TLShapeTests: XCTestCase {
         XCTAssertEqual(try value(interp, "(after - clean).abs().max().item()"), "0.0")
         XCTAssertEqual(try value(interp, "(still - hooked).abs().max().item()"), "0.0")
         XCTAssertEqual(try value(interp, "(model(prompt) - clean).abs().max().item()"), "0.0")
+        // The analyses run the model through the same persistent hooks (activations with the batch axis).
+        _ = try interp.execute("""
+        seen = []
+        model.add_hook("blocks.0.attn.hook_z", lambda z, hook: seen.append(z.shape))
+        sweep = ablation_sweep(model, prompt, head=1, position=-2)
+        model.reset_hooks()
+        """, file: "analysis.loupe")
+        XCTAssertEqual(try value(interp, "len(seen) > 0 and all(s[0] == 1 and len(s) == 4 for s in seen)"), "True", shown(interp, "seen"))
         let context = error(interp, "with model.hooks(fwd_hooks=[]):\n    pass")
         XCTAssertTrue(context.contains("run_with_hooks"), context)
     }

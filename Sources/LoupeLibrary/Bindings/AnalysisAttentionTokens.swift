@@ -101,7 +101,7 @@ enum AnalysisAttentionTokens {
                 let ids = Array(all.prefix(maxTokens))
                 let r = try engineCall {
                     try m.model.runWithCache(ids, namesFilter: .predicate { $0.hasSuffix("attn.hook_q") || $0.hasSuffix("attn.hook_k")
-                        || $0.hasSuffix("attn.hook_v") || $0.hasSuffix("attn.hook_pattern") }, hooks: [])
+                        || $0.hasSuffix("attn.hook_v") || $0.hasSuffix("attn.hook_pattern") }, hooks: m.singleRunHooks)
                 }
                 runs.append((ids, r.cache))
             }

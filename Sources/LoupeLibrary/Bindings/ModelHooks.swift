@@ -18,7 +18,7 @@ extension ModelBindings {
             type: "Model", "model.add_hook(name, hook, dir: str = \"fwd\", is_permanent: bool = False)",
             doc: """
             Adds a forward hook that stays on the model for every later run (model(x), run_with_cache, run_with_hooks,
-            generate) until model.reset_hooks(), as TransformerLens's add_hook. name is a hook name, a pattern with * or
+            generate and the analyses that run the model) until model.reset_hooks(), as TransformerLens's add_hook. name is a hook name, a pattern with * or
             a function name -> bool; hook is fn(activation, hook) or a prebuilt hook (ablate_heads…). is_permanent=True
             survives reset_hooks() unless including_permanent=True. Backward hooks (dir="bwd") do not exist in Loupe.
             """,

@@ -21,6 +21,9 @@ final class ModelObject: HostObject {
     /// Hooks added by `model.add_hook`, applied to every run until `model.reset_hooks()`.
     var persistentHooks: [(hook: Hook, label: String, permanent: Bool)] = []
 
+    /// The persistent hooks for the engine's one-sequence runs (the analyses): they still see [1, ...].
+    var singleRunHooks: [Hook] { persistentHooks.map { HookBindings.withBatchAxis($0.hook) } }
+
     func memoized(_ key: String, _ build: () throws -> Tensor) throws -> Tensor {
         if let t = weightMemo[key] { return t }
         let t = try build()
