@@ -237,8 +237,21 @@ final class TLShapeTests: XCTestCase {
         model.reset_hooks()
         """, file: "analysis.loupe")
         XCTAssertEqual(try value(interp, "len(seen) > 0 and all(s[0] == 1 and len(s) == 4 for s in seen)"), "True", shown(interp, "seen"))
-        let context = error(interp, "with model.hooks(fwd_hooks=[]):\n    pass")
-        XCTAssertTrue(context.contains("run_with_hooks"), context)
+        // `with model.hooks(...)`: the hooks apply inside the block only, also when the block fails.
+        _ = try interp.execute("""
+        with model.hooks(fwd_hooks=[("blocks.0.hook_resid_post", lambda x, hook: x * 0)]) as hooked_model:
+            inside = hooked_model(prompt)
+        outside = model(prompt)
+        try:
+            with model.hooks(fwd_hooks=[("blocks.0.hook_resid_post", lambda x, hook: x * 0)]):
+                raise ValueError("stop")
+        except ValueError:
+            pass
+        after_error = model(prompt)
+        """, file: "with.loupe")
+        XCTAssertEqual(try value(interp, "(inside - hooked).abs().max().item()"), "0.0")
+        XCTAssertEqual(try value(interp, "(outside - clean).abs().max().item() == 0 and (after_error - clean).abs().max().item() == 0"), "True")
+        XCTAssertTrue(error(interp, "model.hooks(bwd_hooks=[(\"hook_embed\", lambda x, hook: x)])").contains("backward"))
     }
 
     func testReturnTypeAndLoss() throws {

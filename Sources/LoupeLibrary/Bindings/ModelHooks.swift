@@ -3,7 +3,7 @@ import LoupeInterpreter
 import LoupeModels
 
 /// TransformerLens's hook management on the model: `model.hook_dict`, `model.add_hook`,
-/// `model.reset_hooks`, and `model.hooks(...)` (not available: it explains what to use instead).
+/// `model.reset_hooks`, and the `with model.hooks(...)` context.
 extension ModelBindings {
     static func installHookMethods() {
         Builtins.registerAttribute(
@@ -47,10 +47,60 @@ extension ModelBindings {
         }
         Builtins.registerMethod(
             type: "Model", "model.hooks(fwd_hooks=[], bwd_hooks=[], reset_hooks_end: bool = True, clear_contexts: bool = False)",
-            doc: "TransformerLens's `with model.hooks(fwd_hooks=...):` context is not available in Loupe: it raises an error naming run_with_hooks(input, fwd_hooks=...) and model.add_hook/reset_hooks, which do the same.",
-            example: "logits = model.run_with_hooks(\"Hi\", fwd_hooks=[(\"blocks.0.hook_resid_post\", lambda x, hook: x * 0.5)])"
-        ) { _, _, _ in
-            throw LoupeError("model.hooks(...) as a `with` context is not available in Loupe; use model.run_with_hooks(input, fwd_hooks=[...]) for one run, or model.add_hook(name, fn) ... model.reset_hooks() around several")
+            doc: """
+            A context for `with`, as TransformerLens's model.hooks: `with model.hooks(fwd_hooks=[(name, fn)]) as m:` adds the
+            hooks to every run inside the block (as model.add_hook) and removes them when it ends (reset_hooks_end=False
+            keeps them). Backward hooks do not exist in Loupe.
+            """,
+            example: "with model.hooks(fwd_hooks=[(\"blocks.0.hook_resid_post\", lambda x, hook: x * 0.5)]):\n    logits = model(\"Hi\")"
+        ) { interp, recv, args in
+            let m = try model(recv)
+            if case .list(let l) = args.value("bwd_hooks"), !l.items.isEmpty {
+                throw LoupeError("model.hooks: Loupe has no backward pass, so bwd_hooks must be empty")
+            }
+            return .host(HookContextObject(model: m, hooks: try HookBindings.hooks(args.value("fwd_hooks"), interp),
+                                           resetAtEnd: try args.bool("reset_hooks_end")))
         }
+        Builtins.registerMethod(type: "HookContext", "context.__enter__()",
+                                doc: "Adds the context's hooks to the model; `with ... as m` binds the model.") { _, recv, _ in
+            guard case .host(let c as HookContextObject) = recv else { throw LoupeError("expected a HookContext, not \(recv.typeName)") }
+            return c.enter()
+        }
+        Builtins.registerMethod(type: "HookContext", "context.__exit__()",
+                                doc: "Removes the context's hooks from the model (unless reset_hooks_end=False).") { _, recv, _ in
+            guard case .host(let c as HookContextObject) = recv else { throw LoupeError("expected a HookContext, not \(recv.typeName)") }
+            c.exit()
+            return .none
+        }
+    }
+}
+
+/// `model.hooks(...)`: hooks on the model for the body of a `with` block.
+final class HookContextObject: HostObject {
+    let typeName = "HookContext"
+    let model: ModelObject
+    let hooks: [Hook]
+    let resetAtEnd: Bool
+    /// How many persistent hooks the model had before this context added its own.
+    private var before = 0
+
+    init(model: ModelObject, hooks: [Hook], resetAtEnd: Bool) {
+        self.model = model
+        self.hooks = hooks
+        self.resetAtEnd = resetAtEnd
+    }
+
+    func repr() -> String { "<HookContext of \(hooks.count) hooks>" }
+    var help: String { "HookContext: use as `with model.hooks(fwd_hooks=[...]):`; the hooks apply inside the block." }
+
+    func enter() -> Value {
+        before = model.persistentHooks.count
+        model.persistentHooks += hooks.map { ($0, "hooks()", false) }
+        return .host(model)
+    }
+
+    func exit() {
+        guard resetAtEnd, model.persistentHooks.count >= before else { return }
+        model.persistentHooks.removeSubrange(before...)
     }
 }

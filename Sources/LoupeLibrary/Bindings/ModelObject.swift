@@ -65,10 +65,12 @@ final class ModelObject: HostObject {
         TransformerLens's HookedTransformer API with its shapes: model.to_tokens(text) [1, pos],
         logits, cache = model.run_with_cache(text) (logits [batch, pos, d_vocab], cache entries with the batch axis),
         model.run_with_hooks(text, fwd_hooks=[(name, fn)]), model.add_hook(name, fn), model.reset_hooks(),
+        with model.hooks(fwd_hooks=[...]):,
         model.generate(text, max_new_tokens=20), model.W_U, model.cfg, model.hook_names, model.hook_dict.
         Where Loupe differs from TransformerLens on purpose: the analysis builtins (logit_lens, attention_maps…)
         take a prompt or a cache of one prompt and give results without a batch axis; generate(keep=...) returns
-        per-step caches without a batch axis; `with model.hooks(...)` is not available (use run_with_hooks or add_hook).
+        per-step caches without a batch axis; hook.layer() is None outside blocks (TransformerLens raises); token ids
+        [pos] or a list of ids run as a batch of one; there is no backward pass (no bwd_hooks).
         help(model.run_with_cache) documents each method.
         """
     }
