@@ -62,12 +62,14 @@ extension ModelBindings {
                                            resetAtEnd: try args.bool("reset_hooks_end")))
         }
         Builtins.registerMethod(type: "HookContext", "context.__enter__()",
-                                doc: "Adds the context's hooks to the model; `with ... as m` binds the model.") { _, recv, _ in
+                                doc: "Adds the context's hooks to the model; `with ... as m` binds the model. `with` calls it.",
+                                example: "with model.hooks(fwd_hooks=[(\"hook_embed\", lambda x, hook: x)]) as m:\n    m(\"Hi\")") { _, recv, _ in
             guard case .host(let c as HookContextObject) = recv else { throw LoupeError("expected a HookContext, not \(recv.typeName)") }
             return c.enter()
         }
         Builtins.registerMethod(type: "HookContext", "context.__exit__()",
-                                doc: "Removes the context's hooks from the model (unless reset_hooks_end=False).") { _, recv, _ in
+                                doc: "Removes the context's hooks from the model (unless reset_hooks_end=False). `with` calls it when its block ends or fails.",
+                                example: "with model.hooks(fwd_hooks=[(\"hook_embed\", lambda x, hook: x)]):\n    model(\"Hi\")") { _, recv, _ in
             guard case .host(let c as HookContextObject) = recv else { throw LoupeError("expected a HookContext, not \(recv.typeName)") }
             c.exit()
             return .none
