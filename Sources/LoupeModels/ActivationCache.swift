@@ -43,6 +43,15 @@ public final class ActivationCache: @unchecked Sendable {
         return ActivationCache(model: model, activations: single, order: order, hasBatchDim: false, paddingMask: nil)
     }
 
+    /// The same activations with a leading batch dimension of size 1 (a one-sequence pass, such as a
+    /// generation step, seen with TransformerLens's shapes); a cache that has one is returned as it is.
+    public func addingBatchDim() throws -> ActivationCache {
+        guard !hasBatchDim else { return self }
+        var batched: [String: Tensor] = [:]
+        for (name, t) in activations { batched[name] = try t.reshapedCopy([1] + t.shape) }
+        return ActivationCache(model: model, activations: batched, order: order, hasBatchDim: true, paddingMask: nil)
+    }
+
     /// Names held, in forward order.
     public var keys: [String] { order }
     public var count: Int { order.count }

@@ -285,7 +285,11 @@ final class TLShapeTests: XCTestCase {
         t = model.to_tokens(prompt)
         out = model.generate(t, max_new_tokens=3, do_sample=False, stop_at_eos=False)
         out1 = model.generate(t[0], max_new_tokens=3, do_sample=False, stop_at_eos=False)
+        _, steps = model.generate(t, max_new_tokens=2, do_sample=False, stop_at_eos=False, keep="blocks.0.attn.hook_pattern")
         """)
+        // Loupe's per-step caches carry the batch axis too, so cache["pattern", 0][0, head] means what it means elsewhere.
+        XCTAssertEqual(try value(interp, "steps[0][\"pattern\", 0].shape == (1, model.n_heads, t.shape[1], t.shape[1])"), "True")
+        XCTAssertEqual(try value(interp, "steps[1][\"pattern\", 0].shape == (1, model.n_heads, 1, t.shape[1] + 1)"), "True")
         XCTAssertEqual(try value(interp, "type(text)"), "str")
         XCTAssertEqual(try value(interp, "out.shape == (1, t.shape[1] + 3)"), "True")
         XCTAssertEqual(try value(interp, "out.tolist() == out1.tolist()"), "True")

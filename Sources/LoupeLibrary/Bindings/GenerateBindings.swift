@@ -22,8 +22,8 @@ enum GenerateBindings {
             "tokens" ids [1, pos + new]; both include the prompt (text without the BOS token encoding added), as in TransformerLens. \
             fwd_hooks (and hooks added with model.add_hook) apply to every pass and see activations with the batch axis. Loupe's \
             addition: keep=names_filter also returns the per-step caches, (output, caches): caches[0] holds the \
-            prompt pass [pos, ...], each later one the new position only [1, ...] with attention rows over every \
-            position so far (these caches have no batch axis). One prompt at a time: token ids [1, pos] or [pos], \
+            prompt pass [1, pos, ...], each later one the new position only [1, 1, ...] with attention rows over every \
+            position so far (batch axis first, as run_with_cache). One prompt at a time: token ids [1, pos] or [pos], \
             not a batch of several.
             """,
             example: "model.generate(\"The capital of France is\", max_new_tokens=8, do_sample=False)"
@@ -80,7 +80,9 @@ enum GenerateBindings {
             }
             let output: Value = asText ? .string(try m.requireTokenizer("generate").decode(shown)) : .tokenRows([result.tokens])
             guard o.cacheFilter != nil else { return output }
-            let caches: [Value] = result.steps.compactMap { step in step.cache.map { .host(CacheObject(cache: $0, model: m)) } }
+            let caches: [Value] = try result.steps.compactMap(\.cache).map { cache in
+                .host(CacheObject(cache: try engineCall { try cache.addingBatchDim() }, model: m))
+            }
             return .tuple([output, .list(caches)])
         }
     }

@@ -68,8 +68,7 @@ final class ModelObject: HostObject {
         with model.hooks(fwd_hooks=[...]):,
         model.generate(text, max_new_tokens=20), model.W_U, model.cfg, model.hook_names, model.hook_dict.
         Where Loupe differs from TransformerLens on purpose: the analysis builtins (logit_lens, attention_maps…)
-        take a prompt or a cache of one prompt and give results without a batch axis; generate(keep=...) returns
-        per-step caches without a batch axis; hook.layer() is None outside blocks (TransformerLens raises); token ids
+        take a prompt or a cache of one prompt and give results without a batch axis; hook.layer() is None outside blocks (TransformerLens raises); token ids
         [pos] or a list of ids run as a batch of one; there is no backward pass (no bwd_hooks).
         help(model.run_with_cache) documents each method.
         """
