@@ -154,11 +154,7 @@ struct Compiler {
             }
             return TryStmt(b, handlers, try compileBlock(finally ?? []), l)
         case .with(let ctx, let target, let body):
-            let value = try compileExpr(ctx)
-            var stmts: [StmtNode] = []
-            if let t = target { stmts.append(AssignStmt([try compileTarget(t)], value, l)) } else { stmts.append(ExprStmt(value)) }
-            stmts.append(contentsOf: try compileBlock(body))
-            return BlockStmt(stmts, l)
+            return WithStmt(rt, try compileExpr(ctx), try target.map { try compileTarget($0) }, try compileBlock(body), l)
         }
     }
 

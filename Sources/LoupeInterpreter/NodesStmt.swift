@@ -232,7 +232,38 @@ final class TryStmt: StmtNode {
     }
 }
 
-/// A sequence of statements run in place (the lowering of `with`).
+/// `with ctx as target:` — a host value whose type declares `__enter__`/`__exit__` (a context manager)
+/// has them called around the body, `__exit__` also when the body fails; any other value is bound as it is.
+final class WithStmt: StmtNode {
+    unowned let rt: Interpreter
+    let context: ExprNode
+    let target: TargetNode?
+    let body: [StmtNode]
+    init(_ rt: Interpreter, _ context: ExprNode, _ target: TargetNode?, _ body: [StmtNode], _ loc: SourceLocation) {
+        self.rt = rt; self.context = context; self.target = target; self.body = body; super.init(loc)
+    }
+    override func exec(_ f: Frame) throws -> Flow {
+        let value = try context.eval(f)
+        guard case .host(let h) = value, Builtins.member(h.typeName, "__enter__") != nil,
+              Builtins.member(h.typeName, "__exit__") != nil else {
+            try target?.assign(value, f)
+            return try runBlock(body, f)
+        }
+        let entered = try rt.callMethod(value, "__enter__", Arguments([]), site: loc)
+        let flow: Flow
+        do {
+            try target?.assign(entered, f)
+            flow = try runBlock(body, f)
+        } catch {
+            _ = try rt.callMethod(value, "__exit__", Arguments([]), site: loc)
+            throw error
+        }
+        _ = try rt.callMethod(value, "__exit__", Arguments([]), site: loc)
+        return flow
+    }
+}
+
+/// A sequence of statements run in place.
 final class BlockStmt: StmtNode {
     let body: [StmtNode]
     init(_ body: [StmtNode], _ loc: SourceLocation) { self.body = body; super.init(loc) }

@@ -29,6 +29,29 @@ public final class ActivationCache: @unchecked Sendable {
         self.order = order.sorted { (pos[$0] ?? 0) < (pos[$1] ?? 0) }
     }
 
+    /// The same activations without their batch dimension of size 1 (TransformerLens's
+    /// `remove_batch_dim`); a cache that has none is returned as it is.
+    public func removingBatchDim() throws -> ActivationCache {
+        guard hasBatchDim else { return self }
+        var single: [String: Tensor] = [:]
+        for (name, t) in activations {
+            guard t.rank >= 1, t.shape[0] == 1 else {
+                throw ModelError(.badInput, "remove_batch_dim needs a batch of one prompt; \(name) has shape \(t.shape)")
+            }
+            single[name] = try t.reshapedCopy(Array(t.shape.dropFirst()))
+        }
+        return ActivationCache(model: model, activations: single, order: order, hasBatchDim: false, paddingMask: nil)
+    }
+
+    /// The same activations with a leading batch dimension of size 1 (a one-sequence pass, such as a
+    /// generation step, seen with TransformerLens's shapes); a cache that has one is returned as it is.
+    public func addingBatchDim() throws -> ActivationCache {
+        guard !hasBatchDim else { return self }
+        var batched: [String: Tensor] = [:]
+        for (name, t) in activations { batched[name] = try t.reshapedCopy([1] + t.shape) }
+        return ActivationCache(model: model, activations: batched, order: order, hasBatchDim: true, paddingMask: nil)
+    }
+
     /// Names held, in forward order.
     public var keys: [String] { order }
     public var count: Int { order.count }

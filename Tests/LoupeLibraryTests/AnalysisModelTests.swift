@@ -20,7 +20,7 @@ final class AnalysisModelTests: XCTestCase {
     func testLogitLensMatchesTensorComputation() throws {
         let (interp, _) = try run("""
         model = load(FIXTURES + "/gpt2-tiny")
-        logits, cache = model.run_with_cache("When Mary and John went to the store,")
+        logits, cache = model.run_with_cache("When Mary and John went to the store,", remove_batch_dim=True)
         lens = logit_lens(model, cache, k=5, pos=None)
         resid, labels = cache.accumulated_resid(incl_mid=True, return_labels=True)
         direct = cache.apply_ln_to_stack(resid) @ model.W_U
@@ -32,7 +32,7 @@ final class AnalysisModelTests: XCTestCase {
         XCTAssertEqual(try value(interp, "lens.labels == labels"), "True")
         XCTAssertEqual(try value(interp, "(lens.top_probs - ref_probs).abs().max().item() < 1e-5"), "True")
         // The final component's top-1 is the model's own prediction.
-        XCTAssertEqual(try value(interp, "lens.top_ids[-1][-1][0] == (logits[-1] - model.b_U).argmax().item()"), "True")
+        XCTAssertEqual(try value(interp, "lens.top_ids[-1][-1][0] == (logits[0, -1] - model.b_U).argmax().item()"), "True")
         let t = try value(interp, "len(logit_lens(model, cache, k=3).table())")
         XCTAssertEqual(t, String(5 * 3)) // 5 components (0_pre, 0_mid, 1_pre, 1_mid, final_post) × 1 position × 3
         XCTAssertEqual(try value(interp, "type(lens.grid())"), "Figure")
@@ -47,9 +47,9 @@ final class AnalysisModelTests: XCTestCase {
         """)
         // An independent greedy loop over full forward passes; its first tokens are Hugging Face's greedy0.
         _ = try interp.execute("""
-        ids = model.to_tokens("When Mary and John went to the store,").tolist()
+        ids = model.to_tokens("When Mary and John went to the store,")[0].tolist()
         for _ in range(12):
-            ids.append(model(ids)[-1].argmax().item())
+            ids.append(model(ids)[0, -1].argmax().item())
         """, file: "greedy.loupe")
         XCTAssertEqual(try value(interp, "trace.tokens.tolist() == ids[-12:]"), "True")
         XCTAssertEqual(try value(interp, "trace.tokens.tolist()[:3]"), "[212, 212, 212]")
@@ -73,21 +73,21 @@ final class AnalysisModelTests: XCTestCase {
         let (interp, _) = try run("""
         model = load(FIXTURES + "/llama3-tiny", processing=False)
         prompt = "When Mary and John went to the store,"
-        ids = model.to_tokens(prompt).tolist()
+        ids = model.to_tokens(prompt)[0].tolist()
         for _ in range(8):
-            ids.append(model(ids)[-1].argmax().item())
+            ids.append(model(ids)[0, -1].argmax().item())
         out = model.generate(model.to_tokens(prompt), max_new_tokens=8, do_sample=False, stop_at_eos=False)
         text = model.generate(prompt, max_new_tokens=8, do_sample=False, stop_at_eos=False)
         toks, caches = model.generate(model.to_tokens(prompt), max_new_tokens=3, do_sample=False, stop_at_eos=False, keep="blocks.*.attn.hook_pattern")
-        logits, full = model.run_with_cache(toks[:-1])
+        logits, full = model.run_with_cache(toks[:, :-1])
         a = model.generate(prompt, max_new_tokens=6, seed=3, stop_at_eos=False, return_type="tokens")
         b = model.generate(prompt, max_new_tokens=6, seed=3, stop_at_eos=False, return_type="tokens")
         """)
-        XCTAssertEqual(try value(interp, "out.tolist() == ids"), "True")
+        XCTAssertEqual(try value(interp, "out.tolist() == [ids]"), "True")
         XCTAssertEqual(try value(interp, "text == model.to_string(ids[1:])"), "True")
         XCTAssertEqual(try value(interp, "len(caches)"), "3")
-        XCTAssertEqual(try value(interp, "caches[2][\"pattern\", 1].shape"), try value(interp, "(model.n_heads, 1, len(toks) - 1)"))
-        XCTAssertEqual(try value(interp, "(caches[2][\"pattern\", 1][:, 0, :] - full[\"pattern\", 1][:, -1, :]).abs().max().item() < 1e-4"), "True")
+        XCTAssertEqual(try value(interp, "caches[2][\"pattern\", 1].shape"), try value(interp, "(1, model.n_heads, 1, toks.shape[1] - 1)"))
+        XCTAssertEqual(try value(interp, "(caches[2][\"pattern\", 1][0, :, 0, :] - full[\"pattern\", 1][0, :, -1, :]).abs().max().item() < 1e-4"), "True")
         XCTAssertEqual(try value(interp, "a.tolist() == b.tolist()"), "True")
         for bad in ["model.generate([\"a\", \"b\"])", "model.generate(prompt, top_p=1.5)", "model.generate(prompt, return_type=\"x\")",
                     "model.generate(prompt, max_new_tokens=-1)"] {
@@ -99,7 +99,7 @@ final class AnalysisModelTests: XCTestCase {
         let (interp, _) = try run("""
         model = load(FIXTURES + "/gpt2-tiny")
         text = "The next sentence is false. The previous sentence is true."
-        logits, cache = model.run_with_cache(text)
+        logits, cache = model.run_with_cache(text, remove_batch_dim=True)
         data = attention_tokens(model, cache, 1, 2)
         q = cache["q", 1][:, 2, :]
         k = cache["k", 1][:, 2, :]
@@ -114,7 +114,7 @@ final class AnalysisModelTests: XCTestCase {
         ref_qk = [[((q[i] * k[j]) @ WQ.T @ model.W_U).argmax().item() if j <= i else -1 for j in range(n)] for i in range(n)]
         """)
         for (got, ref) in [("data.q", "ref_q"), ("data.k", "ref_k"), ("data.v", "ref_v"), ("data.qk", "ref_qk"),
-                           ("data.input", "model.to_tokens(text).tolist()")] {
+                           ("data.input", "model.to_tokens(text)[0].tolist()")] {
             XCTAssertEqual(try value(interp, "\(got) == \(ref)"), "True", got)
         }
         XCTAssertEqual(try value(interp, "(data.attn - cache[\"pattern\", 1][2]).abs().max().item()"), "0.0")
@@ -128,7 +128,7 @@ final class AnalysisModelTests: XCTestCase {
         XCTAssertEqual(try value(interp, "len(df) == 2 * model.cfg[\"n_layers\"] * model.cfg[\"n_heads\"] * 36"), "True", cfg)
         XCTAssertEqual(try value(interp, "df.columns"), "['prompt', 'layer', 'head', 'input_token', 'key_pos', 'attn', 'hp', 'q', 'k', 'v']")
         _ = try interp.execute("""
-        logits8, cache8 = model.run_with_cache(model.to_tokens(text)[:8])
+        logits8, cache8 = model.run_with_cache(model.to_tokens(text)[:, :8])
         mine = df.where("prompt", "==", 0).where("layer", "==", 1).where("head", "==", 2)
         ref = attention_tokens(model, cache8, 1, 2).rows()
         """, file: "cmp.loupe")
@@ -144,7 +144,7 @@ final class AnalysisModelTests: XCTestCase {
         df = attention_token_dataset(model, prompts, max_tokens=6)
         same = True
         for p in range(2):
-            logits, c = model.run_with_cache(model.to_tokens(prompts[p])[:6])
+            logits, c = model.run_with_cache(model.to_tokens(prompts[p])[:, :6])
             for layer in range(model.n_layers):
                 for h in range(model.n_heads):
                     mine = df.where("prompt", "==", p).where("layer", "==", layer).where("head", "==", h)
@@ -199,35 +199,35 @@ final class AnalysisModelTests: XCTestCase {
         model = load(FIXTURES + "/gpt2-tiny")
         ids = model.to_tokens("When Mary and John went to the store,")
         sweep = ablation_sweep(model, ids, head=1, position=-2)
-        target = ids[-1].item()
+        target = ids[0, -1].item()
         def zero(z, hook):
-            z[-2, 1, :] = 0
-        ref = [model.run_with_hooks(ids, fwd_hooks=[(f"blocks.{l}.attn.hook_z", zero)])[-2].log_softmax(dim=-1)[target].item() for l in range(model.cfg["n_layers"])]
-        clean = model(ids)[-2].log_softmax(dim=-1)[target].item()
+            z[:, -2, 1, :] = 0
+        ref = [model.run_with_hooks(ids, fwd_hooks=[(f"blocks.{l}.attn.hook_z", zero)])[0, -2].log_softmax(dim=-1)[target].item() for l in range(model.cfg["n_layers"])]
+        clean = model(ids)[0, -2].log_softmax(dim=-1)[target].item()
         means = ablation_sweep(model, ids, head=1, position=-2, mode="mean")
         def mean_ablate(z, hook):
-            z[-2, 1, :] = z[:, 1, :].mean(dim=0)
-        ref_mean = model.run_with_hooks(ids, fwd_hooks=[("blocks.1.attn.hook_z", mean_ablate)])[-2].log_softmax(dim=-1)[target].item()
+            z[:, -2, 1, :] = z[:, :, 1, :].mean(dim=1)
+        ref_mean = model.run_with_hooks(ids, fwd_hooks=[("blocks.1.attn.hook_z", mean_ablate)])[0, -2].log_softmax(dim=-1)[target].item()
         a = model.to_tokens("When Mary and John went to the store, John gave")
         b = model.to_tokens("When Mary and John went to the store, Mary gave")
         patch = patching_sweep(model, a, b, 12)
         _, cache_a = model.run_with_cache(a)
         def put(resid, hook):
-            resid[5, :] = cache_a["resid_pre", 1][5, :]
-        ref_patch = model.run_with_hooks(b, fwd_hooks=[("blocks.1.hook_resid_pre", put)])[-1].log_softmax(dim=-1)[12].item()
+            resid[:, 5, :] = cache_a["resid_pre", 1][:, 5, :]
+        ref_patch = model.run_with_hooks(b, fwd_hooks=[("blocks.1.hook_resid_pre", put)])[0, -1].log_softmax(dim=-1)[12].item()
         heads = patching_sweep(model, a, b, 12, over="layers×heads")
         def put_head(z, hook):
-            z[:, 0, :] = cache_a["z", 0][:, 0, :]
-        ref_head = model.run_with_hooks(b, fwd_hooks=[("blocks.0.attn.hook_z", put_head)])[-1].log_softmax(dim=-1)[12].item()
+            z[:, :, 0, :] = cache_a["z", 0][:, :, 0, :]
+        ref_head = model.run_with_hooks(b, fwd_hooks=[("blocks.0.attn.hook_z", put_head)])[0, -1].log_softmax(dim=-1)[12].item()
         """)
         XCTAssertEqual(try value(interp, "max(abs(x - y) for x, y in zip(sweep[\"logprob\"].tolist(), ref)) < 1e-4"), "True")
         XCTAssertEqual(try value(interp, "abs(sweep[\"clean\"][0] - clean) < 1e-4"), "True")
         XCTAssertEqual(try value(interp, "abs(means[\"logprob\"][1] - ref_mean) < 1e-4"), "True")
         XCTAssertEqual(try value(interp, "abs(patch.where(\"layer\", \"==\", 1).where(\"position\", \"==\", 5)[\"logprob\"][0] - ref_patch) < 1e-4"), "True")
         XCTAssertEqual(try value(interp, "abs(heads.where(\"layer\", \"==\", 0).where(\"head\", \"==\", 0)[\"logprob\"][0] - ref_head) < 1e-4"), "True")
-        XCTAssertEqual(try value(interp, "patch.pivot(\"layer\", \"position\", \"logprob\").shape == (model.cfg[\"n_layers\"], len(a))"), "True")
+        XCTAssertEqual(try value(interp, "patch.pivot(\"layer\", \"position\", \"logprob\").shape == (model.cfg[\"n_layers\"], a.shape[1])"), "True")
         // One row per (layer, position).
-        XCTAssertEqual(try value(interp, "len(patch) == model.cfg[\"n_layers\"] * len(a)"), "True")
+        XCTAssertEqual(try value(interp, "len(patch) == model.cfg[\"n_layers\"] * a.shape[1]"), "True")
     }
 
     func testAttentionMapsMatchCacheAndWriteWindows() throws {
@@ -237,16 +237,16 @@ final class AnalysisModelTests: XCTestCase {
         model = load(FIXTURES + "/gpt2-tiny")
         text = "When Mary and John went to the store,"
         maps = attention_maps(model, text, max_new_tokens=2, window=8, stride=5, out_dir="\(dir.path)")
-        logits, cache = model.run_with_cache(text)
+        logits, cache = model.run_with_cache(text, remove_batch_dim=True)
         L = model.cfg["n_layers"]
         ref_attn = stack([cache["pattern", l][:, -1, :].mean(dim=0) for l in range(L)])
         resid = cache.accumulated_resid()
         ref_lens = (cache.apply_ln_to_stack(resid[1:]) @ model.W_U).argmax(dim=-1).tolist()
         """)
         XCTAssertEqual(try value(interp, "(maps.attention(0) - ref_attn).abs().max().item() < 1e-6"), "True")
-        XCTAssertEqual(try value(interp, "maps.lens(0)[-1] == logits.argmax(dim=-1).tolist()"), "True")
+        XCTAssertEqual(try value(interp, "maps.lens(0)[-1] == logits[0].argmax(dim=-1).tolist()"), "True")
         XCTAssertEqual(try value(interp, "maps.lens(0)[:-1] == ref_lens"), "True")
-        XCTAssertEqual(try value(interp, "maps.tokens[0].item() == logits[-1].argmax().item()"), "True")
+        XCTAssertEqual(try value(interp, "maps.tokens[0].item() == logits[0, -1].argmax().item()"), "True")
         // 17 prompt tokens: windows start 0, 5, 9; with the generated token (18): 0, 5, 10.
         XCTAssertEqual(try value(interp, "[f.split(\"/\")[-1] for f in maps.files]"),
                        "['attn_0_0.svg', 'attn_0_1.svg', 'attn_0_2.svg', 'attn_1_0.svg', 'attn_1_1.svg', 'attn_1_2.svg']")

@@ -66,10 +66,10 @@ final class DeclaredSignatureTests: XCTestCase {
         help(cache)
         """)
         let text = sink.text
-        XCTAssertTrue(text.hasPrefix("model.run_with_cache(input, names_filter=None, prepend_bos: bool | None = None, fwd_hooks=[])\n    Runs the model"), text)
+        XCTAssertTrue(text.hasPrefix("model.run_with_cache(input, return_type: str | None = 'logits', loss_per_token: bool = False, prepend_bos: bool | None = None, *, names_filter=None, remove_batch_dim: bool = False, fwd_hooks=[])\n    Runs the model"), text)
         // The cache's own help lists its methods by their declared headers.
         XCTAssertTrue(text.contains("  cache.accumulated_resid(layer: int | None = None, incl_mid: bool = False, pos_slice=None, return_labels: bool = False, apply_ln: bool = False)\n"), text)
-        XCTAssertEqual(CacheObject.stackMethods.compactMap { Builtins.member("ActivationCache", $0)?.declared }.count, 5)
+        XCTAssertEqual(CacheObject.stackMethods.compactMap { Builtins.member("ActivationCache", $0)?.declared }.count, 7)
     }
 
     func testMisspeltKeywordSuggestsTheParameter() throws {
@@ -90,8 +90,8 @@ final class DeclaredSignatureTests: XCTestCase {
         a = model("Hi there", prepend_bos=False)
         b = model.forward("Hi there", prepend_bos=False)
         c = model.run_with_hooks("Hi there", prepend_bos=False)
-        d, cache = model.run_with_cache("Hi there", None, False)
-        n = len(model.to_tokens("Hi there", prepend_bos=False))
+        d, cache = model.run_with_cache("Hi there", "logits", False, False)
+        n = model.to_tokens("Hi there", prepend_bos=False).shape[1]
         """)
         func logits(_ name: String) throws -> ([Int], [Float]) {
             guard case .tensor(let t)? = try interp.execute(name, file: "x") else { XCTFail("\(name) is not a tensor"); return ([], []) }
@@ -104,7 +104,7 @@ final class DeclaredSignatureTests: XCTestCase {
             XCTAssertEqual(other.1, a.1, "\(name) differs from model(...)")
         }
         guard case .int(let n)? = try interp.execute("n", file: "x") else { return XCTFail() }
-        XCTAssertEqual(a.0.first, n, "prepend_bos=False reaches the forward pass")
+        XCTAssertEqual(a.0.dropFirst().first, n, "prepend_bos=False reaches the forward pass")
         XCTAssertTrue(error(interp, "model.run_with_cache()").contains("missing required argument `input`"))
     }
 
@@ -123,7 +123,7 @@ final class DeclaredSignatureTests: XCTestCase {
               case .int(let n)? = try interp.execute("n", file: "x") else { return XCTFail() }
         XCTAssertEqual(labels.items.count, 2 * n + 1)
         guard case .tensor(let normed)? = try interp.execute("normed", file: "x") else { return XCTFail() }
-        XCTAssertEqual(normed.tensor.shape.count, 2, "pos_slice=-1 drops the position axis")
+        XCTAssertEqual(normed.tensor.shape.count, 3, "pos_slice=-1 drops the position axis: [component, batch, d_model]")
         let extra = error(interp, "cache.accumulated_resid(None, True, None, True, False, 1)")
         XCTAssertTrue(extra.contains("takes at most 5 positional arguments"), extra)
         let unknown = error(interp, "cache.accumulated_resid(apply_lnn=True)")

@@ -50,7 +50,7 @@ final class ModelBindingsTests: XCTestCase {
         logits, cache = model.run_with_cache(prompt)
         """)
         let expectedTokens = (ref.meta["tokens"] as? [[Int]])?.first ?? []
-        let toks = try floats(interp, "model.to_tokens(prompt)").values.map { Int($0) }
+        let toks = try floats(interp, "model.to_tokens(prompt)[0]").values.map { Int($0) }
         XCTAssertEqual(toks, expectedTokens, "tokenizer + BOS convention")
         var checked = 0
         var report: [String] = []
@@ -62,7 +62,8 @@ final class ModelBindingsTests: XCTestCase {
             }
             let got = try floats(interp, expr)
             let want = ref.tensor(key) ?? []
-            XCTAssertEqual(got.shape, ref.tensors[key]?.shape, name)
+            // The references dropped TransformerLens's batch axis of one prompt; Loupe keeps it, as TransformerLens.
+            XCTAssertEqual(got.shape, [1] + (ref.tensors[key]?.shape ?? []), name)
             let scale = max(want.map { abs($0) }.max() ?? 1, 1)
             let diff = zip(got.values, want).map { abs($0 - $1) }.max() ?? 0
             XCTAssertLessThan(diff / scale, 1e-4, name)
@@ -101,7 +102,7 @@ final class ModelBindingsTests: XCTestCase {
         b = "When John and Mary went"
         clean = model(a)
         def zero_head(z, hook):
-            z[-2, 1, :] = 0
+            z[0, -2, 1, :] = 0
         by_hand = model.run_with_hooks(a, fwd_hooks=[("blocks.0.attn.hook_z", zero_head)])
         prebuilt = model.run_with_hooks(a, fwd_hooks=[ablate_heads(0, [1], positions=[-2])])
         after = model(a)
@@ -115,7 +116,7 @@ final class ModelBindingsTests: XCTestCase {
         XCTAssertGreaterThan(zip(clean, byHand).map { abs($0 - $1) }.max() ?? 0, 1e-4, "ablation changed nothing")
         XCTAssertEqual(clean, try floats(interp, "after").values, "hooks leaked into the next run")
         // Position -2's ablation cannot change the logits at earlier positions (causal attention).
-        let vocab = try floats(interp, "clean").shape[1]
+        let vocab = try floats(interp, "clean").shape[2]
         let n = clean.count / vocab
         XCTAssertEqual(Array(clean[0..<((n - 2) * vocab)]), Array(byHand[0..<((n - 2) * vocab)]))
         let patched = try floats(interp, "patched").values, other = try floats(interp, "other").values

@@ -19,7 +19,8 @@ enum AnalysisAttentionTokens {
             of each position's q (through W_Qᵀ), k (W_Kᵀ), v (W_O) and of each causal query–key pair's q⊙k \
             (through W_Qᵀ, since q⊙k sums to the attention score in the query's head space), each unembedded \
             with W_U without MLPs or later layers; biases left out. Returns AttentionTokens with .q .k .v .qk \
-            .attn .input .rows(); shown as a cell value it draws plot_attn.
+            .attn .input .rows(); shown as a cell value it draws plot_attn. The cache is one prompt's (batch axis of \
+            one or none); results have no batch axis.
             """,
             example: "data = attention_tokens(model, cache, 0, 1)\nplot_attn(model, data, title=\"Attention tokens for 0.1\")"
         ) { _, args in
@@ -100,7 +101,7 @@ enum AnalysisAttentionTokens {
                 let ids = Array(all.prefix(maxTokens))
                 let r = try engineCall {
                     try m.model.runWithCache(ids, namesFilter: .predicate { $0.hasSuffix("attn.hook_q") || $0.hasSuffix("attn.hook_k")
-                        || $0.hasSuffix("attn.hook_v") || $0.hasSuffix("attn.hook_pattern") }, hooks: [])
+                        || $0.hasSuffix("attn.hook_v") || $0.hasSuffix("attn.hook_pattern") }, hooks: m.singleRunHooks)
                 }
                 runs.append((ids, r.cache))
             }

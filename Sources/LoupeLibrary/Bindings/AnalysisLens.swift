@@ -18,7 +18,9 @@ enum AnalysisLens {
             the vocabulary. pos picks one position (default the last), a list of positions, or None for all. \
             legacy_norm=True divides by the run's cached final-norm scale (TransformerLens ≤ 2.17, what the \
             seeds ran); False recomputes each component's own norm (current TransformerLens). Returns a \
-            LogitLens with .table(), .top_tokens, .top_probs, .top_ids, .labels and .grid().
+            LogitLens with .table(), .top_tokens, .top_probs, .top_ids, .labels and .grid(). The cache is one \
+            prompt's, with TransformerLens's batch axis of one or without it (remove_batch_dim=True); results have \
+            no batch axis (a Loupe analysis, not a TransformerLens call).
             """,
             example: "lens = logit_lens(model, cache, k=5)\nlens.table().head(10)\nlens.grid()"
         ) { _, args in

@@ -88,7 +88,7 @@ enum AnalysisMaps {
     static func compute(_ m: ModelObject, _ ids: [Int], average: Bool, head: Int) throws -> MapsObject.Step {
         let nL = m.model.config.nLayers
         let r = try engineCall {
-            try m.model.runWithCache(ids, namesFilter: .predicate { $0.hasSuffix("attn.hook_pattern") || $0.contains("resid") || $0.hasPrefix("ln_final") }, hooks: [])
+            try m.model.runWithCache(ids, namesFilter: .predicate { $0.hasSuffix("attn.hook_pattern") || $0.contains("resid") || $0.hasPrefix("ln_final") }, hooks: m.singleRunHooks)
         }
         let n = ids.count
         var attention: [[Double]] = []

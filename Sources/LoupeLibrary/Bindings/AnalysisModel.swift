@@ -18,10 +18,12 @@ enum AnalysisModel {
 
     static func cache(_ v: Value, _ what: String = "cache") throws -> CacheObject {
         if case .host(let c as CacheObject) = v {
-            guard !c.cache.hasBatchDim else {
-                throw LoupeError("\(what): this cache holds a batch; run one prompt at a time (model.run_with_cache(text))")
+            guard c.cache.hasBatchDim else { return c }
+            // The analyses read one prompt's activations: a batch of one is that prompt.
+            guard let single = try? c.cache.removingBatchDim() else {
+                throw LoupeError("\(what): this cache holds a batch of several prompts; run one prompt at a time (model.run_with_cache(text))")
             }
-            return c
+            return CacheObject(cache: single, model: c.model)
         }
         throw LoupeError("\(what) must be an ActivationCache (from model.run_with_cache), not \(v.typeName)")
     }

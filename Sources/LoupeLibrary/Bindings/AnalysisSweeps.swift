@@ -27,11 +27,11 @@ enum AnalysisSweeps {
             let target = try targetToken(m, args.value("target"), default: pos + 1 < ids.count ? ids[pos + 1] : nil)
             let mode = try args.string("mode")
             guard mode == "zero" || mode == "mean" else { throw LoupeError("ablation_sweep: mode must be \"zero\" or \"mean\", not \"\(mode)\"") }
-            let clean = try logprob(try engineCall { try m.model.run(ids) }, pos: pos, target: target)
+            let clean = try logprob(try engineCall { try m.model.runWithHooks(ids, hooks: m.singleRunHooks) }, pos: pos, target: target)
             var layers: [Int] = [], values: [Double] = []
             for l in 0..<m.model.config.nLayers {
                 let hook = Hook("blocks.\(l).attn.hook_z") { z, _ in try ablate(z, pos: pos, head: head, mean: mode == "mean") }
-                let logits = try engineCall { try m.model.runWithHooks(ids, hooks: [hook]) }
+                let logits = try engineCall { try m.model.runWithHooks(ids, hooks: m.singleRunHooks + [hook]) }
                 layers.append(l); values.append(try logprob(logits, pos: pos, target: target))
             }
             return .host(TableObject(try TableBindings.checked {
@@ -61,9 +61,9 @@ enum AnalysisSweeps {
             let target = try targetToken(m, args.value("target_token"), default: nil)
             let over = try args.string("over").replacingOccurrences(of: "x", with: "×")
             let last = clean.count - 1
-            let run = try engineCall { try m.model.runWithCache(clean, namesFilter: .predicate { $0.hasSuffix("hook_resid_pre") || $0.hasSuffix("attn.hook_z") }, hooks: []) }
+            let run = try engineCall { try m.model.runWithCache(clean, namesFilter: .predicate { $0.hasSuffix("hook_resid_pre") || $0.hasSuffix("attn.hook_z") }, hooks: m.singleRunHooks) }
             let cleanLP = try logprob(run.logits, pos: last, target: target)
-            let corruptLP = try logprob(try engineCall { try m.model.run(corrupted) }, pos: last, target: target)
+            let corruptLP = try logprob(try engineCall { try m.model.runWithHooks(corrupted, hooks: m.singleRunHooks) }, pos: last, target: target)
             var layer: [Int] = [], index: [Int] = [], lp: [Double] = []
             let byHead: Bool
             switch over {
@@ -76,7 +76,7 @@ enum AnalysisSweeps {
                 let source = try engineCall { try run.cache.get(name) }.contiguous()
                 for i in 0..<(byHead ? m.model.config.nHeads : clean.count) {
                     let hook = Hook(name) { act, _ in try patch(act, from: source, index: i, byHead: byHead) }
-                    let logits = try engineCall { try m.model.runWithHooks(corrupted, hooks: [hook]) }
+                    let logits = try engineCall { try m.model.runWithHooks(corrupted, hooks: m.singleRunHooks + [hook]) }
                     layer.append(l); index.append(i); lp.append(try logprob(logits, pos: last, target: target))
                 }
             }

@@ -122,7 +122,7 @@ final class TraceObject: HostObject {
         let eos = model.tokenizer?.eosID ?? model.model.config.eosTokenID
         for i in 0..<max(0, maxNew) {
             interp.emit(.stream("step = \(i + 1)\n"))
-            let r = try engineCall { try model.model.runWithCache(ids, namesFilter: .all, hooks: []) }
+            let r = try engineCall { try model.model.runWithCache(ids, namesFilter: .all, hooks: model.singleRunHooks) }
             let logits = r.logits // [pos, vocab]
             let next = try engineCall { Int(try logits.index([.at(-1)]).argmax(dim: -1).item) }
             let lens = try engineCall { () -> LensResult in

@@ -10,7 +10,8 @@ import LoupeTensor
 /// `cache["q", -1, "attn"]`, `cache.keys()`, and TransformerLens's residual-stream helpers.
 final class CacheObject: HostObject {
     let typeName = "ActivationCache"
-    let cache: ActivationCache
+    /// Replaced by `cache.remove_batch_dim()`, which works in place as in TransformerLens.
+    private(set) var cache: ActivationCache
     let model: ModelObject
 
     init(cache: ActivationCache, model: ModelObject) {
@@ -21,17 +22,20 @@ final class CacheObject: HostObject {
     var length: Int? { cache.count }
 
     func repr() -> String {
-        let shape = cache.hasBatchDim ? "batched" : "one prompt"
+        let shape = cache.hasBatchDim ? "with the batch axis" : "without the batch axis"
         return "<ActivationCache of \(model.name): \(cache.count) activations, \(shape)>"
     }
 
     /// The residual-stream helpers, listed by their declared headers.
-    static let stackMethods = ["accumulated_resid", "decompose_resid", "stack_head_results", "apply_ln_to_stack", "logit_attrs"]
+    static let stackMethods = ["accumulated_resid", "decompose_resid", "stack_head_results", "stack_neuron_results",
+                               "get_full_resid_decomposition", "apply_ln_to_stack", "logit_attrs"]
 
     var help: String {
         let methods = Self.stackMethods.compactMap { Builtins.member(typeName, $0)?.signature }
         return """
-        ActivationCache: activations of one run by TransformerLens hook name.
+        ActivationCache: activations of one run by TransformerLens hook name, with TransformerLens's shapes:
+        the batch axis first (cache["pattern", 0] is [batch, head, query, key]) unless the run used
+        remove_batch_dim=True. The stacks below are [component, batch, pos, d_model] (without batch when removed).
           cache["blocks.3.attn.hook_pattern"]   full names
           cache["pattern", 3]  cache["q", -1, "attn"]  cache["resid_pre", 0]  cache["embed"]   short names
           cache.keys(), len(cache), "blocks.0.hook_resid_pre" in cache
@@ -39,7 +43,9 @@ final class CacheObject: HostObject {
         """ + methods.map { "  " + $0 }.joined(separator: "\n")
     }
 
-    var memberNames: [String] { ["keys", "items"] + Self.stackMethods }
+    var memberNames: [String] { ["keys", "items", "remove_batch_dim", "has_batch_dim"] + Self.stackMethods }
+
+    func removeBatchDim() throws { cache = try engineCall { try cache.removingBatchDim() } }
 
     func getItem(_ key: Value, interpreter: Interpreter) throws -> Value? {
         var parts: [Value]
@@ -91,6 +97,19 @@ enum CacheBindings {
     }
 
     static func install() {
+        installFullDecomposition()
+        installNeuronResults()
+        Builtins.registerMethod(
+            type: "ActivationCache", "cache.remove_batch_dim()",
+            doc: "Drops the batch axis of a cache of one prompt, in place, as TransformerLens's cache.remove_batch_dim() (an error for a batch of several).",
+            example: "cache.remove_batch_dim()\ncache[\"pattern\", 0].shape"
+        ) { _, recv, _ in
+            try cache(recv).removeBatchDim()
+            return .none
+        }
+        Builtins.registerAttribute(type: "ActivationCache", name: "has_batch_dim",
+                                   doc: "Whether activations carry the batch axis first (True unless remove_batch_dim was used).",
+                                   example: "cache.has_batch_dim") { _, recv in .bool(try cache(recv).cache.hasBatchDim) }
         Builtins.registerMethod(type: "ActivationCache", "cache.keys()", doc: "The hook names held, in forward order.",
                                 example: "cache.keys()[:3]") { _, recv, _ in
             .list(try cache(recv).cache.keys.map { .string($0) })
@@ -106,7 +125,7 @@ enum CacheBindings {
             cache.accumulated_resid(layer: int | None = None, incl_mid: bool = False, pos_slice=None,
                                     return_labels: bool = False, apply_ln: bool = False)
             """,
-            doc: "The residual stream before each layer up to `layer` (None: all, ending with the final state), with the mid-block states when incl_mid. [components, pos, d_model]; labels like \"3_pre\", \"3_mid\", \"final_post\" with return_labels. apply_ln=True passes the stack through the norm feeding `layer` (as apply_ln_to_stack).",
+            doc: "The residual stream before each layer up to `layer` (None: all, ending with the final state), with the mid-block states when incl_mid. [components, batch, pos, d_model] ([components, pos, d_model] for a cache without its batch axis; pos_slice=-1 drops pos); labels like \"3_pre\", \"3_mid\", \"final_post\" with return_labels. apply_ln=True passes the stack through the norm feeding `layer` (as apply_ln_to_stack).",
             example: "resid, labels = cache.accumulated_resid(incl_mid=True, return_labels=True)"
         ) { _, recv, args in
             let c = try cache(recv)
@@ -128,7 +147,7 @@ enum CacheBindings {
             cache.decompose_resid(layer: int | None = None, mlp_input: bool = False, incl_embeds: bool = True,
                                   pos_slice=None, return_labels: bool = False)
             """,
-            doc: "The residual stream split into what each component wrote (embeddings, each attention and MLP output) up to `layer`: [components, pos, d_model].",
+            doc: "The residual stream split into what each component wrote (embeddings, each attention and MLP output) up to `layer`: [components, batch, pos, d_model] (no batch axis for a cache without it).",
             example: "parts, labels = cache.decompose_resid(return_labels=True)"
         ) { _, recv, args in
             let c = try cache(recv)
@@ -141,7 +160,7 @@ enum CacheBindings {
         Builtins.registerMethod(
             type: "ActivationCache",
             "cache.stack_head_results(layer: int | None = None, pos_slice=None, return_labels: bool = False)",
-            doc: "Each head's output in the residual stream (needs hook_result, which is computed from hook_z and W_O), [layer·head, pos, d_model], labels \"L0H3\".",
+            doc: "Each head's output in the residual stream (needs hook_result, which is computed from hook_z and W_O), [layer·head, batch, pos, d_model] (no batch axis for a cache without it), labels \"L0H3\".",
             example: "heads, labels = cache.stack_head_results(return_labels=True)"
         ) { _, recv, args in
             let c = try cache(recv)
@@ -173,7 +192,7 @@ enum CacheBindings {
         }
         Builtins.registerMethod(
             type: "ActivationCache", "cache.logit_attrs(stack, tokens, incorrect_tokens=None, pos_slice=None)",
-            doc: "Each component's direct contribution to the logit of `tokens` (minus `incorrect_tokens`): the stack through ln_final's cached scale and W_U. [components, pos].",
+            doc: "Each component's direct contribution to the logit of `tokens` (minus `incorrect_tokens`): the stack through ln_final's cached scale and W_U. [components, batch, pos] (pos_slice=-1: [components, batch], with tokens one per prompt).",
             example: "parts = cache.decompose_resid(pos_slice=-1)\ncache.logit_attrs(parts, model.to_single_token(\" Paris\"), pos_slice=-1)"
         ) { _, recv, args in
             let c = try cache(recv)

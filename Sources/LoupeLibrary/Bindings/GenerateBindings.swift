@@ -18,19 +18,22 @@ enum GenerateBindings {
             Generates after a prompt with a KV cache, as TransformerLens's generate: do_sample=True samples \
             (temperature, top_k, top_p; `seed` makes it repeatable, where TransformerLens uses torch's global \
             seed), do_sample=False is greedy; stops at the end-of-sequence token unless stop_at_eos=False. \
-            return_type "input" (default) gives text for a text prompt and token ids [pos] for ids, "str" text, \
-            "tokens" ids; both include the prompt (text without the BOS token encoding added), as in TransformerLens. fwd_hooks apply to every pass. Loupe's \
+            return_type "input" (default) gives text for a text prompt and token ids [batch, pos + new] for ids, "str" text, \
+            "tokens" ids [1, pos + new]; both include the prompt (text without the BOS token encoding added), as in TransformerLens. \
+            fwd_hooks (and hooks added with model.add_hook) apply to every pass and see activations with the batch axis. Loupe's \
             addition: keep=names_filter also returns the per-step caches, (output, caches): caches[0] holds the \
-            prompt pass [pos, ...], each later one the new position only [1, ...] with attention rows over every \
-            position so far. One prompt at a time (no batches).
+            prompt pass [1, pos, ...], each later one the new position only [1, 1, ...] with attention rows over every \
+            position so far (batch axis first, as run_with_cache). One prompt at a time: token ids [1, pos] or [pos], \
+            not a batch of several.
             """,
             example: "model.generate(\"The capital of France is\", max_new_tokens=8, do_sample=False)"
         ) { interp, recv, args in
             guard case .host(let m as ModelObject) = recv else { throw LoupeError("generate: expected a Model") }
             let input = args.value("input")
             let prependBOS = try args.optionalBool("prepend_bos")
-            guard case .single(let prompt) = try m.input(input, prependBOS: prependBOS, what: "generate") else {
-                throw LoupeError("generate: one prompt at a time (a text or one sequence of token ids), not a batch")
+            let rows = try m.rows(input, prependBOS: prependBOS, what: "generate")
+            guard rows.count == 1, let prompt = rows.first else {
+                throw LoupeError("generate: one prompt at a time (a text or token ids [1, pos]), not a batch of \(rows.count)")
             }
             guard !prompt.isEmpty else { throw LoupeError("generate: the prompt has no tokens") }
             var o = GenerationOptions()
@@ -61,7 +64,7 @@ enum GenerateBindings {
                 throw LoupeError("generate: return_type must be \"input\", \"str\" or \"tokens\", not \(Repr.repr(.string(returnType)))")
             }
             if let keep = args.optional("keep") { o.cacheFilter = try HookBindings.namesFilter(keep, interp) }
-            o.hooks = try HookBindings.hooks(args.value("fwd_hooks"), interp)
+            o.hooks = (m.persistentHooks.map(\.hook) + (try HookBindings.hooks(args.value("fwd_hooks"), interp))).map(HookBindings.withBatchAxis)
             let result = try engineCall { try m.model.generate(prompt, options: o) }
             let asText: Bool
             switch returnType {
@@ -75,9 +78,11 @@ enum GenerateBindings {
                let bos = m.tokenizer?.bosID ?? m.model.config.bosTokenID, shown.first == bos {
                 shown.removeFirst()
             }
-            let output: Value = asText ? .string(try m.requireTokenizer("generate").decode(shown)) : .tokens(result.tokens)
+            let output: Value = asText ? .string(try m.requireTokenizer("generate").decode(shown)) : .tokenRows([result.tokens])
             guard o.cacheFilter != nil else { return output }
-            let caches: [Value] = result.steps.compactMap { step in step.cache.map { .host(CacheObject(cache: $0, model: m)) } }
+            let caches: [Value] = try result.steps.compactMap(\.cache).map { cache in
+                .host(CacheObject(cache: try engineCall { try cache.addingBatchDim() }, model: m))
+            }
             return .tuple([output, .list(caches)])
         }
     }

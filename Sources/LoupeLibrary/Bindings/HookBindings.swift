@@ -4,17 +4,24 @@ import Foundation
 import LoupeModels
 import LoupeTensor
 
-/// A hook point as a hook function sees it (`hook.name`, `hook.layer()`), as in TransformerLens.
+/// A hook point as a hook function sees it (`hook.name`, `hook.layer()`), as TransformerLens's HookPoint.
 final class HookPointObject: HostObject {
     let typeName = "HookPoint"
-    let point: HookPoint
-    init(_ point: HookPoint) { self.point = point }
-    func repr() -> String { "<HookPoint \(point.name)>" }
+    let name: String
+    /// The block index, nil outside blocks (hook_embed, ln_final…).
+    let layer: Int?
+    init(_ point: HookPoint) { name = point.name; layer = point.layer }
+    init(name: String) {
+        self.name = name
+        let parts = name.split(separator: ".")
+        layer = parts.count > 1 && parts[0] == "blocks" ? Int(parts[1]) : nil
+    }
+    func repr() -> String { "<HookPoint \(name)>" }
     var memberNames: [String] { ["name", "layer"] }
     func attribute(_ name: String, interpreter: Interpreter) throws -> Value? {
-        name == "name" ? .string(point.name) : nil
+        name == "name" ? .string(self.name) : nil
     }
-    var help: String { "HookPoint: hook.name is the full hook name, hook.layer() its block (None outside blocks)." }
+    var help: String { "HookPoint: hook.name is the full hook name, hook.layer() its block (None outside blocks, where TransformerLens raises)." }
 }
 
 /// A prebuilt hook (from ablate_heads, patch_hook, scale_hook, add_hook), usable in fwd_hooks.
@@ -73,6 +80,16 @@ enum HookBindings {
         }
     }
 
+    /// A hook for a pass that runs one sequence without a batch axis (generation): its function still
+    /// sees TransformerLens's [1, ...] activations and may return them with that axis.
+    static func withBatchAxis(_ h: Hook) -> Hook {
+        Hook(h.filter) { act, point in
+            let batched = try act.unsqueezed(0)
+            guard let r = try h.function(batched, point) else { return nil }
+            return r.rank == act.rank + 1 && r.shape.first == 1 ? try r.squeezed(0) : r
+        }
+    }
+
     static func isHookEntry(_ v: Value) -> Bool {
         if case .tuple = v { return true }
         if case .host(let h) = v, h is HookSpecObject { return true }
@@ -84,7 +101,7 @@ enum HookBindings {
                                 doc: "The block this hook point is in (None outside blocks: hook_embed, ln_final…).",
                                 example: "def show(act, hook):\n    print(hook.name, hook.layer())") { _, recv, _ in
             guard case .host(let h as HookPointObject) = recv else { throw LoupeError("expected a HookPoint, not \(recv.typeName)") }
-            return h.point.layer.map { .int($0) } ?? .none
+            return h.layer.map { .int($0) } ?? .none
         }
         Builtins.register(
             "ablate_heads(layer: int, heads, positions=None, mode: str = \"zero\")",
@@ -107,7 +124,7 @@ enum HookBindings {
         }
         Builtins.register(
             "patch_hook(name: str, cache, positions=None, heads=None)",
-            doc: "A hook for activation patching: replaces the activation at `name` with the same activation from another run's cache (all of it, or only some positions and, for [pos, head, d_head] activations, some heads).",
+            doc: "A hook for activation patching: replaces the activation at `name` with the same activation from another run's cache (all of it, or only some positions — axis 1 of [batch, pos, ...] — and, for [batch, pos, head, d_head] activations, some heads). A cache of one prompt patches every prompt of the batch.",
             example: "_, clean = model.run_with_cache(clean_text)\nlogits = model.run_with_hooks(corrupt_text, fwd_hooks=[patch_hook(\"blocks.3.hook_resid_pre\", clean, positions=[5])])"
         ) { _, args in
             let name = try args.string("name")
@@ -116,10 +133,12 @@ enum HookBindings {
             let positions = try args.optional("positions").map { try intList($0, "positions") }
             let heads = try args.optional("heads").map { try intList($0, "heads") }
             let hook = Hook(.name(name)) { act, _ in
-                guard act.shape == donor.shape else {
+                // A cache without its batch axis (remove_batch_dim=True) patches every prompt of the batch.
+                let source = donor.rank == act.rank - 1 ? try donor.unsqueezed(0) : donor
+                guard source.shape == act.shape || (source.shape.first == 1 && Array(source.shape.dropFirst()) == Array(act.shape.dropFirst())) else {
                     throw LoupeError("patch_hook \(name): this run's activation is \(TensorMath.shapeText(act.shape)) but the cache holds \(TensorMath.shapeText(donor.shape)); patch between prompts of the same length")
                 }
-                return try patch(act, from: donor, positions: positions, heads: heads)
+                return try patch(act, from: source, positions: positions, heads: heads)
             }
             return .host(HookSpecObject(hook, label: "patch_hook(\(name))"))
         }
@@ -178,28 +197,32 @@ enum HookBindings {
         return out
     }
 
-    /// Copies the donor's rows at `positions` (the first axis: positions of an unbatched resid/q/k/v/z
-    /// activation) and, for [pos, head, d_head] activations, only the given heads.
+    /// Copies the donor's rows at `positions` (axis 1 of a [batch, pos, ...] activation) and, for
+    /// [batch, pos, head, d_head] activations, only the given heads. A donor with a batch of one patches
+    /// every prompt of the batch.
     static func patch(_ act: Tensor, from donor: Tensor, positions: [Int]?, heads: [Int]?) throws -> Tensor {
-        if positions == nil && heads == nil { return donor.copy() }
+        if positions == nil && heads == nil && donor.shape == act.shape { return donor.copy() }
+        guard act.rank >= 2 else { throw LoupeError("patch_hook: expected a [batch, pos, ...] activation, got \(TensorMath.shapeText(act.shape))") }
         let out = act.contiguous().copy()
         let src = donor.contiguous()
-        let P = act.shape[0]
-        let inner = act.count / max(P, 1)
+        let B = act.shape[0], P = act.shape[1]
+        let inner = act.count / max(B * P, 1)
         let pos = (positions ?? Array(0..<P)).map { $0 < 0 ? $0 + P : $0 }
         guard pos.allSatisfy({ $0 >= 0 && $0 < P }) else { throw LoupeError("patch_hook: a position is out of range for \(P) positions") }
-        if heads != nil && act.rank != 3 { throw LoupeError("patch_hook: heads= needs a [pos, head, d_head] activation (hook_q/k/v/z)") }
-        let H = heads == nil ? 1 : act.shape[1]
+        if heads != nil && act.rank != 4 { throw LoupeError("patch_hook: heads= needs a [batch, pos, head, d_head] activation (hook_q/k/v/z)") }
+        let H = heads == nil ? 1 : act.shape[2]
         let per = inner / H
         let hs = try (heads ?? [0]).map { h -> Int in
             let x = h < 0 ? h + H : h
             guard x >= 0 && x < H else { throw LoupeError("patch_hook: head \(h) out of range for \(H) heads") }
             return x
         }
-        for p in pos { for h in hs {
-            let base = p * inner + h * per
-            (out.basePointer + base).update(from: src.basePointer + base, count: heads == nil ? inner : per)
-        } }
+        let donorBatch = src.shape[0]
+        for b in 0..<B { for p in pos { for h in hs {
+            let base = (b * P + p) * inner + h * per
+            let from = ((donorBatch == 1 ? 0 : b) * P + p) * inner + h * per
+            (out.basePointer + base).update(from: src.basePointer + from, count: heads == nil ? inner : per)
+        } } }
         return out
     }
 }

@@ -61,39 +61,47 @@ enum ModelBindings {
     static func installTokenMethods() {
         Builtins.registerMethod(
             type: "Model", "model.to_tokens(input, prepend_bos: bool | None = None)",
-            doc: "Token ids of a text ([pos]) or of a list of texts ([batch, pos], right-padded). Unlike TransformerLens, one text gives no batch dimension. prepend_bos=True (the default, as TransformerLens) puts the BOS token first; prepend_bos=False gives the bare tokens (what a Hugging Face tokenizer without add_bos_token gives).",
-            example: "tokens = model.to_tokens(\"The cat sat\")"
+            doc: "Token ids [batch, pos], as TransformerLens's to_tokens: a text gives [1, pos], a list of texts [batch, pos] right-padded with the pad token (TransformerLens's default padding side). prepend_bos=True (the default, as TransformerLens) puts the BOS token first; prepend_bos=False gives the bare tokens (what a Hugging Face tokenizer without add_bos_token gives).",
+            example: "tokens = model.to_tokens(\"The cat sat\")   # [1, pos]\ntokens[0]"
         ) { _, recv, args in
             let m = try model(recv)
-            switch try m.input(args.value("input"), prependBOS: try args.optionalBool("prepend_bos"), what: "to_tokens") {
-            case .single(let ids): return .tokens(ids)
-            case .batch(let b): return .tokenBatch(b, pad: m.model.padTokenID)
+            let input = args.value("input")
+            switch input {
+            case .string, .list: break
+            default: throw LoupeError("to_tokens: expected a text or a list of texts, not \(input.typeName)")
             }
+            return .tokenRows(try m.rows(input, prependBOS: try args.optionalBool("prepend_bos"), what: "to_tokens"))
         }
         Builtins.registerMethod(
             type: "Model", "model.to_str_tokens(input, prepend_bos: bool | None = None)",
-            doc: "The text of each token (a list of strings), for a text or token ids, as TransformerLens's to_str_tokens.",
+            doc: "The text of each token (a list of strings), as TransformerLens's to_str_tokens: a text, token ids [pos] or [1, pos] (a batch of one is squeezed) give one list; a list of texts gives a list per text. Token ids [batch, pos] of several prompts are an error, as in TransformerLens.",
             example: "model.to_str_tokens(\"Hello world\")"
         ) { _, recv, args in
             let m = try model(recv)
             let tok = try m.requireTokenizer("to_str_tokens")
-            switch try m.input(args.value("input"), prependBOS: try args.optionalBool("prepend_bos"), what: "to_str_tokens") {
+            let input = args.value("input")
+            if case .tensor(let t) = input, t.tensor.rank == 2, t.tensor.shape[0] != 1 {
+                throw LoupeError("to_str_tokens: token ids of shape \(TensorMath.shapeText(t.tensor.shape)) hold several prompts; as TransformerLens, give one: to_str_tokens(tokens[i])")
+            }
+            switch try m.input(input, prependBOS: try args.optionalBool("prepend_bos"), what: "to_str_tokens") {
             case .single(let ids): return .list(tok.tokenStrings(ids).map { .string($0) })
             case .batch(let b): return .list(b.map { .list(tok.tokenStrings($0).map { .string($0) }) })
             }
         }
         Builtins.registerMethod(
             type: "Model", "model.to_string(tokens)",
-            doc: "Decodes token ids back to text ([pos] → a string, [batch, pos] → a list of strings).",
-            example: "model.to_string(model.to_tokens(\"Hi there\"))"
+            doc: "Decodes token ids back to text, as TransformerLens's to_string: an id or [pos] gives a string, [batch, pos] (also [1, pos]) a list of strings.",
+            example: "model.to_string(model.to_tokens(\"Hi there\")[0])"
         ) { _, recv, args in
             let m = try model(recv)
             let tokens = args.value("tokens")
             let tok = try m.requireTokenizer("to_string")
             if case .int(let i) = tokens { return .string(tok.decode([i])) }
-            switch try m.input(tokens, prependBOS: false, what: "to_string") {
-            case .single(let ids): return .string(tok.decode(ids))
-            case .batch(let b): return .list(b.map { .string(tok.decode($0)) })
+            let t = try TensorBuiltins.tensorArg(tokens, "to_string").tensor
+            switch t.rank {
+            case 0, 1: return .string(tok.decode(try m.ids(t, what: "to_string")))
+            case 2: return .list(try (0..<t.shape[0]).map { .string(tok.decode(try m.ids(t.index([.at($0)]), what: "to_string"))) })
+            default: throw LoupeError("to_string: token ids must be [pos] or [batch, pos], got shape \(TensorMath.shapeText(t.shape))")
             }
         }
         Builtins.registerMethod(
@@ -108,74 +116,6 @@ enum ModelBindings {
                 throw LoupeError("to_single_token: \(Repr.repr(.string(text))) is \(ids.count) tokens: \(ids)")
             }
             return .int(ids[0])
-        }
-    }
-
-    // MARK: running
-
-    static func installRunMethods() {
-        Builtins.registerMethod(
-            type: "Model", "model.forward(input, prepend_bos: bool | None = None)",
-            doc: "Logits [pos, d_vocab] (or [batch, pos, d_vocab]) for a text, texts or token ids. `model(x)` is the same.",
-            example: "logits = model(\"The cat sat on the\")\nmodel.to_string(logits[-1].argmax())"
-        ) { _, recv, args in
-            try forward(try model(recv), args, cache: nil, hooks: []).logits
-        }
-        Builtins.registerMethod(
-            type: "Model",
-            "model.run_with_cache(input, names_filter=None, prepend_bos: bool | None = None, fwd_hooks=[])",
-            doc: """
-            Runs the model and keeps activations at TransformerLens's hook points. names_filter keeps only some:
-            a full name, a list of names, a pattern with * ("blocks.*.attn.hook_pattern") or a function name -> bool.
-            Returns (logits, cache); one prompt gives activations without a batch dimension (TransformerLens's
-            remove_batch_dim=True), a list of prompts a batch right-padded like TransformerLens.
-            fwd_hooks may add hooks for this run (their edits show in the cache).
-            """,
-            example: "logits, cache = model.run_with_cache(\"The cat sat\")\ncache[\"pattern\", 0].shape"
-        ) { interp, recv, args in
-            let m = try model(recv)
-            let filter = try HookBindings.namesFilter(args.value("names_filter"), interp)
-            let hooks = try HookBindings.hooks(args.value("fwd_hooks"), interp)
-            let run = try forward(m, args, cache: filter, hooks: hooks)
-            guard let cache = run.cache else { throw LoupeError("run_with_cache: the run kept no cache") }
-            return .tuple([run.logits, .host(CacheObject(cache: cache, model: m))])
-        }
-        Builtins.registerMethod(
-            type: "Model", "model.run_with_hooks(input, fwd_hooks=[], prepend_bos: bool | None = None)",
-            doc: """
-            Runs the model with forward hooks and returns the logits. fwd_hooks is a list of (name, fn) pairs: name
-            is a hook name, a pattern with *, or a function name -> bool; fn(activation, hook) may return a replacement
-            tensor of the same shape, edit the activation in place, or return None to leave it. Prebuilt hooks:
-            ablate_heads, patch_hook, scale_hook, add_hook. Hooks last for this call only.
-            """,
-            example: "def zero(z, hook):\n    z[:, 4, :] = 0\nlogits = model.run_with_hooks(\"Hi\", fwd_hooks=[(\"blocks.3.attn.hook_z\", zero)])"
-        ) { interp, recv, args in
-            let hooks = try HookBindings.hooks(args.value("fwd_hooks"), interp)
-            return try forward(try model(recv), args, cache: nil, hooks: hooks).logits
-        }
-    }
-
-    /// One forward pass of the call's `input` (with its `prepend_bos`), as `model(x)`, `model.forward`,
-    /// `run_with_hooks` and `run_with_cache` declare them; keeps a cache when `cache` filters one.
-    static func forward(_ m: ModelObject, _ args: BoundArguments, cache: NamesFilter?,
-                        hooks: [Hook]) throws -> (logits: Value, cache: ActivationCache?) {
-        let what = args.signature.name
-        let input = try m.input(args.value("input"), prependBOS: try args.optionalBool("prepend_bos"), what: what)
-        return try engineCall {
-            switch input {
-            case .single(let ids):
-                if let f = cache {
-                    let r = try m.model.runWithCache(ids, namesFilter: f, hooks: hooks)
-                    return (.tensor(r.logits), r.cache)
-                }
-                return (.tensor(try hooks.isEmpty ? m.model.run(ids) : m.model.runWithHooks(ids, hooks: hooks)), nil)
-            case .batch(let b):
-                if let f = cache {
-                    let r = try m.model.runWithCache(batch: b, namesFilter: f, hooks: hooks)
-                    return (.tensor(r.logits), r.cache)
-                }
-                return (.tensor(try hooks.isEmpty ? m.model.run(batch: b) : m.model.runWithHooks(batch: b, hooks: hooks)), nil)
-            }
         }
     }
 }

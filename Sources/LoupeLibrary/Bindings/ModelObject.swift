@@ -18,6 +18,11 @@ final class ModelObject: HostObject {
     /// Weights already built for Loupe code (W_U, W_E, stacked W_Q…), so `x @ model.W_U` in a loop
     /// dequantises once. Tensors handed out are views of these; they are not written to by the engine.
     var weightMemo: [String: Tensor] = [:]
+    /// Hooks added by `model.add_hook`, applied to every run until `model.reset_hooks()`.
+    var persistentHooks: [(hook: Hook, label: String, permanent: Bool)] = []
+
+    /// The persistent hooks for the engine's one-sequence runs (the analyses): they still see [1, ...].
+    var singleRunHooks: [Hook] { persistentHooks.map { HookBindings.withBatchAxis($0.hook) } }
 
     func memoized(_ key: String, _ build: () throws -> Tensor) throws -> Tensor {
         if let t = weightMemo[key] { return t }
@@ -43,20 +48,28 @@ final class ModelObject: HostObject {
 
     /// `model(x)`: the forward pass, declared as `model.forward` is.
     static let callSignature: Signature = {
-        do { return try Signature("model(input, prepend_bos: bool | None = None)") } catch { preconditionFailure("\(error)") }
+        do {
+            return try Signature("model(input, return_type: str | None = \"logits\", loss_per_token: bool = False, prepend_bos: bool | None = None)")
+        } catch { preconditionFailure("\(error)") }
     }()
 
     func call(_ args: Arguments, interpreter: Interpreter) throws -> Value? {
-        try ModelBindings.forward(self, try Self.callSignature.bind(args), cache: nil, hooks: []).logits
+        let bound = try Self.callSignature.bind(args)
+        return try ModelBindings.output(try ModelBindings.run(self, bound, interpreter, cache: nil, hooks: []), bound)
     }
 
     var help: String {
         """
         Model \(summary)
         Loaded from \(source).
-        TransformerLens's HookedTransformer API: model.to_tokens(text), model.to_str_tokens(text),
-        logits, cache = model.run_with_cache(text), model.run_with_hooks(text, fwd_hooks=[(name, fn)]),
-        model.generate(text, max_new_tokens=20), model.W_U, model.cfg, model.hook_names.
+        TransformerLens's HookedTransformer API with its shapes: model.to_tokens(text) [1, pos],
+        logits, cache = model.run_with_cache(text) (logits [batch, pos, d_vocab], cache entries with the batch axis),
+        model.run_with_hooks(text, fwd_hooks=[(name, fn)]), model.add_hook(name, fn), model.reset_hooks(),
+        with model.hooks(fwd_hooks=[...]):,
+        model.generate(text, max_new_tokens=20), model.W_U, model.cfg, model.hook_names, model.hook_dict.
+        Where Loupe differs from TransformerLens on purpose: the analysis builtins (logit_lens, attention_maps…)
+        take a prompt or a cache of one prompt and give results without a batch axis; hook.layer() is None outside blocks (TransformerLens raises); token ids
+        [pos] or a list of ids run as a batch of one; there is no backward pass (no bwd_hooks).
         help(model.run_with_cache) documents each method.
         """
     }
@@ -103,6 +116,19 @@ final class ModelObject: HostObject {
         }
     }
 
+    /// TransformerLens's tokens of a model input, always [batch, pos] rows of one length: a text is a
+    /// batch of one, a list of texts is right-padded with the pad token (TransformerLens's default
+    /// padding side; no attention mask, as TransformerLens runs right-padded input), 1-D token ids are
+    /// a batch of one, 2-D token ids are the batch.
+    func rows(_ v: Value, prependBOS: Bool?, what: String) throws -> [[Int]] {
+        switch try input(v, prependBOS: prependBOS, what: what) {
+        case .single(let ids): return [ids]
+        case .batch(let b):
+            let T = b.map(\.count).max() ?? 0
+            return b.map { $0 + [Int](repeating: model.padTokenID, count: T - $0.count) }
+        }
+    }
+
     func ids(_ t: Tensor, what: String) throws -> [Int] {
         try t.toArray().map { x in
             guard x == x.rounded(), x >= 0 else { throw LoupeError("\(what): token ids must be non-negative integers, got \(x)") }
@@ -128,10 +154,8 @@ extension Value {
     /// `Value.tensor` of token ids.
     static func tokens(_ ids: [Int]) -> Value { .tensor(Tensor(shape: [ids.count], data: ids.map(Float.init)), kind: .int) }
 
-    static func tokenBatch(_ batch: [[Int]], pad: Int) -> Value {
-        let T = batch.map(\.count).max() ?? 0
-        var data: [Float] = []
-        for row in batch { data += row.map(Float.init) + [Float](repeating: Float(pad), count: T - row.count) }
-        return .tensor(Tensor(shape: [batch.count, T], data: data), kind: .int)
+    /// Token ids [batch, pos] of rows of one length.
+    static func tokenRows(_ rows: [[Int]]) -> Value {
+        .tensor(Tensor(shape: [rows.count, rows.first?.count ?? 0], data: rows.flatMap { $0.map(Float.init) }), kind: .int)
     }
 }

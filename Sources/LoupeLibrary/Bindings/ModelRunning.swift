@@ -1,0 +1,136 @@
+import LoupeNotebook
+import LoupeInterpreter
+import Foundation
+import LoupeModels
+import LoupeTensor
+
+/// `model(x)`, `model.forward`, `run_with_cache` and `run_with_hooks` with TransformerLens's shapes:
+/// every input runs as a batch [batch, pos], so logits are [batch, pos, d_vocab] and activations
+/// (in the cache and in hook functions) carry the batch axis.
+extension ModelBindings {
+    static let returnTypeDoc = """
+        return_type "logits" (default) gives logits [batch, pos, d_vocab]; "loss" the mean next-token cross-entropy \
+        (a 0-d tensor; [batch, pos - 1] with loss_per_token=True); "both" (logits, loss); None nothing, as TransformerLens.
+        """
+
+    static func installRunMethods() {
+        Builtins.registerMethod(
+            type: "Model",
+            "model.forward(input, return_type: str | None = \"logits\", loss_per_token: bool = False, prepend_bos: bool | None = None)",
+            doc: "Runs the model on a text, a list of texts, token ids [pos] (a batch of one, as TransformerLens) or [batch, pos]. "
+                + returnTypeDoc + " `model(x)` is the same.",
+            example: "logits = model(\"The cat sat on the\")\nmodel.to_string(logits[0, -1].argmax())"
+        ) { interp, recv, args in
+            try output(try run(try model(recv), args, interp, cache: nil, hooks: []), args)
+        }
+        Builtins.registerMethod(
+            type: "Model",
+            """
+            model.run_with_cache(input, return_type: str | None = "logits", loss_per_token: bool = False,
+                                 prepend_bos: bool | None = None, *, names_filter=None, remove_batch_dim: bool = False,
+                                 fwd_hooks=[])
+            """,
+            doc: """
+            Runs the model and keeps activations at TransformerLens's hook points. names_filter keeps only some:
+            a full name, a list of names, a pattern with * ("blocks.*.attn.hook_pattern") or a function name -> bool.
+            Returns (logits, cache). As TransformerLens, activations keep the batch axis (cache["pattern", 0] is
+            [batch, head, query, key]); remove_batch_dim=True (one prompt only) drops it from the cache, not from
+            the logits. A list of prompts is right-padded like TransformerLens. fwd_hooks may add hooks for this run
+            (their edits show in the cache). Positional arguments after input are model.forward's, as in TransformerLens
+            (return_type, loss_per_token, prepend_bos); the others are keywords.
+            """,
+            example: "logits, cache = model.run_with_cache(\"The cat sat\")\ncache[\"pattern\", 0].shape"
+        ) { interp, recv, args in
+            let m = try model(recv)
+            let filter = try HookBindings.namesFilter(args.value("names_filter"), interp)
+            let hooks = try HookBindings.hooks(args.value("fwd_hooks"), interp)
+            let r = try run(m, args, interp, cache: filter, hooks: hooks)
+            guard var cache = r.cache else { throw LoupeError("run_with_cache: the run kept no cache") }
+            if try args.bool("remove_batch_dim") {
+                guard r.rows.count == 1 else {
+                    throw LoupeError("run_with_cache: remove_batch_dim=True needs one prompt, not a batch of \(r.rows.count) (as in TransformerLens)")
+                }
+                cache = try engineCall { try cache.removingBatchDim() }
+            }
+            return .tuple([try output(r, args), .host(CacheObject(cache: cache, model: m))])
+        }
+        Builtins.registerMethod(
+            type: "Model",
+            """
+            model.run_with_hooks(input, return_type: str | None = "logits", loss_per_token: bool = False,
+                                 prepend_bos: bool | None = None, *, fwd_hooks=[])
+            """,
+            doc: """
+            Runs the model with forward hooks and returns the logits [batch, pos, d_vocab]. fwd_hooks is a list of
+            (name, fn) pairs: name is a hook name, a pattern with *, or a function name -> bool; fn(activation, hook)
+            gets the activation with its batch axis (as TransformerLens: hook_z is [batch, pos, head, d_head]) and may
+            return a replacement of the same shape, edit it in place, or return None to leave it. Prebuilt hooks:
+            ablate_heads, patch_hook, scale_hook, add_hook. Hooks last for this call only (model.add_hook keeps one).
+            Positional arguments after input are model.forward's, as in TransformerLens; fwd_hooks is a keyword.
+            """,
+            example: "def zero(z, hook):\n    z[:, :, 4, :] = 0\nlogits = model.run_with_hooks(\"Hi\", fwd_hooks=[(\"blocks.3.attn.hook_z\", zero)])"
+        ) { interp, recv, args in
+            let hooks = try HookBindings.hooks(args.value("fwd_hooks"), interp)
+            return try output(try run(try model(recv), args, interp, cache: nil, hooks: hooks), args)
+        }
+        installHookMethods()
+    }
+
+    /// One run's tokens [batch, pos], logits [batch, pos, d_vocab] and cache (batched).
+    struct Run {
+        var rows: [[Int]]
+        var logits: Tensor
+        var cache: ActivationCache?
+    }
+
+    /// One batched forward pass of the call's `input` (with its `prepend_bos`), as `model(x)`, `model.forward`,
+    /// `run_with_hooks` and `run_with_cache` declare it, with the model's persistent hooks first.
+    static func run(_ m: ModelObject, _ args: BoundArguments, _ interp: Interpreter, cache: NamesFilter?,
+                    hooks: [Hook]) throws -> Run {
+        let what = args.signature.name
+        let rows = try m.rows(args.value("input"), prependBOS: try args.optionalBool("prepend_bos"), what: what)
+        let all = m.persistentHooks.map(\.hook) + hooks
+        let r = try engineCall { try m.model.forward(.batch(rows), namesFilter: cache, hooks: all) }
+        return Run(rows: rows, logits: r.logits, cache: r.cache)
+    }
+
+    /// What `return_type` asks for: logits, loss, both or None.
+    static func output(_ r: Run, _ args: BoundArguments) throws -> Value {
+        let type = args.value("return_type")
+        if case .none = type { return .none }
+        guard case .string(let name) = type else {
+            throw LoupeError("return_type must be \"logits\", \"loss\", \"both\" or None, not \(type.typeName): as in TransformerLens, the positional arguments after input are forward's (return_type, loss_per_token, prepend_bos); pass names_filter=, fwd_hooks= and remove_batch_dim= by keyword")
+        }
+        let perToken = try args.bool("loss_per_token")
+        switch name {
+        case "logits": return .tensor(r.logits)
+        case "loss": return .tensor(try lmLoss(r.logits, r.rows, perToken: perToken))
+        case "both": return .tuple([.tensor(r.logits), .tensor(try lmLoss(r.logits, r.rows, perToken: perToken))])
+        default: throw LoupeError("return_type must be \"logits\", \"loss\", \"both\" or None, not \(Repr.repr(type)); as in TransformerLens, the positional arguments after input are forward's (return_type, loss_per_token, prepend_bos): pass names_filter= by keyword")
+        }
+    }
+
+    /// TransformerLens's lm_cross_entropy_loss: -log p(token t+1 | ..t) for every position but the last,
+    /// [batch, pos - 1] per token, else their mean (a 0-d tensor). logits: [batch, pos, d_vocab].
+    static func lmLoss(_ logits: Tensor, _ rows: [[Int]], perToken: Bool) throws -> Tensor {
+        let l = logits.contiguous()
+        let B = l.shape[0], T = l.shape[1], V = l.shape[2]
+        guard T >= 2 else { throw LoupeError("loss: needs at least two tokens (it predicts each next token)") }
+        var losses = [Float](repeating: 0, count: B * (T - 1))
+        let p = l.basePointer
+        for b in 0..<B {
+            for t in 0..<(T - 1) {
+                let row = p + (b * T + t) * V
+                var mx = -Float.infinity
+                for v in 0..<V { mx = max(mx, row[v]) }
+                var sum: Double = 0
+                for v in 0..<V { sum += Foundation.exp(Double(row[v] - mx)) }
+                let target = rows[b][t + 1]
+                losses[b * (T - 1) + t] = Float(Double(mx) + Foundation.log(sum) - Double(row[target]))
+            }
+        }
+        if perToken { return Tensor(shape: [B, T - 1], data: losses) }
+        let mean = losses.reduce(0.0) { $0 + Double($1) } / Double(losses.count)
+        return Tensor(shape: [], data: [Float(mean)])
+    }
+}
