@@ -159,6 +159,8 @@ struct Compiler {
             if let t = target { stmts.append(AssignStmt([try compileTarget(t)], value, l)) } else { stmts.append(ExprStmt(value)) }
             stmts.append(contentsOf: try compileBlock(body))
             return BlockStmt(stmts, l)
+        case .importModules, .importFrom:
+            return try compileImport(s)
         }
     }
 
@@ -231,6 +233,8 @@ struct Compiler {
                 case .tryExcept(let b, let cs, let fin):
                     walk(b); for c in cs { if let n = c.binding { out.append(n) }; walk(c.body) }; walk(fin ?? [])
                 case .with(_, let t, let b): if let t = t { target(t) }; walk(b)
+                case .importModules(let ms): out.append(contentsOf: ms.map(\.boundName))
+                case .importFrom(_, let ns): out.append(contentsOf: ns.map(\.boundName))
                 default: break
                 }
             }
