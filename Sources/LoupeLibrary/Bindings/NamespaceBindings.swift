@@ -105,8 +105,8 @@ enum NamespaceBindings {
             losses.append(-Double(rows[i, t]))
         }
         switch try args.string("reduction") {
-        case "mean": return .float(losses.reduce(0, +) / Double(max(losses.count, 1)))
-        case "sum": return .float(losses.reduce(0, +))
+        case "mean": return .tensor(Tensor(scalar: Float(losses.reduce(0, +) / Double(max(losses.count, 1)))))
+        case "sum": return .tensor(Tensor(scalar: Float(losses.reduce(0, +))))
         case "none": return .tensor(Tensor(shape: [losses.count], data: losses.map { Float($0) }))
         case let r: throw LoupeError("cross_entropy: reduction must be \"mean\", \"sum\" or \"none\", not \"\(r)\"")
         }
