@@ -116,7 +116,12 @@ final class ConfigObject: HostObject {
 
     func attribute(_ name: String, interpreter: Interpreter) throws -> Value? {
         if let v = try? dict.get(.string(name)) { return v }
-        return nil
+        // Fields TransformerLens code passes along (device=model.cfg.device), fixed on Loupe's CPU float32 engine.
+        switch name {
+        case "device": return .string("cpu")
+        case "dtype": return .string("float32")
+        default: return nil
+        }
     }
 
     func getItem(_ key: Value, interpreter: Interpreter) throws -> Value? {

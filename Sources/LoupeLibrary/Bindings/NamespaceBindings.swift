@@ -39,7 +39,6 @@ enum NamespaceBindings {
         let cuda = Namespace(name: "torch.cuda", doc: "Loupe runs on the CPU: no CUDA.")
         cuda.set("is_available", .builtin(Builtins.function("torch.cuda.is_available()", doc: "False: Loupe runs on the CPU.") { _, _ in .bool(false) }))
         torch.set("cuda", .host(cuda))
-        torch.lack("nn", "Loupe has no neural-network layers to build or train; models come from load(…), and torch.nn.functional is `F`")
         torch.lack("optim", "Loupe has no autograd or optimisers: it runs models, it does not train them")
         torch.lack("Tensor", "tensors are built with tensor(…), zeros(…), randn(…); check a value with isinstance(x, \"tensor\")")
         torch.lack("autograd", "Loupe has no autograd")
@@ -62,8 +61,10 @@ enum NamespaceBindings {
         let functools = Namespace(name: "functools", doc: "functools.partial.")
         functools.set("partial", .builtin(Partial.builtin))
 
-        let torchNN = Namespace(name: "torch.nn", doc: "Only torch.nn.functional (as `F`) exists in Loupe.")
+        let torchNN = Namespace(name: "torch.nn", doc: "Only torch.nn.functional (as `F`) exists in Loupe.",
+                                otherwise: "Loupe has no neural-network layers to build or train; models come from load(…), and torch.nn.functional is `F`")
         torchNN.set("functional", .host(functional))
+        torch.set("nn", .host(torchNN))
 
         Builtins.registerModule("torch", .host(torch))
         Builtins.registerModule("torch.nn", .host(torchNN))
@@ -79,6 +80,13 @@ enum NamespaceBindings {
                                    ("F", functional, "torch.nn.functional (F.softmax, F.log_softmax, F.cross_entropy).")] {
             Builtins.registerValue(name: name, doc: doc, .host(value))
         }
+        let pyplot = Namespace(name: "matplotlib.pyplot", doc: "matplotlib's pyplot functions as Loupe's plotting builtins.",
+                               otherwise: "Loupe's plotting builtins follow pyplot's names: see help(\"plot\")")
+        pyplot.forward(["plot", "imshow", "subplots", "savefig", "title", "xlabel", "ylabel", "legend", "colorbar", "figure",
+                        "hist", "bar", "barh", "scatter", "show", "xlim", "ylim", "tight_layout", "suptitle", "axhline",
+                        "axvline", "text", "fill_between", "gca", "gcf", "grid", "xticks", "yticks", "close"])
+        Builtins.registerModule("matplotlib.pyplot", .host(pyplot))
+        installAnnotations()
         ProgressBindings.install()
         registerMissing()
     }
@@ -112,11 +120,26 @@ enum NamespaceBindings {
         }
     }
 
+    /// `typing` and `jaxtyping` names, for annotations: Loupe reads annotations and ignores them, so these
+    /// names only need to exist. Each is bound to its own qualified name as a string.
+    static func installAnnotations() {
+        let modules: [(String, [String])] = [
+            ("typing", ["List", "Dict", "Tuple", "Optional", "Union", "Callable", "Any", "Literal", "Sequence", "Iterable", "Set"]),
+            ("jaxtyping", ["Float", "Int", "Bool", "Shaped", "Array"]),
+        ]
+        for (module, names) in modules {
+            let ns = Namespace(name: module, doc: "Names for type annotations, which Loupe reads and ignores.")
+            for n in names { ns.set(n, .string("\(module).\(n)")) }
+            Builtins.registerModule(module, .host(ns))
+        }
+    }
+
     /// Modules Loupe does not have, with what to use instead.
     static func registerMissing() {
         let missing: [(String, String)] = [
             ("pandas", "tables are built in: table(...), read_csv(...)"),
-            ("matplotlib", "plotting is built in: plot(...), imshow(...), subplots(...), savefig(...)"),
+            ("matplotlib", "plotting is built in: plot(...), imshow(...), subplots(...), savefig(...) (and `import matplotlib.pyplot as plt`)"),
+            ("plotly", "plotting is built in: imshow(...), plot(...), scatter(...), bar(...); interactive views: attention_patterns(...)"),
             ("seaborn", "plotting is built in: plot(...), imshow(...), hist(...)"),
             ("sklearn", "Loupe has pca(...) and tsne(...) built in"),
             ("transformers", "models load with load(\"gpt2\") (or HookedTransformer.from_pretrained) from Hugging Face folders"),
