@@ -54,6 +54,10 @@ enum NamespaceBindings {
                       renamed: ["array": "tensor", "asarray": "tensor", "concatenate": "cat", "clip": "clamp", "load": "read",
                                 "dot": "matmul", "amax": "max", "amin": "min"])
         for (name, kind) in dtypes { numpy.set(name, .string(kind)) }
+        for name in ["mean", "sum", "std", "var", "max", "min", "argmax", "argmin", "cumsum", "sort", "argsort", "amax", "amin",
+                     "concatenate", "stack", "prod", "median", "percentile", "quantile"] {
+            if case .builtin(let b)? = numpy.members[name] { numpy.set(name, .builtin(numpyKeywords(b, as: name))) }
+        }
         for c in ["pi", "e", "inf", "nan"] { if let v = Builtins.values[c]?.value { numpy.set(c, v) } }
         numpy.lack("random", "random tensors come from randn(…), rand(…) and seed(n); the `random` module has Python's random")
         numpy.lack("ndarray", "Loupe's arrays are tensors; check a value with isinstance(x, \"tensor\")")
@@ -89,6 +93,16 @@ enum NamespaceBindings {
         installAnnotations()
         ProgressBindings.install()
         registerMissing()
+    }
+
+    /// A numpy spelling of a builtin: numpy's `axis=` and `keepdims=` become Loupe's `dim=` and `keepdim=`.
+    static func numpyKeywords(_ builtin: BuiltinFunction, as name: String) -> BuiltinFunction {
+        Builtins.function("np.\(name)(*args, **kwargs)",
+                          doc: "\(builtin.signature) with numpy's keywords (axis= for dim=, keepdims= for keepdim=). \(builtin.doc)") { rt, args in
+            let renamed = ["axis": "dim", "keepdims": "keepdim"]
+            let keywords = args.varKeywords.map { (renamed[$0.0] ?? $0.0, $0.1) }
+            return try rt.call(.builtin(builtin), Arguments(args.varArgs, keywords: keywords))
+        }
     }
 
     /// `F.cross_entropy(logits [N, C], target [N])`: the mean of −log softmax(logits)[target].

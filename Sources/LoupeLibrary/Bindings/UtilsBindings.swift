@@ -69,6 +69,11 @@ enum UtilsBindings {
         Builtins.registerModule("transformer_lens", .host(transformerLens))
         Builtins.registerModule("transformer_lens.utils", .host(utils))
         Builtins.registerModule("transformer_lens.HookedTransformer", .host(hookedTransformer))
+        // `from transformer_lens.hook_points import HookPoint` appears for annotations, which Loupe ignores.
+        let hookPoints = Namespace(name: "transformer_lens.hook_points", doc: "HookPoint, for annotations of hook functions.")
+        hookPoints.set("HookPoint", .string("transformer_lens.hook_points.HookPoint"))
+        transformerLens.set("hook_points", .host(hookPoints))
+        Builtins.registerModule("transformer_lens.hook_points", .host(hookPoints))
         Builtins.registerValue(name: "utils", doc: "TransformerLens's utils: get_act_name, to_numpy, test_prompt.", .host(utils))
         Builtins.registerValue(name: "HookedTransformer", doc: "HookedTransformer.from_pretrained(name) loads a model (as load(name)).",
                                .host(hookedTransformer))
