@@ -36,6 +36,9 @@ enum NamespaceBindings {
             doc: "Returns None: Loupe has no autograd, so there is nothing to turn on or off.") { _, _ in .none }))
         torch.set("device", .builtin(Builtins.function("torch.device(name: str)",
             doc: "Returns the name: Loupe runs on the CPU and ignores devices.") { _, args in .string(try args.string("name")) }))
+        torch.set("allclose", .builtin(allclose))
+        torch.set("isclose", .builtin(isclose))
+        torch.lack("linalg", "Loupe has pca(x, k) for principal directions; no general linear algebra (svd, eig)")
         let cuda = Namespace(name: "torch.cuda", doc: "Loupe runs on the CPU: no CUDA.")
         cuda.set("is_available", .builtin(Builtins.function("torch.cuda.is_available()", doc: "False: Loupe runs on the CPU.") { _, _ in .bool(false) }))
         torch.set("cuda", .host(cuda))
@@ -59,6 +62,9 @@ enum NamespaceBindings {
             if case .builtin(let b)? = numpy.members[name] { numpy.set(name, .builtin(numpyKeywords(b, as: name))) }
         }
         for c in ["pi", "e", "inf", "nan"] { if let v = Builtins.values[c]?.value { numpy.set(c, v) } }
+        numpy.set("allclose", .builtin(allclose))
+        numpy.set("isclose", .builtin(isclose))
+        numpy.lack("linalg", "Loupe has pca(x, k) for principal directions; no general linear algebra (svd, eig)")
         numpy.lack("random", "random tensors come from randn(…), rand(…) and seed(n); the `random` module has Python's random")
         numpy.lack("ndarray", "Loupe's arrays are tensors; check a value with isinstance(x, \"tensor\")")
 
@@ -93,6 +99,25 @@ enum NamespaceBindings {
         installAnnotations()
         ProgressBindings.install()
         registerMissing()
+    }
+
+    /// |a − b| ≤ atol + rtol·|b| elementwise (broadcasting), as torch and numpy define closeness.
+    static func closeness(_ args: BoundArguments) throws -> Tensor {
+        let a = try TensorBuiltins.tensorArg(args.value("a"), "a").tensor, b = try TensorBuiltins.tensorArg(args.value("b"), "b").tensor
+        let rtol = Float(try args.double("rtol")), atol = Float(try args.double("atol"))
+        return try EinopsBindings.engine { try Tensor.zip(a, b) { x, y in abs(x - y) <= atol + rtol * abs(y) ? 1 : 0 } }
+    }
+
+    static let isclose = Builtins.function("isclose(a, b, rtol: float = 1e-05, atol: float = 1e-08)",
+        doc: "Elementwise |a − b| ≤ atol + rtol·|b| (a bool tensor), as torch.isclose / np.isclose.",
+        example: "torch.isclose(tensor([1.0, 2.0]), tensor([1.0, 2.1]))") { _, args in
+        .tensor(try closeness(args), kind: .bool)
+    }
+
+    static let allclose = Builtins.function("allclose(a, b, rtol: float = 1e-05, atol: float = 1e-08)",
+        doc: "True when every element is close: |a − b| ≤ atol + rtol·|b|, as torch.allclose / np.allclose.",
+        example: "torch.allclose(model.blocks[0].attn.W_Q, model.W_Q[0])") { _, args in
+        .bool(try closeness(args).toArray().allSatisfy { $0 == 1 })
     }
 
     /// A numpy spelling of a builtin: numpy's `axis=` and `keepdims=` become Loupe's `dim=` and `keepdim=`.

@@ -31,6 +31,8 @@ enum UtilsBindings {
             return .tensor(try EinopsBindings.engine { try t.tensor.squeezed(0) }, kind: t.kind)
         }))
         utils.set("test_prompt", .builtin(TestPrompt.builtin))
+        utils.set("get_device", .builtin(Builtins.function("utils.get_device()", doc: "\"cpu\": Loupe runs on the CPU.",
+                                                             example: "device = utils.get_device()") { _, _ in .string("cpu") }))
 
         let hookedTransformer = Namespace(name: "HookedTransformer", doc: "Loads models as TransformerLens's HookedTransformer does.")
         if let load = Builtins.functions["load"] {
@@ -68,6 +70,8 @@ enum UtilsBindings {
         transformerLens.lack("patching", "patching sweeps are builtins: see help(\"activation_patching\")")
         Builtins.registerModule("transformer_lens", .host(transformerLens))
         Builtins.registerModule("transformer_lens.utils", .host(utils))
+        Builtins.registerModule("transformer_lens.utilities", .host(utils))
+        transformerLens.set("utilities", .host(utils))
         Builtins.registerModule("transformer_lens.HookedTransformer", .host(hookedTransformer))
         // `from transformer_lens.hook_points import HookPoint` appears for annotations, which Loupe ignores.
         let hookPoints = Namespace(name: "transformer_lens.hook_points", doc: "HookPoint, for annotations of hook functions.")
@@ -88,10 +92,26 @@ enum UtilsBindings {
                              ("topk_tokens", ["topk_tokens"])] {
             let module = Namespace(name: "circuitsvis.\(sub)", doc: "circuitsvis.\(sub) as Loupe views.")
             module.forward(names)
+            if sub == "attention", let patterns = Builtins.functions["attention_patterns"] {
+                module.set("attention_pattern", .builtin(singleHeadPattern(patterns)))
+            }
             cv.set(sub, .host(module))
             Builtins.registerModule("circuitsvis.\(sub)", .host(module))
         }
         Builtins.registerModule("circuitsvis", .host(cv))
+    }
+
+    /// circuitsvis's one-head `attention_pattern(tokens, attention [dest, src])` as a one-head attention_patterns.
+    static func singleHeadPattern(_ patterns: BuiltinFunction) -> BuiltinFunction {
+        Builtins.function("cv.attention.attention_pattern(tokens, attention, **kwargs)",
+                          doc: "One head's pattern [dest, src] shown as attention_patterns with a single head.",
+                          example: "cv.attention.attention_pattern(tokens=str_tokens, attention=cache[\"pattern\", 0][0])") { rt, args in
+            var attention = args.value("attention")
+            if case .tensor(let t) = attention, t.tensor.rank == 2 {
+                attention = .tensor(try EinopsBindings.engine { try t.tensor.unsqueezed(0) }, kind: t.kind)
+            }
+            return try rt.call(.builtin(patterns), Arguments(keywords: [("tokens", args.value("tokens")), ("attention", attention)] + args.varKeywords))
+        }
     }
 
     /// TransformerLens's `get_act_name`, alias tables included.
