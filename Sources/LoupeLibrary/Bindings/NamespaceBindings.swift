@@ -187,6 +187,14 @@ enum NamespaceBindings {
             ("os", "paths are relative to the script; read(...) and save(...) take them"),
             ("sys", "Loupe scripts have no sys module"),
             ("pickle", "save(path, value) writes .npy, .npz, .safetensors, .json"),
+            ("torch.optim", "Loupe has no autograd or optimisers: it runs models, it does not train them"),
+            ("torch.utils", "batch prompts with a list: model(prompts) or run_with_cache(prompts)"),
+            ("copy", "copy values with x.clone() (tensors), list(x) or dict(x)"),
+            ("itertools", "use range(...), zip(...), enumerate(...) and comprehensions"),
+            ("pathlib", "paths are strings relative to the script; read(...) and save(...) take them"),
+            ("dataclasses", "use dicts or named tuples"),
+            ("neel_plotly", "plotting is built in: imshow(...), plot(...), scatter(...)"),
+            ("transformer_lens.patching", "activation patching sweeps are built in: patching_sweep(...), ablation_sweep(...) (see help(\"patching_sweep\"))"),
         ]
         for (name, instead) in missing { Builtins.registerMissingModule(name, instead: instead) }
     }

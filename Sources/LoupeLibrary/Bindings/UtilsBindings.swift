@@ -67,7 +67,7 @@ enum UtilsBindings {
         transformerLens.lack("ActivationCache", "caches come from model.run_with_cache(...)")
         transformerLens.lack("HookedTransformerConfig", "Loupe builds configs from checkpoints; read them as model.cfg")
         transformerLens.lack("FactoredMatrix", "multiply the factors with @ (e.g. W_Q @ W_K.transpose(-1, -2))")
-        transformerLens.lack("patching", "patching sweeps are builtins: see help(\"activation_patching\")")
+        transformerLens.lack("patching", "activation patching sweeps are built in: patching_sweep(...), ablation_sweep(...)")
         Builtins.registerModule("transformer_lens", .host(transformerLens))
         Builtins.registerModule("transformer_lens.utils", .host(utils))
         Builtins.registerModule("transformer_lens.utilities", .host(utils))
