@@ -155,6 +155,8 @@ struct Compiler {
             return TryStmt(b, handlers, try compileBlock(finally ?? []), l)
         case .with(let ctx, let target, let body):
             return WithStmt(rt, try compileExpr(ctx), try target.map { try compileTarget($0) }, try compileBlock(body), l)
+        case .importModules, .importFrom:
+            return try compileImport(s)
         }
     }
 
@@ -227,6 +229,8 @@ struct Compiler {
                 case .tryExcept(let b, let cs, let fin):
                     walk(b); for c in cs { if let n = c.binding { out.append(n) }; walk(c.body) }; walk(fin ?? [])
                 case .with(_, let t, let b): if let t = t { target(t) }; walk(b)
+                case .importModules(let ms): out.append(contentsOf: ms.map(\.boundName))
+                case .importFrom(_, let ns): out.append(contentsOf: ns.map(\.boundName))
                 default: break
                 }
             }

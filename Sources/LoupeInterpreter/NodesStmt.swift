@@ -262,10 +262,3 @@ final class WithStmt: StmtNode {
         return flow
     }
 }
-
-/// A sequence of statements run in place.
-final class BlockStmt: StmtNode {
-    let body: [StmtNode]
-    init(_ body: [StmtNode], _ loc: SourceLocation) { self.body = body; super.init(loc) }
-    override func exec(_ f: Frame) throws -> Flow { try runBlock(body, f) }
-}

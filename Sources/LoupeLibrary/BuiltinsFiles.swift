@@ -26,13 +26,17 @@ enum FileBuiltins {
         return u
     }
 
+    static func isString(_ v: Value) -> Bool { if case .string = v { return true }; return false }
+
     static let formats = ".npy, .npz, .safetensors, .csv, .json, .jsonl, .txt"
 
     static func install() {
-        Builtins.register("save(path, value)", doc: "Writes a value to a file chosen by extension: .npy (one tensor), .npz and .safetensors (a dict of tensors), .csv (rows, list of dicts, dict of columns, or 2-d tensor), .json, .jsonl (a list, one item per line), .txt (a string or lines). Files are readable by numpy/pandas/safetensors. Returns the path.",
+        Builtins.register("save(path, value)", doc: "Writes a value (torch's order save(value, path) works too) to a file chosen by extension: .npy (one tensor), .npz and .safetensors (a dict of tensors), .csv (rows, list of dicts, dict of columns, or 2-d tensor), .json, .jsonl (a list, one item per line), .txt (a string or lines). Files are readable by numpy/pandas/safetensors. Returns the path.",
                           example: "save(\"acts.npz\", {\"resid\": x, \"ids\": ids})") { rt, args in
-            let path = try args.string("path")
-            let value = args.value("value")
+            // numpy's order is save(path, value); torch's is save(value, path): a string path in either place.
+            var pathValue = args.value("path"), value = args.value("value")
+            if case .string = value, !isString(pathValue) { swap(&pathValue, &value) }
+            let path = try pathValue.asString("save: path")
             let u = try writeURL(path, rt)
             do {
                 switch u.pathExtension.lowercased() {
@@ -63,6 +67,9 @@ enum FileBuiltins {
                     default: text = Repr.str(value)
                     }
                     try text.write(to: u, atomically: true, encoding: .utf8)
+                case "pt", "pth", "pkl":
+                    throw LoupeError("save: Loupe does not write pickle files (`.\(u.pathExtension)`)",
+                                     hint: "use .npy for one tensor or .safetensors for a dict of tensors; numpy and torch read both")
                 default:
                     throw LoupeError("save: unknown file type `.\(u.pathExtension)`", hint: "use one of \(formats)")
                 }

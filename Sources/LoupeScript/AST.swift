@@ -108,6 +108,24 @@ public indirect enum StmtKind: Sendable {
     case tryExcept([Stmt], [ExceptClause], [Stmt]?)
     /// `with expr as name:` — evaluates expr, binds it, runs the body (no context-manager protocol).
     case with(Expr, Expr?, [Stmt])
+    /// `import a.b.c as x, d`: each module's dotted path and its `as` name.
+    case importModules([ImportedModule])
+    /// `from a.b import x as y, z`: the module's dotted path and the names taken from it.
+    case importFrom([String], [ImportedName])
+}
+
+/// One module of an `import` statement. Without `as`, Python binds the path's first name.
+public struct ImportedModule: Sendable {
+    public var path: [String]
+    public var alias: String?
+    public var boundName: String { alias ?? path[0] }
+}
+
+/// One name of a `from … import` statement.
+public struct ImportedName: Sendable {
+    public var name: String
+    public var alias: String?
+    public var boundName: String { alias ?? name }
 }
 
 public struct ExceptClause: Sendable {

@@ -186,8 +186,8 @@ public struct Parser {
                 advance()
                 if current.kind == .newline || current.kind == .eof { return Stmt(.raise(nil), line: t.line, column: t.column) }
                 return Stmt(.raise(try parseExpression()), line: t.line, column: t.column)
-            case .import, .from:
-                throw error("Loupe has no imports: tensors, math, random, plotting and models are built in (try `help()`)")
+            case .import: return try parseImport()
+            case .from: return try parseFromImport()
             default: break
             }
         }

@@ -36,5 +36,6 @@ enum Bindings {
         AnalysisTokenStats.install()
         AnalysisSweeps.install()
         AnalysisMaps.install()
+        NamespaceBindings.installAll()
     }
 }

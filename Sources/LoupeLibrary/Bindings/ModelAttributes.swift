@@ -7,6 +7,23 @@ import LoupeScript
 
 /// The Model's weights and sizes under TransformerLens's names.
 extension ModelBindings {
+    /// Per-layer weights by TransformerLens name: (name, doc of the stacked form, one layer's accessor).
+    static let perLayerWeights: [(String, String, (HookedTransformer, Int) throws -> Tensor)] = [
+        ("W_Q", "query weights [n_layers, n_heads, d_model, d_head]", { try $0.W_Q(layer: $1) }),
+        ("W_K", "key weights [n_layers, n_heads, d_model, d_head] (KV heads repeated under GQA, as TransformerLens)", { try $0.W_K(layer: $1) }),
+        ("W_V", "value weights [n_layers, n_heads, d_model, d_head]", { try $0.W_V(layer: $1) }),
+        ("W_O", "output weights [n_layers, n_heads, d_head, d_model]", { try $0.W_O(layer: $1) }),
+        ("b_Q", "query biases [n_layers, n_heads, d_head]", { try $0.b_Q(layer: $1) }),
+        ("b_K", "key biases [n_layers, n_heads, d_head]", { try $0.b_K(layer: $1) }),
+        ("b_V", "value biases [n_layers, n_heads, d_head]", { try $0.b_V(layer: $1) }),
+        ("b_O", "attention output biases [n_layers, d_model]", { try $0.b_O(layer: $1) }),
+        ("W_in", "MLP input weights [n_layers, d_model, d_mlp]", { try $0.W_in(layer: $1) }),
+        ("W_gate", "MLP gate weights [n_layers, d_model, d_mlp] (gated MLPs only)", { try $0.W_gate(layer: $1) }),
+        ("W_out", "MLP output weights [n_layers, d_mlp, d_model]", { try $0.W_out(layer: $1) }),
+        ("b_in", "MLP input biases [n_layers, d_mlp]", { try $0.b_in(layer: $1) }),
+        ("b_out", "MLP output biases [n_layers, d_model]", { try $0.b_out(layer: $1) }),
+    ]
+
     static func installAttributes() {
         let sizes: [(String, String, (ModelConfig) -> Int)] = [
             ("n_layers", "number of transformer blocks", { $0.nLayers }),
@@ -23,8 +40,8 @@ extension ModelBindings {
                                        example: "model.\(name)") { _, recv in .int(get(try model(recv).model.config)) }
         }
         Builtins.registerAttribute(type: "Model", name: "cfg",
-                                   doc: "The configuration as a dict (TransformerLens's model.cfg fields that apply).",
-                                   example: "model.cfg[\"n_layers\"]") { _, recv in
+                                   doc: "The configuration (TransformerLens's model.cfg fields that apply), read as attributes or keys: model.cfg.n_layers, model.cfg[\"n_layers\"].",
+                                   example: "model.cfg.n_layers") { _, recv in
             let m = try model(recv)
             let c = m.model.config
             var pairs: [(String, Value)] = sizes.map { ($0.0, .int($0.2(c))) }
@@ -36,8 +53,9 @@ extension ModelBindings {
                       ("tied_embeddings", .bool(c.tiedEmbeddings)),
                       ("bos_token_id", m.tokenizer?.bosID.map { .int($0) } ?? c.bosTokenID.map { .int($0) } ?? .none),
                       ("eos_token_id", m.tokenizer?.eosID.map { .int($0) } ?? c.eosTokenID.map { .int($0) } ?? .none)]
-            return .dict(DictBox(pairs))
+            return .host(ConfigObject(pairs))
         }
+        installComponents()
         Builtins.registerAttribute(type: "Model", name: "hook_names",
                                    doc: "Every hook point in forward order (TransformerLens's model.hook_dict keys).",
                                    example: "[n for n in model.hook_names if \"pattern\" in n][:3]") { _, recv in
@@ -64,21 +82,7 @@ extension ModelBindings {
                 return .tensor(try m.memoized(name) { try engineCall { try get(m.model) } })
             }
         }
-        let perLayer: [(String, String, (HookedTransformer, Int) throws -> Tensor)] = [
-            ("W_Q", "query weights [n_layers, n_heads, d_model, d_head]", { try $0.W_Q(layer: $1) }),
-            ("W_K", "key weights [n_layers, n_heads, d_model, d_head] (KV heads repeated under GQA, as TransformerLens)", { try $0.W_K(layer: $1) }),
-            ("W_V", "value weights [n_layers, n_heads, d_model, d_head]", { try $0.W_V(layer: $1) }),
-            ("W_O", "output weights [n_layers, n_heads, d_head, d_model]", { try $0.W_O(layer: $1) }),
-            ("b_Q", "query biases [n_layers, n_heads, d_head]", { try $0.b_Q(layer: $1) }),
-            ("b_K", "key biases [n_layers, n_heads, d_head]", { try $0.b_K(layer: $1) }),
-            ("b_V", "value biases [n_layers, n_heads, d_head]", { try $0.b_V(layer: $1) }),
-            ("b_O", "attention output biases [n_layers, d_model]", { try $0.b_O(layer: $1) }),
-            ("W_in", "MLP input weights [n_layers, d_model, d_mlp]", { try $0.W_in(layer: $1) }),
-            ("W_gate", "MLP gate weights [n_layers, d_model, d_mlp] (gated MLPs only)", { try $0.W_gate(layer: $1) }),
-            ("W_out", "MLP output weights [n_layers, d_mlp, d_model]", { try $0.W_out(layer: $1) }),
-            ("b_in", "MLP input biases [n_layers, d_mlp]", { try $0.b_in(layer: $1) }),
-            ("b_out", "MLP output biases [n_layers, d_model]", { try $0.b_out(layer: $1) }),
-        ]
+        let perLayer = perLayerWeights
         for (name, doc, get) in perLayer {
             Builtins.registerAttribute(type: "Model", name: name,
                                        doc: "The \(doc), dequantised to float32 on each access; index a layer first to save memory: model.\(name)[3] still builds all layers, use model.weight(\"\(name)\", 3).",
