@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """What TransformerLens prints for the demo cells ported under Tests/Scripts/tl_demos (run by hand, never in CI).
 
-    tools/.venv/bin/python tools/gen_tl_demo_fixtures.py
+    tools/.venv/bin/python tools/gen_tl_demo_fixtures.py               # Exploratory_Analysis_Demo cells
+    tools/.venv/bin/python tools/gen_tl_demo_fixtures.py --main-demo   # Main_Demo cells
 
-Runs the cells of TransformerLens's demos/Exploratory_Analysis_Demo.ipynb (the IOI walk-through) on
+Runs the cells of TransformerLens's demos/Exploratory_Analysis_Demo.ipynb (the IOI walk-through) or
+demos/Main_Demo.ipynb on
 models/smollm2 (the Q4_1 GGUF, dequantised to F32 as tools/gen_model_fixtures.py loads it), wrapped by
 TransformerBridge with TL's default processing (fold_ln, center_writing_weights, center_unembed). Each
 section prints `== <script name>` and then the lines the Loupe script must print, with the fixed precision
@@ -11,6 +13,7 @@ the script uses, so these lines are pasted as the script's `# expect:` lines. Wh
 summary of a plotted tensor instead of the plot, the summary is computed the same way here.
 """
 import os
+import sys
 from functools import partial
 
 import einops
@@ -228,5 +231,190 @@ def main():
             print([f"{x:.3f}" for x in row])
 
 
+def main_demo(model):
+    """Cells of demos/Main_Demo.ipynb; tensors and shapes are printed as lists and tuples, as the scripts do."""
+    import einops
+    import transformer_lens.utilities as utils
+
+    section("main_loss")
+    model_description_text = """## Loading and Running Models
+
+TransformerLens supports 9,000+ models across 50+ architecture families. You can load any of them in with `TransformerBridge.boot_transformers(MODEL_NAME)`. For this demo notebook we'll look at GPT-2 Small, an 80M parameter model, see the Available Models section for info on the rest.
+
+To try the model out, let's find the loss on this text!"""
+    loss = model(model_description_text, return_type="loss")
+    print("Model loss:", f"{loss.item():.4f}")
+
+    section("main_run_with_cache")
+    gpt2_text = ("Natural language processing tasks, such as question answering, machine translation, reading "
+                 "comprehension, and summarization, are typically approached with supervised learning on taskspecific "
+                 "datasets.")
+    gpt2_tokens = model.to_tokens(gpt2_text)
+    gpt2_logits, gpt2_cache = model.run_with_cache(gpt2_tokens, remove_batch_dim=True)
+    attention_pattern = gpt2_cache["pattern", 0, "attn"]
+    print(tuple(attention_pattern.shape))
+    gpt2_str_tokens = model.to_str_tokens(gpt2_text)
+    print(len(gpt2_str_tokens), f"{attention_pattern[3, -1, 0].item():.4f}")
+
+    section("main_names_filter")
+    attn_hook_name = "blocks.0.attn.hook_pattern"
+    attn_layer = 0
+    _, gpt2_attn_cache = model.run_with_cache(gpt2_tokens, remove_batch_dim=True, stop_at_layer=attn_layer + 1,
+                                              names_filter=[attn_hook_name])
+    gpt2_attn = gpt2_attn_cache[attn_hook_name]
+    assert torch.allclose(gpt2_attn, attention_pattern)
+    print(tuple(gpt2_attn.shape), list(gpt2_attn_cache.keys()))
+
+    section("main_head_ablation")
+    layer_to_ablate = 0
+    head_index_to_ablate = 2
+
+    def head_ablation_hook(value, hook):
+        print(f"Shape of the value tensor: {tuple(value.shape)}")
+        value[:, :, head_index_to_ablate, :] = 0.0
+        return value
+
+    original_loss = model(gpt2_tokens, return_type="loss")
+    ablated_loss = model.run_with_hooks(gpt2_tokens, return_type="loss",
+                                        fwd_hooks=[(utils.get_act_name("v", layer_to_ablate), head_ablation_hook)])
+    print(f"Original Loss: {original_loss.item():.3f}")
+    print(f"Ablated Loss: {ablated_loss.item():.3f}")
+
+    section("main_clean_corrupted")
+    clean_prompt = "After John and Mary went to the store, Mary gave a bottle of milk to"
+    corrupted_prompt = "After John and Mary went to the store, John gave a bottle of milk to"
+    clean_tokens = model.to_tokens(clean_prompt)
+    corrupted_tokens = model.to_tokens(corrupted_prompt)
+
+    def logits_to_logit_diff(logits, correct_answer=" John", incorrect_answer=" Mary"):
+        correct_index = model.to_single_token(correct_answer)
+        incorrect_index = model.to_single_token(incorrect_answer)
+        return logits[0, -1, correct_index] - logits[0, -1, incorrect_index]
+
+    clean_logits, clean_cache = model.run_with_cache(clean_tokens)
+    clean_logit_diff = logits_to_logit_diff(clean_logits)
+    print(f"Clean logit difference: {clean_logit_diff.item():.3f}")
+    corrupted_logits = model(corrupted_tokens)
+    corrupted_logit_diff = logits_to_logit_diff(corrupted_logits)
+    print(f"Corrupted logit difference: {corrupted_logit_diff.item():.3f}")
+
+    section("main_patch_resid")
+
+    def residual_stream_patching_hook(resid_pre, hook, position):
+        clean_resid_pre = clean_cache[hook.name]
+        resid_pre[:, position, :] = clean_resid_pre[:, position, :]
+        return resid_pre
+
+    LAYERS, POSITIONS = [0, 10, 20], [3, 4, 10, 16]
+    ioi_patching_result = torch.zeros((len(LAYERS), len(POSITIONS)))
+    for li, layer in enumerate(LAYERS):
+        for pi, position in enumerate(POSITIONS):
+            temp_hook_fn = partial(residual_stream_patching_hook, position=position)
+            patched_logits = model.run_with_hooks(corrupted_tokens,
+                                                  fwd_hooks=[(utils.get_act_name("resid_pre", layer), temp_hook_fn)])
+            patched_logit_diff = logits_to_logit_diff(patched_logits).detach()
+            ioi_patching_result[li, pi] = (patched_logit_diff - corrupted_logit_diff) / (
+                clean_logit_diff - corrupted_logit_diff)
+    for row in ioi_patching_result.tolist():
+        print([f"{x:.3f}" for x in row])
+
+    # Random tokens are replaced by a fixed sequence, so both sides see the same input.
+    seq_len = 8
+    repeated_tokens = einops.repeat(torch.tensor([[1000 + 37 * i for i in range(seq_len)]]),
+                                    "batch seq_len -> batch (2 seq_len)")
+
+    section("main_repeated_loss")
+    repeated_logits = model(repeated_tokens)
+    correct_log_probs = model.loss_fn(repeated_logits, repeated_tokens, per_token=True)
+    loss_by_position = einops.reduce(correct_log_probs, "batch position -> position", "mean")
+    print(tuple(loss_by_position.shape), [f"{x:.3f}" for x in loss_by_position.tolist()])
+
+    section("main_induction_score")
+    induction_score_store = torch.zeros((model.cfg.n_layers, model.cfg.n_heads))
+
+    def induction_score_hook(pattern, hook):
+        induction_stripe = pattern.diagonal(dim1=-2, dim2=-1, offset=1 - seq_len)
+        induction_score = einops.reduce(induction_stripe, "batch head_index position -> head_index", "mean")
+        induction_score_store[hook.layer(), :] = induction_score
+
+    pattern_hook_names_filter = lambda name: name.endswith("pattern")
+    model.run_with_hooks(repeated_tokens, return_type=None,
+                         fwd_hooks=[(pattern_hook_names_filter, induction_score_hook)])
+    flat = induction_score_store.flatten()
+    print(f"{flat.max().item():.4f}", flat.argmax().item(), f"{flat.sum().item():.4f}")
+
+    section("main_unembed_bias_names")
+    john_bias = model.unembed.b_U[model.to_single_token(" John")]
+    mary_bias = model.unembed.b_U[model.to_single_token(" Mary")]
+    print(f"John bias: {john_bias.item():.4f}")
+    print(f"Mary bias: {mary_bias.item():.4f}")
+    print(f"Prob ratio bias: {torch.exp(john_bias - mary_bias).item():.4f}x")
+
+    section("main_to_str_tokens")
+    example_text = ("The first thing you need to figure out is *how* things are tokenized. `model.to_str_tokens` "
+                    "splits a string into the tokens *as a list of substrings*, and so lets you explore what the text "
+                    "looks like. To demonstrate this, let's use it on this paragraph.")
+    print(model.to_str_tokens(example_text))
+
+    section("main_to_tokens")
+    example_text_tokens = model.to_tokens(example_text)
+    print(example_text_tokens.tolist())
+
+    section("main_to_tokens_batch")
+    example_multi_text = ["The cat sat on the mat.", "The cat sat on the mat really hard."]
+    print(model.to_tokens(example_multi_text).tolist())
+
+    section("main_cat_probs")
+    cat_text = "The cat sat on the mat."
+    cat_logits = model(cat_text)
+    cat_probs = cat_logits.softmax(dim=-1)
+    print(f"Probability tensor shape [batch, position, d_vocab] == {tuple(cat_probs.shape)}")
+    capital_the_token_index = model.to_single_token(" The")
+    print(f"| The| probability: {cat_probs[0, -1, capital_the_token_index].item():.2%}")
+
+    section("main_to_string")
+    print(f"Token 256 - the most common pair of ASCII characters: |{model.to_string(256)}|")
+    print(f"De-Tokenizing the example tokens: {model.to_string(example_text_tokens.squeeze())}")
+
+    section("main_get_token_position")
+    print("With BOS:", model.get_token_position(" cat", "The cat sat on the mat"))
+    print("Without BOS:", model.get_token_position(" cat", "The cat sat on the mat", prepend_bos=False))
+
+    section("main_numbers")
+    print(model.to_str_tokens("2342+2017=21445"))
+    print(model.to_str_tokens("1000+1000000=999999"))
+
+    section("main_prepend_bos_shapes")
+    print("Logits shape by default (with BOS)", tuple(model("Hello World").shape))
+    print("Logits shape with BOS", tuple(model("Hello World", prepend_bos=True).shape))
+    print("Logits shape without BOS - only 2 positions!", tuple(model("Hello World", prepend_bos=False).shape))
+
+    section("main_bos_logit_diff")
+    prompt = "Claire and Mary went to the shops, then Mary gave a bottle of milk to"
+    for bos in [True, False]:
+        logits = model(prompt, prepend_bos=bos)
+        mary = logits[0, -1, model.to_single_token(" Mary")].item()
+        claire = logits[0, -1, model.to_single_token(" Claire")].item()
+        print(f"Logit difference {'with' if bos else 'without'} BOS: {(claire - mary):.3f}")
+
+    section("main_claire_tokens")
+    print(f"| Claire| -> {model.to_str_tokens(' Claire', prepend_bos=False)}")
+    print(f"|Claire| -> {model.to_str_tokens('Claire', prepend_bos=False)}")
+
+    section("main_hook_names")
+    test_prompt = "The quick brown fox jumped over the lazy dog"
+    print("Num tokens:", len(model.to_tokens(test_prompt)[0]))
+
+    def print_name_shape_hook_function(activation, hook):
+        print(hook.name, tuple(activation.shape))
+
+    not_in_late_block_filter = lambda name: name.startswith("blocks.0.") or not name.startswith("blocks")
+    model.run_with_hooks(test_prompt, return_type=None,
+                         fwd_hooks=[(not_in_late_block_filter, print_name_shape_hook_function)])
+
+
 if __name__ == "__main__":
-    main()
+    if "--main-demo" in sys.argv:
+        main_demo(load_smollm2())
+    else:
+        main()
