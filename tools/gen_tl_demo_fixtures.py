@@ -148,6 +148,34 @@ def main():
     print(torch.topk(per_head_logit_diffs.flatten(), k=top_k).indices.tolist())
     print(torch.topk(-per_head_logit_diffs.flatten(), k=top_k).indices.tolist())
 
+    section("ioi_ablate_name_mover")
+    top_name_mover = per_head_logit_diffs.flatten().argmax().item()
+    top_name_mover_layer = top_name_mover // model.cfg.n_heads
+    top_name_mover_head = top_name_mover % model.cfg.n_heads
+    print(f"Top Name Mover to ablate: L{top_name_mover_layer}H{top_name_mover_head}")
+
+    def ablate_top_head_hook(z, hook):
+        z = z.clone()
+        z[:, -1, top_name_mover_head, :] = 0
+        return z
+
+    model.blocks[top_name_mover_layer].attn.hook_z.add_hook(ablate_top_head_hook)
+    ablated_logits, ablated_cache = model.run_with_cache(tokens)
+    model.reset_hooks()
+    print(f"Original logit diff: {original_average_logit_diff:.2f}")
+    print(f"Post ablation logit diff: {logits_to_ave_logit_diff(ablated_logits, answer_tokens).item():.2f}")
+    print(f"Direct Logit Attribution of top name mover head: {per_head_logit_diffs.flatten()[top_name_mover].item():.2f}")
+    print(f"Naive prediction of post ablation logit diff: "
+          f"{original_average_logit_diff - per_head_logit_diffs.flatten()[top_name_mover].item():.2f}")
+    per_head_ablated_residual, labels = ablated_cache.stack_head_results(layer=-1, pos_slice=-1, return_labels=True)
+    per_head_ablated_logit_diffs = residual_stack_to_logit_diff(per_head_ablated_residual, ablated_cache)
+    per_head_ablated_logit_diffs = per_head_ablated_logit_diffs.reshape(model.cfg.n_layers, model.cfg.n_heads)
+    summary(per_head_ablated_logit_diffs)
+    print("Average LN scaling ratio:", round((cache["ln_final.hook_scale"][:, -1]
+                                              / ablated_cache["ln_final.hook_scale"][:, -1]).mean().item(), 3))
+    print("Ablation LN scale", [f"{x:.2f}" for x in ablated_cache["ln_final.hook_scale"][:, -1].flatten().tolist()])
+    print("Original LN scale", [f"{x:.2f}" for x in cache["ln_final.hook_scale"][:, -1].flatten().tolist()])
+
     section("ioi_corrupted")
     corrupted_prompts = []
     for i in range(0, len(prompts), 2):
