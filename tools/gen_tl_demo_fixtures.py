@@ -176,6 +176,36 @@ def main():
     print("Ablation LN scale", [f"{x:.2f}" for x in ablated_cache["ln_final.hook_scale"][:, -1].flatten().tolist()])
     print("Original LN scale", [f"{x:.2f}" for x in cache["ln_final.hook_scale"][:, -1].flatten().tolist()])
 
+    section("ioi_head_scores")
+    # A fixed token batch stands in for torch.randint (the RNGs differ), and seq_len is 20, not 100.
+    seq_len = 20
+    prev_token_scores = torch.zeros((model.cfg.n_layers, model.cfg.n_heads))
+    duplicate_token_scores = torch.zeros((model.cfg.n_layers, model.cfg.n_heads))
+    induction_scores = torch.zeros((model.cfg.n_layers, model.cfg.n_heads))
+
+    def prev_token_hook(pattern, hook):
+        diagonal = pattern.diagonal(offset=1, dim1=-1, dim2=-2)
+        prev_token_scores[hook.layer()] = einops.reduce(diagonal, "batch head_index diagonal -> head_index", "mean")
+
+    def duplicate_token_hook(pattern, hook):
+        diagonal = pattern.diagonal(offset=seq_len, dim1=-1, dim2=-2)
+        duplicate_token_scores[hook.layer()] = einops.reduce(diagonal, "batch head_index diagonal -> head_index",
+                                                             "mean")
+
+    def induction_hook(pattern, hook):
+        diagonal = pattern.diagonal(offset=seq_len - 1, dim1=-1, dim2=-2)
+        induction_scores[hook.layer()] = einops.reduce(diagonal, "batch head_index diagonal -> head_index", "mean")
+
+    original_tokens = torch.tensor([[100 + 97 * i for i in range(seq_len)], [5000 + 53 * i for i in range(seq_len)]])
+    repeated_tokens = einops.repeat(original_tokens, "batch seq_len -> batch (2 seq_len)")
+    pattern_filter = lambda act_name: act_name.endswith("hook_pattern")
+    loss = model.run_with_hooks(repeated_tokens, return_type="loss",
+                                fwd_hooks=[(pattern_filter, prev_token_hook), (pattern_filter, duplicate_token_hook),
+                                           (pattern_filter, induction_hook)])
+    print(f"{loss.item():.4f}")
+    for scores in [prev_token_scores, duplicate_token_scores, induction_scores]:
+        print([[f"{x:.3f}" for x in row] for row in scores[:3, :3].tolist()], f"{scores.sum().item():.3f}")
+
     section("ioi_corrupted")
     corrupted_prompts = []
     for i in range(0, len(prompts), 2):
