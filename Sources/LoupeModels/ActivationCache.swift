@@ -177,7 +177,7 @@ public final class ActivationCache: @unchecked Sendable {
     /// are folded). Otherwise TransformerLens ≤ 2.17: centre (LayerNorm) and divide by the run's cached
     /// scale. `posSlice` must be the one already applied to the stack.
     public func applyLNToStack(_ stack: Tensor, layer: Int? = nil, mlpInput: Bool = false, posSlice: PosSlice = .all,
-                               recompute: Bool = true) throws -> Tensor {
+                               recompute: Bool = false) throws -> Tensor {
         let c = model.config
         var L = layer ?? c.nLayers
         if L < 0 { L += c.nLayers + 1 }

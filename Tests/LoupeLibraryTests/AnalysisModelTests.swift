@@ -23,7 +23,7 @@ final class AnalysisModelTests: XCTestCase {
         logits, cache = model.run_with_cache("When Mary and John went to the store,", remove_batch_dim=True)
         lens = logit_lens(model, cache, k=5, pos=None)
         resid, labels = cache.accumulated_resid(incl_mid=True, return_labels=True)
-        direct = cache.apply_ln_to_stack(resid) @ model.W_U
+        direct = cache.apply_ln_to_stack(resid, recompute_ln=True) @ model.W_U
         top = direct.topk(5, dim=-1)
         ref_ids = top[1].tolist()
         ref_probs = direct.softmax(dim=-1).topk(5, dim=-1)[0]

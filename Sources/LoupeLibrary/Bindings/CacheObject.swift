@@ -173,12 +173,13 @@ enum CacheBindings {
             type: "ActivationCache",
             """
             cache.apply_ln_to_stack(stack, layer: int | None = None, mlp_input: bool = False, pos_slice=None,
-                                    recompute: bool = True)
+                                    recompute_ln: bool = False)
             """,
+            aliases: ["recompute": "recompute_ln"],
             doc: """
             Applies the norm feeding `layer` (None: ln_final) to each component of a stack, for logit-lens style use.
-            recompute=True (default, current TransformerLens) normalises each component with its own statistics;
-            recompute=False divides by the run's cached scale, as TransformerLens ≤ 2.17 did (what most published notebooks ran).
+            recompute_ln=False (the default, as TransformerLens) divides each component by the run's cached scale (after
+            centring for LayerNorm); recompute_ln=True normalises each component with its own statistics.
             pos_slice must match the one used to build the stack.
             """,
             example: "resid = cache.accumulated_resid(incl_mid=True)\nlens = cache.apply_ln_to_stack(resid) @ model.W_U"
@@ -187,7 +188,7 @@ enum CacheBindings {
             let stack = try TensorBuiltins.tensorArg(args.value("stack"), "stack").tensor
             return .tensor(try engineCall {
                 try c.cache.applyLNToStack(stack, layer: try args.optionalInt("layer"), mlpInput: try args.bool("mlp_input"),
-                                           posSlice: try posSlice(args.value("pos_slice")), recompute: try args.bool("recompute"))
+                                           posSlice: try posSlice(args.value("pos_slice")), recompute: try args.bool("recompute_ln"))
             })
         }
         Builtins.registerMethod(

@@ -42,7 +42,7 @@ enum HookBindings {
         case .string(let s): return s.contains("*") ? .glob(s) : .name(s)
         case .list(let l): return .names(try l.items.map { try $0.asString("names_filter entry") })
         case .tuple(let t): return .names(try t.map { try $0.asString("names_filter entry") })
-        case .function, .builtin:
+        case .function, .builtin, .method, .host(is Partial):
             return .predicate { name in (try? interp.call(v, Arguments([.string(name)])).isTruthy) ?? false }
         default: throw LoupeError("names_filter must be a name, a pattern, a list of names or a function, not \(v.typeName)")
         }
@@ -65,7 +65,7 @@ enum HookBindings {
             }
             let filter = try namesFilter(pair[0], interp)
             let fn = pair[1]
-            switch fn { case .function, .builtin, .method: break
+            switch fn { case .function, .builtin, .method, .host(is Partial): break
             default: throw LoupeError("the hook for \(Repr.repr(pair[0])) must be a function (activation, hook), not \(fn.typeName)") }
             return Hook(filter) { activation, point in
                 let arg = Value.tensor(activation)
