@@ -39,7 +39,7 @@ enum ModelBindings {
             }
             let location = try ModelLoading.locate(name, scriptDirectory: interp.scriptDirectory)
             let model = try engineCall { try HookedTransformer(location: location, options: LoadOptions(processing: options)) }
-            let tokenizer = try ModelLoading.tokenizer(for: location)
+            let tokenizer = model.tokenizer  // built once, by the engine's loader
             let object = ModelObject(model: model, tokenizer: tokenizer, name: ModelLoading.displayName(location, typed: name),
                                      source: location.url.path)
             interp.noteModel(object.summary)

@@ -27,14 +27,6 @@ enum ModelLoading {
         try engineCall { try ModelLocator.resolve(name, modelsDirectories: modelRoots(scriptDirectory: scriptDirectory)) }
     }
 
-    /// The checkpoint's own tokenizer (GGUF vocabulary, tokenizer.json, or vocab.json + merges.txt); nil
-    /// when the folder has none, so token-id input still works.
-    static func tokenizer(for location: ModelLocation) throws -> Tokenizer? {
-        if location.kind == .huggingface && location.tokenizerJSONURL == nil
-            && (location.vocabJSONURL == nil || location.mergesURL == nil) { return nil }
-        return try engineCall { try Tokenizer(location: location) }
-    }
-
     /// A readable model name: the GGUF's general.name, the folder, or what the user typed.
     static func displayName(_ location: ModelLocation, typed: String) -> String {
         let last = location.url.lastPathComponent
