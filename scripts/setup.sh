@@ -16,3 +16,4 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 scripts/fetch-model.sh
+scripts/fetch-llama3-tokenizer.sh

@@ -40,6 +40,8 @@ extension HookedTransformer {
                 tokenizer = try Tokenizer(tokenizerJSON: tj, config: location.tokenizerConfigURL)
             } else if let v = location.vocabJSONURL, let m = location.mergesURL {
                 tokenizer = try Tokenizer(vocab: v, merges: m)
+            } else if let model = location.sentencePieceURL, Tokenizer.isTiktokenFile(model) {
+                tokenizer = try Tokenizer(tiktokenFile: model)
             }
             padTokenID = tokenizer?.padID ?? padTokenID
         }

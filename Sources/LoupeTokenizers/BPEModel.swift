@@ -29,19 +29,9 @@ final class BPEModel: @unchecked Sendable {
     /// Words this long are not cached (as in `tokenizers`).
     private static let cacheMaxWordLength = 256
 
-    init(vocab: [ExactString: Int], merges: [(String, String)], unkToken: String?, fuseUnk: Bool, byteFallback: Bool,
-         ignoreMerges: Bool, source: String) throws {
-        self.vocab = vocab
-        let count = (vocab.values.max() ?? -1) + 1
-        var idToToken = [String?](repeating: nil, count: count)
-        for (token, id) in vocab {
-            guard id >= 0, id < Int(Int32.max) else {
-                throw TokenizerError(source: source, location: "model.vocab[\(token.text.debugDescription)]",
-                                     "id \(id) is out of range")
-            }
-            idToToken[id] = token.text
-        }
-        self.idToToken = idToToken
+    /// Ranks by position in `merges`, best first (tokenizer.json, merges.txt, GGUF).
+    convenience init(vocab: [ExactString: Int], merges: [(String, String)], unkToken: String?, fuseUnk: Bool,
+                     byteFallback: Bool, ignoreMerges: Bool, source: String) throws {
         var table = PairTable(capacity: merges.count)
         for (rank, pair) in merges.enumerated() {
             guard let left = vocab[ExactString(pair.0)], let right = vocab[ExactString(pair.1)] else {
@@ -55,7 +45,26 @@ final class BPEModel: @unchecked Sendable {
             // A repeated pair keeps its last rank, as `tokenizers` collecting into a HashMap does.
             table.set(PairTable.key(Int32(left), Int32(right)), rank: Int32(rank), id: Int32(merged))
         }
-        self.merges = table
+        try self.init(vocab: vocab, pairs: table, unkToken: unkToken, fuseUnk: fuseUnk, byteFallback: byteFallback,
+                      ignoreMerges: ignoreMerges, source: source)
+    }
+
+    /// `pairs` gives each mergeable pair its rank and merged id directly (tiktoken's ranks, where every
+    /// way of making one token has that token's rank).
+    init(vocab: [ExactString: Int], pairs: PairTable, unkToken: String?, fuseUnk: Bool, byteFallback: Bool,
+         ignoreMerges: Bool, source: String) throws {
+        self.vocab = vocab
+        let count = (vocab.values.max() ?? -1) + 1
+        var idToToken = [String?](repeating: nil, count: count)
+        for (token, id) in vocab {
+            guard id >= 0, id < Int(Int32.max) else {
+                throw TokenizerError(source: source, location: "model.vocab[\(token.text.debugDescription)]",
+                                     "id \(id) is out of range")
+            }
+            idToToken[id] = token.text
+        }
+        self.idToToken = idToToken
+        merges = pairs
         if let unkToken {
             guard let id = vocab[ExactString(unkToken)] else {
                 throw TokenizerError(source: source, location: "model.unk_token",

@@ -25,6 +25,11 @@ public final class Tokenizer: @unchecked Sendable {
     public let bosID: Int?
     public let eosID: Int?
     public let padID: Int?
+    /// The ids that end a generated reply (Llama 3's end of text, end of message and end of turn);
+    /// EOS alone unless the tokenizer file names more.
+    public let stopIDs: [Int]
+    /// Cuts the text into pieces encoded one after the other, or nil for the whole text at once.
+    let chunker: TextChunker?
 
     struct Parts {
         var model: BPEModel
@@ -36,6 +41,8 @@ public final class Tokenizer: @unchecked Sendable {
         var bosID: Int?
         var eosID: Int?
         var padID: Int?
+        var stopIDs: [Int]?
+        var chunker: TextChunker?
     }
 
     init(_ parts: Parts) {
@@ -74,6 +81,8 @@ public final class Tokenizer: @unchecked Sendable {
         bosID = parts.bosID
         eosID = parts.eosID
         padID = parts.padID
+        stopIDs = parts.stopIDs ?? parts.eosID.map { [$0] } ?? []
+        chunker = parts.chunker
     }
 
     // MARK: - Vocabulary
@@ -106,6 +115,16 @@ public final class Tokenizer: @unchecked Sendable {
         let scalars = Array(text.unicodeScalars)
         var ids: [Int] = []
         ids.reserveCapacity(scalars.count / 3)
+        let chunks = chunker?.chunks(scalars) ?? []
+        if chunks.count > 1 {
+            for chunk in chunks { encodeText(Array(scalars[chunk]), into: &ids) }
+        } else {
+            encodeText(scalars, into: &ids)
+        }
+        return addSpecial ? postProcessor.apply(ids) : ids
+    }
+
+    private func encodeText(_ scalars: [Unicode.Scalar], into ids: inout [Int]) {
         for segment in rawMatcher.segments(scalars) {
             switch segment {
             case .token(let id):
@@ -124,7 +143,6 @@ public final class Tokenizer: @unchecked Sendable {
                 }
             }
         }
-        return addSpecial ? postProcessor.apply(ids) : ids
     }
 
     private func encodeWords(_ text: ArraySlice<Unicode.Scalar>, startsText: Bool, into ids: inout [Int]) {

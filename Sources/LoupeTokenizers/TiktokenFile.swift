@@ -1,0 +1,117 @@
+import Foundation
+
+/// tiktoken's BPE file: Meta's Llama 3 `tokenizer.model`, OpenAI's `*.tiktoken`.
+///
+///   <base64 of the token's bytes> <rank>\n      one token per line; empty lines are skipped
+///
+/// The rank is both the token's id and its merge priority (lower merges first). Ranks must be
+/// 0..<n with each used once, every token's bytes must differ, and all 256 single bytes must be
+/// tokens (tiktoken starts every word from single bytes).
+struct TiktokenFile {
+    /// The token's bytes, by rank.
+    var tokens: [[UInt8]]
+
+    init(url: URL) throws {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw TokenizerError(source: url.path, location: "", "cannot read the tiktoken file: \(error.localizedDescription)")
+        }
+        try self.init(data: data, source: url.path)
+    }
+
+    /// Whether the file's first line reads like tiktoken's (`<base64> <rank>`), to tell it from a
+    /// SentencePiece `tokenizer.model` (a protobuf) of the same name.
+    static func looks(at url: URL) -> Bool {
+        guard let handle = try? FileHandle(forReadingFrom: url) else { return false }
+        defer { try? handle.close() }
+        guard let head = try? handle.read(upToCount: 256), let newline = head.firstIndex(of: 0x0A) else { return false }
+        return (try? parseLine(Array(head[head.startIndex..<newline])[...], number: 1, source: url.path)) != nil
+    }
+
+    init(data: Data, source: String) throws {
+        var entries: [(bytes: [UInt8], rank: Int, line: Int)] = []
+        let bytes = [UInt8](data)
+        var lineStart = 0
+        var lineNumber = 0
+        while lineStart < bytes.count {
+            let lineEnd = bytes[lineStart...].firstIndex(of: 0x0A) ?? bytes.count
+            lineNumber += 1
+            var line = bytes[lineStart..<lineEnd]
+            if line.last == 0x0D { line = line.dropLast() }
+            lineStart = lineEnd + 1
+            if line.isEmpty { continue }
+            let (token, rank) = try TiktokenFile.parseLine(line, number: lineNumber, source: source)
+            entries.append((token, rank, lineNumber))
+        }
+        guard !entries.isEmpty else {
+            throw TokenizerError(source: source, location: "", "the tiktoken file has no tokens (expected lines of `<base64 token> <rank>`)")
+        }
+        // Ranks 0..<count, each once: a duplicate is reported where it repeats, a gap where a rank lies past the end.
+        let count = entries.count
+        var lineOfRank = [Int](repeating: 0, count: count)
+        var pastEnd: (rank: Int, line: Int)?
+        for entry in entries {
+            guard entry.rank < count else {
+                if pastEnd == nil { pastEnd = (entry.rank, entry.line) }
+                continue
+            }
+            if lineOfRank[entry.rank] != 0 {
+                throw TokenizerError(source: source, location: "line \(entry.line)",
+                                     "rank \(entry.rank) is already given on line \(lineOfRank[entry.rank]); each rank must appear once")
+            }
+            lineOfRank[entry.rank] = entry.line
+        }
+        if let pastEnd, let missing = lineOfRank.firstIndex(of: 0) {
+            throw TokenizerError(source: source, location: "line \(pastEnd.line)",
+                                 "rank \(pastEnd.rank) leaves a gap: no line has rank \(missing) (the file has \(count) tokens, so ranks must be 0...\(count - 1))")
+        }
+        var tokens = [[UInt8]](repeating: [], count: count)
+        for entry in entries { tokens[entry.rank] = entry.bytes }
+        self.tokens = tokens
+        // Distinct tokens, checked in rank order so the later line is the one named.
+        var rankOf: [[UInt8]: Int] = [:]
+        rankOf.reserveCapacity(count)
+        for (rank, token) in tokens.enumerated() {
+            if let first = rankOf.updateValue(rank, forKey: token) {
+                throw TokenizerError(source: source, location: "line \(lineOfRank[rank])",
+                                     "token \(TiktokenFile.describe(token)) (rank \(rank)) repeats the token of rank \(first) on line \(lineOfRank[first])")
+            }
+        }
+        for byte in 0..<256 where rankOf[[UInt8(byte)]] == nil {
+            throw TokenizerError(source: source, location: "",
+                                 "no token for the byte 0x\(String(byte, radix: 16, uppercase: true)); a tiktoken vocabulary needs all 256 single bytes")
+        }
+    }
+
+    /// One line: the base64 field, blanks, the decimal rank.
+    static func parseLine(_ line: ArraySlice<UInt8>, number: Int, source: String) throws -> ([UInt8], Int) {
+        let fields = line.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 })
+        guard fields.count == 2 else {
+            throw TokenizerError(source: source, location: "line \(number)",
+                                 "expected `<base64 token> <rank>`, found \(fields.count) field\(fields.count == 1 ? "" : "s")")
+        }
+        guard let decoded = Data(base64Encoded: Data(fields[0])), !decoded.isEmpty else {
+            throw TokenizerError(source: source, location: "line \(number)",
+                                 "\(quoted(fields[0])) is not base64 of a token's bytes")
+        }
+        let digits = fields[1]
+        guard digits.count <= 9, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+            throw TokenizerError(source: source, location: "line \(number)",
+                                 "rank \(quoted(digits)) is not a whole number below 1,000,000,000")
+        }
+        let rank = digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+        return ([UInt8](decoded), rank)
+    }
+
+    private static func quoted(_ field: ArraySlice<UInt8>) -> String {
+        String(decoding: field.prefix(60), as: UTF8.self).debugDescription
+    }
+
+    /// A token for an error message: its text when it is UTF-8, else its bytes in hex.
+    static func describe(_ token: [UInt8]) -> String {
+        if let text = String(validating: token, as: UTF8.self) { return text.debugDescription }
+        return "0x" + token.map { String(format: "%02X", $0) }.joined()
+    }
+}

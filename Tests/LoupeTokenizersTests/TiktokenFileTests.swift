@@ -1,0 +1,102 @@
+import Foundation
+import XCTest
+@testable import LoupeTokenizers
+
+/// tiktoken files without the download: a tiny vocabulary against Meta's Tokenizer built from it
+/// (tiktoken_tiny.*), Meta's text pieces, and broken files.
+final class TiktokenFileTests: XCTestCase {
+    func testTinyVocabularyMatchesMeta() throws {
+        let tokenizer = try Tokenizer(tiktokenFile: Fixtures.url("tiktoken_tiny.model"))
+        let fixture: TiktokenFixtures.Tiny = try TiktokenFixtures.load("tiktoken_tiny.json")
+        XCTAssertEqual(tokenizer.vocabSize, fixture.vocab_size)
+        XCTAssertEqual(assertMatchesMeta(tokenizer, fixture.entries, "tiny"), fixture.entries.count)
+        // 256 bytes and 25 tokens, then Meta's specials.
+        XCTAssertEqual(tokenizer.bosID, 281)
+        XCTAssertEqual(tokenizer.stopIDs, [282, 289, 290])
+        XCTAssertTrue(Tokenizer.isTiktokenFile(Fixtures.url("tiktoken_tiny.model")))
+        XCTAssertFalse(Tokenizer.isTiktokenFile(Fixtures.url("gpt2_merges.txt")))
+    }
+
+    /// Equal ranks side by side merge leftmost first, and a token no merge reaches is still found whole.
+    func testRankMergingTieBreaksAndWholeWords() throws {
+        let tokenizer = try Tokenizer(tiktokenFile: Fixtures.url("tiktoken_tiny.model"))
+        // "abab" (262) is made as ab+ab, aba+b and a+bab; "aaa" (257) as aa+a and a+aa.
+        XCTAssertEqual(tokenizer.tokenStrings(tokenizer.encode("abababa", addSpecial: false)), ["abab", "aba"])
+        XCTAssertEqual(tokenizer.tokenStrings(tokenizer.encode("aaaaaaa", addSpecial: false)), ["aaaa", "aaa"])
+        XCTAssertEqual(tokenizer.encode("xyz", addSpecial: false), [267])
+        XCTAssertEqual(tokenizer.tokenStrings(tokenizer.encode("xyzxyz", addSpecial: false)), ["x", "y", "z", "x", "y", "z"])
+    }
+
+    func testMetaTextPieces() throws {
+        let fixture: TiktokenFixtures.Llama3 = try TiktokenFixtures.load("tiktoken_llama3.json")
+        XCTAssertEqual(fixture.chunks.count, 4)
+        for chunk in fixture.chunks {
+            let scalars = Array(chunk.text.unicodeScalars)
+            XCTAssertEqual(TextChunker.llama3.chunks(scalars).map(\.count), chunk.pieces, "\(scalars.count) characters")
+        }
+        XCTAssertEqual(TextChunker.llama3.chunks([]), [])
+        XCTAssertEqual(TextChunker(sliceLength: 10, maxRun: 3).chunks(Array("aaaaa  bbbbbbb".unicodeScalars)).map(\.count),
+                       [3, 7, 3, 1])
+    }
+
+    // MARK: - Broken files
+
+    /// Writes `lines` (the 256 single bytes first unless `bytes` is false) to a file named after the test.
+    func write(_ name: String, _ lines: [String], bytes: Bool = true) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-tiktoken-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let url = directory.appendingPathComponent(name)
+        let byteLines = bytes ? (0..<256).map { "\(Data([UInt8($0)]).base64EncodedString()) \($0)" } : []
+        try (byteLines + lines).joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    func assertFails(_ url: URL, _ fragments: [String], file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertThrowsError(try Tokenizer(tiktokenFile: url), file: file, line: line) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.hasPrefix(url.path + ": "), message, file: file, line: line)
+            for fragment in fragments {
+                XCTAssertTrue(message.contains(fragment), "\(fragment.debugDescription) not in: \(message)", file: file, line: line)
+            }
+        }
+    }
+
+    func testBadBase64NamesTheLine() throws {
+        assertFails(try write("bad_base64.model", ["YWI= 256", "not*base64 257"]),
+                    ["line 258", "\"not*base64\" is not base64"])
+        assertFails(try write("bad_padding.model", ["YWI 256"]), ["line 257", "not base64"])
+    }
+
+    func testDuplicateRankNamesBothLines() throws {
+        assertFails(try write("duplicate_rank.model", ["YWI= 256", "YmE= 256"]),
+                    ["line 258", "rank 256 is already given on line 257"])
+    }
+
+    func testMissingRankIsAGap() throws {
+        assertFails(try write("gap.model", ["YWI= 256", "YmE= 258"]),
+                    ["line 258", "rank 258 leaves a gap: no line has rank 257"])
+        assertFails(try write("no_rank.model", ["YWI= 256", "YmE="]), ["line 258", "found 1 field"])
+        assertFails(try write("bad_rank.model", ["YWI= -3"]), ["line 257", "rank \"-3\" is not a whole number"])
+        assertFails(try write("huge_rank.model", ["YWI= 99999999999999999999"]), ["line 257", "is not a whole number"])
+    }
+
+    func testDuplicateTokenNamesBothLines() throws {
+        assertFails(try write("duplicate_token.model", ["YWI= 256", "YWI= 257"]),
+                    ["line 258", "token \"ab\" (rank 257) repeats the token of rank 256 on line 257"])
+    }
+
+    func testEmptyFile() throws {
+        assertFails(try write("empty.model", [], bytes: false), ["has no tokens"])
+        assertFails(try write("blank.model", ["", "", ""], bytes: false), ["has no tokens"])
+    }
+
+    func testMissingByte() throws {
+        assertFails(try write("no_bytes.model", ["YWI= 0"], bytes: false), ["no token for the byte 0x0"])
+    }
+
+    func testUnreadableFile() {
+        let url = URL(fileURLWithPath: "/nonexistent/tokenizer.model")
+        assertFails(url, ["cannot read the tiktoken file"])
+        XCTAssertFalse(Tokenizer.isTiktokenFile(url))
+    }
+}
