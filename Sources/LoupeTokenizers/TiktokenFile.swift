@@ -8,13 +8,24 @@ import Foundation
 /// 0..<n with each used once, every token's bytes must differ, and all 256 single bytes must be
 /// tokens (tiktoken starts every word from single bytes).
 struct TiktokenFile {
-    /// The token's bytes, by rank.
-    var tokens: [[UInt8]]
+    /// The tokens' bytes by rank, and the ranks by bytes.
+    let index: TiktokenIndex
+    var tokens: [[UInt8]] { index.tokens }
+
+    /// Real files are a few megabytes (Llama 3: 2.2 MB, 128,000 tokens); anything this large is not one.
+    static let maxBytes = 256 << 20
 
     init(url: URL) throws {
         let data: Data
         do {
+            let size = try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int ?? 0
+            guard size <= TiktokenFile.maxBytes else {
+                throw TokenizerError(source: url.path, location: "",
+                                     "\(size) bytes is too large for a tiktoken vocabulary (at most \(TiktokenFile.maxBytes >> 20) MB)")
+            }
             data = try Data(contentsOf: url)
+        } catch let error as TokenizerError {
+            throw error
         } catch {
             throw TokenizerError(source: url.path, location: "", "cannot read the tiktoken file: \(error.localizedDescription)")
         }
@@ -69,17 +80,15 @@ struct TiktokenFile {
         }
         var tokens = [[UInt8]](repeating: [], count: count)
         for entry in entries { tokens[entry.rank] = entry.bytes }
-        self.tokens = tokens
-        // Distinct tokens, checked in rank order so the later line is the one named.
-        var rankOf: [[UInt8]: Int] = [:]
-        rankOf.reserveCapacity(count)
+        index = TiktokenIndex(tokens)
+        // Distinct tokens: the index answers the first rank of equal tokens, so a later one is named.
         for (rank, token) in tokens.enumerated() {
-            if let first = rankOf.updateValue(rank, forKey: token) {
+            if let first = index.rank(token), Int(first) != rank {
                 throw TokenizerError(source: source, location: "line \(lineOfRank[rank])",
-                                     "token \(TiktokenFile.describe(token)) (rank \(rank)) repeats the token of rank \(first) on line \(lineOfRank[first])")
+                                     "token \(TiktokenFile.describe(token)) (rank \(rank)) repeats the token of rank \(first) on line \(lineOfRank[Int(first)])")
             }
         }
-        for byte in 0..<256 where rankOf[[UInt8(byte)]] == nil {
+        for byte in 0..<256 where index.rank([UInt8(byte)]) == nil {
             throw TokenizerError(source: source, location: "",
                                  "no token for the byte 0x\(String(byte, radix: 16, uppercase: true)); a tiktoken vocabulary needs all 256 single bytes")
         }

@@ -16,7 +16,7 @@ import Foundation
 extension Tokenizer {
     public convenience init(tiktokenFile url: URL) throws {
         let file = try TiktokenFile(url: url)
-        try self.init(Tokenizer.tiktokenParts(file.tokens, source: url.path))
+        try self.init(Tokenizer.tiktokenParts(file.index, source: url.path))
     }
 
     /// Whether `url` is a tiktoken file rather than a SentencePiece model (both are called tokenizer.model).
@@ -31,11 +31,12 @@ extension Tokenizer {
         return named + (2..<(2 + 256 - named.count)).map { "<|reserved_special_token_\($0)|>" }
     }()
 
-    static func tiktokenParts(_ tokens: [[UInt8]], source: String) throws -> Parts {
+    static func tiktokenParts(_ index: TiktokenIndex, source: String) throws -> Parts {
+        let tokens = index.tokens
         var vocab: [ExactString: Int] = [:]
         vocab.reserveCapacity(tokens.count)
         for (rank, token) in tokens.enumerated() { vocab[ExactString(ByteLevel.spell(token))] = rank }
-        let model = try BPEModel(vocab: vocab, pairs: tiktokenPairs(tokens), unkToken: nil, fuseUnk: false,
+        let model = try BPEModel(vocab: vocab, pairs: tiktokenPairs(index), unkToken: nil, fuseUnk: false,
                                  byteFallback: false, ignoreMerges: true, source: source)
         let specials = llama3SpecialTokens.enumerated().map {
             AddedToken(id: tokens.count + $0.offset, content: $0.element, special: true, normalized: false)
@@ -51,14 +52,10 @@ extension Tokenizer {
 
     /// tiktoken's merge rule as a pair table: two adjacent tokens can merge when their joined bytes are
     /// a token, with that token's rank. Every cut of every token into two tokens is such a pair.
-    static func tiktokenPairs(_ tokens: [[UInt8]]) -> PairTable {
-        var rankOf: [ArraySlice<UInt8>: Int32] = [:]
-        rankOf.reserveCapacity(tokens.count)
-        for (rank, token) in tokens.enumerated() { rankOf[token[...]] = Int32(rank) }
-        var table = PairTable(capacity: tokens.count * 4)
-        for (rank, token) in tokens.enumerated() where token.count > 1 {
-            for cut in 1..<token.count {
-                guard let left = rankOf[token[..<cut]], let right = rankOf[token[cut...]] else { continue }
+    static func tiktokenPairs(_ index: TiktokenIndex) -> PairTable {
+        var table = PairTable(capacity: index.tokens.count * 4)
+        for (rank, token) in index.tokens.enumerated() {
+            index.cuts(of: token) { _, left, right in
                 table.set(PairTable.key(left, right), rank: Int32(rank), id: Int32(rank))
             }
         }

@@ -6,7 +6,8 @@ import Foundation
 /// The encoding pipeline is the one of `tokenizers`: added tokens found in the raw text, the rest
 /// normalised, added tokens found again in the normalised text, pre-tokenised into words, each word
 /// run through BPE, and the post-processor's special tokens (BOS) put around the result.
-/// Load one with `init(tokenizerJSON:config:)`, `init(vocab:merges:)` or `init(gguf:)`.
+/// Load one with `init(tokenizerJSON:config:)`, `init(vocab:merges:)`, `init(gguf:)` or
+/// `init(tiktokenFile:)` (Meta's Llama 3 `tokenizer.model`).
 public final class Tokenizer: @unchecked Sendable {
     let model: BPEModel
     let normalizer: Normalizer?

@@ -39,11 +39,48 @@ final class TiktokenFileTests: XCTestCase {
                        [3, 7, 3, 1])
     }
 
+    /// The index's hashed prefixes and suffixes against a plain dictionary of byte arrays.
+    func testIndexCutsMatchNaiveLookup() {
+        var seed: UInt64 = 5
+        func next(_ bound: Int) -> Int {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Int((seed >> 33) % UInt64(bound))
+        }
+        var tokens = (0..<256).map { [UInt8($0)] }
+        var seen = Set(tokens)
+        while tokens.count < 2_000 {
+            let token = (0..<(2 + next(7))).map { _ in UInt8([0, 1, 97, 98, 255][next(5)]) }
+            if seen.insert(token).inserted { tokens.append(token) }
+        }
+        let index = TiktokenIndex(tokens)
+        let naive = Dictionary(uniqueKeysWithValues: tokens.enumerated().map { ($0.element, Int32($0.offset)) })
+        var pairs = 0
+        for token in tokens {
+            var found: [[Int32]] = []
+            index.cuts(of: token) { cut, left, right in found.append([Int32(cut), left, right]) }
+            let expected: [[Int32]] = token.count < 2 ? [] : (1..<token.count).compactMap { cut in
+                guard let left = naive[Array(token[..<cut])], let right = naive[Array(token[cut...])] else { return nil }
+                return [Int32(cut), left, right]
+            }
+            XCTAssertEqual(found, expected, "\(token)")
+            pairs += found.count
+            XCTAssertEqual(index.rank(token), naive[token])
+        }
+        XCTAssertGreaterThan(pairs, 1_000)
+    }
+
     // MARK: - Broken files
 
-    /// Writes `lines` (the 256 single bytes first unless `bytes` is false) to a file named after the test.
+    static let directory = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-tiktoken-\(getpid())")
+
+    override class func tearDown() {
+        try? FileManager.default.removeItem(at: directory)
+        super.tearDown()
+    }
+
+    /// Writes `lines` (the 256 single bytes first unless `bytes` is false) to a file in a scratch folder.
     func write(_ name: String, _ lines: [String], bytes: Bool = true) throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-tiktoken-\(getpid())")
+        let directory = TiktokenFileTests.directory
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let url = directory.appendingPathComponent(name)
         let byteLines = bytes ? (0..<256).map { "\(Data([UInt8($0)]).base64EncodedString()) \($0)" } : []
@@ -92,6 +129,15 @@ final class TiktokenFileTests: XCTestCase {
 
     func testMissingByte() throws {
         assertFails(try write("no_bytes.model", ["YWI= 0"], bytes: false), ["no token for the byte 0x0"])
+    }
+
+    /// A file far larger than any vocabulary is refused before it is read (sparse here, so cheap).
+    func testHugeFileIsRefusedUnread() throws {
+        let url = try write("huge.model", [])
+        let handle = try FileHandle(forWritingTo: url)
+        try handle.truncate(atOffset: UInt64(TiktokenFile.maxBytes) + 1)
+        try handle.close()
+        assertFails(url, ["is too large for a tiktoken vocabulary"])
     }
 
     func testUnreadableFile() {
