@@ -16,11 +16,19 @@ import Foundation
 extension Tokenizer {
     public convenience init(tiktokenFile url: URL) throws {
         let file = try TiktokenFile(url: url)
+        // Larger tiktoken vocabularies (Llama 4's 200,000, OpenAI's o200k) split text by another regex and
+        // have other special tokens: refused rather than tokenised wrongly.
+        guard file.tokens.count <= Tokenizer.llama3VocabularySize else {
+            throw TokenizerError(source: url.path, location: "",
+                                 "\(file.tokens.count) tokens: this is not Llama 3's tiktoken vocabulary (128,000 tokens); larger ones such as Llama 4's use another split regex and special tokens, which Loupe does not implement")
+        }
         try self.init(Tokenizer.tiktokenParts(file.index, source: url.path))
     }
 
     /// Whether `url` is a tiktoken file rather than a SentencePiece model (both are called tokenizer.model).
     public static func isTiktokenFile(_ url: URL) -> Bool { TiktokenFile.looks(at: url) }
+
+    static let llama3VocabularySize = 128_000
 
     /// The special tokens of `llama_models.llama3.tokenizer.Tokenizer`, numbered from the vocabulary's size.
     static let llama3SpecialTokens: [String] = {

@@ -127,6 +127,12 @@ final class TiktokenFileTests: XCTestCase {
         assertFails(try write("blank.model", ["", "", ""], bytes: false), ["has no tokens"])
     }
 
+    /// Llama 4's 200,000-token file (o200k regex, other specials) is refused, not tokenised as Llama 3.
+    func testLargerVocabularyIsRefused() throws {
+        let extra = (0..<(128_000 - 256 + 1)).map { "\(Data(Array("t\($0)".utf8)).base64EncodedString()) \(256 + $0)" }
+        assertFails(try write("larger.model", extra), ["128001 tokens: this is not Llama 3's tiktoken vocabulary"])
+    }
+
     func testMissingByte() throws {
         assertFails(try write("no_bytes.model", ["YWI= 0"], bytes: false), ["no token for the byte 0x0"])
     }
