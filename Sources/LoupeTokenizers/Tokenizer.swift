@@ -25,6 +25,8 @@ public final class Tokenizer: @unchecked Sendable {
     public let bosID: Int?
     public let eosID: Int?
     public let padID: Int?
+    /// The chat template the model's files carry, if any (see `ChatFormat`).
+    public let chatTemplate: ChatTemplate?
 
     struct Parts {
         var model: BPEModel
@@ -36,6 +38,7 @@ public final class Tokenizer: @unchecked Sendable {
         var bosID: Int?
         var eosID: Int?
         var padID: Int?
+        var chatTemplate: ChatTemplate?
     }
 
     init(_ parts: Parts) {
@@ -74,6 +77,7 @@ public final class Tokenizer: @unchecked Sendable {
         bosID = parts.bosID
         eosID = parts.eosID
         padID = parts.padID
+        chatTemplate = parts.chatTemplate
     }
 
     // MARK: - Vocabulary
@@ -127,7 +131,7 @@ public final class Tokenizer: @unchecked Sendable {
         return addSpecial ? postProcessor.apply(ids) : ids
     }
 
-    private func encodeWords(_ text: ArraySlice<Unicode.Scalar>, startsText: Bool, into ids: inout [Int]) {
+    func encodeWords(_ text: ArraySlice<Unicode.Scalar>, startsText: Bool, into ids: inout [Int]) {
         let words = preTokenizer?.apply([text], startsText: startsText) ?? [text]
         for word in words where !word.isEmpty {
             ids.append(contentsOf: model.tokenize(word, byteLevel: byteLevel))
