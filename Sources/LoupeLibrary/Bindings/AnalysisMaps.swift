@@ -51,6 +51,9 @@ enum AnalysisMaps {
             var o = GenerationOptions()
             let maxGen = try args.int("max_gen_len")
             guard maxGen >= 0 else { throw LoupeError("attention_maps: max_gen_len must be ≥ 0, got \(maxGen)") }
+            guard prompt.count < c.nCtx else {
+                throw LoupeError("attention_maps: the prompt's \(prompt.count) tokens leave no room in the model's context of \(c.nCtx)")
+            }
             o.maxNewTokens = min(maxGen, c.nCtx - prompt.count)   // the viewer's min(max_seq_len, max_gen_len + prompt)
             let temperature = try args.double("temperature")
             guard temperature >= 0 else { throw LoupeError("attention_maps: temperature must be ≥ 0, got \(temperature)") }

@@ -15,7 +15,10 @@ enum AttentionMapFigure {
         let columns = labels.first?.count ?? 0
         let values = attention.map { $0.map(Double.init) } + [[Double](repeating: 0, count: columns)]
         ax.textGrid(labels.map { $0.map(AttentionTokenFigure.label) }, values: values,
-                    cmap: Colormap.named("coolwarm") ?? .viridis, vmin: 0, vmax: 1, fontSize: 6, cellBorder: .black)
+                    cmap: Colormap.named("coolwarm") ?? .viridis, vmin: 0, vmax: 1, fontSize: 6)
+        // The viewer's cell borders (seaborn's linewidths=0.5, linecolor="black"), drawn over every cell.
+        for r in 0...labels.count { ax.axhline(Double(r) - 0.5, color: .black, lineWidth: 0.5) }
+        for c in 0...columns { ax.axvline(Double(c) - 0.5, color: .black, lineWidth: 0.5) }
         ax.setXTicks((0..<columns).map { String(firstPosition + $0) })
         ax.setYTicks(labels.indices.map(String.init))
         try fig.colorbar(for: ax)
