@@ -8,7 +8,7 @@ public struct GenerationOptions {
     public var temperature: Float
     /// Keep only the k most likely tokens when sampling.
     public var topK: Int?
-    /// Keep the smallest set of tokens whose probability reaches p when sampling.
+    /// Nucleus sampling: keep the most likely tokens while the probability before each is at most p.
     public var topP: Float?
     public var seed: UInt64
     /// Stop after an end-of-sequence token (the config's eos, or `eosTokenIDs`).
@@ -21,6 +21,9 @@ public struct GenerationOptions {
     /// Exact F32 one-token steps (dequantise-and-dot). Off: quantized matvecs with 8-bit activations
     /// for quantized weights (llama.cpp's scheme, ~1e-3 relative), much faster.
     public var exact: Bool
+    /// Called with each step as it is made; when set, the result's `steps` stay empty, so a long
+    /// generation holds one step's logits and cache at a time. Throwing stops generation.
+    public var onStep: ((GenerationStep) throws -> Void)? = nil
 
     public init(maxNewTokens: Int = 20, temperature: Float = 0, topK: Int? = nil, topP: Float? = nil, seed: UInt64 = 0,
                 stopAtEOS: Bool = true, eosTokenIDs: [Int]? = nil, cacheFilter: NamesFilter? = nil,
@@ -67,7 +70,7 @@ extension HookedTransformer {
             throw ModelError(.badInput, "prompt of \(prompt.count) + \(o.maxNewTokens) new tokens exceeds the context length \(config.nCtx)")
         }
         let kv = KVCache(config: config, maxPositions: max(total, 1))
-        let eos = Set(o.eosTokenIDs ?? (tokenizer?.eosID ?? config.eosTokenID).map { [$0] } ?? [])
+        let eos = Set(o.eosTokenIDs ?? tokenizer.map(\.stopIDs) ?? config.eosTokenID.map { [$0] } ?? [])
         var rng = Xoshiro256(seed: o.seed)
         var tokens = prompt, steps: [GenerationStep] = [], stopped = false
         var input = prompt
@@ -78,7 +81,8 @@ extension HookedTransformer {
             let T = r.logits.shape[0]
             let last = Tensor(shape: [V], data: Array(r.logits.toArray()[((T - 1) * V)...]))
             let next = try pick(last.toArray(), o, &rng)
-            steps.append(GenerationStep(token: next, logits: last, cache: r.cache))
+            let step = GenerationStep(token: next, logits: last, cache: r.cache)
+            if let onStep = o.onStep { try onStep(step) } else { steps.append(step) }
             tokens.append(next)
             input = [next]
             if o.stopAtEOS && eos.contains(next) { stopped = true; break }
@@ -103,8 +107,7 @@ extension HookedTransformer {
         probs = probs.map { $0 / sum }
         if let p = o.topP {
             guard p > 0 && p <= 1 else { throw ModelError(.badInput, "topP must be in (0, 1]") }
-            var acc = 0.0, keep = 0
-            while keep < probs.count { acc += probs[keep]; keep += 1; if acc >= Double(p) { break } }
+            let keep = Self.topPCount(probs, p: Double(p))
             idx = Array(idx.prefix(keep))
             probs = Array(probs.prefix(keep))
             let s = probs.reduce(0, +)
@@ -117,5 +120,17 @@ extension HookedTransformer {
             if u < acc { return idx[i] }
         }
         return idx[idx.count - 1]
+    }
+
+    /// How many of the most likely tokens top-p (nucleus) sampling keeps, given probabilities sorted
+    /// descending: token k stays while the mass before it is at most p (Meta's `sample_top_p` masks
+    /// `cumsum - prob > p`; TransformerLens removes a token when the cumulative mass before it exceeds p).
+    static func topPCount(_ sortedProbs: [Double], p: Double) -> Int {
+        var before = 0.0, keep = 0
+        while keep < sortedProbs.count && before <= p {
+            before += sortedProbs[keep]
+            keep += 1
+        }
+        return keep
     }
 }

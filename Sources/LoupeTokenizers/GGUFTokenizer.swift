@@ -86,6 +86,7 @@ extension Tokenizer {
         parts.bosID = bos
         parts.eosID = eos
         parts.padID = pad
+        parts.chatTemplate = gguf["tokenizer.chat_template"]?.string.map { ChatTemplate(text: $0, source: "\(source): tokenizer.chat_template") }
         self.init(parts)
     }
 

@@ -31,6 +31,8 @@ public final class Tokenizer: @unchecked Sendable {
     public let stopIDs: [Int]
     /// Cuts the text into pieces encoded one after the other, or nil for the whole text at once.
     let chunker: TextChunker?
+    /// The chat template the model's files carry, if any (see `ChatFormat`).
+    public let chatTemplate: ChatTemplate?
 
     struct Parts {
         var model: BPEModel
@@ -44,6 +46,7 @@ public final class Tokenizer: @unchecked Sendable {
         var padID: Int?
         var stopIDs: [Int]?
         var chunker: TextChunker?
+        var chatTemplate: ChatTemplate?
     }
 
     init(_ parts: Parts) {
@@ -84,6 +87,7 @@ public final class Tokenizer: @unchecked Sendable {
         padID = parts.padID
         stopIDs = parts.stopIDs ?? parts.eosID.map { [$0] } ?? []
         chunker = parts.chunker
+        chatTemplate = parts.chatTemplate
     }
 
     // MARK: - Vocabulary
@@ -146,7 +150,7 @@ public final class Tokenizer: @unchecked Sendable {
         }
     }
 
-    private func encodeWords(_ text: ArraySlice<Unicode.Scalar>, startsText: Bool, into ids: inout [Int]) {
+    func encodeWords(_ text: ArraySlice<Unicode.Scalar>, startsText: Bool, into ids: inout [Int]) {
         let words = preTokenizer?.apply([text], startsText: startsText) ?? [text]
         for word in words where !word.isEmpty {
             ids.append(contentsOf: model.tokenize(word, byteLevel: byteLevel))

@@ -59,8 +59,10 @@ extension Tokenizer {
         // Special token names: tokenizer_config.json when given, else the usual names.
         let lookup = { (name: String) -> Int? in added.first { $0.content == name }?.id ?? vocab[ExactString(name)] }
         var names: [String: String] = [:]
+        parts.chatTemplate = try ChatTemplate.read(directory: url.deletingLastPathComponent())
         if let config {
             let object = try Tokenizer.readJSONObject(config)
+            if parts.chatTemplate == nil { parts.chatTemplate = try ChatTemplate.read(config: object, source: config.path) }
             for key in ["bos_token", "eos_token", "pad_token"] {
                 if let name = object[key]?.string {
                     names[key] = name

@@ -87,15 +87,34 @@ final class SeedNotebookTests: XCTestCase {
         XCTAssertEqual(files(out).filter { $0.hasSuffix(".csv") }, ["2x5_attn.csv", "example_attn.csv"])
     }
 
-    /// Seed 003: for each generated token, maps of every window (32 key positions moving by 5) in
-    /// attn_{i}_{j}.svg; the report shows each step's last window.
+    /// Seed 003: maps of every token fed back (max over heads), in windows of 32 key positions moving by
+    /// 5 as attn_{i}_{j}.svg; the report shows the last window of the first `show` maps. On the default
+    /// model (ChatML), the Llama 3.1-style chat fixture (Llama 3's format) and a base model (chat=False).
     func testAttentionMaps() throws {
-        let (counts, printed, out) = try run("attention_maps", ["max_new_tokens=2", "window=8", "stride=5", "output_dir=maps"])
+        let (counts, printed, out) = try run("attention_maps", ["max_gen_len=3", "date=\"Jul 26 2024\"", "output_dir=maps"])
         XCTAssertEqual(counts.figures, 2, "\(counts)")
+        XCTAssertTrue(printed.contains("57 prompt tokens: <|im_start|>system\nCutting Knowledge Date: December 2023\nToday Date: Jul 26 2024\n"), printed)
+        XCTAssertTrue(printed.contains("2 maps, 14 files in maps/"), printed)
+        // 58 and 59 positions: windows start 0, 5, …, 25 and 26 (map 0), 0, …, 25, 27 (map 1).
         let saved = files(out, "maps")
-        XCTAssertTrue(saved.contains("attn_0_0.svg") && saved.contains("attn_1_0.svg"), "\(saved)")
-        XCTAssertTrue(saved.count > 2, "several windows per step: \(saved)")
-        XCTAssertTrue(printed.contains("generated:"), printed)
+        XCTAssertEqual(saved.filter { $0.hasPrefix("attn_0_") }.count, 7, "\(saved)")
+        XCTAssertTrue(saved.contains("attn_0_6.svg") && saved.contains("attn_1_6.svg"), "\(saved)")
+        XCTAssertTrue(printed.contains("attn_0_6: positions 26–57"), printed)
+    }
+
+    func testAttentionMapsOnLlama3Fixtures() throws {
+        let chat = Fixtures.packageRoot.appendingPathComponent("Tests/Fixtures/chat/llama3-chat-tiny").path
+        let (counts, printed, out) = try run("attention_maps", ["model_name=\(chat)", "max_gen_len=4", "temperature=0",
+                                                                "date=\"Jul 26 2024\"", "output_dir=maps"], passModel: false)
+        XCTAssertEqual(counts.figures, 3, "\(counts)")
+        XCTAssertTrue(printed.contains("66 prompt tokens: <|begin_of_text|><|start_header_id|>system<|end_header_id|>"), printed)
+        XCTAssertTrue(printed.contains("3 maps, 26 files in maps/"), printed)
+        XCTAssertTrue(files(out, "maps").contains("attn_2_7.svg"))
+        let base = Fixtures.packageRoot.appendingPathComponent("Tests/Fixtures/models/llama3-tiny").path
+        let (baseCounts, basePrinted, _) = try run("attention_maps", ["model_name=\(base)", "max_gen_len=3", "chat=False",
+                                                                      "output_dir=maps"], passModel: false)
+        XCTAssertEqual(baseCounts.figures, 2, "\(baseCounts)")
+        XCTAssertTrue(basePrinted.contains("2 maps, 6 files in maps/"), basePrinted)   // 41 and 42 positions: 3 windows each
     }
 
     /// The tour of every plot, view and report feature (it loads the default model by its short name).

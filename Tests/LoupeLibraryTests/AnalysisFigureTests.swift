@@ -101,12 +101,11 @@ final class AnalysisFigureTests: XCTestCase {
         let svg = try keep(EmbeddingFigures.scatterFigure(x: x, y: y, layers: layers, nLayers: 12, title: "t-SNE of q⊙k attention tokens"), "tsne")
         XCTAssertTrue(svg.contains("Layer"))
         let nL = 30, w = 32
-        let attn = (0..<nL).map { l in (0..<w).map { c in c == w - 1 ? 0.3 : (c == (l * 3) % w ? 0.5 : 0.02) } }
-        let lens = (0..<nL).map { l in (0..<w).map { c in l < 20 ? "x\(c)" : " tok\(c % 7)" } }
-        let fig = AttentionMapFigure.figure(attention: attn, lens: lens, output: (0..<w).map { " out\($0)" }, inputs: (0..<w).map { " in\($0)" },
-                                            firstPosition: 5, title: "Token 3, window 1 (positions 5–36)")
+        let attn: [[Float]] = (0..<nL).map { l in (0..<w).map { c in c == w - 1 ? 0.3 : (c == (l * 3) % w ? 0.5 : 0.02) } }
+        let labels = [(0..<w).map { " in\($0)" }] + (0..<nL).map { l in (0..<w).map { c in l < 20 ? "x\(c)" : " tok\(c % 7)" } }
+        let fig = try AttentionMapFigure.figure(attention: attn, labels: labels, firstPosition: 5)
         let msvg = try keep(fig, "attention_map")
-        XCTAssertTrue(msvg.contains("Output"))
-        XCTAssertTrue(msvg.contains("Layer 29"))
+        // Rows numbered 0…layers (the last: the prediction), columns by position, as the viewer's heatmap.
+        XCTAssertTrue(msvg.contains(">30<") && msvg.contains(">36<") && !msvg.contains(">37<"), "row 30 and positions 5…36")
     }
 }

@@ -230,27 +230,34 @@ final class AnalysisModelTests: XCTestCase {
         XCTAssertEqual(try value(interp, "len(patch) == model.cfg[\"n_layers\"] * a.shape[1]"), "True")
     }
 
+    /// GPT-2 (LayerNorm, b_U): each map against a full run_with_cache of the same tokens.
     func testAttentionMapsMatchCacheAndWriteWindows() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-maps-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let (interp, _) = try run("""
         model = load(FIXTURES + "/gpt2-tiny")
         text = "When Mary and John went to the store,"
-        maps = attention_maps(model, text, max_new_tokens=2, window=8, stride=5, out_dir="\(dir.path)")
-        logits, cache = model.run_with_cache(text, remove_batch_dim=True)
+        maps = attention_maps(model, text, max_gen_len=3, temperature=0, heads="mean", window=8, stride=5, out_dir="\(dir.path)")
+        prompt = model.to_tokens(text)[0].tolist()
         L = model.cfg["n_layers"]
-        ref_attn = stack([cache["pattern", l][:, -1, :].mean(dim=0) for l in range(L)])
-        resid = cache.accumulated_resid()
-        ref_lens = (cache.apply_ln_to_stack(resid[1:]) @ model.W_U).argmax(dim=-1).tolist()
+        attn_ok, labels_ok, final_ok = [], [], []
+        for i in range(maps.steps):
+            ids = prompt + maps.tokens.tolist()[:i + 1]
+            logits, cache = model.run_with_cache(tensor([ids]), remove_batch_dim=True)
+            ref_attn = stack([cache["pattern", l][:, -1, :].mean(dim=0) for l in range(L)])
+            resid = stack([cache["resid_post", l] for l in range(L)])
+            ref_lens = (cache.apply_ln_to_stack(resid, recompute_ln=True) @ model.W_U + model.b_U).argmax(dim=-1).tolist()
+            attn_ok.append((maps.attention(i) - ref_attn).abs().max().item() < 1e-5)
+            labels_ok.append(maps.label_ids(i) == [ids] + ref_lens)
+            final_ok.append(maps.label_ids(i)[-1] == logits[0].argmax(dim=-1).tolist())
         """)
-        XCTAssertEqual(try value(interp, "(maps.attention(0) - ref_attn).abs().max().item() < 1e-6"), "True")
-        XCTAssertEqual(try value(interp, "maps.lens(0)[-1] == logits[0].argmax(dim=-1).tolist()"), "True")
-        XCTAssertEqual(try value(interp, "maps.lens(0)[:-1] == ref_lens"), "True")
-        XCTAssertEqual(try value(interp, "maps.tokens[0].item() == logits[0, -1].argmax().item()"), "True")
-        // 17 prompt tokens: windows start 0, 5, 9; with the generated token (18): 0, 5, 10.
+        XCTAssertEqual(try value(interp, "(maps.steps, len(prompt))"), "(2, 17)")
+        XCTAssertEqual(try value(interp, "attn_ok + labels_ok + final_ok"), "[True, True, True, True, True, True]")
+        // 18 positions (map 0): windows start 0, 5, 10; 19 positions: 0, 5, 10, 11 (the last ends at the end).
         XCTAssertEqual(try value(interp, "[f.split(\"/\")[-1] for f in maps.files]"),
-                       "['attn_0_0.svg', 'attn_0_1.svg', 'attn_0_2.svg', 'attn_1_0.svg', 'attn_1_1.svg', 'attn_1_2.svg']")
-        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("attn_1_2.svg").path))
-        XCTAssertEqual(try value(interp, "len(maps.figures)"), "6")
+                       "['attn_0_0.svg', 'attn_0_1.svg', 'attn_0_2.svg', 'attn_1_0.svg', 'attn_1_1.svg', 'attn_1_2.svg', 'attn_1_3.svg']")
+        XCTAssertEqual(try value(interp, "maps.windows(1)[-1]"), "('attn_1_3', 11, 19)")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("attn_1_3.svg").path))
+        XCTAssertEqual(try value(interp, "type(maps.figure(1, -1))"), "Figure")
     }
 }

@@ -36,6 +36,7 @@ enum Bindings {
         AnalysisTokenStats.install()
         AnalysisSweeps.install()
         AnalysisMaps.install()
+        ChatBindings.install()
         NamespaceBindings.installAll()
     }
 }

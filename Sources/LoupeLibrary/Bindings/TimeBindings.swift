@@ -17,6 +17,14 @@ enum TimeBindings {
             fn("time()", "Seconds since the Unix epoch.", "time.time()") { _, _ in
                 .float(Date().timeIntervalSince1970)
             },
+            fn("strftime(format: str)", "The local time formatted as C's strftime does (\"%b\" month abbreviation, \"%d\" day, \"%Y\" year…).",
+               "time.strftime(\"%b %d %Y\")") { _, args in
+                var now = time(nil), parts = tm()
+                localtime_r(&now, &parts)
+                var buffer = [CChar](repeating: 0, count: 256)
+                let n = strftime(&buffer, buffer.count, try args.string("format"), &parts)
+                return .string(String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            },
             fn("sleep(seconds)", "Pauses for `seconds`.", "time.sleep(0.1)") { _, args in
                 Thread.sleep(forTimeInterval: max(0, try args.double("seconds")))
                 return .none
@@ -31,7 +39,7 @@ enum TimeBindings {
                 return .none
             },
         ]
-        Builtins.registerValue(name: "time", doc: "Python's time module: perf_counter, time, sleep (and peak_rss_mb).",
+        Builtins.registerValue(name: "time", doc: "Python's time module: perf_counter, time, strftime, sleep (and peak_rss_mb).",
                                .host(ModuleObject(name: "time", doc: "Clocks and timing.", members: Dictionary(uniqueKeysWithValues: members))))
     }
 }

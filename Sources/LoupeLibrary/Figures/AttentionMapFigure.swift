@@ -2,33 +2,26 @@ import LoupeNotebook
 import LoupeInterpreter
 import LoupePlot
 
-/// Attention map for one generated token and one window of key positions: rows are layers
-/// (plus a last "Output" row with the model's final prediction at each position), columns the window's
-/// positions; a cell's colour is the attention the current (last) position pays to that key in that
-/// layer, its text the logit-lens token of that layer at that position.
+/// One window of one decoding step's attention map, drawn as llama-attn-maps' seaborn heatmap: one row
+/// per layer plus a last row, one column per key position; a cell's colour is the attention the decoding
+/// position pays that key in that layer (coolwarm over 0…1, a colour bar, black cell borders), its text
+/// the row's token label: row 0 the input tokens, row l + 1 the logit lens after block l, so the last row
+/// is the model's prediction (its colour row is zeros, as the viewer pads it).
 enum AttentionMapFigure {
-    /// attention: [layer][column] for the window; lens: [layer][column] token text; output: [column];
-    /// inputs: [column] the input token at each position (x labels); firstPosition labels the columns.
-    static func draw(into ax: Axes, attention: [[Double]], lens: [[String]], output: [String], inputs: [String],
-                     firstPosition: Int, title: String) {
-        let hi = max(attention.flatMap { $0 }.filter { $0.isFinite }.max() ?? 1, 1e-6)
-        let cmap = Colormap.named("Blues") ?? .viridis
-        var colors = attention.map { row in row.map { cmap.color($0, vmin: 0, vmax: hi) } }
-        colors.append(output.map { _ in Color(hex: 0xFFE9A8) })
-        let texts = lens.map { $0.map(AttentionTokenFigure.label) } + [output.map(AttentionTokenFigure.label)]
-        ax.textGrid(texts, colors: colors, fontSize: nil, cellBorder: Color(hex: 0xFFFFFF))
-        ax.setXTicks(zip(inputs.indices, inputs).map { "\(firstPosition + $0) \(AttentionTokenFigure.label($1))" }, rotation: 90)
-        ax.setYTicks(attention.indices.map { "Layer \($0)" } + ["Output"])
-        ax.tickFontSize = 7
-        ax.set(title: title)
-    }
-
-    static func figure(attention: [[Double]], lens: [[String]], output: [String], inputs: [String],
-                       firstPosition: Int, title: String) -> Figure {
-        let cols = Double(inputs.count), rows = Double(attention.count + 1)
-        let fig = Figure(width: min(30, 0.62 * cols + 1.8), height: min(30, 0.3 * rows + 2.2))
-        draw(into: fig.ax, attention: attention, lens: lens, output: output, inputs: inputs,
-             firstPosition: firstPosition, title: title)
+    /// attention: [layer][column] of the window; labels: [layer + 1][column]; firstPosition numbers the columns.
+    static func figure(attention: [[Float]], labels: [[String]], firstPosition: Int) throws -> Figure {
+        let fig = Figure(width: 28, height: 18)
+        let ax = fig.ax
+        let columns = labels.first?.count ?? 0
+        let values = attention.map { $0.map(Double.init) } + [[Double](repeating: 0, count: columns)]
+        ax.textGrid(labels.map { $0.map(AttentionTokenFigure.label) }, values: values,
+                    cmap: Colormap.named("coolwarm") ?? .viridis, vmin: 0, vmax: 1, fontSize: 6)
+        // The viewer's cell borders (seaborn's linewidths=0.5, linecolor="black"), drawn over every cell.
+        for r in 0...labels.count { ax.axhline(Double(r) - 0.5, color: .black, lineWidth: 0.5) }
+        for c in 0...columns { ax.axvline(Double(c) - 0.5, color: .black, lineWidth: 0.5) }
+        ax.setXTicks((0..<columns).map { String(firstPosition + $0) })
+        ax.setYTicks(labels.indices.map(String.init))
+        try fig.colorbar(for: ax)
         return fig
     }
 }
