@@ -87,14 +87,20 @@ final class LLaVATests: XCTestCase {
             if name.hasPrefix("vision_tower.") { return "model.vision_tower.vision_model." + name.dropFirst("vision_tower.".count) }
             return "model." + name
         }
-        let m = try load(dir)
-        XCTAssertEqual(m.weights.vision?.layers[0].q.dtype, .f16)
-        XCTAssertEqual(m.weights.vision?.patch.dtype, .f16)
-        XCTAssertEqual(m.weights.layers[0].q?.dtype, .f16)
+        // llava-hf's published layout: transformers 4's CLIPVisionModel wrapper (vision_model.).
+        let hub = try SafetensorsEdit.copyModel(Self.name) { name in
+            name.hasPrefix("vision_tower.") ? "vision_tower.vision_model." + name.dropFirst("vision_tower.".count) : name
+        }
         let ids = fx.ints("one_input_ids")
         var report: [String] = []
-        assertClose(try m.forward(.multimodal(ids, pixelValues: fx.tensor("one/pixel_values")!, batchAxis: false)).logits,
-                    fx.tensor("one/logits")!, "one/logits (current layout)", report: &report)
+        for (label, path) in [("current layout", dir), ("llava-hf layout", hub)] {
+            let m = try load(path)
+            XCTAssertEqual(m.weights.vision?.layers[0].q.dtype, .f16)
+            XCTAssertEqual(m.weights.vision?.patch.dtype, .f16)
+            XCTAssertEqual(m.weights.layers[0].q?.dtype, .f16)
+            assertClose(try m.forward(.multimodal(ids, pixelValues: fx.tensor("one/pixel_values")!, batchAxis: false)).logits,
+                        fx.tensor("one/logits")!, "one/logits (\(label))", report: &report)
+        }
     }
 
     func testBadInput() throws {
