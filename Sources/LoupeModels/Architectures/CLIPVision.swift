@@ -126,9 +126,12 @@ enum CLIPVision {
     static func weights(_ ld: inout WeightLoader, config c: VisionConfig, names n: Names) throws -> VisionWeights {
         let d = c.dModel, m = c.dMLP, patchIn = c.channels * c.patchSize * c.patchSize
         let patchName = n.patchEmbedding
-        try ld.expect(patchName, [d, c.channels, c.patchSize, c.patchSize])
+        let patchInfo = try ld.expect(patchName, [d, c.channels, c.patchSize, c.patchSize])
+        guard [DType.f32, .f16, .bf16].contains(patchInfo.dtype) else {
+            throw ModelError(.unsupportedDType, "\(ld.origin): tensor \(patchName) is \(patchInfo.dtype); the patch embedding must be F32, F16 or BF16")
+        }
         // The conv kernel [d, C, p, p] is a linear map of each flattened patch [C·p·p].
-        let patch = WeightMatrix(name: patchName, dtype: try dtype(ld, patchName), layout: .outIn, inDim: patchIn, outDim: d,
+        let patch = WeightMatrix(name: patchName, dtype: patchInfo.dtype, layout: .outIn, inDim: patchIn, outDim: d,
                                  bytes: try ld.source.bytes(patchName), owner: ld.source)
         try ld.expect(n.postLNW, [d])
         try ld.expect(n.postLNB, [d])
@@ -149,14 +152,6 @@ enum CLIPVision {
                              positions: try ld.f32(n.positionEmbedding, [c.positions, d]),
                              preLNW: try ld.vector(n.preLNW, d), preLNB: try ld.vector(n.preLNB, d), layers: layers,
                              projector1: nil, projector1B: nil, projector2: nil, projector2B: nil)
-    }
-
-    private static func dtype(_ ld: WeightLoader, _ name: String) throws -> DType {
-        guard let i = ld.source.info(name) else { throw ModelError(.missingTensor, "\(ld.origin): tensor \(name) is missing") }
-        guard [DType.f32, .f16, .bf16].contains(i.dtype) else {
-            throw ModelError(.unsupportedDType, "\(ld.origin): tensor \(name) is \(i.dtype); the patch embedding must be F32, F16 or BF16")
-        }
-        return i.dtype
     }
 }
 
