@@ -41,6 +41,8 @@ final class ForwardPass {
     let mlpLin: Buffer?            // [B, T, dMLP]  (gated)
     let mlpPost: Buffer            // [B, T, dMLP]
     let mlpOut: Buffer             // [B, T, dModel]
+    /// What fills the residual stream before the first block (ForwardPassInput.swift).
+    var start: PassStart = .tokens
     var ropeCos: [Float] = []      // [T, dHead/2]
     var ropeSin: [Float] = []      // [T, dHead/2]
 

@@ -62,7 +62,9 @@ public struct GenerationResult {
 
 extension HookedTransformer {
     /// Generates after `prompt` with a KV cache: one pass over the prompt, then one pass per token.
-    public func generate(_ prompt: [Int], options o: GenerationOptions = GenerationOptions()) throws -> GenerationResult {
+    /// `pixelValues`: the images at the prompt's image tokens (LLaVA), read by the prompt pass.
+    public func generate(_ prompt: [Int], pixelValues: Tensor? = nil,
+                         options o: GenerationOptions = GenerationOptions()) throws -> GenerationResult {
         guard o.maxNewTokens >= 0 else { throw ModelError(.badInput, "maxNewTokens must be ≥ 0") }
         guard o.temperature >= 0 else { throw ModelError(.badInput, "temperature must be ≥ 0") }
         let total = prompt.count + o.maxNewTokens
@@ -75,7 +77,11 @@ extension HookedTransformer {
         var tokens = prompt, steps: [GenerationStep] = [], stopped = false
         var input = prompt
         for _ in 0..<o.maxNewTokens {
-            let r = try forward(.tokens(input), namesFilter: o.cacheFilter, hooks: o.hooks, kv: kv,
+            var step = ForwardInput.tokens(input)
+            if let pixels = pixelValues, tokens.count == prompt.count {
+                step = .multimodal(input, pixelValues: pixels, batchAxis: false)      // the prompt pass
+            }
+            let r = try forward(step, namesFilter: o.cacheFilter, hooks: o.hooks, kv: kv,
                                 fast: !o.exact && input.count == 1)
             let V = config.dVocab
             let T = r.logits.shape[0]

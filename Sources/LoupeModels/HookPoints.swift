@@ -103,7 +103,8 @@ struct HookRegistry: Sendable {
 
     init(config c: ModelConfig) {
         nLayers = c.nLayers
-        let total = 4 + c.nLayers * HookRegistry.perBlock
+        let visionNames = c.vision.map(VisionHook.names) ?? []
+        let total = 4 + c.nLayers * HookRegistry.perBlock + visionNames.count
         var points = [HookPoint?](repeating: nil, count: total)
         var names: [String] = []
         var ids: [String: Int] = [:]
@@ -112,6 +113,8 @@ struct HookRegistry: Sendable {
             names.append(name)
             ids[name] = id
         }
+        // A vision tower runs first; its points are numbered after the language model's.
+        for (i, name) in visionNames.enumerated() { add(HookRegistry.visionBase(nLayers: c.nLayers) + i, name, nil) }
         add(HookRegistry.id(.embed, nLayers: c.nLayers), "hook_embed", nil)
         if !c.usesRotary { add(HookRegistry.id(.posEmbed, nLayers: c.nLayers), "hook_pos_embed", nil) }
         for l in 0..<c.nLayers {
@@ -135,6 +138,8 @@ struct HookRegistry: Sendable {
         case .lnFinalNormalized: return 3 + nLayers * perBlock
         }
     }
+    /// The id of a vision tower's first hook point (VisionHook's indices count from it).
+    static func visionBase(nLayers: Int) -> Int { 4 + nLayers * perBlock }
     var count: Int { points.count }
 
     func id(of name: String) -> Int? { ids[name] }

@@ -45,6 +45,7 @@ public final class HookedTransformer: @unchecked Sendable {
             throw ModelError(.badConfig, "refactor_factored_attn_matrices does not apply to rotary models (the QK matrix depends on position)")
         }
         var maxScratch = weights.unembed.scratchFloats
+        for m in weights.vision?.matrices ?? [] { maxScratch = max(maxScratch, m.scratchFloats, m.inDim * 8) }
         for l in weights.layers {
             for m in [l.qkv, l.q, l.k, l.v, l.o, l.gate, l.up, l.down].compactMap({ $0 }) {
                 maxScratch = max(maxScratch, m.scratchFloats, m.inDim * 8)

@@ -26,6 +26,8 @@ public struct ModelConfig: Sendable, Equatable {
     public var eosTokenID: Int?
     /// Human-readable origin (file or directory).
     public var source: String = ""
+    /// The image tower and projector of a vision-language model (LLaVA), nil for text-only models.
+    public var vision: VisionConfig? = nil
 
     /// Heads sharing one key/value head.
     public var groupSize: Int { nHeads / nKVHeads }

@@ -38,6 +38,8 @@ final class ModelWeights: @unchecked Sendable {
     var ropeFreqFactors: [Float]?
     /// Keeps the mapped files alive.
     let sources: [AnyObject]
+    /// The image tower and projector (LLaVA), nil for text-only models.
+    var vision: VisionWeights?
 
     init(config: ModelConfig, layers: [Layer], embed: WeightMatrix, posEmbed: Tensor?, lnFinalW: Tensor,
          lnFinalB: Tensor?, unembed: WeightMatrix, ropeFreqFactors: [Float]?, sources: [AnyObject]) {

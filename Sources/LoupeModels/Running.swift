@@ -7,17 +7,33 @@ public enum ForwardInput {
     case tokens([Int])
     /// Several sequences, right-padded to the longest (padding masked): a leading batch dimension.
     case batch([[Int]])
+    /// One sequence whose image-token positions take the projected features of `pixelValues`
+    /// ([C, H, W] or [images, C, H, W], one image per run of image tokens; LLaVA). `batchAxis`: logits
+    /// and activations keep a leading batch axis of 1 (TransformerLens's shapes).
+    case multimodal([Int], pixelValues: Tensor, batchAxis: Bool)
+    /// The residual stream before block `startAtLayer` ([pos, d_model], or [batch, pos, d_model] with a
+    /// batch axis), TransformerLens's start_at_layer: blocks from there on and the unembedding run.
+    case residual(Tensor, startAtLayer: Int)
 
     var sequences: [[Int]] {
         switch self {
         case .tokens(let t): return [t]
         case .batch(let b): return b
+        case .multimodal(let t, _, _): return [t]
+        case .residual(let r, _):
+            // Placeholder ids, one per position: nothing reads them.
+            let rows = r.rank == 3 ? r.shape[0] : 1, T = r.rank >= 2 ? r.shape[r.rank - 2] : 0
+            return [[Int]](repeating: [Int](repeating: 0, count: T), count: rows)
         }
     }
 
     var isSingle: Bool {
-        if case .tokens = self { return true }
-        return false
+        switch self {
+        case .tokens: return true
+        case .batch: return false
+        case .multimodal(_, _, let batchAxis): return !batchAxis
+        case .residual(let r, _): return r.rank == 2
+        }
     }
 }
 
@@ -57,6 +73,13 @@ extension HookedTransformer {
         try withCache(forward(.batch(batch), namesFilter: namesFilter, hooks: hooks))
     }
 
+    /// Logits and cached activations of any input: images at their tokens, or a residual stream
+    /// (start_at_layer); the activations have a batch axis when the input does.
+    public func runWithCache(_ input: ForwardInput, namesFilter: NamesFilter = .all,
+                             hooks: [Hook] = []) throws -> (logits: Tensor, cache: ActivationCache) {
+        try withCache(forward(input, namesFilter: namesFilter, hooks: hooks))
+    }
+
     /// Logits with hooks applied (read or replace activations). Hooks last for this call only.
     public func runWithHooks(_ tokens: [Int], hooks: [Hook]) throws -> Tensor {
         try forward(.tokens(tokens), hooks: hooks).logits
@@ -75,6 +98,7 @@ extension HookedTransformer {
     /// (generation); `fast` runs one-token steps through the quantized matvec.
     func forward(_ input: ForwardInput, namesFilter filter: NamesFilter?, hooks: [Hook],
                  kv: KVCache?, fast: Bool) throws -> ForwardResult {
+        try checkInput(input)
         let batch = input.sequences, single = input.isSingle
         let (flat, T, mask) = try prepare(batch, past: kv?.length ?? 0)
         let cacheIDs = try filter.map { try registry.select($0) } ?? []
@@ -89,6 +113,7 @@ extension HookedTransformer {
         let pass = ForwardPass(weights: refactored?.weights ?? weights, processing: refactored?.effective ?? effective,
                                hooks: runner, scratch: scratch, tokens: flat, batch: batch.count, mask: mask, kv: kv,
                                invFreq: invFreq, fast: fast ? matVecScratch : nil)
+        pass.start = try passStart(input, pass: pass, hooks: runner)
         var logits = try definition.forward(pass)                      // [B, T, dVocab]
         if let kv { kv.length += T }
         if single { logits = try logits.reshapedCopy([T, config.dVocab]) }

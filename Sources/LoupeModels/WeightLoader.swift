@@ -39,6 +39,7 @@ struct WeightLoader {
     /// Checkpoint entries that carry no weights (buffers some exporters write).
     static func isIgnorable(_ name: String) -> Bool {
         name.hasSuffix(".attn.bias") || name.hasSuffix(".attn.masked_bias") || name.hasSuffix("rotary_emb.inv_freq")
+            || name.hasSuffix("embeddings.position_ids")
     }
 
     func contains(_ name: String) -> Bool { source.info(name) != nil }

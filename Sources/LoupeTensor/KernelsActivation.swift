@@ -19,4 +19,21 @@ extension Kernels {
             out[i] = v / (1 + expf(-v))
         }
     }
+
+    /// GELU, exact (PyTorch's default `gelu`, LLaVA's projector): 0.5·x·(1 + erf(x/√2)).
+    /// x, out: [count] (out may alias x).
+    public static func gelu(_ x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count {
+            let v = x[i]
+            out[i] = 0.5 * v * (1 + erff(v * 0.70710678118654752))
+        }
+    }
+
+    /// CLIP's `quick_gelu`: x · σ(1.702·x). x, out: [count] (out may alias x).
+    public static func quickGelu(_ x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count {
+            let v = x[i]
+            out[i] = v / (1 + expf(-1.702 * v))
+        }
+    }
 }

@@ -159,6 +159,11 @@ final class KernelTests: XCTestCase {
         Kernels.silu(x, out: &gated, count: x.count)
         Kernels.mul(gated, up, &out, count: x.count)
         assertClose(out, zip(x, up).map { Float(Double($0) / (1 + exp(-Double($0)))) * $1 }, tol: 1e-6, "silu ⊙ up")
+        Kernels.gelu(x, out: &out, count: x.count)
+        assertClose(out, x.map { Float(0.5 * Double($0) * (1 + erf(Double($0) / 2.0.squareRoot()))) }, tol: 1e-6, "gelu")
+        XCTAssertEqual(out[5], 0.8413447, accuracy: 1e-6)  // torch gelu(1)
+        Kernels.quickGelu(x, out: &out, count: x.count)
+        assertClose(out, x.map { Float(Double($0) / (1 + exp(-1.702 * Double($0)))) }, tol: 1e-6, "quickGelu")
     }
 
     func testCausalMaskAndSoftmax() {

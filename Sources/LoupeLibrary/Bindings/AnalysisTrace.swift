@@ -15,7 +15,7 @@ enum AnalysisTrace {
         Builtins.register(
             """
             generation_trace(model, prompt, max_new_tokens: int = 10, top_k: int = 5, pattern_layers=[], every: int = 2,
-                             last: int = 40, legacy_norm: bool = False)
+                             last: int = 40, legacy_norm: bool = False, image=None)
             """,
             doc: """
             Greedy generation, one full cached run per step (as the attention-when-generating notebook does), stopping at max_new_tokens or \
@@ -23,20 +23,29 @@ enum AnalysisTrace {
             logit-lens tokens of every accumulated residual component (incl_mid) at the last position and the \
             attention patterns of pattern_layers (last `last` positions). Returns a GenerationTrace: .text, \
             .tokens, .top_tokens[step][component][k], .labels, .grid(layers=None, every=2) (the gold grid), \
-            .views(layers=None, step=-1) (attention views).
+            .views(layers=None, step=-1) (attention views). image= (LLaVA): pixel_values for the prompt's <image>s, \
+            at the same positions in every step's run.
             """,
             example: "trace = generation_trace(model, \"Is this a cat or a dog? Answer:\", max_new_tokens=6, pattern_layers=[1, 6])\ntrace.grid()"
         ) { rt, args in
             let m = try AnalysisModel.model(args.value("model"))
             let prompt = args.value("prompt")
-            guard case .single(let start) = try m.input(prompt, prependBOS: nil, what: "generation_trace") else {
-                throw LoupeError("generation_trace: one prompt at a time")
+            let pixels = try args.optional("image").map { try ModelBindings.pixels($0, "generation_trace") }
+            let start: [Int]
+            if pixels != nil {
+                start = try ModelBindings.imagePrompt(m, prompt, prependBOS: nil, what: "generation_trace")
+            } else {
+                guard case .single(let ids) = try m.input(prompt, prependBOS: nil, what: "generation_trace") else {
+                    throw LoupeError("generation_trace: one prompt at a time")
+                }
+                start = ids
             }
             let maxNew = try args.int("max_new_tokens")
             let k = try args.int("top_k")
             let layers = try args.optional("pattern_layers").map { try Ops.iterate($0).map { try AnalysisModel.layer($0, m, "pattern_layers") } } ?? []
             let trace = TraceObject(model: m, prompt: start, every: try args.int("every"),
                                     promptText: (try? prompt.asString("prompt")) ?? "")
+            trace.pixels = pixels
             try trace.run(maxNew: maxNew, k: k, patternLayers: layers, last: try args.int("last"),
                           legacyNorm: try args.bool("legacy_norm"), interp: rt)
             return .host(trace)
@@ -109,6 +118,8 @@ final class TraceObject: HostObject {
     let every: Int
     var steps: [Step] = []
     var labels: [String] = []
+    /// The images at the prompt's image tokens (LLaVA), nil for a text prompt.
+    var pixels: Tensor?
 
     init(model: ModelObject, prompt: [Int], every: Int, promptText: String) {
         self.model = model; self.prompt = prompt; self.every = every; self.promptText = promptText
@@ -122,7 +133,8 @@ final class TraceObject: HostObject {
         let eos = model.tokenizer?.eosID ?? model.model.config.eosTokenID
         for i in 0..<max(0, maxNew) {
             interp.emit(.stream("step = \(i + 1)\n"))
-            let r = try engineCall { try model.model.runWithCache(ids, namesFilter: .all, hooks: model.singleRunHooks) }
+            let input = pixels.map { ForwardInput.multimodal(ids, pixelValues: $0, batchAxis: false) } ?? .tokens(ids)
+            let r = try engineCall { try model.model.runWithCache(input, namesFilter: .all, hooks: model.singleRunHooks) }
             let logits = r.logits // [pos, vocab]
             let next = try engineCall { Int(try logits.index([.at(-1)]).argmax(dim: -1).item) }
             let lens = try engineCall { () -> LensResult in

@@ -12,7 +12,7 @@ enum GenerateBindings {
             model.generate(input, max_new_tokens: int = 10, stop_at_eos: bool = True, eos_token_id=None,
                            do_sample: bool = True, top_k: int | None = None, top_p: float | None = None,
                            temperature: float = 1.0, seed: int = 0, prepend_bos: bool | None = None,
-                           return_type: str = "input", keep=None, fwd_hooks=[])
+                           return_type: str = "input", keep=None, fwd_hooks=[], image=None)
             """,
             doc: """
             Generates after a prompt with a KV cache, as TransformerLens's generate: do_sample=True samples \
@@ -24,14 +24,16 @@ enum GenerateBindings {
             addition: keep=names_filter also returns the per-step caches, (output, caches): caches[0] holds the \
             prompt pass [1, pos, ...], each later one the new position only [1, 1, ...] with attention rows over every \
             position so far (batch axis first, as run_with_cache). One prompt at a time: token ids [1, pos] or [pos], \
-            not a batch of several.
+            not a batch of several. image= (LLaVA): pixel_values for the prompt's <image>s, read by the prompt pass.
             """,
             example: "model.generate(\"The capital of France is\", max_new_tokens=8, do_sample=False)"
         ) { interp, recv, args in
             guard case .host(let m as ModelObject) = recv else { throw LoupeError("generate: expected a Model") }
             let input = args.value("input")
             let prependBOS = try args.optionalBool("prepend_bos")
-            let rows = try m.rows(input, prependBOS: prependBOS, what: "generate")
+            let pixels = try args.optional("image").map { try ModelBindings.pixels($0, "generate") }
+            let rows = pixels == nil ? try m.rows(input, prependBOS: prependBOS, what: "generate")
+                : [try ModelBindings.imagePrompt(m, input, prependBOS: prependBOS, what: "generate")]
             guard rows.count == 1, let prompt = rows.first else {
                 throw LoupeError("generate: one prompt at a time (a text or token ids [1, pos]), not a batch of \(rows.count)")
             }
@@ -65,7 +67,7 @@ enum GenerateBindings {
             }
             if let keep = args.optional("keep") { o.cacheFilter = try HookBindings.namesFilter(keep, interp) }
             o.hooks = (m.persistentHooks.map(\.hook) + (try HookBindings.hooks(args.value("fwd_hooks"), interp))).map(HookBindings.withBatchAxis)
-            let result = try engineCall { try m.model.generate(prompt, options: o) }
+            let result = try engineCall { try m.model.generate(prompt, pixelValues: pixels, options: o) }
             let asText: Bool
             switch returnType {
             case "str": asText = true

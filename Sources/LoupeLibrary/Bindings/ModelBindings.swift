@@ -47,6 +47,7 @@ enum ModelBindings {
         }
         installTokenMethods()
         installRunMethods()
+        installImageMethods()
         installAttributes()
         GenerateBindings.install()
     }
@@ -60,8 +61,8 @@ enum ModelBindings {
 
     static func installTokenMethods() {
         Builtins.registerMethod(
-            type: "Model", "model.to_tokens(input, prepend_bos: bool | None = None)",
-            doc: "Token ids [batch, pos], as TransformerLens's to_tokens: a text gives [1, pos], a list of texts [batch, pos] right-padded with the pad token (TransformerLens's default padding side). prepend_bos=True (the default, as TransformerLens) puts the BOS token first; prepend_bos=False gives the bare tokens (what a Hugging Face tokenizer without add_bos_token gives).",
+            type: "Model", "model.to_tokens(input, prepend_bos: bool | None = None, *, image=None)",
+            doc: "Token ids [batch, pos], as TransformerLens's to_tokens: a text gives [1, pos], a list of texts [batch, pos] right-padded with the pad token (TransformerLens's default padding side). prepend_bos=True (the default, as TransformerLens) puts the BOS token first; prepend_bos=False gives the bare tokens (what a Hugging Face tokenizer without add_bos_token gives). With image= (LLaVA's pixel_values), each <image> becomes the image's positions, as LlavaProcessor expands it.",
             example: "tokens = model.to_tokens(\"The cat sat\")   # [1, pos]\ntokens[0]"
         ) { _, recv, args in
             let m = try model(recv)
@@ -70,11 +71,14 @@ enum ModelBindings {
             case .string, .list: break
             default: throw LoupeError("to_tokens: expected a text or a list of texts, not \(input.typeName)")
             }
+            if args.optional("image") != nil {
+                return .tokenRows([try imagePrompt(m, input, prependBOS: try args.optionalBool("prepend_bos"), what: "to_tokens")])
+            }
             return .tokenRows(try m.rows(input, prependBOS: try args.optionalBool("prepend_bos"), what: "to_tokens"))
         }
         Builtins.registerMethod(
-            type: "Model", "model.to_str_tokens(input, prepend_bos: bool | None = None)",
-            doc: "The text of each token (a list of strings), as TransformerLens's to_str_tokens: a text, token ids [pos] or [1, pos] (a batch of one is squeezed) give one list; a list of texts gives a list per text. Token ids [batch, pos] of several prompts are an error, as in TransformerLens.",
+            type: "Model", "model.to_str_tokens(input, prepend_bos: bool | None = None, *, image=None)",
+            doc: "The text of each token (a list of strings), as TransformerLens's to_str_tokens: a text, token ids [pos] or [1, pos] (a batch of one is squeezed) give one list; a list of texts gives a list per text. Token ids [batch, pos] of several prompts are an error, as in TransformerLens. With image=, a text's <image>s are expanded as to_tokens(..., image=) does: one \"<image>\" cell per image position.",
             example: "model.to_str_tokens(\"Hello world\")"
         ) { _, recv, args in
             let m = try model(recv)
@@ -82,6 +86,10 @@ enum ModelBindings {
             let input = args.value("input")
             if case .tensor(let t) = input, t.tensor.rank == 2, t.tensor.shape[0] != 1 {
                 throw LoupeError("to_str_tokens: token ids of shape \(TensorMath.shapeText(t.tensor.shape)) hold several prompts; as TransformerLens, give one: to_str_tokens(tokens[i])")
+            }
+            if args.optional("image") != nil {
+                let ids = try imagePrompt(m, input, prependBOS: try args.optionalBool("prepend_bos"), what: "to_str_tokens")
+                return .list(tok.tokenStrings(ids).map { .string($0) })
             }
             switch try m.input(input, prependBOS: try args.optionalBool("prepend_bos"), what: "to_str_tokens") {
             case .single(let ids): return .list(tok.tokenStrings(ids).map { .string($0) })

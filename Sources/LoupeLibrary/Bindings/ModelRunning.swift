@@ -8,6 +8,12 @@ import LoupeTensor
 /// every input runs as a batch [batch, pos], so logits are [batch, pos, d_vocab] and activations
 /// (in the cache and in hook functions) carry the batch axis.
 extension ModelBindings {
+    static let extendedInputDoc = """
+        image= (LLaVA) gives pixel_values [3, H, W] or [images, 3, H, W] for the prompt's <image>s (each fills one \
+        image's positions, as LlavaProcessor expands it); the vision tower's activations are cached under vision.* and \
+        the projector's output as hook_image_features. start_at_layer=k (TransformerLens's) takes the residual stream \
+        before block k [batch, pos, d_model] as input (model.input_embeddings(prompt, image=...) for k = 0) and runs blocks k on.
+        """
     static let returnTypeDoc = """
         return_type "logits" (default) gives logits [batch, pos, d_vocab]; "loss" the mean next-token cross-entropy \
         (a 0-d tensor; [batch, pos - 1] with loss_per_token=True); "both" (logits, loss); None nothing, as TransformerLens.
@@ -16,9 +22,9 @@ extension ModelBindings {
     static func installRunMethods() {
         Builtins.registerMethod(
             type: "Model",
-            "model.forward(input, return_type: str | None = \"logits\", loss_per_token: bool = False, prepend_bos: bool | None = None)",
+            "model.forward(input, return_type: str | None = \"logits\", loss_per_token: bool = False, prepend_bos: bool | None = None, *, image=None, start_at_layer: int | None = None)",
             doc: "Runs the model on a text, a list of texts, token ids [pos] (a batch of one, as TransformerLens) or [batch, pos]. "
-                + returnTypeDoc + " `model(x)` is the same.",
+                + returnTypeDoc + " `model(x)` is the same. " + extendedInputDoc,
             example: "logits = model(\"The cat sat on the\")\nmodel.to_string(logits[0, -1].argmax())"
         ) { interp, recv, args in
             try output(try run(try model(recv), args, interp, cache: nil, hooks: []), args)
@@ -28,7 +34,7 @@ extension ModelBindings {
             """
             model.run_with_cache(input, return_type: str | None = "logits", loss_per_token: bool = False,
                                  prepend_bos: bool | None = None, *, names_filter=None, remove_batch_dim: bool = False,
-                                 fwd_hooks=[])
+                                 fwd_hooks=[], image=None, start_at_layer: int | None = None)
             """,
             doc: """
             Runs the model and keeps activations at TransformerLens's hook points. names_filter keeps only some:
@@ -38,7 +44,7 @@ extension ModelBindings {
             the logits. A list of prompts is right-padded like TransformerLens. fwd_hooks may add hooks for this run
             (their edits show in the cache). Positional arguments after input are model.forward's, as in TransformerLens
             (return_type, loss_per_token, prepend_bos); the others are keywords.
-            """,
+            """ + " " + extendedInputDoc,
             example: "logits, cache = model.run_with_cache(\"The cat sat\")\ncache[\"pattern\", 0].shape"
         ) { interp, recv, args in
             let m = try model(recv)
@@ -58,7 +64,8 @@ extension ModelBindings {
             type: "Model",
             """
             model.run_with_hooks(input, return_type: str | None = "logits", loss_per_token: bool = False,
-                                 prepend_bos: bool | None = None, *, fwd_hooks=[])
+                                 prepend_bos: bool | None = None, *, fwd_hooks=[], image=None,
+                                 start_at_layer: int | None = None)
             """,
             doc: """
             Runs the model with forward hooks and returns the logits [batch, pos, d_vocab]. fwd_hooks is a list of
@@ -67,7 +74,7 @@ extension ModelBindings {
             return a replacement of the same shape, edit it in place, or return None to leave it. Prebuilt hooks:
             ablate_heads, patch_hook, scale_hook, add_hook. Hooks last for this call only (model.add_hook keeps one).
             Positional arguments after input are model.forward's, as in TransformerLens; fwd_hooks is a keyword.
-            """,
+            """ + " " + extendedInputDoc,
             example: "def zero(z, hook):\n    z[:, :, 4, :] = 0\nlogits = model.run_with_hooks(\"Hi\", fwd_hooks=[(\"blocks.3.attn.hook_z\", zero)])"
         ) { interp, recv, args in
             let hooks = try HookBindings.hooks(args.value("fwd_hooks"), interp)
@@ -88,8 +95,12 @@ extension ModelBindings {
     static func run(_ m: ModelObject, _ args: BoundArguments, _ interp: Interpreter, cache: NamesFilter?,
                     hooks: [Hook]) throws -> Run {
         let what = args.signature.name
-        let rows = try m.rows(args.value("input"), prependBOS: try args.optionalBool("prepend_bos"), what: what)
         let all = m.persistentHooks.map(\.hook) + hooks
+        if let (input, rows) = try extendedInput(m, args, what: what) {
+            let r = try engineCall { try m.model.forward(input, namesFilter: cache, hooks: all) }
+            return Run(rows: rows, logits: r.logits, cache: r.cache)
+        }
+        let rows = try m.rows(args.value("input"), prependBOS: try args.optionalBool("prepend_bos"), what: what)
         let r = try engineCall { try m.model.forward(.batch(rows), namesFilter: cache, hooks: all) }
         return Run(rows: rows, logits: r.logits, cache: r.cache)
     }

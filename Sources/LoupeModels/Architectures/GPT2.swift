@@ -93,17 +93,19 @@ extension ForwardPass {
     fileprivate func gpt2() throws -> Tensor {
         let d = c.dModel, qDim = c.nHeads * c.dHead, m = c.dMLP
         // Embeddings: hook_embed, hook_pos_embed, then resid_pre 0 = their sum.
-        embedTokens(into: resid.p)                                     // [B, T, dModel]
-        if p.centerWriting { Kernels.centreRows(resid.p, rows: rows, dim: d) }
-        try fire(.embed, resid.p, shapeResid)
-        let pos = attnOut                                              // [B, T, dModel] scratch until attention
-        let wpe = w.posEmbed!.basePointer                              // [nCtx, dModel]
-        for b in 0..<B { for t in 0..<T { (pos.p + (b * T + t) * d).update(from: wpe + (past + t) * d, count: d) } }
-        if p.centerWriting { Kernels.centreRows(pos.p, rows: rows, dim: d) }
-        try fire(.posEmbed, pos.p, shapeResid)
-        addToResid(pos.p)
+        let first = try beginResidual {
+            embedTokens(into: resid.p)                                 // [B, T, dModel]
+            if p.centerWriting { Kernels.centreRows(resid.p, rows: rows, dim: d) }
+            try fire(.embed, resid.p, shapeResid)
+            let pos = attnOut                                          // [B, T, dModel] scratch until attention
+            let wpe = w.posEmbed!.basePointer                          // [nCtx, dModel]
+            for b in 0..<B { for t in 0..<T { (pos.p + (b * T + t) * d).update(from: wpe + (past + t) * d, count: d) } }
+            if p.centerWriting { Kernels.centreRows(pos.p, rows: rows, dim: d) }
+            try fire(.posEmbed, pos.p, shapeResid)
+            addToResid(pos.p)
+        }
 
-        for l in 0..<c.nLayers {
+        for l in first..<c.nLayers {
             let lw = w.layers[l]
             try fire(.residPre, l, resid.p, shapeResid)
             try norm(resid.p, weight: lw.ln1W, bias: lw.ln1B, scaleHook: .ln1Scale, normalizedHook: .ln1Normalized, layer: l)

@@ -117,10 +117,13 @@ enum Llama: ArchitectureDefinition {
         ropeFreqs: "rope_freqs.weight")
 
     static func weights(_ ld: inout WeightLoader, config c: ModelConfig, format: CheckpointFormat) throws -> ModelWeights {
-        let n = format == .gguf ? ggufNames : safetensorsNames
-        let d = c.dModel, m = c.dMLP, qDim = c.nHeads * c.dHead, kvDim = c.nKVHeads * c.dHead
         // GGUF stores q/k with each head's rotary pairs interleaved for ggml's rope.
-        let permute = format == .gguf
+        try weights(&ld, config: c, names: format == .gguf ? ggufNames : safetensorsNames, permute: format == .gguf)
+    }
+
+    /// The weights by one name table; `permute`: q/k rows in GGUF's rotary order.
+    static func weights(_ ld: inout WeightLoader, config c: ModelConfig, names n: Names, permute: Bool) throws -> ModelWeights {
+        let d = c.dModel, m = c.dMLP, qDim = c.nHeads * c.dHead, kvDim = c.nKVHeads * c.dHead
         let embed = try ld.matrix(n.embed, out: c.dVocab, in: d)                // [dVocab, dModel]
         let unembed: WeightMatrix                                              // [dVocab, dModel]
         if !c.tiedEmbeddings {
@@ -159,13 +162,15 @@ enum Llama: ArchitectureDefinition {
 
 extension ForwardPass {
     /// Llama, top to bottom. Buffers are the plan's (shapes in ForwardPass); hooks fire as TransformerLens's.
-    fileprivate func llama() throws -> Tensor {
+    func llama() throws -> Tensor {
         let d = c.dModel, qDim = c.nHeads * c.dHead, kvDim = c.nKVHeads * c.dHead, m = c.dMLP
         prepareRope()
-        embedTokens(into: resid.p)                                     // [B, T, dModel]
-        try fire(.embed, resid.p, shapeResid)
+        let first = try beginResidual {
+            embedTokens(into: resid.p)                                 // [B, T, dModel]
+            try fire(.embed, resid.p, shapeResid)
+        }
 
-        for l in 0..<c.nLayers {
+        for l in first..<c.nLayers {
             let lw = w.layers[l]
             try fire(.residPre, l, resid.p, shapeResid)
             try norm(resid.p, weight: lw.ln1W, bias: nil, scaleHook: .ln1Scale, normalizedHook: .ln1Normalized, layer: l)

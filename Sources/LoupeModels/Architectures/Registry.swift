@@ -41,6 +41,7 @@ enum Architectures {
     static let all: [any ArchitectureDefinition.Type] = [
         GPT2.self,
         Llama.self,
+        LLaVA.self,
     ]
 
     static func definition(of architecture: Architecture) throws -> any ArchitectureDefinition.Type {
