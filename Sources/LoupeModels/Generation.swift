@@ -77,11 +77,11 @@ extension HookedTransformer {
         var tokens = prompt, steps: [GenerationStep] = [], stopped = false
         var input = prompt
         for _ in 0..<o.maxNewTokens {
-            var step = ForwardInput.tokens(input)
+            var pass = ForwardInput.tokens(input)
             if let pixels = pixelValues, tokens.count == prompt.count {
-                step = .multimodal(input, pixelValues: pixels, batchAxis: false)      // the prompt pass
+                pass = .multimodal(input, pixelValues: pixels, batchAxis: false)      // the prompt pass
             }
-            let r = try forward(step, namesFilter: o.cacheFilter, hooks: o.hooks, kv: kv,
+            let r = try forward(pass, namesFilter: o.cacheFilter, hooks: o.hooks, kv: kv,
                                 fast: !o.exact && input.count == 1)
             let V = config.dVocab
             let T = r.logits.shape[0]
