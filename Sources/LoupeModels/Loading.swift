@@ -18,8 +18,14 @@ public struct LoadOptions: Sendable {
 }
 
 extension HookedTransformer {
-    /// Loads a located model (a Hugging Face directory or a GGUF file).
+    /// Loads a located model (a Hugging Face directory, a GGUF file or Meta's params.json + .pth folder).
     public convenience init(location: ModelLocation, options: LoadOptions = LoadOptions()) throws {
+        if location.kind == .meta {
+            // The tokenizer (tokenizer.model, tiktoken) is not read yet: token ids are passed directly.
+            let (source, config) = try ModelWeights.metaSource(location)
+            try self.init(weights: try ModelWeights.load(source, config: config, format: .meta), options: options)
+            return
+        }
         let source = try location.weights()
         switch location.kind {
         case .gguf:
@@ -42,19 +48,13 @@ extension HookedTransformer {
                 tokenizer = try Tokenizer(vocab: v, merges: m)
             }
             padTokenID = tokenizer?.padID ?? padTokenID
+        case .meta:
+            throw ModelError(.internalError, "\(location.url.path): Meta checkpoints load above")
         }
     }
 
-    /// Loads a model from a directory, a .gguf file, or a name ModelLocator resolves (`models/NAME`, HF cache).
+    /// Loads a model from a directory, a .gguf/.pth/.bin file, or a name ModelLocator resolves (`models/NAME`, HF cache).
     public convenience init(path: String, options: LoadOptions = LoadOptions()) throws {
-        let url = URL(fileURLWithPath: path)
-        var isDir: ObjCBool = false
-        let location: ModelLocation
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
-            location = isDir.boolValue ? try ModelLocation(huggingface: url) : ModelLocation(gguf: url)
-        } else {
-            location = try ModelLocator.resolve(path)
-        }
-        try self.init(location: location, options: options)
+        try self.init(location: try ModelLocator.resolve(path), options: options)
     }
 }

@@ -117,10 +117,10 @@ enum Llama: ArchitectureDefinition {
         ropeFreqs: "rope_freqs.weight")
 
     static func weights(_ ld: inout WeightLoader, config c: ModelConfig, format: CheckpointFormat) throws -> ModelWeights {
-        let n = format == .gguf ? ggufNames : safetensorsNames
+        let n = format == .gguf ? ggufNames : format == .meta ? metaNames : safetensorsNames
         let d = c.dModel, m = c.dMLP, qDim = c.nHeads * c.dHead, kvDim = c.nKVHeads * c.dHead
-        // GGUF stores q/k with each head's rotary pairs interleaved for ggml's rope.
-        let permute = format == .gguf
+        // GGUF and Meta's checkpoints store q/k with each head's rotary pairs interleaved.
+        let permute = format != .huggingFace
         let embed = try ld.matrix(n.embed, out: c.dVocab, in: d)                // [dVocab, dModel]
         let unembed: WeightMatrix                                              // [dVocab, dModel]
         if !c.tiedEmbeddings {
