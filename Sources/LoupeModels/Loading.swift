@@ -22,7 +22,7 @@ extension HookedTransformer {
     public convenience init(location: ModelLocation, options: LoadOptions = LoadOptions()) throws {
         if location.kind == .meta {
             // The tokenizer (tokenizer.model, tiktoken) is not read yet: token ids are passed directly.
-            let (source, config) = try ModelWeights.metaSource(location)
+            let (source, config) = try MetaCheckpoint.open(location)
             try self.init(weights: try ModelWeights.load(source, config: config, format: .meta), options: options)
             return
         }

@@ -111,16 +111,16 @@ extension ModelConfig {
     }
 }
 
-extension ModelWeights {
-    /// Meta's shards of a located `.meta` model, joined by the split table into one source.
-    static func metaSource(_ location: ModelLocation) throws -> (WeightSource, ModelConfig) {
+/// Opening Meta's original checkpoint folders: params.json and the shards, joined by the split table.
+public enum MetaCheckpoint {
+    /// The weights (one mapped shard, or the shards joined) and the config of a located `.meta` model.
+    public static func open(_ location: ModelLocation) throws -> (weights: WeightSource, config: ModelConfig) {
         guard let params = location.paramsURL else {
             throw ModelError(.badConfig, "\(location.url.path): no params.json")
         }
         let shards = try location.metaShards()
-        let embed = Llama.metaNames.embed
         // Llama 2 splits the embedding along the model dimension, so shard 0 has every row.
-        let vocab = shards[0].info(embed)?.shape.first
+        let vocab = shards[0].info(Llama.metaNames.embed)?.shape.first
         let config = try ModelConfig(metaParams: params, vocabFromWeights: vocab)
         if shards.count == 1 { return (shards[0], config) }
         let joined = try JoinedShards(shards: shards, origin: location.url.path) { name, shape in
