@@ -43,37 +43,37 @@ public final class PyTorchFile: WeightSource, MappedFileReader, @unchecked Senda
                               hint: "not a torch.save archive")
         }
         let prefix = String(pickle.name.dropLast("data.pkl".count))
-        let root: PickleValue
-        do {
-            root = try TorchPickleReader.read(try zip.data(pickle), file: path)
-        } catch var e as FormatError {
-            e.item = e.item ?? pickle.name
-            throw e
-        }
-        guard case .dict(let dict) = root else {
-            throw FormatError(.invalidValue, file: path, item: pickle.name, "the pickle holds a \(root.typeName), expected a state dict")
-        }
         var names: [String] = []
         var infos: [String: TensorInfo] = [:]
         var others: [String: String] = [:]
-        for (key, value) in dict.entries {
-            guard case .string(let name) = key else {
-                throw FormatError(.invalidValue, file: path, item: pickle.name, "a state-dict key is a \(key.typeName), expected a string")
+        do {
+            try TorchPickleReader.read(try zip.data(pickle), file: path) { root in
+                guard case .dict(let dict) = root else {
+                    throw FormatError(.invalidValue, file: path, item: pickle.name, "the pickle holds a \(root.typeName), expected a state dict")
+                }
+                for (key, value) in dict.entries {
+                    guard case .string(let name) = key else {
+                        throw FormatError(.invalidValue, file: path, item: pickle.name, "a state-dict key is a \(key.typeName), expected a string")
+                    }
+                    guard infos[name] == nil, others[name] == nil else {
+                        throw FormatError(.duplicate, file: path, item: name, "the state dict holds this name twice")
+                    }
+                    guard case .tensor(let t) = value else {
+                        throw FormatError(.invalidValue, file: path, item: name, "is a \(value.typeName), expected a tensor",
+                                          hint: "give a plain state dict (torch.save(model.state_dict(), …))")
+                    }
+                    let range = try PyTorchFile.byteRange(t, name: name, zip: zip, prefix: prefix, file: path)
+                    if let dtype = PyTorchFile.dtypes[t.storage.type] {
+                        infos[name] = TensorInfo(name: name, dtype: dtype, shape: t.shape, byteRange: range, file: path)
+                        names.append(name)
+                    } else {
+                        others[name] = t.storage.type
+                    }
+                }
             }
-            guard infos[name] == nil, others[name] == nil else {
-                throw FormatError(.duplicate, file: path, item: name, "the state dict holds this name twice")
-            }
-            guard case .tensor(let t) = value else {
-                throw FormatError(.invalidValue, file: path, item: name, "is a \(value.typeName), expected a tensor",
-                                  hint: "give a plain state dict (torch.save(model.state_dict(), …))")
-            }
-            let range = try PyTorchFile.byteRange(t, name: name, zip: zip, prefix: prefix, file: path)
-            if let dtype = PyTorchFile.dtypes[t.storage.type] {
-                infos[name] = TensorInfo(name: name, dtype: dtype, shape: t.shape, byteRange: range, file: path)
-                names.append(name)
-            } else {
-                others[name] = t.storage.type
-            }
+        } catch var e as FormatError {
+            e.item = e.item ?? pickle.name
+            throw e
         }
         tensorNames = names
         self.infos = infos

@@ -16,7 +16,9 @@ public indirect enum PickleValue: Sendable {
     case float(Double)
     case string(String)
     case bytes([UInt8])
-    case tuple([PickleValue])
+    /// Items, and how deeply tuples nest inside (bounded, so no value is deep enough to overflow the
+    /// stack when it is released).
+    case tuple([PickleValue], depth: Int)
     case list(PickleList)
     case dict(PickleDict)
     /// An allowed callable (module.name), before it is called by REDUCE.
@@ -86,15 +88,44 @@ struct TorchPickleReader {
     private var stack: [PickleValue] = []
     private var marks: [Int] = []
     private var memo: [Int: PickleValue] = [:]
+    /// Every list and dict made, emptied when reading ends: lists and dicts can be nested or made
+    /// cyclic through the memo, and releasing a deep chain would recurse once per level.
+    private var containers: [AnyObject] = []
+    /// Tuples nest at most this deep (a state dict needs 3).
+    static let maxTupleDepth = 64
 
     init(_ bytes: UnsafeRawBufferPointer, file: String) {
         r = ByteReader(bytes, file: file)
     }
 
-    /// Runs the pickle to its STOP opcode and returns the value it built.
-    static func read(_ bytes: UnsafeRawBufferPointer, file: String) throws -> PickleValue {
+    /// Runs the pickle to its STOP opcode and hands the value it built to `use`; the value's lists and
+    /// dicts are emptied afterwards, so `use` must extract what it needs.
+    static func read<T>(_ bytes: UnsafeRawBufferPointer, file: String, _ use: (PickleValue) throws -> T) throws -> T {
         var reader = TorchPickleReader(bytes, file: file)
-        return try reader.run()
+        defer { reader.dismantle() }
+        return try use(try reader.run())
+    }
+
+    private mutating func dismantle() {
+        stack = []
+        memo = [:]
+        for c in containers {
+            (c as? PickleList)?.items = []
+            (c as? PickleDict)?.entries = []
+        }
+        containers = []
+    }
+
+    private mutating func newList() -> PickleList { let l = PickleList(); containers.append(l); return l }
+    private mutating func newDict() -> PickleDict { let d = PickleDict(); containers.append(d); return d }
+
+    private func tuple(_ items: [PickleValue], _ at: Int) throws -> PickleValue {
+        var depth = 1
+        for case .tuple(_, let d) in items { depth = max(depth, d + 1) }
+        guard depth <= TorchPickleReader.maxTupleDepth else {
+            throw fail(at, "tuples nested deeper than \(TorchPickleReader.maxTupleDepth)", .tooLarge)
+        }
+        return .tuple(items, depth: depth)
     }
 
     private func fail(_ at: Int, _ message: String, _ kind: FormatError.Kind = .invalidValue, hint: String? = nil) -> FormatError {
@@ -184,15 +215,15 @@ struct TorchPickleReader {
             case 0x54: try push(.string(try r.utf8(try length(r.u32("BINSTRING length")), "BINSTRING")), at)
             case 0x43: try push(.bytes(Array(try r.raw(Int(try r.u8("SHORT_BINBYTES length")), "SHORT_BINBYTES"))), at)
             case 0x42: try push(.bytes(Array(try r.raw(try length(r.u32("BINBYTES length")), "BINBYTES"))), at)
-            case 0x29: try push(.tuple([]), at)                             // EMPTY_TUPLE
-            case 0x85: try push(.tuple([try pop(at, "TUPLE1")]), at)
-            case 0x86: let b = try pop(at, "TUPLE2"), a = try pop(at, "TUPLE2"); try push(.tuple([a, b]), at)
+            case 0x29: try push(try tuple([], at), at)                      // EMPTY_TUPLE
+            case 0x85: try push(try tuple([try pop(at, "TUPLE1")], at), at)
+            case 0x86: let b = try pop(at, "TUPLE2"), a = try pop(at, "TUPLE2"); try push(try tuple([a, b], at), at)
             case 0x87:
                 let c = try pop(at, "TUPLE3"), b = try pop(at, "TUPLE3"), a = try pop(at, "TUPLE3")
-                try push(.tuple([a, b, c]), at)
-            case 0x74: try push(.tuple(try popMark(at, "TUPLE")), at)
-            case 0x5D: try push(.list(PickleList()), at)                     // EMPTY_LIST
-            case 0x7D: try push(.dict(PickleDict()), at)                     // EMPTY_DICT
+                try push(try tuple([a, b, c], at), at)
+            case 0x74: try push(try tuple(try popMark(at, "TUPLE"), at), at)
+            case 0x5D: try push(.list(newList()), at)                        // EMPTY_LIST
+            case 0x7D: try push(.dict(newDict()), at)                        // EMPTY_DICT
             case 0x61: // APPEND
                 let v = try pop(at, "APPEND")
                 guard case .list(let l) = stack.last else { throw fail(at, "APPEND to a \(stack.last?.typeName ?? "nothing")") }
@@ -255,7 +286,7 @@ struct TorchPickleReader {
 
     /// `('storage', torch.XStorage, key, location, numel)`.
     private func storage(_ pid: PickleValue, _ at: Int) throws -> TorchStorageRef {
-        guard case .tuple(let t) = pid, t.count == 5, case .string("storage") = t[0], case .global(let cls) = t[1],
+        guard case .tuple(let t, _) = pid, t.count == 5, case .string("storage") = t[0], case .global(let cls) = t[1],
               case .string(let key) = t[2], case .int(let count) = t[4] else {
             throw fail(at, "persistent id is not ('storage', torch.<Type>Storage, key, location, numel)")
         }
@@ -267,13 +298,13 @@ struct TorchPickleReader {
         return TorchStorageRef(key: key, type: type, count: count)
     }
 
-    private func reduce(_ callable: PickleValue, _ args: PickleValue, _ at: Int) throws -> PickleValue {
+    private mutating func reduce(_ callable: PickleValue, _ args: PickleValue, _ at: Int) throws -> PickleValue {
         guard case .global(let name) = callable else { throw fail(at, "REDUCE calls a \(callable.typeName)", .unsupportedType) }
-        guard case .tuple(let a) = args else { throw fail(at, "REDUCE arguments are a \(args.typeName), not a tuple") }
+        guard case .tuple(let a, _) = args else { throw fail(at, "REDUCE arguments are a \(args.typeName), not a tuple") }
         switch name {
         case "collections.OrderedDict":
             guard a.isEmpty else { throw fail(at, "OrderedDict called with \(a.count) arguments", .unsupportedType) }
-            return .dict(PickleDict())
+            return .dict(newDict())
         case "torch._utils._rebuild_tensor_v2":
             guard a.count >= 4, case .storage(let s) = a[0], case .int(let offset) = a[1],
                   let shape = ints(a[2]), let stride = ints(a[3]) else {
@@ -290,7 +321,7 @@ struct TorchPickleReader {
     }
 
     private func ints(_ v: PickleValue) -> [Int]? {
-        guard case .tuple(let t) = v else { return nil }
+        guard case .tuple(let t, _) = v else { return nil }
         var out: [Int] = []
         for x in t { guard case .int(let i) = x else { return nil }; out.append(i) }
         return out

@@ -112,6 +112,37 @@ final class PyTorchCorruptFileTests: CorruptFileTestCase {
         try expectError([0x80, 0x02, 0x8A, 0x0A] + [UInt8](repeating: 0, count: 40), .unsupportedFormat, says: ["legacy"])
     }
 
+    /// Deep or cyclic structures are refused or released without recursing once per level.
+    func testDeepAndCyclicStructures() throws {
+        var tuples = PickleBuilder(); tuples.op(0x29)
+        for _ in 0..<100 { tuples.op(0x85) }                                          // ((((…),),),)
+        tuples.op(0x2E)
+        try expectError(ZipBuilder.torchArchive(pickle: tuples.b, storages: []).build(), .tooLarge, says: ["nested deeper than 64"])
+        // A chain of 200k lists, each appended into the previous through the memo.
+        var chain = PickleBuilder()
+        func put(_ i: Int) { chain.op(0x72); withUnsafeBytes(of: UInt32(i).littleEndian) { chain.b += $0 } }
+        func get(_ i: Int) { chain.op(0x6A); withUnsafeBytes(of: UInt32(i).littleEndian) { chain.b += $0 } }
+        chain.op(0x5D); put(0)
+        for i in 1..<200_000 { chain.op(0x5D); put(i); chain.op(0x30); get(i - 1); get(i); chain.op(0x61); chain.op(0x30) }
+        chain.op(0x2E)
+        // Read on a 256 KiB stack: releasing the chain level by level would overflow it.
+        let url = try file(ZipBuilder.torchArchive(pickle: chain.b, storages: []).build())
+        final class Outcome: @unchecked Sendable { var result: Result<PyTorchFile, Error>? }
+        let outcome = Outcome()
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread { outcome.result = Result { try PyTorchFile(url: url) }; done.signal() }
+        thread.stackSize = 256 * 1024
+        thread.start()
+        done.wait()
+        XCTAssertThrowsError(try outcome.result?.get()) { e in
+            assertFormatError(e, .invalidValue, file: url.path, says: ["holds a list"], line: #line)
+        }
+        // A dict that contains itself.
+        var cycle = PickleBuilder(); cycle.op(0x7D); cycle.op(0x71); cycle.op(0); cycle.str("self"); cycle.op(0x68); cycle.op(0)
+        cycle.op(0x73); cycle.op(0x2E)
+        try expectError(ZipBuilder.torchArchive(pickle: cycle.b, storages: []).build(), .invalidValue, says: ["'self'", "is a dict"])
+    }
+
     func testTruncatedAndCompressedArchives() throws {
         let good = archive().build()
         for cut in [good.count / 2, good.count - 10, 21, 3] {
