@@ -43,6 +43,12 @@ public final class PyTorchFile: WeightSource, MappedFileReader, @unchecked Senda
                               hint: "not a torch.save archive")
         }
         let prefix = String(pickle.name.dropLast("data.pkl".count))
+        if let order = zip.entry(prefix + "byteorder") {
+            let text = String(decoding: try zip.data(order), as: UTF8.self)
+            guard text == "little" else {
+                throw FormatError(.unsupportedFormat, file: path, item: order.name, "storages are \(text)-endian; Loupe reads little-endian ones")
+            }
+        }
         var names: [String] = []
         var infos: [String: TensorInfo] = [:]
         var others: [String: String] = [:]

@@ -153,6 +153,9 @@ final class PyTorchCorruptFileTests: CorruptFileTestCase {
                 XCTAssertTrue([.truncated, .badMagic, .outOfRange].contains(f.kind), "\(f)")
             }
         }
+        var big = archive()
+        big.add("archive/byteorder", Array("big".utf8))
+        try expectError(big.build(), .unsupportedFormat, says: ["big-endian"])
         var z = archive()
         z.compressedEntry = "archive/data/0"
         try expectError(z.build(), .unsupportedFormat, says: ["compressed (method 8)", "only stored entries"])
