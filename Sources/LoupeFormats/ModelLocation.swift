@@ -1,14 +1,16 @@
 import Foundation
 
-/// A model found on disk: a Hugging Face–style directory (config.json, safetensors, tokenizer files) or a
+/// A model found on disk: a Hugging Face–style directory (config.json, safetensors or pytorch_model.bin,
+/// tokenizer files), Meta's original layout (params.json, consolidated.NN.pth, tokenizer.model) or a
 /// single `.gguf` file. Small JSON files are parsed when the location is made; weights are mapped on demand.
 public struct ModelLocation: Sendable {
     public enum Kind: String, Sendable {
         case huggingface   // a directory with config.json and safetensors
         case gguf          // one .gguf file holding weights, hyper-parameters and tokenizer
+        case meta          // Meta's original checkpoint: params.json and consolidated.NN.pth shards
     }
 
-    public let kind: Kind
+    public private(set) var kind: Kind
     /// The directory (huggingface) or the .gguf file.
     public let url: URL
     /// The directory holding the model's files.
@@ -24,8 +26,12 @@ public struct ModelLocation: Sendable {
     public let specialTokensMapURL: URL?
     public let vocabJSONURL: URL?
     public let mergesURL: URL?
-    /// SentencePiece model (`tokenizer.model`), when present.
+    /// SentencePiece model (`tokenizer.model`), when present (for `.meta`, a tiktoken BPE file).
     public let sentencePieceURL: URL?
+    /// Meta's `params.json` (`.meta` only).
+    public private(set) var paramsURL: URL? = nil
+    /// Meta's `consolidated.NN.pth` model-parallel shards in rank order (`.meta` only).
+    public private(set) var metaShardURLs: [URL] = []
 
     /// A .gguf file.
     public init(gguf url: URL) {
@@ -60,13 +66,55 @@ public struct ModelLocation: Sendable {
         }
     }
 
+    /// Meta's original layout: `params.json` beside `consolidated.00.pth` (… `.NN.pth`).
+    public init(meta directory: URL) throws {
+        try self.init(huggingface: directory)
+        kind = .meta
+        let fm = FileManager.default
+        let params = directory.appendingPathComponent("params.json")
+        guard fm.fileExists(atPath: params.path) else {
+            throw FormatError(.notFound, file: directory.path, "no params.json beside the .pth shards")
+        }
+        paramsURL = params
+        let names = ((try? fm.contentsOfDirectory(atPath: directory.path)) ?? []).filter(ModelLocation.isMetaShard).sorted()
+        guard !names.isEmpty else {
+            throw FormatError(.notFound, file: directory.path, "params.json but no consolidated.NN.pth")
+        }
+        for (i, name) in names.enumerated() where name != String(format: "consolidated.%02d.pth", i) {
+            throw FormatError(.notFound, file: directory.appendingPathComponent(name).path,
+                              "shards must be numbered consolidated.00.pth … consolidated.\(String(format: "%02d", names.count - 1)).pth without gaps")
+        }
+        metaShardURLs = names.map { directory.appendingPathComponent($0) }
+    }
+
+    /// `consolidated.NN.pth`.
+    public static func isMetaShard(_ name: String) -> Bool {
+        name.hasPrefix("consolidated.") && name.hasSuffix(".pth") && name.dropFirst(13).dropLast(4).allSatisfy(\.isNumber)
+            && name.count > 17
+    }
+
+    /// The checkpoint's shards as mapped state dicts (`.meta`); joining them needs the architecture's
+    /// split table (see the model loader).
+    public func metaShards() throws -> [PyTorchFile] {
+        try metaShardURLs.map { try PyTorchFile(url: $0) }
+    }
+
     /// `config.json`'s `model_type` ("gpt2", "llama" …), or the GGUF architecture is not known here.
     public var modelType: String? { config?["model_type"]?.string }
 
     /// The checkpoint's weights: the GGUF file, `model.safetensors.index.json` (sharded), or a single
-    /// `.safetensors` file. PyTorch pickles are refused with instructions to convert.
+    /// `.safetensors` file, or `pytorch_model.bin` (read by the restricted state-dict reader, never run).
+    /// A Meta folder with one shard gives that shard; several are joined by the model loader.
     public func weights() throws -> WeightSource {
         if kind == .gguf { return try GGUFFile(url: url) }
+        if kind == .meta {
+            guard metaShardURLs.count == 1 else {
+                throw FormatError(.unsupportedFormat, file: url.path,
+                                  "\(metaShardURLs.count) model-parallel shards: joining them needs the model's split table",
+                                  hint: "load the folder as a model")
+            }
+            return try PyTorchFile(url: metaShardURLs[0])
+        }
         let fm = FileManager.default
         let index = directory.appendingPathComponent("model.safetensors.index.json")
         if fm.fileExists(atPath: index.path) { return try SafetensorsIndex(url: index) }
@@ -80,10 +128,12 @@ public struct ModelLocation: Sendable {
                               "several .safetensors files (\(safetensors.joined(separator: ", "))) but no model.safetensors.index.json",
                               hint: "add the index file, or point at one file's directory")
         }
-        let pickles = names.filter { $0 == "pytorch_model.bin" || $0 == "pytorch_model.bin.index.json" || $0.hasSuffix(".pt") || $0.hasSuffix(".pth") }
+        let bin = directory.appendingPathComponent("pytorch_model.bin")
+        if fm.fileExists(atPath: bin.path) { return try PyTorchFile(url: bin) }
+        let pickles = names.filter { $0 == "pytorch_model.bin.index.json" || $0.hasSuffix(".pt") || $0.hasSuffix(".pth") }
         if !pickles.isEmpty {
             throw FormatError(.unsupportedFormat, file: directory.appendingPathComponent(pickles.sorted()[0]).path,
-                              "PyTorch pickle checkpoints are not loaded (they can run arbitrary code)",
+                              "sharded or unnamed PyTorch checkpoints are not loaded (only pytorch_model.bin or Meta's consolidated.NN.pth)",
                               hint: "convert to safetensors: python -c \"from transformers import AutoModel; AutoModel.from_pretrained('\(directory.path)').save_pretrained('\(directory.path)', safe_serialization=True)\"")
         }
         throw FormatError(.notFound, file: directory.path, "no weights: expected model.safetensors, model.safetensors.index.json or a .gguf file")

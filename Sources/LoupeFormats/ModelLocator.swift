@@ -21,8 +21,10 @@ public enum ModelLocator {
         var isDir: ObjCBool = false
         if fm.fileExists(atPath: literal.path, isDirectory: &isDir) {
             if !isDir.boolValue {
-                guard literal.pathExtension.lowercased() == "gguf" else {
-                    throw FormatError(.unsupportedFormat, file: literal.path, "is a file but not a .gguf",
+                let ext = literal.pathExtension.lowercased()
+                if ext == "pth" || ext == "bin" { return try stateDictFolder(literal.standardizedFileURL) }
+                guard ext == "gguf" else {
+                    throw FormatError(.unsupportedFormat, file: literal.path, "is a file but not a .gguf, .pth or .bin",
                                       hint: "give a .gguf file or a directory with config.json and safetensors")
                 }
                 return ModelLocation(gguf: literal.standardizedFileURL)
@@ -97,6 +99,9 @@ public enum ModelLocator {
     /// What a directory holds: a Hugging Face model, a single .gguf, or nothing usable (and why).
     static func classify(_ dir: URL) throws -> Classification {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted()
+        if names.contains("params.json"), names.contains(where: ModelLocation.isMetaShard), !names.contains("config.json") {
+            return .found(try ModelLocation(meta: dir))
+        }
         let hfMarkers = ["config.json", "model.safetensors", "model.safetensors.index.json"]
         if names.contains(where: { hfMarkers.contains($0) || $0.hasSuffix(".safetensors") }) {
             return .found(try ModelLocation(huggingface: dir))
@@ -107,9 +112,25 @@ public enum ModelLocator {
             return .unusable("\(ggufs.count) .gguf files (\(ggufs.joined(separator: ", "))); give the path of one")
         }
         if names.contains("pytorch_model.bin") {
-            return .unusable("only pytorch_model.bin; convert it to safetensors")
+            return .unusable("pytorch_model.bin without the config.json that says which model it is")
         }
-        return .unusable("no config.json, .safetensors or .gguf inside")
+        return .unusable("no config.json, .safetensors, .gguf or params.json + consolidated.00.pth inside")
+    }
+
+    /// A single state-dict file names the model whose folder holds it: Meta's (params.json beside
+    /// consolidated.NN.pth) or Hugging Face's (config.json beside pytorch_model.bin).
+    static func stateDictFolder(_ file: URL) throws -> ModelLocation {
+        let dir = file.deletingLastPathComponent()
+        let fm = FileManager.default
+        if ModelLocation.isMetaShard(file.lastPathComponent), fm.fileExists(atPath: dir.appendingPathComponent("params.json").path) {
+            return try ModelLocation(meta: dir)
+        }
+        if file.lastPathComponent == "pytorch_model.bin", fm.fileExists(atPath: dir.appendingPathComponent("config.json").path) {
+            return try ModelLocation(huggingface: dir)
+        }
+        throw FormatError(.notFound, file: file.path,
+                          "a state dict alone does not say which model it is",
+                          hint: "put it in a folder as consolidated.00.pth beside params.json, or as pytorch_model.bin beside config.json")
     }
 
     /// `snapshots/<refs/main>` when that ref exists, else the only (or newest) snapshot.

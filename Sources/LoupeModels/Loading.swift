@@ -18,12 +18,18 @@ public struct LoadOptions: Sendable {
 }
 
 extension HookedTransformer {
-    /// Loads a located model (a Hugging Face directory or a GGUF file).
+    /// Loads a located model (a Hugging Face directory, a GGUF file or Meta's params.json + .pth folder).
     public convenience init(location: ModelLocation, options: LoadOptions = LoadOptions()) throws {
-        let source = try location.weights()
         switch location.kind {
+        case .meta:
+            let (source, config) = try MetaCheckpoint.open(location)
+            try self.init(weights: try ModelWeights.load(source, config: config, format: .meta), options: options)
+            if let model = location.sentencePieceURL {                       // tokenizer.model (tiktoken)
+                tokenizer = try Tokenizer(tiktokenFile: model)
+            }
+            padTokenID = tokenizer?.padID ?? padTokenID
         case .gguf:
-            guard let gguf = source as? GGUFFile else {
+            guard let gguf = try location.weights() as? GGUFFile else {
                 throw ModelError(.internalError, "\(location.url.path): expected a GGUF weight source")
             }
             let config = try ModelConfig(gguf: gguf)
@@ -35,7 +41,7 @@ extension HookedTransformer {
                 throw ModelError(.badConfig, "\(location.url.path): no config.json next to the weights")
             }
             let config = try ModelConfig(hfConfig: configURL)
-            try self.init(weights: try ModelWeights.load(source, config: config, format: .huggingFace), options: options)
+            try self.init(weights: try ModelWeights.load(try location.weights(), config: config, format: .huggingFace), options: options)
             if let tj = location.tokenizerJSONURL {
                 tokenizer = try Tokenizer(tokenizerJSON: tj, config: location.tokenizerConfigURL)
             } else if let v = location.vocabJSONURL, let m = location.mergesURL {
@@ -47,16 +53,8 @@ extension HookedTransformer {
         }
     }
 
-    /// Loads a model from a directory, a .gguf file, or a name ModelLocator resolves (`models/NAME`, HF cache).
+    /// Loads a model from a directory, a .gguf/.pth/.bin file, or a name ModelLocator resolves (`models/NAME`, HF cache).
     public convenience init(path: String, options: LoadOptions = LoadOptions()) throws {
-        let url = URL(fileURLWithPath: path)
-        var isDir: ObjCBool = false
-        let location: ModelLocation
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
-            location = isDir.boolValue ? try ModelLocation(huggingface: url) : ModelLocation(gguf: url)
-        } else {
-            location = try ModelLocator.resolve(path)
-        }
-        try self.init(location: location, options: options)
+        try self.init(location: try ModelLocator.resolve(path), options: options)
     }
 }

@@ -5,6 +5,8 @@ import LoupeTensor
 /// The checkpoint formats Loupe reads weights from; each architecture has one name table per format.
 enum CheckpointFormat {
     case huggingFace, gguf
+    /// Meta's original state dicts (consolidated.NN.pth, llama-models' names).
+    case meta
 }
 
 extension ModelWeights {
@@ -40,6 +42,7 @@ struct WeightLoader {
     static func isIgnorable(_ name: String) -> Bool {
         name.hasSuffix(".attn.bias") || name.hasSuffix(".attn.masked_bias") || name.hasSuffix("rotary_emb.inv_freq")
             || name.hasSuffix("embeddings.position_ids")
+            || name == "rope.freqs"   // Meta's Llama 2 rotary frequencies, recomputed from params.json
     }
 
     func contains(_ name: String) -> Bool { source.info(name) != nil }

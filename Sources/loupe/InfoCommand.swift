@@ -23,8 +23,13 @@ struct InfoCommand: ParsableCommand {
         }
         Console.out("model: \(location.url.path) (\(location.kind.rawValue))")
         let weights: WeightSource
+        var metaConfig: ModelConfig?
         do {
-            weights = try location.weights()
+            if location.kind == .meta {
+                (weights, metaConfig) = try MetaCheckpoint.open(location)
+            } else {
+                weights = try location.weights()
+            }
         } catch {
             throw CLIFailure(message: "\(error)", code: 1)
         }
@@ -34,7 +39,9 @@ struct InfoCommand: ParsableCommand {
         }
         do {
             let config: ModelConfig
-            if let gguf = weights as? GGUFFile {
+            if let metaConfig {
+                config = metaConfig
+            } else if let gguf = weights as? GGUFFile {
                 config = try ModelConfig(gguf: gguf)
             } else if let url = location.configURL {
                 config = try ModelConfig(hfConfig: url)

@@ -121,7 +121,7 @@ final class ModelLocatorTests: XCTestCase {
         try write(#"{"add_bos_token": true}"#, dir.appendingPathComponent("tokenizer_config.json"))
         try write("{}", dir.appendingPathComponent("vocab.json"))
         try write("#version: 0.2\n", dir.appendingPathComponent("merges.txt"))
-        // Only a pickle: a clear "convert" error.
+        // pytorch_model.bin is read as a state dict; this one is not a torch.save archive.
         try write("not really a pickle", dir.appendingPathComponent("pytorch_model.bin"))
         let loc = try ModelLocator.resolve(dir.path)
         XCTAssertEqual(loc.kind, .huggingface)
@@ -131,8 +131,8 @@ final class ModelLocatorTests: XCTestCase {
         XCTAssertNotNil(loc.mergesURL)
         XCTAssertNil(loc.tokenizerJSONURL)
         XCTAssertThrowsError(try loc.weights()) { e in
-            XCTAssertEqual((e as? FormatError)?.kind, .unsupportedFormat)
-            XCTAssertTrue("\(e)".contains("safetensors"), "\(e)")
+            XCTAssertEqual((e as? FormatError)?.kind, .badMagic)
+            XCTAssertTrue("\(e)".contains("not a PyTorch checkpoint"), "\(e)")
         }
         // Sharded weights through the index.
         for f in ["model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors", "model.safetensors.index.json"] {

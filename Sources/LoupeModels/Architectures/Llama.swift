@@ -117,11 +117,12 @@ enum Llama: ArchitectureDefinition {
         ropeFreqs: "rope_freqs.weight")
 
     static func weights(_ ld: inout WeightLoader, config c: ModelConfig, format: CheckpointFormat) throws -> ModelWeights {
-        // GGUF stores q/k with each head's rotary pairs interleaved for ggml's rope.
-        try weights(&ld, config: c, names: format == .gguf ? ggufNames : safetensorsNames, permute: format == .gguf)
+        // GGUF and Meta's checkpoints store q/k with each head's rotary pairs interleaved.
+        let names = format == .gguf ? ggufNames : format == .meta ? metaNames : safetensorsNames
+        return try weights(&ld, config: c, names: names, permute: format != .huggingFace)
     }
 
-    /// The weights by one name table; `permute`: q/k rows in GGUF's rotary order.
+    /// The weights by one name table; `permute`: q/k rows in the interleaved rotary order.
     static func weights(_ ld: inout WeightLoader, config c: ModelConfig, names n: Names, permute: Bool) throws -> ModelWeights {
         let d = c.dModel, m = c.dMLP, qDim = c.nHeads * c.dHead, kvDim = c.nKVHeads * c.dHead
         let embed = try ld.matrix(n.embed, out: c.dVocab, in: d)                // [dVocab, dModel]
