@@ -90,8 +90,10 @@ final class Component: HostObject {
             if name == "W_gate" && path.hasSuffix("mlp") {
                 throw LoupeError("\(path).W_gate: \(model.name) has no gated MLP")
             }
-            if ["OV", "QK"].contains(name) {
-                throw LoupeError("Loupe has no FactoredMatrix \(path).\(name)", hint: name == "OV" ? "use attn.W_V @ attn.W_O" : "use attn.W_Q @ attn.W_K.transpose(-1, -2)")
+            if ["OV", "QK"].contains(name), path.hasSuffix(".attn") {
+                let l = try attribute(name == "OV" ? "W_V" : "W_Q", interpreter: interpreter)
+                let r = try attribute(name == "OV" ? "W_O" : "W_K", interpreter: interpreter)
+                if let l, let r { return try FactoredMatrixBindings.circuit(name, l, r) }
             }
             return nil
         }
