@@ -47,6 +47,7 @@ enum ModelBindings {
         }
         installTokenMethods()
         installRunMethods()
+        installTLMethods()
         installAttributes()
         GenerateBindings.install()
     }
