@@ -25,6 +25,7 @@ enum Bindings {
         ViewBindings.install()
         ModelBindings.install()
         FactoredMatrixBindings.install()
+        HookPointAttributes.install()
         CacheBindings.install()
         HookBindings.install()
         TableBindings.install()
