@@ -542,7 +542,66 @@ def main_demo_model_side(model):
     print([f"{x:.4f}" for x in OV_circuit_all_heads[3, 2].S[:4].tolist()], f"{OV_circuit_all_heads[3, 2].norm().item():.4f}")
     print([f"{x:.4f}" for x in model.QK[5, 1].S[:4].tolist()])
 
-    if "--main-demo" in sys.argv:
+
+def load_gpt2_tiny():
+    """Tests/Fixtures/models/gpt2-tiny (tools/gen_model_fixtures.py), as TransformerBridge loads it."""
+    from transformers import AutoModelForCausalLM
+    from transformer_lens.model_bridge import TransformerBridge
+    d = os.path.join(ROOT, "Tests", "Fixtures", "models", "gpt2-tiny")
+    hf = AutoModelForCausalLM.from_pretrained(d, dtype=torch.float32, attn_implementation="eager").eval()
+    model = TransformerBridge.boot_transformers(d, device="cpu", hf_model=hf)
+    model.enable_compatibility_mode(disable_warnings=True)
+    return model
+
+
+def main_demo_gpt2_tiny(model):
+    """Main_Demo cells that need a second model, a non-zero unembedding bias or a small vocabulary (the full OV
+    circuit is [n_layers, n_heads, d_vocab, d_vocab]): run on the tiny GPT-2 fixture."""
+    import einops
+
+    section("main_second_model_induction")
+    seq_len = 8
+    repeated_tokens = einops.repeat(torch.tensor([[10 + 37 * i for i in range(seq_len)]]),
+                                    "batch seq_len -> batch (2 seq_len)")
+    store = torch.zeros((model.cfg.n_layers, model.cfg.n_heads))
+
+    def induction_score_hook(pattern, hook):
+        induction_stripe = pattern.diagonal(dim1=-2, dim2=-1, offset=1 - seq_len)
+        store[hook.layer(), :] = einops.reduce(induction_stripe, "batch head_index position -> head_index", "mean")
+
+    model.run_with_hooks(repeated_tokens, return_type=None,
+                         fwd_hooks=[(lambda name: name.endswith("pattern"), induction_score_hook)])
+    print([[f"{x:.4f}" for x in row] for row in store.tolist()])
+
+    section("main_unembed_bias_sort")
+    unembed_bias = model.unembed.b_U
+    bias_values, bias_indices = unembed_bias.sort(descending=True)
+    top_k = 20
+    print(f"Top {top_k} values")
+    for i in range(top_k):
+        print(f"{bias_values[i].item():.2f} {repr(model.to_string(bias_indices[i]))}")
+    print("...")
+    print(f"Bottom {top_k} values")
+    for i in range(top_k, 0, -1):
+        print(f"{bias_values[-i].item():.2f} {repr(model.to_string(bias_indices[-i]))}")
+
+    section("main_full_ov_circuit")
+    OV_circuit_all_heads = model.OV
+    OV_circuit_all_heads_eigenvalues = OV_circuit_all_heads.eigenvalues
+    OV_copying_score = OV_circuit_all_heads_eigenvalues.sum(dim=-1).real / OV_circuit_all_heads_eigenvalues.abs().sum(dim=-1)
+    full_OV_circuit = model.embed.W_E @ OV_circuit_all_heads @ model.unembed.W_U
+    print(tuple(full_OV_circuit.shape), full_OV_circuit.mdim)
+    full_OV_circuit_eigenvalues = full_OV_circuit.eigenvalues
+    print(tuple(full_OV_circuit_eigenvalues.shape), full_OV_circuit_eigenvalues.dtype)
+    full_OV_copying_score = full_OV_circuit_eigenvalues.sum(dim=-1).real / full_OV_circuit_eigenvalues.abs().sum(dim=-1)
+    print([[f"{x:.4f}" for x in row] for row in full_OV_copying_score.tolist()])
+    print([[f"{x:.4f}" for x in row] for row in OV_copying_score.tolist()])
+
+
+if __name__ == "__main__":
+    if "--main-demo-gpt2-tiny" in sys.argv:
+        main_demo_gpt2_tiny(load_gpt2_tiny())
+    elif "--main-demo" in sys.argv:
         main_demo(load_smollm2())
     else:
         main()
