@@ -48,6 +48,7 @@ enum ModelBindings {
         installTokenMethods()
         installRunMethods()
         installTLMethods()
+        installParameters()
         installAttributes()
         GenerateBindings.install()
     }
