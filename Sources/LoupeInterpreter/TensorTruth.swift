@@ -6,7 +6,7 @@ enum TensorTruth {
     static func install() {
         for (name, every) in [("all", true), ("any", false)] {
             Builtins.registerMethod(
-                type: "tensor", "t.\(name)(dim: int | None = None, keepdim: bool = False)",
+                type: "tensor", "tensor.\(name)(dim: int | None = None, keepdim: bool = False)",
                 doc: "True where \(every ? "every" : "some") element is non-zero: over the whole tensor (a 0-d bool tensor) or along dim.",
                 example: "(arange(3) >= 0).\(name)()"
             ) { _, recv, args in

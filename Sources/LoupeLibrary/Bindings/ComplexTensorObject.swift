@@ -48,7 +48,10 @@ final class ComplexTensor: HostOperand {
         return .host(ComplexTensor(real: try engineCall { try real.index(items) }, imag: try engineCall { try imag.index(items) }))
     }
 
-    func binary(_ op: LoupeScript.BinaryOp, _ other: Value, reflected: Bool) throws -> Value? { nil }
+    func binary(_ op: LoupeScript.BinaryOp, _ other: Value, reflected: Bool) throws -> Value? {
+        throw LoupeError("`\(op.rawValue)` on a complex tensor: Loupe's complex tensors (eigenvalues) have no arithmetic",
+                         hint: "compute on the parts: e.real, e.imag, e.abs(), e.sum(dim=-1).real")
+    }
 
     var memberNames: [String] { Self.members }
     var length: Int? { real.rank == 0 ? nil : real.shape[0] }
