@@ -470,9 +470,138 @@ To try the model out, let's find the loss on this text!"""
     model.run_with_hooks(test_prompt, return_type=None,
                          fwd_hooks=[(not_in_late_block_filter, print_name_shape_hook_function)])
 
+    main_demo_model_side(model)
+
+
+def main_demo_model_side(model):
+    """Main_Demo cells on the model's own API: stop_at_layer, loss_fn, get_token_position, tl_named_parameters,
+    FactoredMatrix, model.OV and its eigenvalues."""
+    from transformer_lens import FactoredMatrix
+
+    section("main_stop_at_layer")
+    gpt2_tokens = model.to_tokens("Natural language processing tasks, such as question answering, machine translation")
+    _, gpt2_attn_cache = model.run_with_cache(gpt2_tokens, remove_batch_dim=True, stop_at_layer=1,
+                                              names_filter=["blocks.0.attn.hook_pattern"])
+    print(list(gpt2_attn_cache.keys()))
+    resid, cache = model.run_with_cache(gpt2_tokens, stop_at_layer=2)
+    print(tuple(resid.shape), f"{resid.norm().item():.3f}", len([k for k in cache.keys() if k.startswith("blocks.2")]))
+    print(f"{(resid - cache['blocks.1.hook_resid_post']).abs().max().item():.4f}")
+
+    section("main_loss_fn")
+    tokens = model.to_tokens(["The cat sat on the mat.", "The cat sat on the mat really hard."])
+    logits = model(tokens)
+    print(f"{model.loss_fn(logits, tokens).item():.4f}")
+    per_token = model.loss_fn(logits, tokens, per_token=True)
+    print(tuple(per_token.shape), [f"{x:.3f}" for x in per_token[0, :4].tolist()])
+    mask = (tokens != model.tokenizer.pad_token_id).long()
+    mask[:, 0] = 1
+    print(f"{model.loss_fn(logits, tokens, attention_mask=mask).item():.4f}")
+
+    section("main_get_token_position_modes")
+    print("First occurrence", model.get_token_position(" cat", "The cat sat on the mat. The mat sat on the cat.",
+                                                       mode="first"))
+    print("Final occurrence", model.get_token_position(" cat", "The cat sat on the mat. The mat sat on the cat.",
+                                                       mode="last"))
+
+    section("main_tl_named_parameters")
+    for name, param in model.tl_named_parameters():
+        if name.startswith("blocks.0."):
+            print(name, tuple(param.shape))
+    for name, param in model.tl_named_parameters():
+        if not name.startswith("blocks"):
+            print(name, tuple(param.shape))
+
+    section("main_factored_matrix")
+    # torch.randn is replaced by fixed factors (the two RNGs differ).
+    A = torch.tensor([[1.0, 2.0], [0.5, -1.0], [3.0, 0.0], [-2.0, 1.5], [0.25, 0.75]])
+    B = torch.tensor([[0.5, -1.0, 2.0, 0.0, 1.0], [1.5, 0.25, -0.5, 2.0, -1.0]])
+    AB = A @ B
+    AB_factor = FactoredMatrix(A, B)
+    print(f"{AB.norm().item():.4f}", f"{AB_factor.norm().item():.4f}")
+    print(f"Right dimension: {AB_factor.rdim}, Left dimension: {AB_factor.ldim}, Hidden dimension: {AB_factor.mdim}")
+    ev = AB_factor.eigenvalues
+    print([f"{x:.4f}" for x in ev.real.tolist()], [f"{x:.4f}" for x in ev.imag.tolist()])
+    print([f"{x:.4f}" for x in torch.linalg.svd(AB).S[:2].tolist()], [f"{x:.4f}" for x in AB_factor.S.tolist()])
+    C = torch.arange(1500, dtype=torch.float32).reshape(5, 300) / 1000
+    ABC_factor = AB_factor @ C
+    print(tuple((AB @ C).shape), f"{(AB @ C).norm().item():.3f}", tuple(ABC_factor.shape), f"{ABC_factor.norm().item():.3f}")
+    print(f"Right dimension: {ABC_factor.rdim}, Left dimension: {ABC_factor.ldim}, Hidden dimension: {ABC_factor.mdim}")
+    print(torch.isclose(AB_factor.AB, AB).all().item())
+    print(AB_factor.get_corner(2).tolist())
+
+    section("main_ov_circuit")
+    OV_circuit_all_heads = model.OV
+    print(tuple(OV_circuit_all_heads.shape), OV_circuit_all_heads.mdim)
+    OV_circuit_all_heads_eigenvalues = OV_circuit_all_heads.eigenvalues
+    print(tuple(OV_circuit_all_heads_eigenvalues.shape), OV_circuit_all_heads_eigenvalues.dtype)
+    OV_copying_score = OV_circuit_all_heads_eigenvalues.sum(dim=-1).real / OV_circuit_all_heads_eigenvalues.abs().sum(dim=-1)
+    print(f"{OV_copying_score.max().item():.4f}", OV_copying_score.flatten().argmax().item(),
+          f"{OV_copying_score.mean().item():.4f}")
+    last = OV_circuit_all_heads_eigenvalues[-1, -1, :]
+    print(f"{last.real.sum().item():.4f}", f"{last.imag.abs().sum().item():.4f}")
+    print([f"{x:.4f}" for x in OV_circuit_all_heads[3, 2].S[:4].tolist()], f"{OV_circuit_all_heads[3, 2].norm().item():.4f}")
+    print([f"{x:.4f}" for x in model.QK[5, 1].S[:4].tolist()])
+
+
+def load_gpt2_tiny():
+    """Tests/Fixtures/models/gpt2-tiny (tools/gen_model_fixtures.py), as TransformerBridge loads it."""
+    from transformers import AutoModelForCausalLM
+    from transformer_lens.model_bridge import TransformerBridge
+    d = os.path.join(ROOT, "Tests", "Fixtures", "models", "gpt2-tiny")
+    hf = AutoModelForCausalLM.from_pretrained(d, dtype=torch.float32, attn_implementation="eager").eval()
+    model = TransformerBridge.boot_transformers(d, device="cpu", hf_model=hf)
+    model.enable_compatibility_mode(disable_warnings=True)
+    return model
+
+
+def main_demo_gpt2_tiny(model):
+    """Main_Demo cells that need a second model, a non-zero unembedding bias or a small vocabulary (the full OV
+    circuit is [n_layers, n_heads, d_vocab, d_vocab]): run on the tiny GPT-2 fixture."""
+    import einops
+
+    section("main_second_model_induction")
+    seq_len = 8
+    repeated_tokens = einops.repeat(torch.tensor([[10 + 37 * i for i in range(seq_len)]]),
+                                    "batch seq_len -> batch (2 seq_len)")
+    store = torch.zeros((model.cfg.n_layers, model.cfg.n_heads))
+
+    def induction_score_hook(pattern, hook):
+        induction_stripe = pattern.diagonal(dim1=-2, dim2=-1, offset=1 - seq_len)
+        store[hook.layer(), :] = einops.reduce(induction_stripe, "batch head_index position -> head_index", "mean")
+
+    model.run_with_hooks(repeated_tokens, return_type=None,
+                         fwd_hooks=[(lambda name: name.endswith("pattern"), induction_score_hook)])
+    print([[f"{x:.4f}" for x in row] for row in store.tolist()])
+
+    section("main_unembed_bias_sort")
+    unembed_bias = model.unembed.b_U
+    bias_values, bias_indices = unembed_bias.sort(descending=True)
+    top_k = 20
+    print(f"Top {top_k} values")
+    for i in range(top_k):
+        print(f"{bias_values[i].item():.2f} {repr(model.to_string(bias_indices[i]))}")
+    print("...")
+    print(f"Bottom {top_k} values")
+    for i in range(top_k, 0, -1):
+        print(f"{bias_values[-i].item():.2f} {repr(model.to_string(bias_indices[-i]))}")
+
+    section("main_full_ov_circuit")
+    OV_circuit_all_heads = model.OV
+    OV_circuit_all_heads_eigenvalues = OV_circuit_all_heads.eigenvalues
+    OV_copying_score = OV_circuit_all_heads_eigenvalues.sum(dim=-1).real / OV_circuit_all_heads_eigenvalues.abs().sum(dim=-1)
+    full_OV_circuit = model.embed.W_E @ OV_circuit_all_heads @ model.unembed.W_U
+    print(tuple(full_OV_circuit.shape), full_OV_circuit.mdim)
+    full_OV_circuit_eigenvalues = full_OV_circuit.eigenvalues
+    print(tuple(full_OV_circuit_eigenvalues.shape), full_OV_circuit_eigenvalues.dtype)
+    full_OV_copying_score = full_OV_circuit_eigenvalues.sum(dim=-1).real / full_OV_circuit_eigenvalues.abs().sum(dim=-1)
+    print([[f"{x:.4f}" for x in row] for row in full_OV_copying_score.tolist()])
+    print([[f"{x:.4f}" for x in row] for row in OV_copying_score.tolist()])
+
 
 if __name__ == "__main__":
-    if "--main-demo" in sys.argv:
+    if "--main-demo-gpt2-tiny" in sys.argv:
+        main_demo_gpt2_tiny(load_gpt2_tiny())
+    elif "--main-demo" in sys.argv:
         main_demo(load_smollm2())
     else:
         main()

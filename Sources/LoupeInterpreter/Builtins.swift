@@ -129,6 +129,7 @@ public enum Builtins {
         RandomModule.install()
         TensorMethods.install()
         TensorBuiltins.install()
+        TensorTruth.install()
         HelpBuiltins.install()
         languageFunctions = Set(functions.keys)
         languageMembers = Set(members.flatMap { type, m in m.keys.map { "\(type).\($0)" } })

@@ -42,6 +42,8 @@ public enum Ops {
     }
 
     static func binary(_ op: BinaryOp, _ a: Value, _ b: Value) throws -> Value {
+        if case .host(let h as HostOperand) = a, let r = try h.binary(op, b, reflected: false) { return r }
+        if case .host(let h as HostOperand) = b, let r = try h.binary(op, a, reflected: true) { return r }
         // tensors (either side)
         if case .tensor = a { return try TensorMath.binary(op, a, b) }
         if case .tensor = b { return try TensorMath.binary(op, a, b) }

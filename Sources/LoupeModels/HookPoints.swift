@@ -26,6 +26,13 @@ public enum NamesFilter {
     case predicate((String) -> Bool)
 }
 
+/// Thrown by a hook to end the pass early (TransformerLens's `stop_at_layer`): the pass returns `output`
+/// in place of the logits, with the activations cached up to that point.
+public struct StopForward: Error {
+    public let output: Tensor
+    public init(output: Tensor) { self.output = output }
+}
+
 /// One hook: a filter and a function.
 public struct Hook {
     public var filter: NamesFilter

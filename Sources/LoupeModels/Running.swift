@@ -114,9 +114,14 @@ extension HookedTransformer {
                                hooks: runner, scratch: scratch, tokens: flat, batch: batch.count, mask: mask, kv: kv,
                                invFreq: invFreq, fast: fast ? matVecScratch : nil)
         pass.start = try passStart(input, pass: pass, hooks: runner)
-        var logits = try definition.forward(pass)                      // [B, T, dVocab]
+        var logits: Tensor                                               // [B, T, dVocab]
+        do {
+            logits = try definition.forward(pass)
+            if single { logits = try logits.reshapedCopy([T, config.dVocab]) }
+        } catch let stop as StopForward {
+            logits = stop.output                                         // the residual stream where a hook stopped
+        }
         if let kv { kv.length += T }
-        if single { logits = try logits.reshapedCopy([T, config.dVocab]) }
         var cache: ActivationCache?
         if filter != nil {
             cache = ActivationCache(model: self, activations: runner.cache, order: runner.order, hasBatchDim: !single,

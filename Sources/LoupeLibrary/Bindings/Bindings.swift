@@ -24,6 +24,8 @@ enum Bindings {
         PlotBindings.install()
         ViewBindings.install()
         ModelBindings.install()
+        FactoredMatrixBindings.install()
+        HookPointAttributes.install()
         CacheBindings.install()
         HookBindings.install()
         TableBindings.install()

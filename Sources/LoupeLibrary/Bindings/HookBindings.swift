@@ -10,14 +10,17 @@ final class HookPointObject: HostObject {
     let name: String
     /// The block index, nil outside blocks (hook_embed, ln_final…).
     let layer: Int?
-    init(_ point: HookPoint) { name = point.name; layer = point.layer }
-    init(name: String) {
+    /// The model it belongs to when reached as an attribute (`model.blocks[0].attn.hook_z`), for add_hook.
+    let model: ModelObject?
+    init(_ point: HookPoint) { name = point.name; layer = point.layer; model = nil }
+    init(name: String, model: ModelObject? = nil) {
         self.name = name
+        self.model = model
         let parts = name.split(separator: ".")
         layer = parts.count > 1 && parts[0] == "blocks" ? Int(parts[1]) : nil
     }
     func repr() -> String { "<HookPoint \(name)>" }
-    var memberNames: [String] { ["name", "layer"] }
+    var memberNames: [String] { ["name", "layer", "add_hook", "remove_hooks"] }
     func attribute(_ name: String, interpreter: Interpreter) throws -> Value? {
         name == "name" ? .string(self.name) : nil
     }
@@ -40,12 +43,19 @@ enum HookBindings {
         guard let v = v?.orNil else { return .all }
         switch v {
         case .string(let s): return s.contains("*") ? .glob(s) : .name(s)
-        case .list(let l): return .names(try l.items.map { try $0.asString("names_filter entry") })
-        case .tuple(let t): return .names(try t.map { try $0.asString("names_filter entry") })
+        case .host(let point as HookPointObject): return .name(point.name)
+        case .list(let l): return .names(try l.items.map(hookName))
+        case .tuple(let t): return .names(try t.map(hookName))
         case .function, .builtin, .method, .host(is Partial):
             return .predicate { name in (try? interp.call(v, Arguments([.string(name)])).isTruthy) ?? false }
         default: throw LoupeError("names_filter must be a name, a pattern, a list of names or a function, not \(v.typeName)")
         }
+    }
+
+    /// A hook name given as a string or a hook point object (`model.blocks[0].attn.hook_z`).
+    static func hookName(_ v: Value) throws -> String {
+        if case .host(let point as HookPointObject) = v { return point.name }
+        return try v.asString("names_filter entry")
     }
 
     /// fwd_hooks: a list of (name_or_filter, fn) pairs or prebuilt hooks.

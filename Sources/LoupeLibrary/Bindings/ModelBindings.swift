@@ -48,6 +48,8 @@ enum ModelBindings {
         installTokenMethods()
         installRunMethods()
         installImageMethods()
+        installTLMethods()
+        installParameters()
         installAttributes()
         GenerateBindings.install()
     }

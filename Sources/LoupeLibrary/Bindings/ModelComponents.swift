@@ -61,12 +61,13 @@ final class Block: HostObject {
     ]
 
     func attribute(_ name: String, interpreter: Interpreter) throws -> Value? {
+        if let point = HookPointAttributes.point(model, path: "blocks.\(layer)", name) { return point }
         guard let weights = Block.parts[name] else { return nil }
         let available = weights.filter { $0 != "W_gate" || model.model.config.isGated }
         return .host(Component(model: model, path: "blocks.\(layer).\(name)", layer: layer, weights: available))
     }
 
-    var memberNames: [String] { Block.parts.keys.sorted() }
+    var memberNames: [String] { Block.parts.keys.sorted() + HookPointAttributes.names(model, under: "blocks.\(layer)") }
     func repr() -> String { "<block \(layer) of \(model.name)>" }
 }
 
@@ -82,6 +83,7 @@ final class Component: HostObject {
     }
 
     func attribute(_ name: String, interpreter: Interpreter) throws -> Value? {
+        if let point = HookPointAttributes.point(model, path: path, name) { return point }
         guard weights.contains(name) else {
             if path.hasSuffix("ln1") || path.hasSuffix("ln2") || path == "ln_final", ["w", "b"].contains(name) {
                 throw LoupeError("Loupe does not expose \(path).\(name): norm weights are folded into the next layer's weights when loading (fold_ln=True, TransformerLens's default)",
@@ -90,8 +92,10 @@ final class Component: HostObject {
             if name == "W_gate" && path.hasSuffix("mlp") {
                 throw LoupeError("\(path).W_gate: \(model.name) has no gated MLP")
             }
-            if ["OV", "QK"].contains(name) {
-                throw LoupeError("Loupe has no FactoredMatrix \(path).\(name)", hint: name == "OV" ? "use attn.W_V @ attn.W_O" : "use attn.W_Q @ attn.W_K.transpose(-1, -2)")
+            if ["OV", "QK"].contains(name), path.hasSuffix(".attn") {
+                let l = try attribute(name == "OV" ? "W_V" : "W_Q", interpreter: interpreter)
+                let r = try attribute(name == "OV" ? "W_O" : "W_K", interpreter: interpreter)
+                if let l, let r { return try FactoredMatrixBindings.circuit(name, l, r) }
             }
             return nil
         }
@@ -103,7 +107,7 @@ final class Component: HostObject {
         return try interpreter.getAttribute(.host(m), name)
     }
 
-    var memberNames: [String] { weights }
+    var memberNames: [String] { weights + HookPointAttributes.names(model, under: path) }
     func repr() -> String { "<\(path) of \(model.name)>" }
 }
 

@@ -22,9 +22,9 @@ extension ModelBindings {
     static func installRunMethods() {
         Builtins.registerMethod(
             type: "Model",
-            "model.forward(input, return_type: str | None = \"logits\", loss_per_token: bool = False, prepend_bos: bool | None = None, *, image=None, start_at_layer: int | None = None)",
+            "model.forward(input, return_type: str | None = \"logits\", loss_per_token: bool = False, prepend_bos: bool | None = None, *, image=None, start_at_layer: int | None = None, stop_at_layer: int | None = None)",
             doc: "Runs the model on a text, a list of texts, token ids [pos] (a batch of one, as TransformerLens) or [batch, pos]. "
-                + returnTypeDoc + " `model(x)` is the same. " + extendedInputDoc,
+                + returnTypeDoc + " stop_at_layer=k runs blocks 0..k-1 only and returns the residual stream [batch, pos, d_model] (TransformerLens). `model(x)` is the same. " + extendedInputDoc,
             example: "logits = model(\"The cat sat on the\")\nmodel.to_string(logits[0, -1].argmax())"
         ) { interp, recv, args in
             try output(try run(try model(recv), args, interp, cache: nil, hooks: []), args)
@@ -34,7 +34,7 @@ extension ModelBindings {
             """
             model.run_with_cache(input, return_type: str | None = "logits", loss_per_token: bool = False,
                                  prepend_bos: bool | None = None, *, names_filter=None, remove_batch_dim: bool = False,
-                                 fwd_hooks=[], image=None, start_at_layer: int | None = None)
+                                 fwd_hooks=[], image=None, start_at_layer: int | None = None, stop_at_layer: int | None = None)
             """,
             doc: """
             Runs the model and keeps activations at TransformerLens's hook points. names_filter keeps only some:
@@ -43,7 +43,8 @@ extension ModelBindings {
             [batch, head, query, key]); remove_batch_dim=True (one prompt only) drops it from the cache, not from
             the logits. A list of prompts is right-padded like TransformerLens. fwd_hooks may add hooks for this run
             (their edits show in the cache). Positional arguments after input are model.forward's, as in TransformerLens
-            (return_type, loss_per_token, prepend_bos); the others are keywords.
+            (return_type, loss_per_token, prepend_bos); the others are keywords. stop_at_layer=k runs blocks 0..k-1 only
+            and returns the residual stream [batch, pos, d_model] in place of the logits, caching only what ran.
             """ + " " + extendedInputDoc,
             example: "logits, cache = model.run_with_cache(\"The cat sat\")\ncache[\"pattern\", 0].shape"
         ) { interp, recv, args in
@@ -65,7 +66,7 @@ extension ModelBindings {
             """
             model.run_with_hooks(input, return_type: str | None = "logits", loss_per_token: bool = False,
                                  prepend_bos: bool | None = None, *, fwd_hooks=[], image=None,
-                                 start_at_layer: int | None = None)
+                                 start_at_layer: int | None = None, stop_at_layer: int | None = None)
             """,
             doc: """
             Runs the model with forward hooks and returns the logits [batch, pos, d_vocab]. fwd_hooks is a list of
@@ -88,6 +89,8 @@ extension ModelBindings {
         var rows: [[Int]]
         var logits: Tensor
         var cache: ActivationCache?
+        /// stop_at_layer ended the pass: `logits` holds the residual stream [batch, pos, d_model].
+        var stopped = false
     }
 
     /// One batched forward pass of the call's `input` (with its `prepend_bos`), as `model(x)`, `model.forward`,
@@ -95,18 +98,21 @@ extension ModelBindings {
     static func run(_ m: ModelObject, _ args: BoundArguments, _ interp: Interpreter, cache: NamesFilter?,
                     hooks: [Hook]) throws -> Run {
         let what = args.signature.name
-        let all = m.persistentHooks.map(\.hook) + hooks
+        var all = m.persistentHooks.map(\.hook) + hooks
+        let stop = try args.optionalInt("stop_at_layer")
+        if let stop { all = try stopHooks(m, at: stop, around: all) }
         if let (input, rows) = try extendedInput(m, args, what: what) {
             let r = try engineCall { try m.model.forward(input, namesFilter: cache, hooks: all) }
-            return Run(rows: rows, logits: r.logits, cache: r.cache)
+            return Run(rows: rows, logits: r.logits, cache: r.cache, stopped: stop != nil)
         }
         let rows = try m.rows(args.value("input"), prependBOS: try args.optionalBool("prepend_bos"), what: what)
         let r = try engineCall { try m.model.forward(.batch(rows), namesFilter: cache, hooks: all) }
-        return Run(rows: rows, logits: r.logits, cache: r.cache)
+        return Run(rows: rows, logits: r.logits, cache: r.cache, stopped: stop != nil)
     }
 
     /// What `return_type` asks for: logits, loss, both or None.
     static func output(_ r: Run, _ args: BoundArguments) throws -> Value {
+        if r.stopped { return .tensor(r.logits) }  // TransformerLens returns the residual whatever return_type says
         let type = args.value("return_type")
         if case .none = type { return .none }
         guard case .string(let name) = type else {
@@ -123,7 +129,9 @@ extension ModelBindings {
 
     /// TransformerLens's lm_cross_entropy_loss: -log p(token t+1 | ..t) for every position but the last,
     /// [batch, pos - 1] per token, else their mean (a 0-d tensor). logits: [batch, pos, d_vocab].
-    static func lmLoss(_ logits: Tensor, _ rows: [[Int]], perToken: Bool) throws -> Tensor {
+    /// `mask` [batch][pos] (TransformerLens's attention_mask): a prediction counts only when both its position
+    /// and the next are real tokens; masked ones are 0 per token and left out of the mean.
+    static func lmLoss(_ logits: Tensor, _ rows: [[Int]], perToken: Bool, mask: [[Bool]]? = nil) throws -> Tensor {
         let l = logits.contiguous()
         let B = l.shape[0], T = l.shape[1], V = l.shape[2]
         guard T >= 2 else { throw LoupeError("loss: needs at least two tokens (it predicts each next token)") }
@@ -137,11 +145,13 @@ extension ModelBindings {
                 var sum: Double = 0
                 for v in 0..<V { sum += Foundation.exp(Double(row[v] - mx)) }
                 let target = rows[b][t + 1]
-                losses[b * (T - 1) + t] = Float(Double(mx) + Foundation.log(sum) - Double(row[target]))
+                let counted = mask.map { $0[b][t] && $0[b][t + 1] } ?? true
+                losses[b * (T - 1) + t] = counted ? Float(Double(mx) + Foundation.log(sum) - Double(row[target])) : 0
             }
         }
         if perToken { return Tensor(shape: [B, T - 1], data: losses) }
-        let mean = losses.reduce(0.0) { $0 + Double($1) } / Double(losses.count)
+        let n = mask.map { m in (0..<B).reduce(0) { c, b in c + (0..<(T - 1)).filter { m[b][$0] && m[b][$0 + 1] }.count } } ?? losses.count
+        let mean = losses.reduce(0.0) { $0 + Double($1) } / Double(n)
         return Tensor(shape: [], data: [Float(mean)])
     }
 }

@@ -38,7 +38,7 @@ enum NamespaceBindings {
             doc: "Returns the name: Loupe runs on the CPU and ignores devices.") { _, args in .string(try args.string("name")) }))
         torch.set("allclose", .builtin(allclose))
         torch.set("isclose", .builtin(isclose))
-        torch.lack("linalg", "Loupe has pca(x, k) for principal directions; no general linear algebra (svd, eig)")
+        torch.set("linalg", .host(LinalgBindings.namespace()))
         let cuda = Namespace(name: "torch.cuda", doc: "Loupe runs on the CPU: no CUDA.")
         cuda.set("is_available", .builtin(Builtins.function("torch.cuda.is_available()", doc: "False: Loupe runs on the CPU.") { _, _ in .bool(false) }))
         torch.set("cuda", .host(cuda))

@@ -66,7 +66,7 @@ enum UtilsBindings {
         transformerLens.set("utils", .host(utils))
         transformerLens.lack("ActivationCache", "caches come from model.run_with_cache(...)")
         transformerLens.lack("HookedTransformerConfig", "Loupe builds configs from checkpoints; read them as model.cfg")
-        transformerLens.lack("FactoredMatrix", "multiply the factors with @ (e.g. W_Q @ W_K.transpose(-1, -2))")
+        transformerLens.set("FactoredMatrix", .builtin(FactoredMatrixBindings.constructor))
         transformerLens.lack("patching", "activation patching sweeps are built in: patching_sweep(...), ablation_sweep(...)")
         Builtins.registerModule("transformer_lens", .host(transformerLens))
         Builtins.registerModule("transformer_lens.utils", .host(utils))
