@@ -223,7 +223,7 @@ def main():
     print(torch.round(utils.get_corner(prev_token_scores).detach().cpu(), decimals=3))
     print(torch.round(utils.get_corner(duplicate_token_scores).detach().cpu(), decimals=3))
     print(torch.round(utils.get_corner(induction_scores).detach().cpu(), decimals=3))
-    print(original_tokens[0, :5].tolist(), f"{loss.item():.4f}")
+    print(original_tokens[0, :5].tolist(), f"{loss.item():.3f}")
 
     section("ioi_corrupted")
     corrupted_prompts = []
@@ -308,8 +308,9 @@ def main():
             print([f"{x:.3f}" for x in row])
 
     section("ioi_direct_path")
-    # EAD 33-37: direct path patching, with A (output head) and B (attention head) cut to two heads each and
-    # one layer pair per activation type, for test time; the plots become printed rows.
+    # EAD 33-37: direct path patching, with A (output head) cut to heads 0, 1 and B (query head, or key/value
+    # head: SmolLM2 has 3) to heads 0-2, from layer 20 to layer 23 (the top name mover's layer) for each
+    # activation type, for test time; the plots become printed rows, in thousandths of the clean-corrupted gap.
     print("W shapes", tuple(model.blocks[8].attn.W_Q.shape), tuple(model.blocks[8].attn.W_K.shape),
           tuple(model.blocks[8].attn.W_V.shape))
 
@@ -328,8 +329,8 @@ def main():
 
     def direct_path_output_to_attn_act_diffs(output_layer, attn_act_layer, attn_act_type):
         A_to_B_diffs = torch.zeros(model.cfg.n_heads, model.cfg.n_heads, device=device, dtype=torch.float32)
-        for A in [0, 4]:
-            for B in [0, 2]:
+        for A in [0, 1]:
+            for B in [0, 1, 2]:
                 patch_hook = (utils.get_act_name(attn_act_type, attn_act_layer, "attn"),
                               partial(patch_direct_path_A_output_to_B_attn_act, attn_act_type=attn_act_type,
                                       A_layer=output_layer, A_head_index=A, B_layer=attn_act_layer, B_head_index=B,
@@ -342,10 +343,10 @@ def main():
     def _get_attention_weights(attn, attn_act_type):
         return {"q": attn.W_Q, "k": attn.W_K, "v": attn.W_V}[attn_act_type]
 
-    for output_layer, attn_act_layer, attn_act_type in [(5, 8, "v"), (7, 8, "q"), (5, 8, "k")]:
+    for output_layer, attn_act_layer, attn_act_type in [(20, 23, "q"), (20, 23, "v"), (20, 23, "k")]:
         diffs = direct_path_output_to_attn_act_diffs(output_layer, attn_act_layer, attn_act_type)
-        for A in [0, 4]:
-            print([f"{diffs[A, B].item():.4f}" for B in [0, 2]])
+        for A in [0, 1]:
+            print([f"{1000 * diffs[A, B].item():.2f}".replace("-0.00", "0.00") for B in [0, 1, 2]])
 
 
 def main_demo(model):
