@@ -128,6 +128,7 @@ public enum Builtins {
         MathBuiltins.install()
         RandomModule.install()
         TensorMethods.install()
+        TensorTorchMethods.install()
         TensorBuiltins.install()
         TensorTruth.install()
         HelpBuiltins.install()

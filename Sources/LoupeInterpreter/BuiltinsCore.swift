@@ -104,14 +104,15 @@ enum CoreBuiltins {
             case let v: throw LoupeError("abs() needs a number or tensor, not \(v.typeName)")
             }
         }
-        Builtins.register("round(x, ndigits=None)", doc: "Rounds to `ndigits` decimals (half to even, like Python); with no ndigits returns an int.",
+        Builtins.register("round(x, ndigits=None, *, decimals=None)",
+                          doc: "Rounds to `ndigits` decimals (half to even, like Python); with no ndigits returns an int. A tensor is rounded elementwise as torch.round(x, decimals=) / np.round do.",
                           example: "round(3.14159, 2)  # 3.14") { _, args in
             let value = args.value("x")
             if case .tensor(let t) = value {
-                let nd = try args.optionalInt("ndigits") ?? 0
-                let scale = Float(pow(10.0, Double(nd)))
-                return .tensor(TensorValue(TensorMath.map(t.tensor) { ($0 * scale).rounded(.toNearestOrEven) / scale }, kind: t.kind))
+                let nd = try args.optionalInt("decimals") ?? args.optionalInt("ndigits") ?? 0
+                return .tensor(TensorValue(t.tensor.rounded(decimals: nd), kind: t.kind))
             }
+            if args.isGiven("decimals") { throw LoupeError("round(x, decimals=) is torch's spelling for tensors; for a number write round(x, ndigits)") }
             let x = try value.asDouble("round() argument")
             guard let nd = try args.optionalInt("ndigits") else {
                 guard x.isFinite else { throw LoupeError("cannot round \(x) to an int") }

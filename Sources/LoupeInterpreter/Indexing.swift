@@ -2,8 +2,8 @@ import LoupeScript
 import LoupeTensor
 
 /// `x[key]`, `x[key] = v`, `del x[key]` for every indexable value. Tensors follow numpy: ints drop a
-/// dimension, slices keep it (negative steps allowed), `None` adds one, `...` fills the rest, one
-/// integer list/tensor gathers along its dimension, a boolean mask selects elements.
+/// dimension, slices keep it (negative steps allowed), `None` adds one, `...` fills the rest, integer
+/// lists/tensors of any rank index as torch does (advanced indexing), a boolean mask selects elements.
 enum Indexing {
     static func normIndex(_ i: Int, _ n: Int, _ what: String) throws -> Int {
         let j = i < 0 ? i + n : i
@@ -121,7 +121,9 @@ enum Indexing {
             case .none: return .newAxis
             case .ellipsis where !sawEllipsis: sawEllipsis = true; return .ellipsis
             case .slice(let s): return .range(s.start, s.stop, s.step)
-            case .list, .tuple, .tensor where !isScalarIndex(p): return .indices(try indexList(p))
+            case .list, .tuple, .tensor where !isScalarIndex(p):
+                let (positions, shape) = try indexList(p)
+                return .indices(positions, shape: shape)
             default: return .at(try p.asInt("tensor index"))
             }
         }
@@ -132,16 +134,26 @@ enum Indexing {
         return false
     }
 
-    static func indexList(_ v: Value) throws -> [Int] {
+    /// An integer index tensor or (nested) list: its positions row-major and its shape.
+    static func indexList(_ v: Value) throws -> (positions: [Int], shape: [Int]) {
+        let t: TensorValue
         switch v {
-        case .tensor(let t):
-            guard t.tensor.rank == 1 else { throw LoupeError("a tensor index must be 1-dimensional (got shape \(TensorMath.shapeText(t.tensor.shape)))") }
-            return try t.tensor.toArray().map { v -> Int in
-                guard let i = v.exactInt, v == v.rounded() else { throw LoupeError("tensor index values must be integers (found \(v))") }
-                return i
-            }
+        case .tensor(let x): t = x
         default:
-            return try Ops.iterate(v).map { try $0.asInt("index") }
+            let items = try Ops.iterate(v)
+            if items.isEmpty { return ([], [0]) }
+            t = try TensorBuiltins.fromNested(v)
         }
+        guard t.kind != .bool else {
+            throw LoupeError("a boolean mask index must be the whole subscript (x[mask], same shape as x)", hint: "index with the mask alone (x[mask]), or turn it into positions first: arange(n)[mask]")
+        }
+        guard t.kind != .float else {
+            throw LoupeError("tensors used as indices must be integer or bool tensors (this one is float32)", hint: "convert it with .long()")
+        }
+        let positions = try t.tensor.toArray().map { v -> Int in
+            guard let i = v.exactInt, v == v.rounded() else { throw LoupeError("tensor index values must be integers (found \(v))") }
+            return i
+        }
+        return (positions, t.tensor.shape)
     }
 }

@@ -90,64 +90,83 @@ public enum TensorBuiltins {
 
     static func make(_ t: Tensor, _ kind: TensorValue.Kind = .float) -> Value { .tensor(TensorValue(t, kind: kind)) }
 
-    static func install() {
-        func reg(_ header: String, _ doc: String, _ ex: String, _ body: @escaping DeclaredBody) {
-            Builtins.register(header, doc: doc, example: ex) { rt, args in try engine { try body(rt, args) } }
+    /// `t` as the given dtype (`dflt` when None): int64 truncates, bool is nonzero.
+    static func typed(_ t: Tensor, _ dtype: Value, _ dflt: TensorValue.Kind) throws -> Value {
+        switch try kindArg(dtype) ?? dflt {
+        case .float: return make(t, .float)
+        case .int: return make(t.map { $0.rounded(.towardZero) }, .int)
+        case .bool: return make(t.map { $0 != 0 ? 1 : 0 }, .bool)
         }
-        reg("tensor(data, dtype=None)", "A tensor from a number or nested lists. Integer data gives an int64 tensor, booleans a bool tensor; dtype=\"float32\"/\"int64\"/\"bool\" overrides.",
+    }
+
+    static func install() {
+        // Constructors declaring `device=` accept "cpu" (torch's spelling) and refuse other devices.
+        func reg(_ header: String, _ doc: String, _ ex: String, _ body: @escaping DeclaredBody) {
+            let name = String(header.prefix { $0 != "(" })
+            let hasDevice = header.contains("device=None")
+            Builtins.register(header, doc: doc, example: ex) { rt, args in
+                if hasDevice { try TensorDevice.check(args.optional("device"), name) }
+                return try engine { try body(rt, args) }
+            }
+        }
+        reg("tensor(data, dtype=None, device=None)", "A tensor from a number or nested lists. Integer data gives an int64 tensor, booleans a bool tensor; dtype=\"float32\"/\"int64\"/\"bool\" overrides.",
             "tensor([[1.0, 2.0], [3.0, 4.0]]).shape  # (2, 2)") { _, args in
             let t = try fromNested(args.value("data"))
             let kind = try kindArg(args.value("dtype")) ?? t.kind
             return make(kind == .int ? TensorMath.map(t.tensor) { $0.rounded(.towardZero) } : t.tensor, kind)
         }
         for (name, fill) in [("zeros", Float(0)), ("ones", Float(1))] {
-            reg("\(name)(*shape, dtype=\"float32\")", "A tensor of \(name) with the given shape.", "\(name)(2, 3).shape  # (2, 3)") { _, args in
+            reg("\(name)(*shape, dtype=\"float32\", device=None)", "A tensor of \(name) with the given shape.", "\(name)(2, 3).shape  # (2, 3)") { _, args in
                 let shape = try shapeArgs(args.varArgs, name)
                 let t = try Tensor.full(shape, fill)
                 return make(t, try kindArg(args.value("dtype")) ?? .float)
             }
         }
-        reg("full(shape, value, dtype=None)", "A tensor of the given shape filled with `value`.", "full((2, 2), 7)") { _, args in
+        reg("empty(*shape, dtype=\"float32\", device=None)", "torch.empty: a tensor of the given shape (Loupe fills it with zeros rather than leaving it uninitialised).",
+            "empty(2, 3).shape  # (2, 3)") { _, args in
+            return make(try Tensor.full(try shapeArgs(args.varArgs, "empty"), 0), try kindArg(args.value("dtype")) ?? .float)
+        }
+        reg("full(shape, value, dtype=None, device=None)", "A tensor of the given shape filled with `value`.", "full((2, 2), 7)") { _, args in
             let v = args.value("value")
             let kind: TensorValue.Kind = (try kindArg(args.value("dtype"))) ?? ((Ops.intLike(v) != nil) ? .int : .float)
             return make(try Tensor.full(try shapeArgs([args.value("shape")], "full"), Float(try v.asDouble("value"))), kind)
         }
         for (name, src) in [("zeros_like", Float(0)), ("ones_like", Float(1))] {
-            reg("\(name)(t)", "A tensor of \(src == 0 ? "zeros" : "ones") with the shape (and dtype) of `t`.", "\(name)(zeros(3))") { _, args in
+            reg("\(name)(t, dtype=None, device=None)", "A tensor of \(src == 0 ? "zeros" : "ones") with the shape (and dtype, unless given) of `t`.", "\(name)(zeros(3))") { _, args in
                 let t = try tensorArg(args.value("t"), "t")
-                return make(try Tensor.full(t.tensor.shape, src), t.kind)
+                return make(try Tensor.full(t.tensor.shape, src), try kindArg(args.value("dtype")) ?? t.kind)
             }
         }
-        reg("arange(start, stop=None, step=1, dtype=None)", "arange(stop) or arange(start, stop, step=1): evenly spaced values in [start, stop). Integer arguments give an int64 tensor.",
+        reg("arange(start, stop=None, step=1, dtype=None, device=None)", "arange(stop) or arange(start, stop, step=1): evenly spaced values in [start, stop). Integer arguments give an int64 tensor.",
             "arange(5)  # tensor([0, 1, 2, 3, 4])") { _, args in
             var start = args.value("start"), stop = args.value("stop")
             let step = args.optional("step") ?? .int(1)
             if args.optional("stop") == nil { stop = start; start = .int(0) }
             let allInt = [start, stop, step].allSatisfy { Ops.intLike($0) != nil }
             let t = try Tensor.arange(try start.asDouble("start"), try stop.asDouble("stop"), step: try step.asDouble("step"))
-            return make(t, try kindArg(args.value("dtype")) ?? (allInt ? .int : .float))
+            return try typed(t, args.value("dtype"), allInt ? .int : .float)
         }
-        reg("linspace(start, stop, steps)", "`steps` evenly spaced values from start to stop inclusive.", "linspace(0, 1, 5)") { _, args in
-            return make(try Tensor.linspace(try args.double("start"), try args.double("stop"), count: try args.int("steps")))
+        reg("linspace(start, stop, steps, dtype=None, device=None)", "`steps` evenly spaced values from start to stop inclusive.", "linspace(0, 1, 5)") { _, args in
+            return try typed(try Tensor.linspace(try args.double("start"), try args.double("stop"), count: try args.int("steps")), args.value("dtype"), .float)
         }
-        reg("eye(n)", "The n×n identity matrix.", "eye(3)") { _, args in
-            return make(try Tensor.eye(try args.int("n")))
+        reg("eye(n, dtype=None, device=None)", "The n×n identity matrix.", "eye(3)") { _, args in
+            return try typed(try Tensor.eye(try args.int("n")), args.value("dtype"), .float)
         }
-        reg("randn(*shape)", "Normally distributed values (mean 0, std 1), from the seeded generator (see seed()).", "seed(0)\nx = randn(2, 3)") { rt, args in
-            make(Tensor.randn(try shapeArgs(args.varArgs, "randn"), using: &rt.rng))
+        reg("randn(*shape, dtype=None, device=None)", "Normally distributed values (mean 0, std 1), from the seeded generator (see seed()).", "seed(0)\nx = randn(2, 3)") { rt, args in
+            try typed(Tensor.randn(try shapeArgs(args.varArgs, "randn"), using: &rt.rng), args.value("dtype"), .float)
         }
-        reg("rand(*shape)", "Uniform values in [0, 1), from the seeded generator.", "rand(3)") { rt, args in
-            make(Tensor.uniform(try shapeArgs(args.varArgs, "rand"), using: &rt.rng))
+        reg("rand(*shape, dtype=None, device=None)", "Uniform values in [0, 1), from the seeded generator.", "rand(3)") { rt, args in
+            try typed(Tensor.uniform(try shapeArgs(args.varArgs, "rand"), using: &rt.rng), args.value("dtype"), .float)
         }
-        reg("randint(low, high, size=None)", "Random integers in [low, high) as an int64 tensor (torch.randint).", "randint(0, 10, (2, 3))") { rt, args in
+        reg("randint(low, high, size=None, dtype=None, device=None)", "Random integers in [low, high) as an int64 tensor (torch.randint).", "randint(0, 10, (2, 3))") { rt, args in
             var low = try args.int("low"), high = try args.int("high")
             var sizeV = args.isGiven("size") ? args.value("size") : nil
             if sizeV == nil, case .tuple = args.value("high") { sizeV = args.value("high"); high = low; low = 0 }
             guard let size = sizeV else { throw LoupeError("randint(low, high, shape) needs a shape, e.g. (3,)") }
-            return make(try Tensor.randint(low, high, try shapeArgs([size], "randint"), using: &rt.rng), .int)
+            return try typed(try Tensor.randint(low, high, try shapeArgs([size], "randint"), using: &rt.rng), args.value("dtype"), .int)
         }
-        reg("randperm(n)", "A random permutation of 0..n-1 (int64 tensor).", "randperm(5)") { rt, args in
-            return make(Tensor.randperm(try args.int("n"), using: &rt.rng), .int)
+        reg("randperm(n, dtype=None, device=None)", "A random permutation of 0..n-1 (int64 tensor).", "randperm(5)") { rt, args in
+            return try typed(Tensor.randperm(try args.int("n"), using: &rt.rng), args.value("dtype"), .int)
         }
         reg("seed(n)", "Seeds the generator behind randn/rand/randint and the `random` module (like torch.manual_seed).", "seed(42)") { rt, args in
             rt.reseed(UInt64(bitPattern: Int64(try args.int("n"))))
@@ -173,7 +192,7 @@ public enum TensorBuiltins {
         // functional forms of the common methods: softmax(x, dim=-1), topk(x, k), argmax(x, dim) …
         for name in ["softmax", "log_softmax", "topk", "argmax", "argmin", "mean", "var", "std", "histogram", "flatten", "reshape",
                      "transpose", "permute", "unsqueeze", "squeeze", "exp", "log", "sqrt", "sigmoid", "relu", "tanh", "clamp",
-                     "sort", "argsort", "cumsum", "norm", "outer", "split", "chunk", "repeat"] where Builtins.functions[name] == nil {
+                     "sort", "argsort", "cumsum", "norm", "outer", "split", "chunk", "repeat", "gather", "diagonal"] where Builtins.functions[name] == nil {
             guard let member = Builtins.member("tensor", name), let method = member.declared else { continue }
             Builtins.register(functionalHeader(method), aliases: method.aliases, doc: member.doc + " (Functional form of tensor.\(name).)",
                               example: member.example.replacingOccurrences(of: "x.\(name)(", with: "\(name)(x, ")) { rt, args in

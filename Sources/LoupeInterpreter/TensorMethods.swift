@@ -52,12 +52,6 @@ public enum TensorMethods {
                 name == "contiguous" ? make(x.tensor.contiguous(), x.kind) : .tensor(x)
             }
         }
-        m("to(dtype=None, *args, **kwargs)", "Converts to \"float32\", \"int64\" or \"bool\"; device names (\"cpu\") are accepted and ignored.", "x.to(\"float32\")") { _, x, args in
-            guard args.isGiven("dtype") else { return .tensor(x) }
-            let v = args.value("dtype")
-            if case .string(let s) = v, s == "cpu" || s.hasPrefix("cuda") || s == "mps" { return .tensor(x) }
-            return convert(x, try TensorBuiltins.kindArg(v) ?? .float)
-        }
         m("float()", "A float32 copy.", "arange(3).float()") { _, x, _ in convert(x, .float) }
         m("int()", "An int64 copy (truncating).", "tensor([1.7]).int()  # tensor([1])") { _, x, _ in convert(x, .int) }
         m("long()", "An int64 copy (truncating).", "tensor([1.7]).long()") { _, x, _ in convert(x, .int) }
@@ -249,11 +243,10 @@ public enum TensorMethods {
             ("neg", "The negation of each element.", { -$0 }),
             ("floor", "Each element rounded down.", { $0.rounded(.down) }),
             ("ceil", "Each element rounded up.", { $0.rounded(.up) }),
-            ("round", "Each element rounded to the nearest integer (half to even).", { $0.rounded(.toNearestOrEven) }),
         ]
         for (name, doc, f) in unaries {
             m("\(name)()", doc, "x.\(name)()") { _, x, _ in
-                let keepsKind = ["abs", "neg", "floor", "ceil", "round", "relu"].contains(name)
+                let keepsKind = ["abs", "neg", "floor", "ceil", "relu"].contains(name)
                 return make(x.tensor.map(f), keepsKind ? x.kind : .float)
             }
         }

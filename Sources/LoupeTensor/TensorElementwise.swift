@@ -149,6 +149,15 @@ extension Tensor {
         return out
     }
 
+    /// torch.round(x, decimals=): half to even at 10^-decimals, in float32 as torch computes it
+    /// (x·10^d rounded, then divided; for negative d, x/10^-d rounded, then multiplied).
+    public func rounded(decimals: Int) -> Tensor {
+        if decimals == 0 { return map { $0.rounded(.toNearestOrEven) } }
+        let scale = Float(pow(10.0, Double(abs(decimals))))
+        if decimals > 0 { return map { ($0 * scale).rounded(.toNearestOrEven) / scale } }
+        return map { ($0 / scale).rounded(.toNearestOrEven) * scale }
+    }
+
     public static func + (a: Tensor, b: Tensor) throws -> Tensor { try binary(.add, a, b) }
     public static func - (a: Tensor, b: Tensor) throws -> Tensor { try binary(.sub, a, b) }
     public static func * (a: Tensor, b: Tensor) throws -> Tensor { try binary(.mul, a, b) }

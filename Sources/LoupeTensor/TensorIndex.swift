@@ -1,4 +1,4 @@
-/// numpy indexing: one entry per dimension consumed (`at`, `range`, `indices`), plus `newAxis` and one `ellipsis`.
+/// torch/numpy indexing: one entry per dimension consumed (`at`, `range`, `indices`), plus `newAxis` and one `ellipsis`.
 public enum TensorIndex: Sendable, Equatable {
     /// A single position (negative counts from the end); removes the dimension.
     case at(Int)
@@ -8,9 +8,10 @@ public enum TensorIndex: Sendable, Equatable {
     case newAxis
     /// Stands for as many full ranges as needed (`...`).
     case ellipsis
-    /// The listed positions along one dimension, in order (numpy advanced indexing with one integer
-    /// list); the dimension stays, with the list's length. At most one per index.
-    case indices([Int])
+    /// Integer positions along one dimension (advanced indexing), row-major in an index tensor of
+    /// `shape` (nil: a 1-d list). The dimension is replaced by the index's dimensions; several such
+    /// items broadcast together (see `TensorAdvancedIndex.swift`).
+    case indices([Int], shape: [Int]? = nil)
 
     /// `:`
     public static let all = TensorIndex.range(nil, nil, nil)
@@ -38,18 +39,19 @@ extension Tensor {
         return (lo, st, len)
     }
 
-    /// numpy indexing. Basic items (`at`, `range`, `newAxis`, `ellipsis`) give a view sharing storage;
-    /// with an `indices` item the result is a copy holding those positions along that dimension.
+    /// torch indexing. Basic items (`at`, `range`, `newAxis`, `ellipsis`) give a view sharing storage;
+    /// with `indices` items the result is a copy (torch's advanced indexing).
     /// [2, 3, 4][.at(1), .range(nil, nil, -1)] -> [3, 4]; [2, 3, 4][.newAxis, .ellipsis, .indices([0, 0])] -> [1, 2, 3, 2].
     public func index(_ items: [TensorIndex]) throws -> Tensor {
         let (view, gathered) = try indexedView(items)
-        guard let g = gathered else { return view }
-        return view.taking(g.indices, dim: g.dim)
+        if gathered.isEmpty { return view }
+        if gathered.count == 1, gathered[0].shape.count == 1 { return view.taking(gathered[0].positions, dim: gathered[0].dim) }
+        return try view.advancedIndex(gathered)
     }
 
-    /// The view for `items`; an `indices` item leaves its dimension whole in the view and is
-    /// returned as (dimension in the view, normalised positions) for the caller to pick from.
-    func indexedView(_ items: [TensorIndex]) throws -> (view: Tensor, gathered: (dim: Int, indices: [Int])?) {
+    /// The view for `items`; each `indices` item leaves its dimension whole in the view and is
+    /// returned as (dimension in the view, index shape, normalised positions) for the caller to pick from.
+    func indexedView(_ items: [TensorIndex]) throws -> (view: Tensor, gathered: [AdvancedIndex]) {
         let consuming = items.filter { $0 != .newAxis && $0 != .ellipsis }.count
         guard consuming <= rank else {
             throw TensorError("too many indices for a tensor of shape \(shape): \(consuming) given")
@@ -64,7 +66,7 @@ extension Tensor {
         var newShape: [Int] = [], newStrides: [Int] = []
         var off = offset
         var d = 0
-        var gathered: (dim: Int, indices: [Int])? = nil
+        var gathered: [AdvancedIndex] = []
         for it in parts {
             switch it {
             case .at(let i):
@@ -76,10 +78,10 @@ extension Tensor {
                 newShape.append(len)
                 newStrides.append(strides[d] * step)
                 d += 1
-            case .indices(let list):
-                guard gathered == nil else { throw TensorError("only one list/tensor index per subscript is supported") }
+            case .indices(let list, let indexShape):
                 let n = shape[d]
-                gathered = (newShape.count, try list.map { try Tensor.position($0, size: n, "tensor dim \(d)") })
+                let positions = try list.map { try Tensor.position($0, size: n, "tensor dim \(d)") }
+                gathered.append(AdvancedIndex(dim: newShape.count, shape: indexShape ?? [list.count], positions: positions))
                 newShape.append(n)
                 newStrides.append(strides[d])
                 d += 1
@@ -107,20 +109,19 @@ extension Tensor {
     public func assign(_ items: [TensorIndex], _ value: Tensor, dropLeadingOnes: Bool = true) throws {
         let (view, gathered) = try indexedView(items)
         var v = value
-        if dropLeadingOnes { while v.rank > view.rank, v.shape.first == 1 { v = try v.squeezed(0) } }
-        guard let g = gathered else { return try view.write(v) }
-        var target = view.shape
-        target[g.dim] = g.indices.count
-        let src = try v.expanded(to: target)
-        for (k, i) in g.indices.enumerated() {
-            try view.selecting(g.dim, i).write(src.selecting(g.dim, k))
+        if gathered.isEmpty {
+            if dropLeadingOnes { while v.rank > view.rank, v.shape.first == 1 { v = try v.squeezed(0) } }
+            return try view.write(v)
         }
+        let layout = try AdvancedLayout(view.shape, gathered)
+        if dropLeadingOnes { while v.rank > layout.resultShape.count, v.shape.first == 1 { v = try v.squeezed(0) } }
+        try view.advancedAssign(layout, try v.expanded(to: layout.resultShape))
     }
 
     /// `self[items] = scalar`.
     public func assign(_ items: [TensorIndex], _ value: Float) throws {
         let (view, gathered) = try indexedView(items)
-        guard gathered == nil else { return try assign(items, Tensor(scalar: value)) }
+        guard gathered.isEmpty else { return try assign(items, Tensor(scalar: value)) }
         let dp = storage.pointer
         view.forEachOffset { dp[$0] = value }
     }

@@ -95,6 +95,25 @@ extension Tensor {
         return out
     }
 
+    /// torch.diagonal: the view of elements (i, i + offset) of dimensions dim1 and dim2, which are
+    /// removed; the diagonal becomes the last dimension. [b, h, q, k].diagonal(offset: 1, dim1: -1, dim2: -2)
+    /// -> [b, h, n] holding [.., .., i + 1, i] (each position attending to the one before).
+    public func diagonal(offset k: Int = 0, dim1: Int = 0, dim2: Int = 1) throws -> Tensor {
+        let a = try normalizedDim(dim1, "diagonal"), b = try normalizedDim(dim2, "diagonal")
+        guard a != b else { throw TensorError("diagonal: dim1 and dim2 are the same dimension (\(dim1), \(dim2)) of shape \(shape)") }
+        let length = Swift.max(0, k >= 0 ? Swift.min(shape[a], shape[b] - k) : Swift.min(shape[a] + k, shape[b]))
+        let start = length == 0 ? 0 : (k >= 0 ? k * strides[b] : -k * strides[a])
+        let kept = (0..<rank).filter { $0 != a && $0 != b }
+        return Tensor(storage: storage, shape: kept.map { shape[$0] } + [length],
+                      strides: kept.map { strides[$0] } + [strides[a] + strides[b]], offset: offset + start)
+    }
+
+    /// TransformerLens's `utils.get_corner`: the view of the first `n` positions of every dimension.
+    public func corner(_ n: Int) throws -> Tensor {
+        guard n >= 0 else { throw TensorError("get_corner: n must not be negative (got \(n))") }
+        return try index(shape.map { _ in .range(nil, n, nil) })
+    }
+
     /// The elements where `mask` (same shape) is nonzero, in row-major order: a new [count] tensor.
     public func masked(_ mask: Tensor) throws -> Tensor {
         guard mask.shape == shape else {

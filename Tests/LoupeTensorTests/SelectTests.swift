@@ -54,7 +54,8 @@ final class SelectTests: XCTestCase {
         XCTAssertThrowsError(try t.select(dim: 1, index: 3)) { XCTAssertEqual("\($0)", "dim 1 index 3 is out of range (length 3)") }
         XCTAssertThrowsError(try t.narrow(dim: 0, start: 1, length: 2))
         XCTAssertThrowsError(try t.slice(dim: 2))
-        XCTAssertThrowsError(try t.index([.indices([0]), .indices([1])])) { XCTAssertTrue("\($0)".contains("only one list")) }
+        XCTAssertEqual(try t.index([.indices([0]), .indices([1])]).shape, [1])   // two index lists pair up, as in torch
+        XCTAssertThrowsError(try t.index([.indices([0, 1]), .indices([0, 1, 2])])) { XCTAssertTrue("\($0)".contains("broadcast")) }
     }
 
     func testIndexMixesBasicItemsWithOneIndexList() throws {

@@ -27,7 +27,8 @@ enum NamespaceBindings {
                               otherwise: "Loupe's tensor functions are builtins: see help(\"tensor\")")
         torch.forward(shared + ["cat", "tensor", "topk", "softmax", "log_softmax", "randn", "rand", "randint", "sigmoid", "relu",
                                 "clamp", "flatten", "reshape", "transpose", "permute", "unsqueeze", "squeeze", "norm",
-                                "split", "chunk", "no_grad", "histogram", "diag", "tril", "triu", "gather", "bincount"],
+                                "split", "chunk", "no_grad", "histogram", "diag", "tril", "triu", "gather", "bincount", "diagonal", "empty",
+                                "logical_and", "logical_or", "logical_xor", "logical_not"],
                       renamed: ["concat": "cat", "concatenate": "cat", "mm": "matmul", "bmm": "matmul",
                                 "inference_mode": "no_grad", "manual_seed": "seed", "as_tensor": "tensor",
                                 "from_numpy": "tensor", "load": "read", "clip": "clamp"])

@@ -31,6 +31,7 @@ enum UtilsBindings {
             return .tensor(try EinopsBindings.engine { try t.tensor.squeezed(0) }, kind: t.kind)
         }))
         utils.set("test_prompt", .builtin(TestPrompt.builtin))
+        utils.set("get_corner", .builtin(TensorTorchMethods.getCorner))
         utils.set("get_device", .builtin(Builtins.function("utils.get_device()", doc: "\"cpu\": Loupe runs on the CPU.",
                                                              example: "device = utils.get_device()") { _, _ in .string("cpu") }))
 
