@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "LoupeTokenizersTests", dependencies: ["LoupeTokenizers"]),
         .testTarget(name: "LoupeModelsTests", dependencies: ["LoupeModels"]),
         .testTarget(name: "LoupeAnalysisTests", dependencies: ["LoupeAnalysis"]),
-        .testTarget(name: "LoupeImageTests", dependencies: ["LoupeImage"]),
+        .testTarget(name: "LoupeImageTests", dependencies: ["LoupeImage"], swiftSettings: numericSettings),
         .testTarget(name: "LoupePlotTests", dependencies: ["LoupePlot"]),
         .testTarget(name: "LoupeReportTests", dependencies: ["LoupeReport", "LoupeFormats", "LoupeNotebook"]),
         .testTarget(name: "LoupeScriptTests", dependencies: ["LoupeScript"]),

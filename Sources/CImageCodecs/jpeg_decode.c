@@ -53,7 +53,10 @@ static int run(const uint8_t *data, size_t size, uint8_t *pixels, size_t capacit
     err.pub.error_exit = on_error;
     err.pub.emit_message = on_message;
     if (setjmp(err.jump)) {
-        snprintf(info->error, sizeof info->error, "%s", err.message);
+        if (err.truncated)
+            snprintf(info->error, sizeof info->error, "image file is truncated (then: %s)", err.message);
+        else
+            snprintf(info->error, sizeof info->error, "%s", err.message);
         jpeg_destroy_decompress(&cinfo);
         return -1;
     }

@@ -109,8 +109,13 @@ extension Image {
         }
         if newWidth == width && newHeight == height { return self }
         if mode.hasAlpha {
-            return try premultiplied().resized(width: newWidth, height: newHeight, filter: filter).unpremultiplied()
+            return premultiplied().resampled(width: newWidth, height: newHeight, filter: filter).unpremultiplied()
         }
+        return resampled(width: newWidth, height: newHeight, filter: filter)
+    }
+
+    /// The two passes over every byte of the pixels (alpha, if any, already premultiplied).
+    func resampled(width newWidth: Int, height newHeight: Int, filter: ResampleFilter) -> Image {
         let c = mode.bytesPerPixel
         let vertical = ResampleKernels(inSize: height, outSize: newHeight, filter: filter)
         var source = pixels, sourceWidth = width, rowOffset = 0
