@@ -36,6 +36,7 @@ enum Bindings {
         AnalysisTokenStats.install()
         AnalysisSweeps.install()
         AnalysisMaps.install()
+        ImageBindings.install()
         NamespaceBindings.installAll()
     }
 }
