@@ -2,27 +2,19 @@
 // depths below 8 scaled up to 0…255, 16-bit samples cut to their high byte (Pillow's "RGB;16B"),
 // except 16-bit grey alone, which stays 16-bit (Pillow's mode I;16). A tRNS transparency entry
 // becomes an alpha channel. Interlaced (Adam7) files are assembled by libpng.
-// libpng reports errors through on_error, which longjmps to the setjmp in run().
+// libpng reports errors through loupe_png_on_error (png_errors.h), which longjmps to the setjmp in run().
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
 #include <png.h>
 #include "image_codecs.h"
+#include "png_errors.h"
 
 typedef struct {
     const uint8_t *data;
     size_t size;
     size_t offset;
-    char message[200];
 } loupe_png_source;
-
-static void on_error(png_structp png, png_const_charp message) {
-    loupe_png_source *src = (loupe_png_source *)png_get_error_ptr(png);
-    snprintf(src->message, sizeof src->message, "%s", message);
-    png_longjmp(png, 1);
-}
-
-static void on_warning(png_structp png, png_const_charp message) { (void)png; (void)message; }
 
 static void read_bytes(png_structp png, png_bytep out, png_size_t count) {
     loupe_png_source *src = (loupe_png_source *)png_get_io_ptr(png);
@@ -37,13 +29,14 @@ static int run(const uint8_t *data, size_t size, uint8_t *pixels, size_t capacit
         snprintf(info->error, sizeof info->error, "not a PNG file (bad signature)");
         return -1;
     }
-    loupe_png_source src = {data, size, 0, {0}};
-    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &src, on_error, on_warning);
+    loupe_png_source src = {data, size, 0};
+    loupe_png_error err = {{0}};
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &err, loupe_png_on_error, loupe_png_on_warning);
     if (!png) { snprintf(info->error, sizeof info->error, "libpng could not start"); return -1; }
     png_infop pinfo = png_create_info_struct(png);
     png_bytep *volatile rows = NULL;
     if (!pinfo || setjmp(png_jmpbuf(png))) {
-        snprintf(info->error, sizeof info->error, "%s", src.message[0] ? src.message : "libpng could not start");
+        snprintf(info->error, sizeof info->error, "%s", err.message[0] ? err.message : "libpng could not start");
         png_free(png, rows);
         png_destroy_read_struct(&png, pinfo ? &pinfo : NULL, NULL);
         return -1;

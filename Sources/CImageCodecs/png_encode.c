@@ -5,22 +5,13 @@
 #include <string.h>
 #include <png.h>
 #include "image_codecs.h"
+#include "png_errors.h"
 
 typedef struct {
     uint8_t *data;
     size_t size;
     size_t capacity;
-    int failed;
-    char message[200];
 } loupe_png_sink;
-
-static void on_error(png_structp png, png_const_charp message) {
-    loupe_png_sink *sink = (loupe_png_sink *)png_get_error_ptr(png);
-    snprintf(sink->message, sizeof sink->message, "%s", message);
-    png_longjmp(png, 1);
-}
-
-static void on_warning(png_structp png, png_const_charp message) { (void)png; (void)message; }
 
 static void write_bytes(png_structp png, png_bytep bytes, png_size_t count) {
     loupe_png_sink *sink = (loupe_png_sink *)png_get_io_ptr(png);
@@ -47,13 +38,14 @@ int loupe_png_encode(const uint8_t *pixels, int width, int height, int channels,
         snprintf(error, error_size, "cannot encode a %dx%d image with %d channels as PNG", width, height, channels);
         return -1;
     }
-    loupe_png_sink sink = {NULL, 0, 0, 0, {0}};
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &sink, on_error, on_warning);
+    loupe_png_sink sink = {NULL, 0, 0};
+    loupe_png_error err = {{0}};
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &err, loupe_png_on_error, loupe_png_on_warning);
     if (!png) { snprintf(error, error_size, "libpng could not start"); return -1; }
     png_infop pinfo = png_create_info_struct(png);
     png_bytep *volatile rows = NULL;
     if (!pinfo || setjmp(png_jmpbuf(png))) {
-        snprintf(error, error_size, "%s", sink.message[0] ? sink.message : "libpng could not start");
+        snprintf(error, error_size, "%s", err.message[0] ? err.message : "libpng could not start");
         png_free(png, rows);
         png_destroy_write_struct(&png, pinfo ? &pinfo : NULL);
         free(sink.data);
