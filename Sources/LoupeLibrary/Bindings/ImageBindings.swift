@@ -41,6 +41,18 @@ enum ImageBindings {
         }
         installAttributes()
         installMethods()
+        installPIL()
+    }
+
+    /// `from PIL import Image` then `Image.open(path)`, `Image.fromarray(a)`, as pasted Pillow code writes them.
+    static func installPIL() {
+        let image = Namespace(name: "PIL.Image", doc: "Pillow's Image module: Image.open reads a JPEG or PNG, Image.fromarray makes one from a tensor.",
+                              otherwise: "Loupe's image functions are read_image, image_from_array and the Image methods (help(\"read_image\"))")
+        image.forward([], renamed: ["open": "read_image", "fromarray": "image_from_array"])
+        let pil = Namespace(name: "PIL", doc: "Pillow: its Image module.")
+        pil.set("Image", .host(image))
+        Builtins.registerModule("PIL", .host(pil))
+        Builtins.registerModule("PIL.Image", .host(image))
     }
 
     static func installAttributes() {
