@@ -3,10 +3,11 @@ import PackageDescription
 
 // One product, the `loupe` executable; one library target per layer. Dependencies point one way:
 //   Tensor <- Formats <- Tokenizers <- Models <- Analysis            (the engine)
+//   Formats <- Image (+ CImageCodecs: libjpeg-turbo, libpng)  (pictures: decoding, resizing, CLIP preprocessing)
 //   Plot; Notebook (cells, outputs, the `# %%` and .ipynb formats) <- Report; Script   (stand alone)
 //   Formats <- Notebook, Report                        (one JSON codec: the notebook formats, report data)
 //   Script + Tensor + Notebook <- Interpreter          (the language: values, evaluation, core builtins)
-//   Interpreter + Analysis + Plot + Report <- Library  (the builtins that bind the engine; the notebook runner)
+//   Interpreter + Analysis + Image + Plot + Report <- Library  (the builtins that bind the engine; the notebook runner)
 //   Library <- loupe                                   (command line, REPL)
 // Nothing in the Interpreter calls up into the Library: the executable installs the Library into it.
 let swiftSettings: [SwiftSetting] = [
@@ -32,6 +33,9 @@ let package = Package(
     targets: [
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         .systemLibrary(name: "CEditLine", path: "Sources/CEditLine"),
+        // Debian's libjpeg-turbo and libpng behind a small C shim: every setjmp that catches one of
+        // their errors lives in C, so no longjmp crosses a Swift frame.
+        .target(name: "CImageCodecs", linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png")]),
         .target(name: "LoupeTensor", dependencies: ["COpenBLAS"], swiftSettings: numericSettings),
         .target(name: "LoupeFormats", dependencies: ["LoupeTensor"], swiftSettings: numericSettings),
         .target(name: "LoupeTokenizers", dependencies: ["LoupeFormats"], swiftSettings: numericSettings),
@@ -40,6 +44,7 @@ let package = Package(
         .target(name: "LoupeAnalysis",
                 dependencies: ["LoupeModels", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: numericSettings),
+        .target(name: "LoupeImage", dependencies: ["LoupeFormats", "CImageCodecs"], swiftSettings: numericSettings),
         .target(name: "LoupePlot", swiftSettings: numericSettings),
         .target(name: "LoupeNotebook", dependencies: ["LoupeFormats"], swiftSettings: swiftSettings),
         .target(name: "LoupeReport", dependencies: ["LoupePlot", "LoupeFormats", "LoupeNotebook", .product(name: "Ink", package: "ink")],
@@ -48,7 +53,7 @@ let package = Package(
         .target(name: "LoupeInterpreter", dependencies: ["LoupeScript", "LoupeTensor", "LoupeNotebook"],
                 swiftSettings: swiftSettings),
         .target(name: "LoupeLibrary",
-                dependencies: ["LoupeInterpreter", "LoupeAnalysis", "LoupePlot", "LoupeReport",
+                dependencies: ["LoupeInterpreter", "LoupeAnalysis", "LoupeImage", "LoupePlot", "LoupeReport",
                                .product(name: "ZIPFoundation", package: "ZIPFoundation")],
                 swiftSettings: swiftSettings),
         .executableTarget(name: "loupe",
@@ -60,6 +65,7 @@ let package = Package(
         .testTarget(name: "LoupeTokenizersTests", dependencies: ["LoupeTokenizers"]),
         .testTarget(name: "LoupeModelsTests", dependencies: ["LoupeModels"]),
         .testTarget(name: "LoupeAnalysisTests", dependencies: ["LoupeAnalysis"]),
+        .testTarget(name: "LoupeImageTests", dependencies: ["LoupeImage"], swiftSettings: numericSettings),
         .testTarget(name: "LoupePlotTests", dependencies: ["LoupePlot"]),
         .testTarget(name: "LoupeReportTests", dependencies: ["LoupeReport", "LoupeFormats", "LoupeNotebook"]),
         .testTarget(name: "LoupeScriptTests", dependencies: ["LoupeScript"]),

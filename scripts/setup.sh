@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Idempotent set-up: system packages Loupe needs, then the embedded default model.
+# Idempotent set-up: system packages Loupe needs, then the embedded default model and the test
+# photographs.
 # A second run installs nothing and fetches nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in libopenblas-dev libedit-dev tmux chromium fortunes librsvg2-bin unzip; do
+for pkg in libopenblas-dev libedit-dev tmux chromium fortunes librsvg2-bin unzip libjpeg62-turbo-dev libpng-dev libjpeg-turbo-progs; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -17,3 +18,4 @@ fi
 
 scripts/fetch-model.sh
 scripts/fetch-llama3-tokenizer.sh
+scripts/fetch-photos.sh

@@ -45,6 +45,11 @@ public extension HostObject {
     var help: String { "\(typeName): no help yet." }
 }
 
+/// A host object that `tensor(x)` / `np.array(x)` can turn into a tensor (an image's pixels).
+public protocol TensorConvertible {
+    func asTensor() throws -> TensorValue
+}
+
 /// A namespace object such as `random` or `math`: attributes are values, usually builtins.
 public final class ModuleObject: HostObject {
     public let typeName = "module"

@@ -55,7 +55,9 @@ public enum TensorBuiltins {
     }
 
     /// Nested lists/tuples of numbers (or tensors) to a tensor; ints-only data gives an int tensor.
+    /// A host object that is `TensorConvertible` (an image) gives its own tensor.
     static func fromNested(_ v: Value) throws -> TensorValue {
+        if case .host(let h) = v, let convertible = h as? TensorConvertible { return try convertible.asTensor() }
         var data: [Float] = []
         var shape: [Int]? = nil
         var allInt = true, allBool = true

@@ -193,7 +193,7 @@ public final class Axes {
     public func imshow(values: [Double], rows: Int, cols: Int, cmap: Colormap = .viridis, vmin: Double? = nil,
                        vmax: Double? = nil, origin: ImageOrigin = .upper,
                        extent: (Double, Double, Double, Double)? = nil, aspect: Aspect = .equal,
-                       alpha: Double = 1, cellColors: [Color]? = nil) {
+                       alpha: Double = 1, cellColors: [Color]? = nil, png: [UInt8]? = nil) {
         var lo = Double.infinity, hi = -Double.infinity
         for v in values where v.isFinite { lo = min(lo, v); hi = max(hi, v) }
         if !lo.isFinite { lo = 0; hi = 1 }
@@ -201,7 +201,7 @@ public final class Axes {
             ? (-0.5, Double(cols) - 0.5, Double(rows) - 0.5, -0.5)
             : (-0.5, Double(cols) - 0.5, -0.5, Double(rows) - 0.5))
         marks.append(.image(ImageMark(values: values, rows: rows, cols: cols, cellColors: cellColors, cmap: cmap,
-                                      vmin: vmin ?? lo, vmax: vmax ?? hi, origin: origin, extent: ext, alpha: alpha)))
+                                      vmin: vmin ?? lo, vmax: vmax ?? hi, origin: origin, extent: ext, alpha: alpha, png: png)))
         self.aspect = aspect
         yInverted = ext.3 < ext.2
         if ext.3 < ext.2 { yInverted = true }

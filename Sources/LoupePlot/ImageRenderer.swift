@@ -1,6 +1,7 @@
 // Images and token grids. An image of at most `maxVectorCells` cells is drawn as one rectangle
 // per cell; a larger one becomes a single indexed-colour PNG inside an <image> element, scaled up
-// by whole pixels so it stays sharp (interpolation "none").
+// by whole pixels so it stays sharp (interpolation "none"). A photograph arrives as its own PNG and is
+// drawn smoothly over the extent.
 
 import Foundation
 
@@ -20,6 +21,21 @@ extension FigureRenderer {
             return m.cmap.color(m.values[k], vmin: m.vmin, vmax: m.vmax)
         }
         let opacity = m.alpha < 1 ? " opacity=\"\(fmt(m.alpha, 3))\"" : ""
+        if let png = m.png {
+            // the PNG's first row belongs at row 0's edge; an axis running the other way flips it
+            let xa = px(x.map(l)), xb = px(x.map(r))
+            let yFirst = px(y.map(m.origin == .upper ? top : bot)), yLast = px(y.map(m.origin == .upper ? bot : top))
+            let w = abs(xb - xa), h = abs(yLast - yFirst), x0 = min(xa, xb), y0 = min(yFirst, yLast)
+            var image = "<image x=\"\(fmt(x0))\" y=\"\(fmt(y0))\" width=\"\(fmt(w))\" height=\"\(fmt(h))\" "
+                + "preserveAspectRatio=\"none\"\(opacity) xlink:href=\"data:image/png;base64,\(Data(png).base64EncodedString())\"/>"
+            if xa > xb || yFirst > yLast {
+                let cx = x0 + w / 2, cy = y0 + h / 2
+                image = "<g transform=\"translate(\(fmt(cx)),\(fmt(cy))) scale(\(xa > xb ? -1 : 1),\(yFirst > yLast ? -1 : 1)) "
+                    + "translate(\(fmt(-cx)),\(fmt(-cy)))\">" + image + "</g>"
+            }
+            b.line(image)
+            return
+        }
         if m.rows * m.cols <= FigureRenderer.maxVectorCells {
             var out = "<g shape-rendering=\"crispEdges\"\(opacity)>\n"
             for i in 0..<m.rows {

@@ -130,6 +130,9 @@ public struct ImageMark {
     public var extent: (Double, Double, Double, Double)
     public var alpha: Double = 1
     public var zorder: Double = 0
+    /// A picture already encoded as PNG (a photograph), drawn smoothly over the extent instead of
+    /// `values`/`cellColors` cell by cell.
+    public var png: [UInt8]? = nil
 }
 
 /// A table of text cells (layer × step grid, the Llama attention-map viewer's attention map with logit-lens

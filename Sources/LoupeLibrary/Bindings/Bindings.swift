@@ -39,6 +39,7 @@ enum Bindings {
         AnalysisSweeps.install()
         AnalysisMaps.install()
         ChatBindings.install()
+        ImageBindings.install()
         NamespaceBindings.installAll()
     }
 }

@@ -143,8 +143,14 @@ enum PlotAxesMethods {
     static func imshow(_ ax: AxesObject, _ args: BoundArguments) throws -> Value {
         let av = args.value("a")
         var cellColors: [Color]? = nil
+        var png: [UInt8]? = nil
         var values: [Double], rows: Int, cols: Int
-        if case .tensor(let t) = av, t.tensor.shape.count == 3, [3, 4].contains(t.tensor.shape[2]) {
+        if case .host(let h) = av, let picture = h as? ImageObject {
+            // a photograph: drawn from its own PNG
+            png = try ImageBindings.imageCall { try ImageObject.embeddedPNG(picture.image) }
+            rows = picture.image.height; cols = picture.image.width
+            values = [Double](repeating: 0, count: rows * cols)
+        } else if case .tensor(let t) = av, t.tensor.shape.count == 3, [3, 4].contains(t.tensor.shape[2]) {
             // an RGB(A) picture [h, w, 3|4], values in 0...1 (or 0...255 when any exceeds 1)
             let s = t.tensor.shape, flat = t.tensor.toArray().map(Double.init)
             rows = s[0]; cols = s[1]
@@ -172,7 +178,7 @@ enum PlotAxesMethods {
         }
         ax.axes.imshow(values: values, rows: rows, cols: cols, cmap: cmap, vmin: try double(args, "vmin"),
                        vmax: try double(args, "vmax"), origin: origin, extent: extent, aspect: aspect,
-                       alpha: try double(args, "alpha") ?? 1, cellColors: cellColors)
+                       alpha: try double(args, "alpha") ?? 1, cellColors: cellColors, png: png)
         try tokenAxes(ax, args)
         return ax.axes.lastMappable.map { .host(MappableObject($0, ax)) } ?? .none
     }
