@@ -24,6 +24,7 @@ enum Bindings {
         PlotBindings.install()
         ViewBindings.install()
         ModelBindings.install()
+        ModelMemoryBindings.install()
         CacheBindings.install()
         HookBindings.install()
         TableBindings.install()
