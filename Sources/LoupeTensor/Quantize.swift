@@ -29,7 +29,7 @@ public enum Quantize {
         case .f32:
             UnsafeMutableRawPointer(p).copyMemory(from: src, byteCount: count * 4)
         case .f16:
-            for i in 0..<count { putU16(p, 2 * i, HalfFloat.f32ToF16(src[i])) }
+            for i in 0..<count { putU16(p, 2 * i, f32ToF16(src[i])) }
         case .bf16:
             for i in 0..<count { putU16(p, 2 * i, f32ToBF16(src[i])) }
         case .q8_0:
@@ -47,18 +47,52 @@ public enum Quantize {
         return UInt16(truncatingIfNeeded: (UInt64(n) + UInt64(0x7fff + ((n >> 16) & 1))) >> 16)
     }
 
-    /// One Q8_0 block: 32 values to [d:f16][q:i8 x32].
+    /// Float32 to IEEE half bits, round to nearest even, on the bits (`Float16(x)` is a libgcc call
+    /// without F16C); overflow gives ±infinity, NaN the quiet NaN 0x7e00.
+    @inline(__always)
+    public static func f32ToF16(_ value: Float) -> UInt16 {
+        var f = value.bitPattern
+        let sign = UInt16(truncatingIfNeeded: (f & 0x8000_0000) >> 16)
+        f &= 0x7fff_ffff
+        let o: UInt32
+        if f >= (127 + 16) << 23 {
+            o = f > 0x7f80_0000 ? 0x7e00 : 0x7c00
+        } else if f < 113 << 23 {
+            // Zero or a half subnormal: adding 0.5 (as a float with the right exponent) rounds the mantissa.
+            let magic: UInt32 = ((127 - 15) + (23 - 10) + 1) << 23
+            o = (Float(bitPattern: f) + Float(bitPattern: magic)).bitPattern &- magic
+        } else {
+            let odd = (f >> 13) & 1
+            o = (f &+ (UInt32(bitPattern: (15 - 127) << 23) &+ 0xfff) &+ odd) >> 13
+        }
+        return sign | UInt16(truncatingIfNeeded: o)
+    }
+
+    /// One Q8_0 block: 32 values to [d:f16][q:i8 x32]. Rounds half away from zero as C's roundf, the way
+    /// gguf-py's np_roundf does: floor(a) + floor(2·(a − floor(a))) for a = |x|, signed back.
     @inline(__always)
     static func q8_0(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<UInt8>) {
         var amax: Float = 0
         for j in 0..<32 { amax = max(amax, abs(x[j])) }
         let d = amax / 127
         let id: Float = d == 0 ? 0 : 1 / d
-        putU16(out, 0, HalfFloat.f32ToF16(d))
+        putU16(out, 0, f32ToF16(d))
+        guard amax.isFinite else {
+            // Non-finite weights (never in a trained model) quantise to 0 rather than trapping.
+            for j in 0..<32 { out[2 + j] = 0 }
+            return
+        }
+        // floor and the integer value through 2^23 (exact below it): Swift's checked Float → Int
+        // conversion made this loop 30x slower.
+        let big: Float = 8_388_608
         for j in 0..<32 {
-            let q = (x[j] * id).rounded(.toNearestOrAwayFromZero)
-            // Non-finite weights (never in a trained model) become 0 rather than trapping.
-            out[2 + j] = UInt8(bitPattern: q.isFinite ? Int8(clamping: Int(q)) : 0)
+            let v = x[j] * id
+            let a = v.magnitude                              // ≤ 127.00002
+            let nearest = (a + big) - big
+            let floored = nearest > a ? nearest - 1 : nearest
+            let rounded = floored + (2 * (a - floored) >= 1 ? 1 : 0)
+            let q = Int32(bitPattern: (rounded + big).bitPattern & 0x7f_ffff)
+            out[2 + j] = UInt8(truncatingIfNeeded: v < 0 ? -q : q)
         }
     }
 

@@ -24,6 +24,18 @@ final class QuantizeTests: XCTestCase {
         }
     }
 
+    /// With max |x| = 127 the scale is 1, so ties round away from zero as roundf does (and 0.49999997 down).
+    func testQ8_0RoundsHalfAwayFromZero() throws {
+        var x = [Float](repeating: 0, count: 32)
+        x[0] = 127; x[1] = 2.5; x[2] = -2.5; x[3] = 0.5; x[4] = -0.5; x[5] = 0.49999997; x[6] = 126.5; x[7] = -1.4999999
+        var out = [UInt8](repeating: 0, count: 34)
+        try x.withUnsafeBufferPointer { src in
+            try out.withUnsafeMutableBytes { try Quantize.encode(.q8_0, src.baseAddress!, count: 32, into: $0.baseAddress!) }
+        }
+        XCTAssertEqual(out[2..<10].map { Int8(bitPattern: $0) }, [127, 3, -3, 1, -1, 0, 127, -1])
+        XCTAssertEqual(HalfFloat.f16ToF32(UInt16(out[0]) | UInt16(out[1]) << 8), 1)
+    }
+
     func testBF16RoundsToNearestEven() {
         XCTAssertEqual(Quantize.f32ToBF16(1.0), 0x3F80)
         XCTAssertEqual(Quantize.f32ToBF16(Float(bitPattern: 0x3F80_8000)), 0x3F80)   // tie, even stays

@@ -25,8 +25,16 @@ def load_hf(path, dtype):
 
 
 def load_tl(path, dtype):
-    """TransformerLens's HookedTransformer from the local checkpoint (from_pretrained needs a Hub name)."""
-    from transformer_lens import HookedTransformer, HookedTransformerConfig
+    """TransformerLens on the local checkpoint: 4.x's TransformerBridge in compatibility mode (no
+    processing), or 2.x's HookedTransformer built from the converted state dict."""
+    try:
+        from transformer_lens import HookedTransformer, HookedTransformerConfig  # 2.x
+    except ImportError:
+        from transformer_lens.model_bridge import TransformerBridge
+        hf = load_hf(path, dtype)
+        bridge = TransformerBridge.boot_transformers(path, device="cpu", hf_model=hf, dtype=DTYPES[dtype])
+        bridge.enable_compatibility_mode(no_processing=True, disable_warnings=True)
+        return bridge
     from transformer_lens.pretrained.weight_conversions import convert_gpt2_weights, convert_llama_weights
     hf = load_hf(path, dtype)
     c = hf.config
@@ -75,7 +83,9 @@ def main():
         toks = torch.randint(0, m.config.vocab_size, (1, n), generator=g)
         out["ms"] = median_ms(lambda: m(toks))
     elif job == "tl_cache":
+        from importlib.metadata import version
         m = load_tl(path, dtype)
+        out["tl_version"] = version("transformer_lens")
         toks = torch.randint(0, m.cfg.d_vocab, (1, n), generator=g)
         out["ms"] = median_ms(lambda: m.run_with_cache(toks))
     elif job == "hf_generate":

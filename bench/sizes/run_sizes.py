@@ -10,6 +10,7 @@ Run it on a quiet machine: the 7B/8B shapes need most of 24 GB for the peers.
 """
 import os
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -70,6 +71,8 @@ def main():
         rows.append(f"| {label} | {detail} | {fmt(res['ms'])} | {'; '.join(extra)} | {rss:.0f} MB |")
     with open(os.path.join(HERE, f"RESULTS-{shape}.md"), "w") as f:
         f.write(f"# {shape}-shaped random model, {n} positions, 2 threads, medians of 5 after a warm-up\n\n")
+        f.write(f"Loupe: `{os.path.relpath(LOUPE, ROOT)}`; peers: `{PY}`; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+                f"load average {os.getloadavg()[0]:.1f} at the end (the machine is shared).\n\n")
         f.write("| job | what | time | notes | peak RSS |\n|---|---|---:|---|---:|\n")
         f.write("\n".join(rows) + "\n")
     print("wrote", os.path.join(HERE, f"RESULTS-{shape}.md"))
