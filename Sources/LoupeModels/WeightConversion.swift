@@ -28,8 +28,9 @@ public struct LoadProgress: Sendable {
 extension WeightMatrix {
     /// The matrix stored as `target`, converted a block of rows at a time (no F32 copy of the whole matrix):
     /// F32/F16/BF16 keep the layout; Q8_0 blocks run along the input dimension, so an [in, out] matrix
-    /// becomes [out, in]. GGUF's q/k row order is undone on the way (the result has no row map).
-    func converted(to target: DType) throws -> WeightMatrix {
+    /// becomes [out, in]. GGUF's q/k row order is undone on the way (the result has no row map). Blocks are
+    /// shared among `threads` workers, each with its own scratch.
+    func converted(to target: DType, threads: Int = 1) throws -> WeightMatrix {
         if target == dtype && rowMap == nil { return self }
         guard Quantize.targets.contains(target) else {
             throw ModelError(.unsupportedDType, "dtype=\(target.rawValue.lowercased()) is not a conversion target; use one of \(Quantize.targets.map { $0.rawValue.lowercased() }.joined(separator: ", "))")
@@ -49,12 +50,15 @@ extension WeightMatrix {
         switch (layout, outLayout) {
         case (.outIn, _):
             let br = blockRows
-            let tmp = UnsafeMutablePointer<Float>.allocate(capacity: br * inDim)          // [br, inDim]
-            defer { tmp.deallocate() }
-            for r0 in stride(from: 0, to: outDim, by: br) {
-                let n = min(br, outDim - r0)
-                dequantizeRows(r0, n, into: tmp)
-                Quantize.encodeUnchecked(target, tmp, count: n * inDim, into: out + r0 * rowBytes)
+            let blocks = (outDim + br - 1) / br
+            parallelFor(min(threads, blocks)) { t in
+                let tmp = UnsafeMutablePointer<Float>.allocate(capacity: br * self.inDim)  // [br, inDim]
+                defer { tmp.deallocate() }
+                for b in stride(from: t, to: blocks, by: max(threads, 1)) {
+                    let r0 = b * br, n = min(br, self.outDim - r0)
+                    self.dequantizeRows(r0, n, into: tmp)
+                    Quantize.encodeUnchecked(target, tmp, count: n * self.inDim, into: out + r0 * rowBytes)
+                }
             }
         case (.inOut, .inOut):
             let tmp = UnsafeMutablePointer<Float>.allocate(capacity: outDim)               // [outDim]
@@ -66,14 +70,17 @@ extension WeightMatrix {
         case (.inOut, .outIn):
             // 32 stored rows (inputs) at a time; each output's 32 inputs make one block of its row.
             let k = target.blockSize
-            let tmp = UnsafeMutablePointer<Float>.allocate(capacity: k * outDim)           // [k, outDim]
-            let column = UnsafeMutablePointer<Float>.allocate(capacity: k)                 // [k]
-            defer { tmp.deallocate(); column.deallocate() }
-            for i0 in stride(from: 0, to: inDim, by: k) {
-                dequantizeStoredRows(i0, k, into: tmp)
-                for o in 0..<outDim {
-                    for j in 0..<k { column[j] = tmp[j * outDim + o] }
-                    Quantize.encodeUnchecked(target, column, count: k, into: out + o * rowBytes + (i0 / k) * target.blockBytes)
+            let groups = inDim / k
+            parallelFor(min(threads, groups)) { t in
+                let tmp = UnsafeMutablePointer<Float>.allocate(capacity: k * self.outDim)   // [k, outDim]
+                let column = UnsafeMutablePointer<Float>.allocate(capacity: k)             // [k]
+                defer { tmp.deallocate(); column.deallocate() }
+                for g in stride(from: t, to: groups, by: max(threads, 1)) {
+                    self.dequantizeStoredRows(g * k, k, into: tmp)
+                    for o in 0..<self.outDim {
+                        for j in 0..<k { column[j] = tmp[j * self.outDim + o] }
+                        Quantize.encodeUnchecked(target, column, count: k, into: out + o * rowBytes + g * target.blockBytes)
+                    }
                 }
             }
         }
@@ -112,7 +119,7 @@ extension ModelWeights {
 
     /// Converts the weights to `target` in place, a matrix at a time. Checks first that the bytes it
     /// will own fit in the memory available.
-    func convert(to target: DType, quantizeUnembed: Bool, progress: ((LoadProgress) -> Void)?) throws {
+    func convert(to target: DType, quantizeUnembed: Bool, threads: Int, progress: ((LoadProgress) -> Void)?) throws {
         let todo = conversionTargets(target, quantizeUnembed: quantizeUnembed).filter { $0.convertedBytes(target) > 0 }
         if todo.isEmpty { return }
         let total = todo.reduce(0) { $0 &+ $1.convertedBytes(target) }
@@ -122,7 +129,7 @@ extension ModelWeights {
         var done = 0
         for m in todo {
             progress?(LoadProgress(done: done, total: total, name: m.name))
-            converted[ObjectIdentifier(m)] = try m.converted(to: target)
+            converted[ObjectIdentifier(m)] = try m.converted(to: target, threads: threads)
             done += m.convertedBytes(target)
         }
         progress?(LoadProgress(done: total, total: total, name: ""))
