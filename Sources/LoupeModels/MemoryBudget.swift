@@ -49,10 +49,15 @@ public enum MemoryBudget {
         return u == 0 ? "\(bytes) bytes" : String(format: "%.1f %@", v, units[u])
     }
 
+    /// Below this, requests are not checked against MemAvailable (only against LOUPE_MEMORY_LIMIT): an
+    /// allocation that small is not what exhausts a machine, and a busy machine must not fail small runs.
+    static let smallestChecked = 64 << 20
+
     /// Throws when `bytes` would not fit in `available()`; `what` names the allocation, `shrink` says
     /// how to make it smaller.
     static func require(_ bytes: Int, for what: String, shrink: String) throws {
-        guard let limit = available(), bytes > limit else { return }
+        let explicit = ProcessInfo.processInfo.environment["LOUPE_MEMORY_LIMIT"].flatMap(parseBytes) != nil
+        guard explicit || bytes >= smallestChecked, let limit = available(), bytes > limit else { return }
         throw ModelError(.insufficientMemory,
                          "\(what) needs about \(describe(bytes)) but only \(describe(limit)) is available"
                          + " (MemAvailable less a margin, or LOUPE_MEMORY_LIMIT); \(shrink)")

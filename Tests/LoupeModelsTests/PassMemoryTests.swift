@@ -92,6 +92,11 @@ final class PassMemoryTests: XCTestCase {
         XCTAssertNil(MemoryBudget.parseBytes("lots"))
         XCTAssertNil(MemoryBudget.parseBytes("-5M"))
         XCTAssertNotNil(MemoryBudget.memAvailable(), "Linux has /proc/meminfo")
+        // Against the machine's MemAvailable: an exabyte is refused, a megabyte is never checked.
+        XCTAssertThrowsError(try MemoryBudget.require(1 << 60, for: "a test", shrink: "smaller")) { e in
+            XCTAssertEqual((e as? ModelError)?.kind, .insufficientMemory)
+        }
+        XCTAssertNoThrow(try MemoryBudget.require(1 << 20, for: "a test", shrink: "smaller"))
     }
 
     /// Generation runs the prompt once, then one position per step against the KV cache.
