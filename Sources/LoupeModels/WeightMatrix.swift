@@ -36,7 +36,7 @@ final class WeightMatrix: @unchecked Sendable {
         self.bytes = bytes
         self.owner = owner
         self.rowMap = rowMap
-        self.rowBytes = layout == .outIn ? (dtype.byteCount(elements: inDim) ?? 0) : outDim * 4
+        self.rowBytes = dtype.byteCount(elements: layout == .outIn ? inDim : outDim) ?? 0
     }
 
     /// An owned F32 matrix, e.g. a processed weight. `values`: [outDim, inDim] for .outIn.
