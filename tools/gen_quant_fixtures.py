@@ -9,6 +9,9 @@ For every dtype it writes into Tests/Fixtures/quant/:
     <DTYPE>.bin   raw stored bytes (little-endian blocks exactly as in a GGUF file)
     <DTYPE>.f32   expected values from gguf.quants.dequantize, float32 little-endian
 and manifest.json listing {dtype: element count}.
+For the types Loupe converts weights to on load (F16, BF16, Q8_0) it also writes
+    encode_<DTYPE>.src.f32   float32 inputs
+    encode_<DTYPE>.bin       gguf.quants.quantize of them (the bytes LoupeTensor's `Quantize` must write)
 Types gguf-py can quantize go through gguf.quants.quantize on random data; K-quants (which gguf-py
 only dequantizes) are random valid block bytes built with numpy, with finite f16 scales.
 """
@@ -78,6 +81,22 @@ def main():
         manifest[name] = n
     (OUT / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     print("wrote", OUT, manifest)
+    encode_fixtures()
+
+
+def encode_fixtures():
+    """Inputs and gguf-py's quantisation for the conversion targets (own generator: the files above stay as they were)."""
+    g = np.random.default_rng(99)
+    n = 8 * 32
+    x = (g.standard_normal(n) * g.choice([1e-3, 1.0, 40.0], n)).astype(np.float32)
+    x[:12] = [0.0, -0.0, 1e-8, -3e-5, 65519.0, 65520.0, 1e5, -1e5, 1.0 + 2**-11, 1.0 + 3 * 2**-11, 2.5, -0.5]
+    x[32:64] = 0.0                                          # an all-zero Q8_0 block
+    x[64:96] = np.arange(-16, 16, dtype=np.float32) * 0.5   # values whose quotient lands on .5 ties
+    for qtype in (T.F16, T.BF16, T.Q8_0):
+        raw = quantize(x, qtype).reshape(-1).view(np.uint8)
+        (OUT / f"encode_{qtype.name}.src.f32").write_bytes(x.astype("<f4").tobytes())
+        (OUT / f"encode_{qtype.name}.bin").write_bytes(raw.tobytes())
+    print("wrote encode fixtures for F16, BF16, Q8_0,", n, "values each")
 
 
 if __name__ == "__main__":

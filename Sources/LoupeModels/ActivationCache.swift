@@ -293,3 +293,74 @@ public final class ActivationCache: @unchecked Sendable {
         return out
     }
 }
+
+// MARK: planning the cache's memory
+
+/// Bytes one forward pass will hold, planned from the config before anything is allocated.
+public struct PassMemory: Sendable, Equatable {
+    /// The activations the names filter keeps (each hook point's shape × 4 bytes).
+    public var cache: Int
+    /// The pass's working buffers (residual, q/k/v, scores and pattern, MLP) and the logits.
+    public var working: Int
+    public var total: Int { cache &+ working }
+}
+
+extension HookRegistry {
+    /// Elements of hook point `id`'s activation for `batch` sequences of `T` new positions after `past`
+    /// cached ones (the shapes `ForwardPass` fires with).
+    func elements(of id: Int, config c: ModelConfig, batch B: Int, positions T: Int, past: Int) -> Int {
+        let rows = B * T, d = c.dModel
+        let nLayers = c.nLayers
+        if id < HookRegistry.globalsBefore || id >= HookRegistry.globalsBefore + nLayers * HookRegistry.perBlock {
+            return id == HookRegistry.id(.lnFinalScale, nLayers: nLayers) ? rows : rows * d
+        }
+        let hook = BlockHook(rawValue: (id - HookRegistry.globalsBefore) % HookRegistry.perBlock) ?? .residPre
+        switch hook {
+        case .ln1Scale, .ln2Scale: return rows
+        case .q, .rotQ, .z: return rows * c.nHeads * c.dHead
+        case .k, .v, .rotK: return rows * c.nKVHeads * c.dHead
+        case .attnScores, .pattern: return B * c.nHeads * T * (past + T)
+        case .result: return rows * c.nHeads * d
+        case .mlpPre, .mlpPreLinear, .mlpPost: return rows * c.dMLP
+        case .residPre, .ln1Normalized, .attnOut, .residMid, .ln2Normalized, .mlpOut, .residPost: return rows * d
+        }
+    }
+}
+
+extension HookedTransformer {
+    /// Bytes the activation cache of one pass would take: every hook point the filter selects, its
+    /// shape × 4 bytes (attention patterns and scores are [batch, heads, pos, pos]). TransformerLens's
+    /// `run_with_cache` arguments: `namesFilter`, `batch` sequences of `tokens` positions.
+    public func cacheBytes(tokens: Int, namesFilter: NamesFilter = .all, batch: Int = 1) throws -> Int {
+        try passMemory(ids: try registry.select(namesFilter), batch: batch, positions: tokens, past: 0).cache
+    }
+
+    /// The cache and working memory of one pass over `batch` × `positions` after `past` cached positions.
+    func passMemory(ids: [Int], batch B: Int, positions T: Int, past: Int) throws -> PassMemory {
+        guard B >= 0, T >= 0 else { throw ModelError(.badInput, "cache size: batch and positions must be ≥ 0") }
+        let c = config
+        var cache = 0
+        for id in Set(ids) {
+            let (b, o) = registry.elements(of: id, config: c, batch: B, positions: T, past: past)
+                .multipliedReportingOverflow(by: 4)
+            cache = o ? Int.max : cache.addingReportingOverflow(b).overflow ? Int.max : cache + b
+        }
+        let rows = B * T, d = c.dModel, qDim = c.nHeads * c.dHead, kvDim = c.nKVHeads * c.dHead
+        var floats = rows * (6 * d + 2 * qDim + 2 * kvDim + 3 * c.dMLP + 1 + c.dVocab)   // buffers and logits
+        floats += 2 * B * c.nHeads * T * (past + T)                                        // scores, pattern
+        if ids.contains(where: { registry.points[$0]?.name.hasSuffix("attn.hook_result") ?? false }) {
+            floats += rows * c.nHeads * d
+        }
+        return PassMemory(cache: cache, working: floats * 4)
+    }
+
+    /// Throws before a pass whose cache and buffers would not fit in the memory available, with the
+    /// estimate and how to shrink it.
+    func requirePassFits(ids: [Int], batch: Int, positions: Int, past: Int) throws {
+        let m = try passMemory(ids: ids, batch: batch, positions: positions, past: past)
+        let all = try passMemory(ids: try registry.select(.all), batch: batch, positions: positions, past: past).cache
+        let filtered = ids.isEmpty ? "" : (m.cache < all ? " (the names filter keeps \(ids.count) hook points)" : " (every hook point)")
+        try MemoryBudget.require(m.total, for: "a pass over \(batch) x \(positions) tokens caching \(MemoryBudget.describe(m.cache))\(filtered) with \(MemoryBudget.describe(m.working)) of buffers and logits",
+                                 shrink: "cache fewer hook points (names_filter=\"blocks.*.hook_resid_post\"), run fewer positions or a smaller batch, or load the weights smaller (dtype=\"q8_0\")")
+    }
+}

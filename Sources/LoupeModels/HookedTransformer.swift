@@ -33,6 +33,10 @@ public final class HookedTransformer: @unchecked Sendable {
 
     /// Plans the per-model scratch and the processing for loaded weights.
     init(weights: ModelWeights, options: LoadOptions) throws {
+        if let dtype = options.dtype {
+            try weights.convert(to: dtype, quantizeUnembed: options.quantizeUnembed, threads: max(1, options.threads),
+                                progress: options.progress)
+        }
         let c = weights.config
         self.weights = weights
         definition = try Architectures.definition(of: c.architecture)

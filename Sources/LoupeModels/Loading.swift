@@ -9,11 +9,22 @@ public struct LoadOptions: Sendable {
     public var processing: ProcessingOptions
     /// Worker threads for the forward pass.
     public var threads: Int
+    /// The weights' type in memory: nil keeps them as stored (mapped); F32/F16/BF16/Q8_0 convert on load.
+    public var dtype: DType?
+    /// With `dtype` Q8_0: quantise the unembedding too (by default it stays as stored, as bitsandbytes'
+    /// `skip_modules=["output"]`).
+    public var quantizeUnembed: Bool
+    /// Called while weights are converted (the library or command line prints it; the engine does not).
+    public var progress: (@Sendable (LoadProgress) -> Void)?
 
     public init(processing: ProcessingOptions = .transformerLens,
-                threads: Int = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 8)) {
+                threads: Int = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 8),
+                dtype: DType? = nil, quantizeUnembed: Bool = false, progress: (@Sendable (LoadProgress) -> Void)? = nil) {
         self.processing = processing
         self.threads = threads
+        self.dtype = dtype
+        self.quantizeUnembed = quantizeUnembed
+        self.progress = progress
     }
 }
 

@@ -6,6 +6,8 @@ public struct ModelError: Error, CustomStringConvertible, Equatable, Sendable {
     public enum Kind: String, Sendable {
         case unsupportedArchitecture, badConfig, missingTensor, shapeMismatch, unexpectedTensor,
              unsupportedDType, badInput, unknownHook, badHookResult, noTokenizer, internalError
+        /// An allocation planned from the config would not fit in the memory available.
+        case insufficientMemory
     }
     public let kind: Kind
     public let message: String

@@ -102,6 +102,7 @@ extension HookedTransformer {
         let batch = input.sequences, single = input.isSingle
         let (flat, T, mask) = try prepare(batch, past: kv?.length ?? 0)
         let cacheIDs = try filter.map { try registry.select($0) } ?? []
+        try requirePassFits(ids: cacheIDs, batch: batch.count, positions: T, past: kv?.length ?? 0)
         var userHooks: [(Int, HookFunction)] = []
         for h in hooks { for id in try registry.select(h.filter) { userHooks.append((id, h.function)) } }
         let runner = HookRunner(registry: registry, cacheIDs: cacheIDs, hooks: userHooks, dropBatch: single)

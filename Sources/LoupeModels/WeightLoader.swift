@@ -93,11 +93,12 @@ struct WeightLoader {
                             bytes: try source.bytes(name), owner: source, rowMap: rowMap)
     }
 
-    /// GPT-2's Conv1D weight [in, out], used as F32 in place (other dtypes converted once).
+    /// GPT-2's Conv1D weight [in, out], kept in its stored type (F32 used in place, F16/BF16 widened a
+    /// block of columns at a time); block-quantized types are converted once.
     mutating func conv1D(_ name: String, in inDim: Int, out: Int) throws -> WeightMatrix {
         let i = try expect(name, [inDim, out])
-        if i.dtype == .f32 {
-            return WeightMatrix(name: name, dtype: .f32, layout: .inOut, inDim: inDim, outDim: out,
+        if i.dtype.blockSize == 1 {
+            return WeightMatrix(name: name, dtype: i.dtype, layout: .inOut, inDim: inDim, outDim: out,
                                 bytes: try source.bytes(name), owner: source)
         }
         return WeightMatrix(name: name, f32: try source.loadFloat32(name), layout: .inOut)

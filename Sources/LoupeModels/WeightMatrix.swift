@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import LoupeFormats
 import LoupeTensor
 
 /// A 2-D weight kept in its stored type (usually memory-mapped), applied as a linear map.
@@ -7,9 +8,10 @@ import LoupeTensor
 /// Trade-off (measured in the final report): quantized and half-precision matrices are never
 /// dequantised as a whole. Prompts dequantise blocks of rows into a small per-thread scratch and run
 /// sgemm on each block; one-token steps use a fused dequantise-and-dot per row. Memory stays at the
-/// file size plus activations; F32 matrices are used in place.
+/// file size plus activations; F32 matrices are used in place. GPT-2's Conv1D ([in, out]) in F16/BF16 is
+/// applied a block of output columns at a time, the same way.
 final class WeightMatrix: @unchecked Sendable {
-    /// Stored [outDim, inDim] (nn.Linear, GGUF) or [inDim, outDim] (GPT-2's Conv1D, always F32 here).
+    /// Stored [outDim, inDim] (nn.Linear, GGUF) or [inDim, outDim] (GPT-2's Conv1D: F32, F16 or BF16).
     typealias Layout = Kernels.WeightLayout
 
     let name: String
@@ -17,7 +19,7 @@ final class WeightMatrix: @unchecked Sendable {
     let layout: Layout
     let inDim: Int
     let outDim: Int
-    /// Stored bytes; points into `owner` (a mapped file or an owned F32 tensor).
+    /// Stored bytes; points into `owner` (a mapped file, an owned F32 tensor or converted `OwnedBytes`).
     let bytes: UnsafeRawBufferPointer
     private let owner: AnyObject?
     /// For `.outIn`: output row r reads stored row `rowMap[r]` (undoes GGUF's Q/K permutation).
@@ -34,7 +36,7 @@ final class WeightMatrix: @unchecked Sendable {
         self.bytes = bytes
         self.owner = owner
         self.rowMap = rowMap
-        self.rowBytes = layout == .outIn ? (dtype.byteCount(elements: inDim) ?? 0) : outDim * 4
+        self.rowBytes = dtype.byteCount(elements: layout == .outIn ? inDim : outDim) ?? 0
     }
 
     /// An owned F32 matrix, e.g. a processed weight. `values`: [outDim, inDim] for .outIn.
@@ -47,6 +49,19 @@ final class WeightMatrix: @unchecked Sendable {
     }
 
     var isF32InPlace: Bool { dtype == .f32 && rowMap == nil }
+    /// True when the bytes are the checkpoint file's, mapped (not counted as the process's own memory).
+    var isMapped: Bool { owner is WeightSource }
+
+    /// Stored [inDim, outDim] columns c0..<c0+n (as [inDim, n]) into `dst`. Only for .inOut of a
+    /// one-element-block type (F32/F16/BF16).
+    @inline(__always)
+    func dequantizeColumns(_ c0: Int, _ n: Int, into dst: UnsafeMutablePointer<Float>) {
+        let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let size = dtype.blockBytes
+        for i in 0..<inDim {
+            Dequant.decodeUnchecked(dtype, base + (i * outDim + c0) * size, count: n, into: dst + i * n)
+        }
+    }
 
     /// Dequantises output rows r0..<r0+n (as [n, inDim]) into `dst`. Only for .outIn.
     @inline(__always)
@@ -69,7 +84,9 @@ final class WeightMatrix: @unchecked Sendable {
             dequantizeRows(0, outDim, into: t.storage.pointer)
             return t
         case .inOut:
-            let src = bytes.baseAddress!.assumingMemoryBound(to: Float.self)
+            let stored = Tensor(zeros: [inDim, outDim])
+            dequantizeColumns(0, outDim, into: stored.storage.pointer)
+            let src = stored.storage.pointer
             let t = Tensor(zeros: [outDim, inDim])
             let p = t.storage.pointer
             for i in 0..<inDim { for o in 0..<outDim { p[o * inDim + i] = src[i * outDim + o] } }
@@ -79,14 +96,23 @@ final class WeightMatrix: @unchecked Sendable {
 
     /// Rows of output per dequantised block: a block of about 256 KiB of F32.
     var blockRows: Int { max(8, min(outDim, (64 * 1024) / max(inDim, 1))) }
+    /// Output columns per dequantised block of an [in, out] matrix: about 1 MiB of F32, at least 32 columns.
+    var blockColumns: Int { max(1, min(outDim, max(32, (256 * 1024) / max(inDim, 1)))) }
     /// Scratch floats one thread needs for `apply`.
-    var scratchFloats: Int { layout == .outIn && !isF32InPlace ? blockRows * inDim : 0 }
+    var scratchFloats: Int {
+        if isF32InPlace { return 0 }
+        return layout == .outIn ? blockRows * inDim : blockColumns * inDim
+    }
 
     /// out[n, outDim] (row stride ldOut) = x[n, inDim] (row stride ldX) · Wᵀ (+ `accumulate`·out),
     /// then + bias[outDim] on every row. `scratch`: `threads` buffers of `scratchFloats` each.
     func apply(_ x: UnsafePointer<Float>, ldX: Int, rows n: Int, out: UnsafeMutablePointer<Float>, ldOut: Int,
                bias: UnsafePointer<Float>? = nil, accumulate: Bool = false, scratch: ScratchPool, fast: MatVecScratch? = nil) {
         if n == 0 { return }
+        if layout == .inOut && dtype != .f32 {
+            applyByColumns(x, ldX: ldX, rows: n, out: out, ldOut: ldOut, bias: bias, accumulate: accumulate, scratch: scratch)
+            return
+        }
         if layout == .inOut || isF32InPlace {
             Kernels.linear(x: x, ldX: ldX, w: bytes.baseAddress!.assumingMemoryBound(to: Float.self), layout: layout,
                            bias: bias, out: out, ldOut: ldOut, rows: n, inDim: inDim, outDim: outDim, accumulate: accumulate)
@@ -112,6 +138,26 @@ final class WeightMatrix: @unchecked Sendable {
                 self.dequantizeRows(r0, rn, into: buf)                     // [rn, inDim]
                 Kernels.linear(x: x, ldX: ldX, w: buf, bias: bias.map { $0 + r0 }, out: out + r0, ldOut: ldOut,
                                rows: n, inDim: self.inDim, outDim: rn, accumulate: accumulate)
+                b += threads
+            }
+        }
+    }
+
+    /// `apply` for a half-precision [in, out] matrix: blocks of output columns are widened into a
+    /// per-thread scratch ([inDim, columns]) and multiplied there.
+    private func applyByColumns(_ x: UnsafePointer<Float>, ldX: Int, rows n: Int, out: UnsafeMutablePointer<Float>,
+                                ldOut: Int, bias: UnsafePointer<Float>?, accumulate: Bool, scratch: ScratchPool) {
+        let bc = blockColumns
+        let blocks = (outDim + bc - 1) / bc
+        let threads = scratch.threads
+        parallelFor(threads) { t in
+            let buf = scratch.buffer(t)
+            var b = t
+            while b < blocks {
+                let c0 = b * bc, cn = min(bc, self.outDim - c0)
+                self.dequantizeColumns(c0, cn, into: buf)                  // [inDim, cn]
+                Kernels.linear(x: x, ldX: ldX, w: buf, layout: .inOut, bias: bias.map { $0 + c0 }, out: out + c0,
+                               ldOut: ldOut, rows: n, inDim: self.inDim, outDim: cn, accumulate: accumulate)
                 b += threads
             }
         }

@@ -53,10 +53,8 @@ public enum Dequant {
         case .f32:
             // Little-endian hosts only (x86-64, arm64): the stored bytes are the Float32 patterns.
             UnsafeMutableRawPointer(dst).copyMemory(from: p, byteCount: count * 4)
-        case .f16:
-            for i in 0..<count { dst[i] = HalfFloat.f16(p, 2 * i) }
-        case .bf16:
-            for i in 0..<count { dst[i] = HalfFloat.bf16ToF32(HalfFloat.u16(p, 2 * i)) }
+        case .f16: widenF16(p, count: count, into: dst)
+        case .bf16: widenBF16(p, count: count, into: dst)
         case .q8_0: for b in 0..<blocks { q8_0(p + b * bb, dst + b * 32) }
         case .q4_0: for b in 0..<blocks { q4_0(p + b * bb, dst + b * 32) }
         case .q4_1: for b in 0..<blocks { q4_1(p + b * bb, dst + b * 32) }
@@ -68,6 +66,40 @@ public enum Dequant {
         case .q5_K: for b in 0..<blocks { q5_K(p + b * bb, dst + b * 256) }
         case .q6_K: for b in 0..<blocks { q6_K(p + b * bb, dst + b * 256) }
         }
+    }
+
+    // MARK: half precision, 8 at a time (little-endian hosts, as `.f32` above)
+
+    /// bfloat16 → F32: each value is the upper half of its Float32 pattern.
+    @inline(__always)
+    static func widenBF16(_ p: UnsafePointer<UInt8>, count: Int, into dst: UnsafeMutablePointer<Float>) {
+        let src = UnsafeRawPointer(p), out = UnsafeMutableRawPointer(dst)
+        var i = 0
+        while i + 8 <= count {
+            let h = src.loadUnaligned(fromByteOffset: 2 * i, as: SIMD8<UInt16>.self)
+            out.storeBytes(of: SIMD8<UInt32>(truncatingIfNeeded: h) &<< 16, toByteOffset: 4 * i, as: SIMD8<UInt32>.self)
+            i += 8
+        }
+        while i < count { dst[i] = HalfFloat.bf16ToF32(HalfFloat.u16(p, 2 * i)); i += 1 }
+    }
+
+    /// IEEE half → F32: 8 at a time by rebiasing the exponent (sign | (e+112)<<23 | m<<13), then zeros,
+    /// subnormals, infinities and NaNs are redone one by one through `HalfFloat.f16ToF32`.
+    @inline(__always)
+    static func widenF16(_ p: UnsafePointer<UInt8>, count: Int, into dst: UnsafeMutablePointer<Float>) {
+        let src = UnsafeRawPointer(p), out = UnsafeMutableRawPointer(dst)
+        var i = 0
+        while i + 8 <= count {
+            let h = SIMD8<UInt32>(truncatingIfNeeded: src.loadUnaligned(fromByteOffset: 2 * i, as: SIMD8<UInt16>.self))
+            let bits = ((h & 0x8000) &<< 16) | (((h & 0x7fff) &<< 13) &+ (112 << 23))
+            out.storeBytes(of: bits, toByteOffset: 4 * i, as: SIMD8<UInt32>.self)
+            for j in 0..<8 {
+                let e = (h[j] >> 10) & 0x1f
+                if _slowPath(e == 0 || e == 0x1f) { dst[i + j] = HalfFloat.f16(p, 2 * (i + j)) }
+            }
+            i += 8
+        }
+        while i < count { dst[i] = HalfFloat.f16(p, 2 * i); i += 1 }
     }
 
     // MARK: 32-element blocks

@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
+import LoupeLibrary
 
 // The only place in Loupe that exits. Exit codes: 0 ok, 1 the script or notebook failed, 2 usage
 // (bad arguments, unreadable files).
+Library.progressLines = { Console.error(Console.dim($0)) }
 do {
     var command = try LoupeCommand.parseAsRoot()
     try command.run()

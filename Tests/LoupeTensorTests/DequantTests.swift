@@ -20,6 +20,8 @@ final class DequantTests: XCTestCase {
             try bytes.withUnsafeBytes { src in
                 try out.withUnsafeMutableBufferPointer { try Dequant.dequantize(dtype, src, count: count, into: $0.baseAddress!) }
             }
+            let maxDelta = zip(out, expected).filter { $0.1.isFinite }.map { abs($0.0 - $0.1) }.max() ?? 0
+            print("dequantize \(dtype): max |Δ| vs gguf-py \(maxDelta) over \(count) values")
             var mismatches = 0
             for i in 0..<count where out[i].bitPattern != expected[i].bitPattern {
                 if mismatches < 3 { XCTFail("\(dtype)[\(i)]: got \(out[i]) expected \(expected[i])") }

@@ -26,6 +26,7 @@ enum Bindings {
         ModelBindings.install()
         FactoredMatrixBindings.install()
         HookPointAttributes.install()
+        ModelMemoryBindings.install()
         CacheBindings.install()
         HookBindings.install()
         TableBindings.install()

@@ -16,7 +16,8 @@ enum ModelBindings {
             """
             load(name: str = "smollm2", fold_ln: bool = True, center_writing_weights: bool = True,
                  center_unembed: bool = True, fold_value_biases: bool = True,
-                 refactor_factored_attn_matrices: bool = False, processing: bool = True)
+                 refactor_factored_attn_matrices: bool = False, processing: bool = True,
+                 dtype: str | None = None, quantize_unembed: bool = False)
             """,
             doc: """
             Loads a model: a name under models/ (e.g. "smollm2", the embedded default), a Hugging Face folder
@@ -25,6 +26,9 @@ enum ModelBindings {
             (fold_ln, center_writing_weights, center_unembed, fold_value_biases default True; refactor_factored_attn_matrices
             False); processing=False gives the raw checkpoint (from_pretrained_no_processing: Hugging Face's exact logits).
             Processing steps that do not apply to an architecture (centering for RMSNorm models) are skipped, as in TransformerLens.
+            Weights stay as stored (memory-mapped, never widened to float32 as a whole) unless dtype converts them on load:
+            "f32", "f16", "bf16", or "q8_0" (8-bit blocks of 32, the counterpart of load_in_8bit; the embedding and the
+            unembedding stay as stored unless quantize_unembed=True). model.memory() shows what they occupy.
             """,
             example: "model = load(\"smollm2\")\nraw = load(\"smollm2\", processing=False)"
         ) { interp, args in
@@ -38,7 +42,10 @@ enum ModelBindings {
                 options.refactorFactoredAttnMatrices = try args.bool("refactor_factored_attn_matrices")
             }
             let location = try ModelLoading.locate(name, scriptDirectory: interp.scriptDirectory)
-            let model = try engineCall { try HookedTransformer(location: location, options: LoadOptions(processing: options)) }
+            let dtype = try ModelMemoryBindings.dtype(try args.optionalString("dtype"))
+            let loadOptions = LoadOptions(processing: options, dtype: dtype, quantizeUnembed: try args.bool("quantize_unembed"),
+                                          progress: ModelMemoryBindings.progress(target: dtype))
+            let model = try engineCall { try HookedTransformer(location: location, options: loadOptions) }
             let tokenizer = model.tokenizer  // built once, by the engine's loader
             let object = ModelObject(model: model, tokenizer: tokenizer, name: ModelLoading.displayName(location, typed: name),
                                      source: location.url.path)
