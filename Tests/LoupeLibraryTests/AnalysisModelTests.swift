@@ -21,7 +21,7 @@ final class AnalysisModelTests: XCTestCase {
         let (interp, _) = try run("""
         model = load(FIXTURES + "/gpt2-tiny")
         logits, cache = model.run_with_cache("When Mary and John went to the store,", remove_batch_dim=True)
-        lens = logit_lens(model, cache, k=5, pos=None)
+        lens = logit_lens(model, cache, k=5, pos=None, recompute_ln=True)
         resid, labels = cache.accumulated_resid(incl_mid=True, return_labels=True)
         direct = cache.apply_ln_to_stack(resid, recompute_ln=True) @ model.W_U
         top = direct.topk(5, dim=-1)
@@ -36,8 +36,8 @@ final class AnalysisModelTests: XCTestCase {
         let t = try value(interp, "len(logit_lens(model, cache, k=3).table())")
         XCTAssertEqual(t, String(5 * 3)) // 5 components (0_pre, 0_mid, 1_pre, 1_mid, final_post) × 1 position × 3
         XCTAssertEqual(try value(interp, "type(lens.grid())"), "Figure")
-        let legacy = try value(interp, "logit_lens(model, cache, legacy_norm=True).top_ids[-1] == logit_lens(model, cache).top_ids[-1]")
-        XCTAssertEqual(legacy, "True") // the final component is normalised by its own scale either way
+        let cached = try value(interp, "logit_lens(model, cache).top_ids[-1] == logit_lens(model, cache, recompute_ln=True).top_ids[-1]")
+        XCTAssertEqual(cached, "True") // the final component is normalised by its own scale either way
     }
 
     func testGenerationTraceMatchesHuggingFaceGreedy() throws {

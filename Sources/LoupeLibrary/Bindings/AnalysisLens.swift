@@ -11,13 +11,14 @@ import LoupeTensor
 enum AnalysisLens {
     static func install() {
         Builtins.register(
-            "logit_lens(model, cache, k: int = 5, pos=-1, incl_mid: bool = True, legacy_norm: bool = False)",
+            "logit_lens(model, cache, k: int = 5, pos=-1, incl_mid: bool = True, recompute_ln: bool = False)",
             doc: """
             The logit lens of a cached run, as the attention-when-generating notebook computes it: cache.accumulated_resid(incl_mid=...) → \
             cache.apply_ln_to_stack (the final norm) → @ W_U (no b_U) → top-k with softmax probabilities over \
             the vocabulary. pos picks one position (default the last), a list of positions, or None for all. \
-            legacy_norm=True divides by the run's cached final-norm scale (TransformerLens ≤ 2.17, what the \
-            seeds ran); False recomputes each component's own norm (current TransformerLens). Returns a \
+            recompute_ln=False (the default, as in TransformerLens's apply_ln_to_stack and as the seeds computed \
+            it) divides every component by the run's cached final-norm scale; True normalises each component by \
+            its own norm (TransformerLens's recompute_ln=True). Returns a \
             LogitLens with .table(), .top_tokens, .top_probs, .top_ids, .labels and .grid(). The cache is one \
             prompt's, with TransformerLens's batch axis of one or without it (remove_batch_dim=True); results have \
             no batch axis (a Loupe analysis, not a TransformerLens call).
@@ -35,7 +36,7 @@ enum AnalysisLens {
             default: positions = [try pos.asInt("pos")]
             }
             let result = try compute(m, c, k: k, positions: positions, inclMid: try args.bool("incl_mid"),
-                                     legacyNorm: try args.bool("legacy_norm"))
+                                     recomputeLN: try args.bool("recompute_ln"))
             return .host(LensObject(result: result, model: m))
         }
         Builtins.registerMethod(type: "LogitLens", "lens.table()", doc: "One row per (component, position, rank): layer, position, rank, token, token_str, prob.",
@@ -58,10 +59,10 @@ enum AnalysisLens {
 
     /// The lens over `positions` (nil: all) of a one-prompt cache.
     static func compute(_ m: ModelObject, _ c: CacheObject, k: Int, positions: [Int]?, inclMid: Bool,
-                        legacyNorm: Bool) throws -> LensResult {
+                        recomputeLN: Bool) throws -> LensResult {
         try engineCall {
             let r = try c.cache.accumulatedResid(layer: nil, inclMid: inclMid, posSlice: .all)
-            let normed = try c.cache.applyLNToStack(r.stack, layer: nil, posSlice: .all, recompute: !legacyNorm)
+            let normed = try c.cache.applyLNToStack(r.stack, layer: nil, posSlice: .all, recompute: recomputeLN)
             return try LogitLens.topK(stack: normed, W_U: m.model.W_U, k: k, labels: r.labels, positions: positions)
         }
     }

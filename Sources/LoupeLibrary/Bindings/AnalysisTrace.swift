@@ -15,12 +15,14 @@ enum AnalysisTrace {
         Builtins.register(
             """
             generation_trace(model, prompt, max_new_tokens: int = 10, top_k: int = 5, pattern_layers=[], every: int = 2,
-                             last: int = 40, legacy_norm: bool = False, image=None)
+                             last: int = 40, recompute_ln: bool = False, image=None)
             """,
             doc: """
             Greedy generation, one full cached run per step (as the attention-when-generating notebook does), stopping at max_new_tokens or \
             the end-of-sequence token. Each step prints `step = N` and `token: 'x' (id: N)`, keeps the top_k \
-            logit-lens tokens of every accumulated residual component (incl_mid) at the last position and the \
+            logit-lens tokens of every accumulated residual component (incl_mid) at the last position (normalised \
+            by the run's cached final-norm scale as the seed's apply_ln_to_stack did; recompute_ln=True uses each \
+            component's own norm) and the \
             attention patterns of pattern_layers (last `last` positions). Returns a GenerationTrace: .text, \
             .tokens, .top_tokens[step][component][k], .labels, .grid(layers=None, every=2) (the gold grid), \
             .views(layers=None, step=-1) (attention views). image= (LLaVA): pixel_values for the prompt's <image>s, \
@@ -47,7 +49,7 @@ enum AnalysisTrace {
                                     promptText: (try? prompt.asString("prompt")) ?? "")
             trace.pixels = pixels
             try trace.run(maxNew: maxNew, k: k, patternLayers: layers, last: try args.int("last"),
-                          legacyNorm: try args.bool("legacy_norm"), interp: rt)
+                          recomputeLN: try args.bool("recompute_ln"), interp: rt)
             return .host(trace)
         }
         Builtins.registerMethod(type: "GenerationTrace", "trace.grid(layers=None, every: int | None = None, title: str | None = None)",
@@ -128,7 +130,7 @@ final class TraceObject: HostObject {
     func decode(_ id: Int) -> String { model.tokenizer?.decode([id]) ?? "<\(id)>" }
     var generatedText: [String] { steps.map { decode($0.token) } }
 
-    func run(maxNew: Int, k: Int, patternLayers: [Int], last: Int, legacyNorm: Bool, interp: Interpreter) throws {
+    func run(maxNew: Int, k: Int, patternLayers: [Int], last: Int, recomputeLN: Bool, interp: Interpreter) throws {
         var ids = prompt
         let eos = model.tokenizer?.eosID ?? model.model.config.eosTokenID
         for i in 0..<max(0, maxNew) {
@@ -139,7 +141,7 @@ final class TraceObject: HostObject {
             let next = try engineCall { Int(try logits.index([.at(-1)]).argmax(dim: -1).item) }
             let lens = try engineCall { () -> LensResult in
                 let acc = try r.cache.accumulatedResid(layer: nil, inclMid: true, posSlice: .all)
-                let normed = try r.cache.applyLNToStack(acc.stack, layer: nil, posSlice: .all, recompute: !legacyNorm)
+                let normed = try r.cache.applyLNToStack(acc.stack, layer: nil, posSlice: .all, recompute: recomputeLN)
                 return try LogitLens.topK(stack: normed, W_U: model.model.W_U, k: k, labels: acc.labels, positions: [-1])
             }
             labels = lens.labels
