@@ -2,6 +2,7 @@ import LoupeNotebook
 import LoupeInterpreter
 import Foundation
 import LoupeFormats
+import LoupeImage
 import LoupeModels
 import LoupeReport
 import LoupeTensor
@@ -20,6 +21,8 @@ final class ModelObject: HostObject {
     var weightMemo: [String: Tensor] = [:]
     /// Hooks added by `model.add_hook`, applied to every run until `model.reset_hooks()`.
     var persistentHooks: [(hook: Hook, label: String, permanent: Bool)] = []
+    /// The image processor of the model's folder, read on the first picture (LLaVA).
+    var imageProcessorMemo: CLIPImageProcessor?
 
     /// The persistent hooks for the engine's one-sequence runs (the analyses): they still see [1, ...].
     var singleRunHooks: [Hook] { persistentHooks.map { HookBindings.withBatchAxis($0.hook) } }
