@@ -70,6 +70,7 @@ final class ModelObject: HostObject {
         model.run_with_hooks(text, fwd_hooks=[(name, fn)]), model.add_hook(name, fn), model.reset_hooks(),
         with model.hooks(fwd_hooks=[...]):,
         model.generate(text, max_new_tokens=20), model.W_U, model.cfg, model.hook_names, model.hook_dict.
+        LLaVA: image= takes a picture (read_image(path)) or pixel_values; model.preprocess(img) gives the pixel_values.
         Where Loupe differs from TransformerLens on purpose: the analysis builtins (logit_lens, attention_maps…)
         take a prompt or a cache of one prompt and give results without a batch axis; hook.layer() is None outside blocks (TransformerLens raises); token ids
         [pos] or a list of ids run as a batch of one; there is no backward pass (no bwd_hooks).
