@@ -1,13 +1,20 @@
 #!/usr/bin/env python3
 """Reference fixture for LLaVA-1.5 (run by hand, never in CI).
 
-    tools/.venv/bin/python tools/gen_llava_fixtures.py
+    tools/.venv/bin/python tools/gen_llava_fixtures.py            # everything
+    tools/.venv/bin/python tools/gen_llava_fixtures.py --photos   # only the processor config and photo runs
 
 Writes Tests/Fixtures/models/:
   llava-tiny/            a tiny random LlavaForConditionalGeneration (from_config) in the current
                          Hugging Face layout (model.vision_tower…, model.language_model…, lm_head),
-                         F16 weights, the llama-tiny tokenizer with "<image>" added as transformers adds it
+                         F16 weights, the llama-tiny tokenizer with "<image>" added as transformers adds it,
+                         and preprocessor_config.json: llava-1.5's CLIPImageProcessor settings at the
+                         tower's 42 pixels (shortest edge 42, centre crop 42×42)
   llava-tiny.json/.bin   reference activations (index + little-endian float32, as gen_model_fixtures.py)
+  llava-tiny-photos.json/.bin   real photos (models/photos, scripts/fetch-photos.sh) through that processor
+                         (transformers' PIL backend, CLIPImageProcessorPil): "<photo>/pixel_values" [3, 42, 42]
+                         and the logits of the last prompt position for each question, meta "<photo>/<choice>_greedy":
+                         transformers' greedy tokens for "USER: <image>\nWhat colour is the <choice>? ASSISTANT:"
 
 The CLIP tower: 42 px images, patch 14 (9 patches + CLS), 2 layers, quick_gelu, vision_feature_layer -2,
 strategy "default". The language model: llama-tiny's shape (2 layers, GQA). pixel_values are a seeded
@@ -27,12 +34,31 @@ OUT = os.path.join(ROOT, "Tests", "Fixtures", "models")
 NAME = "llava-tiny"
 torch.set_grad_enabled(False)
 
+PHOTOS = ["chelsea.png", "coffee.png", "astronaut.png", "rocket.jpg"]
+CHOICES = ["cat", "dog"]
+PROCESSOR = {  # llava-hf/llava-1.5-7b-hf's preprocessor_config.json with the tiny tower's 42 pixels
+    "crop_size": {"height": 42, "width": 42},
+    "do_center_crop": True,
+    "do_convert_rgb": True,
+    "do_normalize": True,
+    "do_rescale": True,
+    "do_resize": True,
+    "image_mean": [0.48145466, 0.4578275, 0.40821073],
+    "image_processor_type": "CLIPImageProcessor",
+    "image_std": [0.26862954, 0.26130258, 0.27577711],
+    "processor_class": "LlavaProcessor",
+    "resample": 3,
+    "rescale_factor": 0.00392156862745098,
+    "size": {"shortest_edge": 42},
+}
+
 PROMPTS = {"one": "USER: <image>\nIs this a cat or a dog? ASSISTANT:",
            "two": "USER: <image> and <image>\nSame animal? ASSISTANT:"}
 
 
 class Writer:
-    def __init__(self):
+    def __init__(self, name=NAME):
+        self.name = name
         self.index, self.chunks, self.offset, self.meta = {}, [], 0, {}
 
     def add(self, key, t):
@@ -42,12 +68,12 @@ class Writer:
         self.offset += a.size
 
     def save(self):
-        with open(os.path.join(OUT, NAME + ".bin"), "wb") as f:
+        with open(os.path.join(OUT, self.name + ".bin"), "wb") as f:
             for c in self.chunks:
                 f.write(c)
-        with open(os.path.join(OUT, NAME + ".json"), "w") as f:
+        with open(os.path.join(OUT, self.name + ".json"), "w") as f:
             json.dump({"meta": self.meta, "tensors": self.index}, f, indent=0, sort_keys=True)
-        print(f"{NAME}: {self.offset * 4 / 1e6:.2f} MB, {len(self.index)} tensors")
+        print(f"{self.name}: {self.offset * 4 / 1e6:.2f} MB, {len(self.index)} tensors")
 
 
 def randomise(model, std):
@@ -150,9 +176,51 @@ def references(m, tok, image_id):
     w.save()
 
 
+def write_processor(d):
+    with open(os.path.join(d, "preprocessor_config.json"), "w") as f:
+        json.dump(PROCESSOR, f, indent=2, sort_keys=True)
+        f.write("\n")
+
+
+def photo_references(d):
+    """Real photos through the folder's processor config, and transformers' answers about them."""
+    from PIL import Image
+    from transformers import AutoTokenizer, LlavaForConditionalGeneration
+    from transformers.models.clip.image_processing_pil_clip import CLIPImageProcessorPil
+    m = LlavaForConditionalGeneration.from_pretrained(d, dtype=torch.float32, attn_implementation="eager").eval()
+    tok = AutoTokenizer.from_pretrained(d)
+    image_id = m.config.image_token_index
+    vc = m.config.vision_config
+    n_patch = (vc.image_size // vc.patch_size) ** 2
+    with open(os.path.join(d, "preprocessor_config.json")) as f:
+        settings = json.load(f)
+    processor = CLIPImageProcessorPil(**{k: v for k, v in settings.items()
+                                        if k not in ("image_processor_type", "processor_class")})
+    w = Writer(NAME + "-photos")
+    for photo in PHOTOS:
+        im = Image.open(os.path.join(ROOT, "models", "photos", photo))
+        pv = torch.from_numpy(processor(images=im, return_tensors="np")["pixel_values"])  # [1, 3, 42, 42]
+        w.add(f"{photo}/pixel_values", pv[0])
+        for choice in CHOICES:
+            ids = expand(f"USER: <image>\nWhat colour is the {choice}? ASSISTANT:", tok, image_id, n_patch)
+            input_ids = torch.tensor([ids])
+            w.add(f"{photo}/{choice}_logits", m(input_ids=input_ids, pixel_values=pv).logits[0, -1])
+            gen = m.generate(input_ids=input_ids, pixel_values=pv, max_new_tokens=4, do_sample=False,
+                             attention_mask=torch.ones_like(input_ids), eos_token_id=None, pad_token_id=0)
+            w.meta[f"{photo}/{choice}_greedy"] = gen[0, len(ids):].tolist()
+            w.meta[f"{photo}/{choice}_input_ids"] = ids
+            print(photo, choice, "greedy", w.meta[f"{photo}/{choice}_greedy"])
+    w.save()
+
+
 def main():
-    d, m, tok, image_id = build()
-    references(m, tok, image_id)
+    import sys
+    d = os.path.join(OUT, NAME)
+    if "--photos" not in sys.argv[1:]:
+        d, m, tok, image_id = build()
+        references(m, tok, image_id)
+    write_processor(d)
+    photo_references(d)
     size = sum(os.path.getsize(os.path.join(d, f)) for f in os.listdir(d))
     print(f"{d}: {size / 1e3:.0f} kB:", sorted(os.listdir(d)))
 

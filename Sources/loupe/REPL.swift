@@ -61,7 +61,7 @@ final class REPL {
             let value = try Interrupts.whileRunning({ interpreter.interrupt() }) {
                 try interpreter.execute(source, file: "<input-\(inputNumber)>")
             }
-            if let value, let shown = interpreter.display(value) { printer.show(shown) }
+            if let value { printer.show(value: value, interpreter: interpreter) }
         } catch let error as LoupeError {
             // The terminal echoed "^C" without a newline.
             Console.error((error.isInterrupted ? "\n" : "") + error.rendered)

@@ -22,6 +22,13 @@ final class TerminalPrinter {
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("loupe-\(getpid())")
     }
 
+    /// The value of a line typed at the prompt: a picture as its one line (the report shows the picture),
+    /// anything else as the interpreter displays it.
+    func show(value: Value, interpreter: Interpreter) {
+        if let text = Library.terminalText(value) { show(.value(text)) }
+        else if let shown = interpreter.display(value) { show(shown) }
+    }
+
     func show(_ output: CellOutput) {
         switch output {
         case .stream(let text):

@@ -71,6 +71,37 @@ final class SeedNotebookTests: XCTestCase {
         XCTAssertEqual(saved.filter { $0.hasSuffix("_token_generation.svg") }, ["cat_token_generation.svg", "dog_token_generation.svg"])
     }
 
+    /// Seed 000 as its author ran it: a LLaVA model and a folder of photos (the tiny LLaVA, the first
+    /// photo asked about a cat and a dog); each sample shows its picture and generates the tokens
+    /// transformers generates (tools/gen_llava_fixtures.py --photos).
+    func testAttentionWhenGeneratingOnLLaVAWithPhotos() throws {
+        let photos = Fixtures.packageRoot.appendingPathComponent("models/photos")
+        guard FileManager.default.fileExists(atPath: photos.appendingPathComponent("astronaut.png").path) else {
+            if ProcessInfo.processInfo.environment["CI"] != nil { XCTFail("models/photos is missing: run scripts/fetch-photos.sh") }
+            throw XCTSkip("the photos are not fetched (scripts/fetch-photos.sh)")
+        }
+        let llava = Fixtures.packageRoot.appendingPathComponent("Tests/Fixtures/models/llava-tiny").path
+        let (counts, printed, out) = try run("attention_when_generating", ["model_name=\(llava)", "images=photos/", "max_new_tokens=4",
+                                                                           "results_dir=results"], passModel: false)
+        // per sample: the picture and the layers × steps grid; the last step's view of layer 1
+        XCTAssertEqual(counts, Counts(figures: 4, views: 2, tables: 0))
+        XCTAssertTrue(printed.contains("model: <Model llava-tiny: llava, 2 layers"), printed)
+        XCTAssertTrue(printed.contains("image_00_cat: What colour is the cat?  (photos/astronaut.png, 512×512)"), printed)
+        let reference = try JSONSerialization.jsonObject(with: Data(contentsOf: Fixtures.packageRoot
+            .appendingPathComponent("Tests/Fixtures/models/llava-tiny-photos.json"))) as? [String: Any]
+        let meta = try XCTUnwrap(reference?["meta"] as? [String: Any])
+        for choice in ["cat", "dog"] {
+            let greedy = try XCTUnwrap(meta["astronaut.png/\(choice)_greedy"] as? [NSNumber]).map(\.intValue)
+            let section = try XCTUnwrap(printed.components(separatedBy: "full text: ").dropLast().dropFirst(choice == "cat" ? 0 : 1).first)
+            let ids = section.components(separatedBy: "(id: ").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }
+            XCTAssertEqual(ids, greedy, "\(choice): the notebook's greedy tokens are transformers'")
+        }
+        let saved = files(out, "results")
+        XCTAssertEqual(saved.filter { $0.hasSuffix("_attention.html") }.count, 2 * 4, "\(saved)")
+        XCTAssertEqual(saved.filter { $0.hasSuffix("_token_generation.svg") },
+                       ["image_00_cat_token_generation.svg", "image_00_dog_token_generation.svg"])
+    }
+
     /// Seed 001: its eight matplotlib figures (histograms, heatmaps with colour bars, variances, QKᵀ image
     /// and scatter, distributions on a log axis, twin-axis mean/std, log-softmax, ablation).
     func testAttentionBreakdown() throws {

@@ -32,7 +32,7 @@ enum AnalysisTrace {
         ) { rt, args in
             let m = try AnalysisModel.model(args.value("model"))
             let prompt = args.value("prompt")
-            let pixels = try args.optional("image").map { try ModelBindings.pixels($0, "generation_trace") }
+            let pixels = try args.optional("image").map { try ModelBindings.pixels(m, $0, "generation_trace") }
             let start: [Int]
             if pixels != nil {
                 start = try ModelBindings.imagePrompt(m, prompt, prependBOS: nil, what: "generation_trace")

@@ -31,7 +31,7 @@ enum GenerateBindings {
             guard case .host(let m as ModelObject) = recv else { throw LoupeError("generate: expected a Model") }
             let input = args.value("input")
             let prependBOS = try args.optionalBool("prepend_bos")
-            let pixels = try args.optional("image").map { try ModelBindings.pixels($0, "generate") }
+            let pixels = try args.optional("image").map { try ModelBindings.pixels(m, $0, "generate") }
             let rows = pixels == nil ? try m.rows(input, prependBOS: prependBOS, what: "generate")
                 : [try ModelBindings.imagePrompt(m, input, prependBOS: prependBOS, what: "generate")]
             guard rows.count == 1, let prompt = rows.first else {

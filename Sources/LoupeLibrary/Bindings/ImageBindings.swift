@@ -11,11 +11,25 @@ enum ImageBindings {
         Builtins.register("read_image(path)",
                           doc: "Opens a JPEG or PNG file as an Image with the pixels Pillow's Image.open gives (libjpeg-turbo, libpng).",
                           example: "img = read_image(\"cat.jpg\")\nimg.size  # (640, 480)") { rt, args in
-            let path = FileBuiltins.url(try args.string("path"), rt).standardizedFileURL.path
-            return try imageCall {
-                let header = try Image.readHeader(path)
-                return .host(ImageObject(try Image.read(path), format: header.format.rawValue))
+            let given = try args.string("path")
+            return .host(try readPicture(given, at: locate(given, rt).path))
+        }
+        Builtins.register("read_images(folder)",
+                          doc: "The JPEG and PNG pictures of a folder as Images, in file-name order (other files are skipped); a picture file gives a list of that one. A relative folder that is not found is looked for under models/, where scripts/fetch-photos.sh puts photos/.",
+                          example: "photos = read_images(\"photos\")\n[img.filename for img in photos]") { rt, args in
+            let given = try args.string("folder")
+            let folder = try locate(given, rt)
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDir) else {
+                throw LoupeError("read_images: no folder \(folder.path), nor \(given) under the models/ folders",
+                                 hint: "scripts/fetch-photos.sh puts sample photos in models/photos")
             }
+            if !isDir.boolValue { return .list([.host(try readPicture(given, at: folder.path))]) }
+            let names = try imageCall { try FileManager.default.contentsOfDirectory(atPath: folder.path) }
+            let pictures = names.filter { ["jpg", "jpeg", "png"].contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
+            guard !pictures.isEmpty else { throw LoupeError("read_images: \(folder.path) holds no .jpg, .jpeg or .png file") }
+            let prefix = given.hasSuffix("/") ? given : given + "/"
+            return .list(try pictures.map { .host(try readPicture(prefix + $0, at: folder.appendingPathComponent($0).path)) })
         }
         Builtins.register("image_from_array(a)",
                           doc: "An Image from a [height, width] (L), [height, width, 3] (RGB) or [height, width, 4] (RGBA) tensor of 0…255 values (Pillow's Image.fromarray).",
@@ -66,6 +80,7 @@ enum ImageBindings {
         attr("height", "Height in pixels.") { .int($0.image.height) }
         attr("mode", "Pillow's mode: \"L\", \"LA\", \"RGB\", \"RGBA\", \"CMYK\" or \"I;16\".") { .string($0.image.mode.rawValue) }
         attr("format", "\"JPEG\" or \"PNG\" for a picture read from a file, else None.") { $0.format.map { .string($0) } ?? .none }
+        attr("filename", "The path the picture was read from, as given (Pillow's img.filename); \"\" for one made in code.") { .string($0.filename) }
     }
 
     static func installMethods() {
@@ -100,6 +115,27 @@ enum ImageBindings {
             try imageCall { try Data(try img.image.pngData()).write(to: url) }
             return .string(url.path)
         }
+    }
+
+    /// A picture file: `filename` as the code gave it, `path` where it is.
+    static func readPicture(_ filename: String, at path: String) throws -> ImageObject {
+        try imageCall {
+            let header = try Image.readHeader(path)
+            return ImageObject(try Image.read(path), format: header.format.rawValue, filename: filename)
+        }
+    }
+
+    /// Where a picture or folder named in code is: as files resolve, else (a relative path not found
+    /// there) under the models/ folders `load` searches, where the set-up puts photos/.
+    static func locate(_ path: String, _ rt: Interpreter) throws -> URL {
+        let url = FileBuiltins.url(path, rt).standardizedFileURL
+        let expanded = (path as NSString).expandingTildeInPath
+        if FileManager.default.fileExists(atPath: url.path) || expanded.hasPrefix("/") { return url }
+        for root in ModelLoading.modelRoots(scriptDirectory: rt.scriptDirectory) {
+            let candidate = root.appendingPathComponent(expanded).standardizedFileURL
+            if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
+        }
+        return url
     }
 
     static func resample(_ v: Value) throws -> ResampleFilter {

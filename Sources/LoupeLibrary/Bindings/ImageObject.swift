@@ -11,10 +11,13 @@ final class ImageObject: HostObject, TensorConvertible {
     let image: Image
     /// "JPEG" or "PNG" for a picture read from a file (Pillow's `img.format`).
     let format: String?
+    /// The path it was read from, as given (Pillow's `img.filename`); "" for a picture made in code.
+    let filename: String
 
-    init(_ image: Image, format: String? = nil) {
+    init(_ image: Image, format: String? = nil, filename: String = "") {
         self.image = image
         self.format = format
+        self.filename = filename
     }
 
     func repr() -> String { image.summary }
@@ -56,14 +59,23 @@ final class ImageObject: HostObject, TensorConvertible {
             + "xlink:href=\"data:image/png;base64,\(data)\"/></svg>"
     }
 
-    var memberNames: [String] { ["size", "width", "height", "mode", "format", "convert", "resize", "save"] }
+    var memberNames: [String] { ["size", "width", "height", "mode", "format", "filename", "convert", "resize", "save"] }
 
     var help: String {
         """
         Image: a picture (Pillow's Image). img.size (width, height), img.width, img.height, img.mode ("RGB", "L", …),
-        img.format; img.convert("RGB"), img.resize((w, h)) (bicubic, Pillow's numbers), img.save("x.png");
+        img.format, img.filename; img.convert("RGB"), img.resize((w, h)) (bicubic, Pillow's numbers), img.save("x.png");
         tensor(img) / np.array(img) gives the pixels [height, width, channels]; imshow(img) draws it.
         """
+    }
+}
+
+extension Library {
+    /// What a terminal shows for a value whose display is a picture: its one line (`<image 451×300 RGB>`),
+    /// where a report shows the picture itself; nil for every other value.
+    public static func terminalText(_ value: Value) -> String? {
+        if case .host(let h as ImageObject) = value { return h.repr() }
+        return nil
     }
 }
 

@@ -1,6 +1,7 @@
 import LoupeNotebook
 import LoupeInterpreter
 import Foundation
+import LoupeImage
 import LoupeModels
 import LoupeTensor
 
@@ -8,9 +9,37 @@ import LoupeTensor
 /// TransformerLens's `start_at_layer=` (the input is the residual stream before that block), and
 /// `model.input_embeddings(prompt, image=...)`.
 extension ModelBindings {
-    /// pixel_values of `image=`: [C, H, W] or [images, C, H, W], as CLIPImageProcessor gives them.
-    static func pixels(_ v: Value, _ what: String) throws -> Tensor {
-        try TensorBuiltins.tensorArg(v, "\(what): image").tensor
+    /// pixel_values of `image=`: a tensor [C, H, W] or [images, C, H, W] is taken as CLIPImageProcessor's
+    /// output; a picture (or a list of them) is preprocessed by the model's own processor config.
+    static func pixels(_ m: ModelObject, _ v: Value, _ what: String) throws -> Tensor {
+        if let pictures = pictures(v) { return try preprocessed(m, pictures, what) }
+        if case .string(let s) = v {
+            throw LoupeError("\(what): image= takes a picture or pixel_values, not the string \(Repr.repr(.string(s)))",
+                             hint: "read the file first: image=read_image(path)")
+        }
+        return try TensorBuiltins.tensorArg(v, "\(what): image").tensor
+    }
+
+    /// The pictures in an Image value or a non-empty list of them; nil for anything else.
+    static func pictures(_ v: Value) -> [ImageObject]? {
+        switch v {
+        case .host(let h as ImageObject): return [h]
+        case .list(let l) where !l.items.isEmpty:
+            let images = l.items.compactMap { if case .host(let h as ImageObject) = $0 { return h } else { return nil } }
+            return images.count == l.items.count ? images : nil
+        case .tuple(let items) where !items.isEmpty:
+            let images = items.compactMap { if case .host(let h as ImageObject) = $0 { return h } else { return nil } }
+            return images.count == items.count ? images : nil
+        default: return nil
+        }
+    }
+
+    /// pixel_values of pictures by the model's processor: [3, H, W] for one, [images, 3, H, W] for several.
+    static func preprocessed(_ m: ModelObject, _ pictures: [ImageObject], _ what: String) throws -> Tensor {
+        let processor = try m.imageProcessor(what)
+        let values = try pictures.map { p in try ImageBindings.imageCall { try processor.preprocess(p.image) } }
+        if values.count == 1 { return values[0] }
+        return try engineCall { try Tensor.stack(values) }
     }
 
     /// Token ids of one prompt with images: a text has each `<image>` expanded to the positions an image
@@ -44,10 +73,26 @@ extension ModelBindings {
         }
         guard let image else { return nil }
         let ids = try imagePrompt(m, args.value("input"), prependBOS: try args.optionalBool("prepend_bos"), what: what)
-        return (.multimodal(ids, pixelValues: try pixels(image, what), batchAxis: true), [ids])
+        return (.multimodal(ids, pixelValues: try pixels(m, image, what), batchAxis: true), [ids])
     }
 
     static func installImageMethods() {
+        Builtins.registerMethod(
+            type: "Model", "model.preprocess(image)",
+            doc: """
+            The pixel_values a LLaVA model takes for a picture, by its folder's preprocessor_config.json (or \
+            processor_config.json) as transformers' CLIPImageProcessor: [3, H, W] for one Image, [images, 3, H, W] \
+            for a list. image= of the model's methods does this itself when given pictures.
+            """,
+            example: "pixel_values = model.preprocess(read_image(\"cat.jpg\"))   # [3, 336, 336] for llava-1.5"
+        ) { _, recv, args in
+            let m = try model(recv)
+            let v = args.value("image")
+            guard let pictures = pictures(v) else {
+                throw LoupeError("preprocess: expected an Image or a list of Images, not \(v.typeName)", hint: "read_image(path) reads one")
+            }
+            return .tensor(try preprocessed(m, pictures, "preprocess"))
+        }
         Builtins.registerMethod(
             type: "Model", "model.input_embeddings(input, image=None, prepend_bos: bool | None = None)",
             doc: """
@@ -63,7 +108,7 @@ extension ModelBindings {
             let e: Tensor
             if let image = args.optional("image") {
                 let ids = try imagePrompt(m, args.value("input"), prependBOS: prependBOS, what: "input_embeddings")
-                let px = try pixels(image, "input_embeddings")
+                let px = try pixels(m, image, "input_embeddings")
                 e = try engineCall { try m.model.inputEmbeddings(ids, pixelValues: px) }
             } else {
                 guard case .single(let ids) = try m.input(args.value("input"), prependBOS: prependBOS, what: "input_embeddings") else {
@@ -73,5 +118,31 @@ extension ModelBindings {
             }
             return .tensor(try engineCall { try e.reshaped([1] + e.shape) })
         }
+    }
+}
+
+extension ModelObject {
+    /// The CLIPImageProcessor configured by the model's folder (`preprocessor_config.json`, else
+    /// `processor_config.json`), as LlavaProcessor.from_pretrained reads it.
+    func imageProcessor(_ what: String) throws -> CLIPImageProcessor {
+        if let p = imageProcessorMemo { return p }
+        guard model.imageTokensPerImage != nil else {
+            throw LoupeError("\(what): \(name) has no vision tower; pictures need a LLaVA model")
+        }
+        var folder = URL(fileURLWithPath: source)
+        var isDir: ObjCBool = false
+        if !(FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDir) && isDir.boolValue) {
+            folder = folder.deletingLastPathComponent()
+        }
+        let hint = "pass pixel_values instead (image_processor(\"path/to/preprocessor_config.json\").preprocess(img)), or put the model's preprocessor_config.json in \(folder.path)"
+        let found = ["preprocessor_config.json", "processor_config.json"].contains {
+            FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path)
+        }
+        guard found else {
+            throw LoupeError("\(what): \(folder.path) has no preprocessor_config.json or processor_config.json, so a picture cannot become this model's pixel_values", hint: hint)
+        }
+        let p = try ImageBindings.imageCall { try CLIPImageProcessor(configURL: folder) }
+        imageProcessorMemo = p
+        return p
     }
 }

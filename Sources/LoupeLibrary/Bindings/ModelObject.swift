@@ -2,6 +2,7 @@ import LoupeNotebook
 import LoupeInterpreter
 import Foundation
 import LoupeFormats
+import LoupeImage
 import LoupeModels
 import LoupeReport
 import LoupeTensor
@@ -20,6 +21,8 @@ final class ModelObject: HostObject {
     var weightMemo: [String: Tensor] = [:]
     /// Hooks added by `model.add_hook`, applied to every run until `model.reset_hooks()`.
     var persistentHooks: [(hook: Hook, label: String, permanent: Bool)] = []
+    /// The image processor of the model's folder, read on the first picture (LLaVA).
+    var imageProcessorMemo: CLIPImageProcessor?
 
     /// The persistent hooks for the engine's one-sequence runs (the analyses): they still see [1, ...].
     var singleRunHooks: [Hook] { persistentHooks.map { HookBindings.withBatchAxis($0.hook) } }
@@ -67,6 +70,7 @@ final class ModelObject: HostObject {
         model.run_with_hooks(text, fwd_hooks=[(name, fn)]), model.add_hook(name, fn), model.reset_hooks(),
         with model.hooks(fwd_hooks=[...]):,
         model.generate(text, max_new_tokens=20), model.W_U, model.cfg, model.hook_names, model.hook_dict.
+        LLaVA: image= takes a picture (read_image(path)) or pixel_values; model.preprocess(img) gives the pixel_values.
         Where Loupe differs from TransformerLens on purpose: the analysis builtins (logit_lens, attention_maps…)
         take a prompt or a cache of one prompt and give results without a batch axis; hook.layer() is None outside blocks (TransformerLens raises); token ids
         [pos] or a list of ids run as a batch of one; there is no backward pass (no bwd_hooks).

@@ -34,8 +34,8 @@ public enum SVGInline {
                 if c == "<" { inTag = true }
             } else if let q = quote {
                 if c == q { quote = nil }
-                else if c == "j", lower.unicodeScalars.count >= i + 11,
-                        String(String.UnicodeScalarView(s[i..<min(s.count, i + 11)])) == "javascript:" { return true }
+                else if c == "j", i + 11 <= s.count,
+                        String(String.UnicodeScalarView(s[i..<(i + 11)])) == "javascript:" { return true }
             } else if c == "\"" || c == "'" {
                 quote = c
             } else if c == ">" {
