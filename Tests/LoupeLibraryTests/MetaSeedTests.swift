@@ -112,4 +112,24 @@ final class MetaSeedTests: XCTestCase {
         XCTAssertEqual(try value(interp, "full"), "\(ref.eot.greedy)")
         XCTAssertEqual(try value(interp, "text.endswith(\"<|eot_id|>\")"), "True")
     }
+
+    /// Llama 2's original folders carry a SentencePiece tokenizer.model (a protobuf): the error says so.
+    func testSentencePieceTokenizerModelIsNamed() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-meta-sp-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for name in ["params.json", "consolidated.00.pth"] {
+            try FileManager.default.createSymbolicLink(at: dir.appendingPathComponent(name),
+                                                       withDestinationURL: modelFixtures.appendingPathComponent("meta-tiny/\(name)"))
+        }
+        // ModelProto.pieces[0] = {piece: "<unk>", score: 0, type: UNKNOWN}, then "<s>".
+        let piece: [UInt8] = [0x0A, 0x05] + Array("<unk>".utf8) + [0x15, 0, 0, 0, 0, 0x18, 0x02]
+        let bos: [UInt8] = [0x0A, 0x03] + Array("<s>".utf8) + [0x15, 0, 0, 0, 0, 0x18, 0x03]
+        try Data([0x0A, UInt8(piece.count)] + piece + [0x0A, UInt8(bos.count)] + bos).write(to: dir.appendingPathComponent("tokenizer.model"))
+        XCTAssertThrowsError(try runWithFixtures("load(\"\(dir.path)\")")) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("tokenizer.model: binary data, not a tiktoken vocabulary"), text)
+            XCTAssertTrue(text.contains("SentencePiece model (Llama 2's tokenizer.model) is not read"), text)
+        }
+    }
 }
