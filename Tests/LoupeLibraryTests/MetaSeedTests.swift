@@ -62,6 +62,8 @@ final class MetaSeedTests: XCTestCase {
         """)
         XCTAssertEqual(try value(interp, "[d[\"name\"] for d in ref[\"dialogs\"]]"), "['viewer', 'user_only', 'multi_turn', 'unicode', 'tool', 'special_text']")
         XCTAssertEqual(try value(interp, "chats"), "[True, True, True, True, True, True]")
+        // Recorded with llama-models' bundled tokenizer.model, the file set-up fetches.
+        XCTAssertEqual(try value(interp, "ref[\"tokenizer_sha256\"]"), "82e9d31979e92ab929cd544440f129d9ecd797b69e327f80f17e1c50d5551b55")
         XCTAssertEqual(try value(interp, "prompt[0].tolist() == ref[\"prompt\"] and prompt.shape == (1, 52)"), "True")
         XCTAssertEqual(try value(interp, "texts"), "[True, True, True]")
         XCTAssertEqual(try value(interp, "back"), "[True, True, True]")
