@@ -23,6 +23,14 @@ Writes Tests/Fixtures/models/:
                         splits them: wq/wk/wv/w1/w3/output/tok_embeddings along dim 0, wo/w2 along dim 1,
                         norms replicated. Its reference logits (meta-tiny-mp2.json/.bin) come from the model
                         llama-models builds from llama_models.checkpoint.maybe_reshard_state_dict's merge.
+  meta-tiny-seed.json   seed 003 (llama-attn-maps) on meta-tiny with the real tokenizer.model (llama-models'
+                        bundled copy, the file set-up fetches): the viewer's chat prompt by llama-models'
+                        ChatFormat.encode_dialog_prompt (plus other dialogs), Tokenizer.encode ids of texts, and
+                        generate_with_logit_lens at temperature 0 on llama-models' Transformer: per map the
+                        max-over-heads attention row of each layer and the label rows (input tokens, then the
+                        logit lens argmax after each block), and each label id's text (Tokenizer.decode). "eot": a 16-byte patch of output.weight's
+                        <|eot_id|> row in consolidated.00.pth (offset in the file, bf16 bytes) after which
+                        llama-models' greedy loop emits <|eot_id|> as its third token.
   llama3-tiny-bin/      llama3-tiny's weights as an older Hugging Face pytorch_model.bin (torch.save of the
                         state dict) beside its config.json; its references are llama3-tiny.json's.
 Prompts are tokenised with llama-models' bundled Llama 3 tokenizer (tiktoken); ids and text are recorded.
@@ -55,13 +63,13 @@ def init_parallel():
         initialize_model_parallel(1)
 
 
-def build(params, state_dict):
+def build(params, state_dict, max_seq_len=64):
     """llama-models' Transformer in float32 holding the (bf16-exact) weights."""
     from llama_models.llama3.args import ModelArgs
     from llama_models.llama3.model import Transformer
     torch.set_default_dtype(torch.float32)
     torch.set_default_tensor_type(torch.FloatTensor)
-    m = Transformer(ModelArgs(max_seq_len=64, max_batch_size=1, **params)).eval()
+    m = Transformer(ModelArgs(max_seq_len=max_seq_len, max_batch_size=1, **params)).eval()
     m.load_state_dict({k: v.to(torch.float32) for k, v in state_dict.items()}, strict=True)
     return m
 
@@ -210,6 +218,123 @@ def subset_ids(logits, V):
     return sorted(ids)
 
 
+SEED_DATE = "Jul 26 2024"
+SEED_USER = "Alice and Bob are siblings. Who is Bob's sister?"
+SEED_SYSTEM = f"Cutting Knowledge Date: December 2023\nToday Date: {SEED_DATE}\n\nYou are a helpful assistant"
+SEED_DIALOGS = {
+    "viewer": [("system", SEED_SYSTEM), ("user", SEED_USER)],
+    "user_only": [("user", "Hello! How are you today?")],
+    "multi_turn": [("system", "You are a helpful assistant."), ("user", "Who is Bob's sister?"),
+                   ("assistant", "Alice is Bob's sister."), ("user", "What is the capital of France?")],
+    "unicode": [("user", "Café – naïve 😀 1234567")],
+    "tool": [("user", "What is 2 + 2?"), ("assistant", "Let me compute it."), ("tool", "4"), ("user", "Thanks")],
+    "special_text": [("user", "a <|eot_id|> b <|begin_of_text|>")],
+}
+SEED_TEXTS = ["Hello", "The capital of France is", " Café – naïve 😀 1234567\n\n  tabs\tand text  "]
+
+
+def seed_maps(model, tokens, n_prompt, max_gen_len, eot):
+    """generate_with_logit_lens at temperature 0 on llama-models' Transformer, a full pass per step."""
+    import llama_models.llama3.model as lm
+    L = len(model.layers)
+    outputs, patterns = {}, []
+    hooks = [model.layers[l].register_forward_hook(lambda mod, i, o, l=l: outputs.__setitem__(l, o[0]))
+             for l in range(L)]
+    real_f = lm.F
+
+    class SoftmaxTap:
+        def __getattr__(self, name):
+            return getattr(real_f, name)
+
+        def softmax(self, x, dim=-1, **kw):
+            y = real_f.softmax(x, dim=dim, **kw)
+            patterns.append(y[0])                                           # [head, query, key]
+            return y
+
+    steps, tokens = [], list(tokens)
+    lm.F = SoftmaxTap()
+    try:
+        for cur in range(n_prompt, n_prompt + max_gen_len):
+            patterns.clear()
+            logits = model(torch.tensor([tokens[:cur]]), 0)[0]
+            lens = [model.output(model.norm(outputs[l])).argmax(-1).tolist() for l in range(L)]
+            steps.append({"max": [p[:, -1, :].max(0).values.tolist() for p in patterns], "lens": lens,
+                          "final": logits.argmax(-1).tolist()})
+            nxt = int(logits[-1].argmax())
+            tokens.append(nxt)
+            if nxt == eot:
+                break
+    finally:
+        lm.F = real_f
+        for h in hooks:
+            h.remove()
+    maps = []
+    for i, s in enumerate(steps[1:]):                  # map i: the pass whose query is generated token i
+        n = n_prompt + i + 1
+        labels = [tokens[:n]] + [row[:n] for row in s["lens"]]
+        assert labels[-1] == s["final"][:n], "the last block's lens is the model's prediction"
+        maps.append({"attention_max": s["max"], "labels": labels})
+    return {"generated": tokens[n_prompt:], "maps": maps}
+
+
+def eot_patch(path, sd, model, prompt, eot, at=2):
+    """A new <|eot_id|> row of output.weight making greedy decoding emit <|eot_id|> as token `at` + 1:
+    the least-norm row whose logit is -20 at the first `at` steps and +60 at step `at`."""
+    finals = []
+    hook = model.norm.register_forward_hook(lambda mod, i, o: finals.append(o[0, -1].clone()))
+    tokens = list(prompt)
+    try:
+        for _ in range(at + 1):
+            logits = model(torch.tensor([tokens]), 0)[0]
+            tokens.append(int(logits[-1].argmax()))
+    finally:
+        hook.remove()
+    N = torch.stack(finals).double()                                         # [at + 1, dim]
+    target = torch.tensor([-20.0] * at + [60.0], dtype=torch.float64)
+    row = (torch.linalg.pinv(N) @ target).to(torch.bfloat16)
+    old = sd["output.weight"][eot].contiguous()
+    data = open(path, "rb").read()
+    old_bytes = old.view(torch.int16).numpy().tobytes()
+    assert data.count(old_bytes) == 1, "the <|eot_id|> row's bytes are not unique in the file"
+    patched = {k: v.clone() for k, v in sd.items()}
+    patched["output.weight"][eot] = row
+    return {"offset": data.index(old_bytes), "old": old_bytes.hex(), "new": row.view(torch.int16).numpy().tobytes().hex()}, patched
+
+
+def seed_fixture(d, sd, tok):
+    from llama_models.llama3.chat_format import ChatFormat
+    from llama_models.datatypes import RawMessage
+    import hashlib
+    fmt = ChatFormat(tok)
+    params = dict(PARAMS)
+    model = build(params, sd, max_seq_len=128)
+    eot = tok.special_tokens["<|eot_id|>"]
+    import llama_models.llama3.tokenizer as lt
+    model_file = os.path.join(os.path.dirname(lt.__file__), "tokenizer.model")
+    out = {"tokenizer_sha256": hashlib.sha256(open(model_file, "rb").read()).hexdigest(),
+           "date": SEED_DATE, "user": SEED_USER, "max_gen_len": 4, "dialogs": [], "texts": []}
+    for name, messages in SEED_DIALOGS.items():
+        ids = fmt.encode_dialog_prompt([RawMessage(role=r, content=c) for r, c in messages]).tokens
+        out["dialogs"].append({"name": name, "messages": messages, "ids": ids})
+    for text in SEED_TEXTS:
+        out["texts"].append({"text": text, "ids": tok.encode(text, bos=True, eos=False, allowed_special=set())})
+    prompt = out["dialogs"][0]["ids"]
+    out["prompt"] = prompt
+    out.update(seed_maps(model, prompt, len(prompt), out["max_gen_len"], eot))
+    ids = sorted({t for m in out["maps"] for row in m["labels"] for t in row} | set(out["generated"]))
+    out["token_text"] = {str(t): tok.decode([t]) for t in ids}          # each label's text, by llama-models
+    patch, patched = eot_patch(os.path.join(d, "consolidated.00.pth"), sd, model, prompt, eot)
+    pm = build(params, patched, max_seq_len=128)
+    patch["greedy"] = greedy(pm, prompt, 6)
+    assert patch["greedy"][2] == eot and eot not in patch["greedy"][:2], patch["greedy"]
+    patch["greedy_stopped"] = patch["greedy"][:3]
+    out["eot"] = patch
+    with open(os.path.join(OUT, "meta-tiny-seed.json"), "w") as f:
+        json.dump(out, f)
+    print("meta-tiny-seed.json", os.path.getsize(os.path.join(OUT, "meta-tiny-seed.json")), "prompt", len(prompt),
+          "generated", out["generated"], "eot greedy", patch["greedy"])
+
+
 def main():
     from llama_models.llama3.tokenizer import Tokenizer
     tok = Tokenizer.get_instance()
@@ -256,6 +381,8 @@ def main():
     w2.meta["greedy0"] = greedy(model2, t2, 6)
     w2.save()
 
+    seed_fixture(d, sd, tok)
+
     # llama3-tiny as pytorch_model.bin beside its config.json.
     from safetensors.torch import load_file
     src = os.path.join(OUT, "llama3-tiny")
@@ -272,4 +399,10 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["seed"]:   # only meta-tiny-seed.json, from the committed meta-tiny
+        from llama_models.llama3.tokenizer import Tokenizer
+        init_parallel()
+        d = os.path.join(OUT, "meta-tiny")
+        seed_fixture(d, torch.load(os.path.join(d, "consolidated.00.pth"), weights_only=True), Tokenizer.get_instance())
+    else:
+        main()

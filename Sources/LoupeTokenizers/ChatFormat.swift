@@ -57,7 +57,8 @@ public enum ChatFormat: Sendable, Equatable {
     /// per message <|start_header_id|> role <|end_header_id|> "\n\n" content <|eot_id|>; then the
     /// assistant's header. Each piece is encoded on its own with special-token text read as plain text
     /// (tiktoken's `encode` with `disallowed_special=()`); the content is stripped as Meta's llama3
-    /// repository and Hugging Face's templates (`| trim`) do.
+    /// repository and Hugging Face's templates (`| trim`) do. Without a template (Meta's checkpoints) a
+    /// "tool" message is written under the "ipython" header, as llama-models does.
     case llama3
     /// ChatML: "<|im_start|>role\ncontent<|im_end|>\n" per message, then "<|im_start|>assistant\n",
     /// tokenised as one text as `apply_chat_template` does. `defaultSystem`: the system message the
@@ -110,8 +111,13 @@ public enum ChatFormat: Sendable, Equatable {
             func header(_ role: String) -> [Int] {
                 [start] + tokenizer.encodeOrdinary(role) + [end] + tokenizer.encodeOrdinary("\n\n")
             }
+            // Meta's checkpoints (no template): llama-models writes a tool result under the "ipython" header.
+            let metaRoles = tokenizer.chatTemplate == nil
             var ids = [try special("<|begin_of_text|>")]
-            for m in messages { ids += header(m.role) + tokenizer.encodeOrdinary(Self.pythonStrip(m.content)) + [eot] }
+            for m in messages {
+                let role = metaRoles && m.role == "tool" ? "ipython" : m.role
+                ids += header(role) + tokenizer.encodeOrdinary(Self.pythonStrip(m.content)) + [eot]
+            }
             return ids + header("assistant")
         case .chatML(let defaultSystem):
             var text = ""

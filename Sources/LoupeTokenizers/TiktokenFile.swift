@@ -53,8 +53,14 @@ struct TiktokenFile {
             if line.last == 0x0D { line = line.dropLast() }
             lineStart = lineEnd + 1
             if line.isEmpty { continue }
-            let (token, rank) = try TiktokenFile.parseLine(line, number: lineNumber, source: source)
-            entries.append((token, rank, lineNumber))
+            let parsed: ([UInt8], Int)
+            do {
+                parsed = try TiktokenFile.parseLine(line, number: lineNumber, source: source)
+            } catch let error where entries.isEmpty && TiktokenFile.isBinary(bytes.prefix(512)) {
+                throw TokenizerError(source: source, location: "",
+                                     "binary data, not a tiktoken vocabulary (lines of `<base64 token> <rank>`, as Meta's Llama 3 tokenizer.model); a SentencePiece model (Llama 2's tokenizer.model) is not read: give the folder a tokenizer.json (transformers: AutoTokenizer.from_pretrained(dir).save_pretrained(dir)) or move tokenizer.model aside to use token ids (first line: \(error))")
+            }
+            entries.append((parsed.0, parsed.1, lineNumber))
         }
         guard !entries.isEmpty else {
             throw TokenizerError(source: source, location: "", "the tiktoken file has no tokens (expected lines of `<base64 token> <rank>`)")
@@ -92,6 +98,11 @@ struct TiktokenFile {
             throw TokenizerError(source: source, location: "",
                                  "no token for the byte 0x\(String(byte, radix: 16, uppercase: true)); a tiktoken vocabulary needs all 256 single bytes")
         }
+    }
+
+    /// Control bytes other than tab, newline and carriage return: a binary file (a protobuf), not text.
+    static func isBinary(_ head: ArraySlice<UInt8>) -> Bool {
+        head.contains { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D || $0 == 0x7F }
     }
 
     /// One line: the base64 field, blanks, the decimal rank.

@@ -95,6 +95,32 @@ final class REPLTmuxTests: XCTestCase {
         XCTAssertFalse(history.contains("abandoned"), history)
     }
 
+    /// A Meta checkpoint folder with the real tokenizer: tokens, a chat prompt, a cached run; a truncated
+    /// .pth is an error naming the file and the session carries on.
+    func testMetaCheckpointSession() throws {
+        let meta = try MetaFolderTests.metaFolder(self)
+        let bad = home.appendingPathComponent("bad")
+        try FileManager.default.createDirectory(at: bad, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: meta.appendingPathComponent("params.json"), to: bad.appendingPathComponent("params.json"))
+        let pth = try Data(contentsOf: meta.appendingPathComponent("consolidated.00.pth"))
+        try pth.prefix(100_000).write(to: bad.appendingPathComponent("consolidated.00.pth"))
+        func unwrapped(_ text: String) -> (String) -> Bool { { $0.replacingOccurrences(of: "\n", with: "").contains(text) } }
+
+        try type("m = load(\"\(meta.path)\")")
+        try type("print(m.to_str_tokens(\"Hello\"))")
+        try waitForScreen(containing: "['<|begin_of_text|>', 'Hello']")
+        try type("ids = m.chat_tokens([(\"system\", \"Be brief\"), (\"user\", \"Hi!\")])")
+        try type("print(m.to_string(ids[0, -4:]), ids.shape)")
+        try waitForScreen(containing: "<|start_header_id|>assistant<|end_header_id|>")
+        try type("logits, cache = m.run_with_cache(ids)")
+        try type("print(logits.shape, cache[\"pattern\", 1].shape)")
+        try waitForScreen(matching: unwrapped("(1, 19, 128256) (1, 2, 19, 19)"), what: "the cached run's shapes")
+        try type("x = load(\"bad\")")
+        try waitForScreen(matching: unwrapped("bad/consolidated.00.pth: at byte"), what: "the truncated file's error")
+        try type("print(\"alive\", m.cfg[\"n_layers\"])")
+        try waitForScreen(containing: "alive 2")
+    }
+
     // MARK: tmux
 
     static let tmuxPath: String? = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/opt/homebrew/bin/tmux"]

@@ -148,6 +148,44 @@ final class SeedNotebookTests: XCTestCase {
         XCTAssertTrue(basePrinted.contains("2 maps, 6 files in maps/"), basePrinted)   // 41 and 42 positions: 3 windows each
     }
 
+    /// Seed 003 as its CLI runs it, on Meta's own files (params.json + consolidated.00.pth + the real
+    /// tokenizer.model): prompt, files, and the printed labels against llama-models (meta-tiny-seed.json).
+    func testAttentionMapsOnMetaCheckpoint() throws {
+        let dir = try MetaFolderTests.metaFolder(self)
+        let ref = try MetaFolderTests.SeedReference.load()
+        let (counts, printed, out) = try run("attention_maps", ["model_name=\(dir.path)", "max_gen_len=4", "temperature=0",
+                                                                "date=\"Jul 26 2024\"", "output_dir=maps"], passModel: false)
+        XCTAssertEqual(counts.figures, 3, "\(counts)")
+        // Labels here are plain (no quote, backslash or newline), so Python's repr is '…'.
+        func repr(_ id: Int) -> String {
+            let s = ref.text(id)
+            XCTAssertFalse(s.contains("'") || s.contains("\\") || s.contains("\n"), s)
+            return "'\(s)'"
+        }
+        XCTAssertTrue(printed.contains("\(ref.prompt.count) prompt tokens: " + ref.prompt.map(ref.text).joined() + "\n"), printed)
+        XCTAssertTrue(printed.contains(ref.generated.map(ref.text).joined() + "\n\(ref.maps.count) maps, "), printed)
+        // Windows of 32 positions moving by 5, the last ending at the map's last position.
+        var names: [String] = []
+        for (i, map) in ref.maps.enumerated() {
+            let n = map.labels[0].count
+            let starts = Array(stride(from: 0, to: n - 32, by: 5)) + [n - 32]
+            names += starts.indices.map { "attn_\(i)_\($0).svg" }
+            let line = "attn_\(i)_\(starts.count - 1): positions \(n - 32)–\(n - 1); decoding after \(repr(map.labels[0][n - 1])), "
+                + "predicting \(repr(map.labels[map.labels.count - 1][n - 1]))"
+            XCTAssertTrue(printed.contains(line), "\(line)\n\(printed)")
+        }
+        XCTAssertEqual(files(out, "maps"), names.sorted())
+        XCTAssertTrue(printed.contains("\(ref.maps.count) maps, \(names.count) files in maps/"), printed)
+        // The last map: where each layer attends most, and the lens there.
+        let last = ref.maps[ref.maps.count - 1]
+        for (layer, row) in last.attention_max.enumerated() {
+            let key = row.indices.max { row[$0] < row[$1] }!
+            let line = "layer \(layer): position \(key) \(repr(last.labels[0][key])) (\(String(format: "%.2f", row[key]))), "
+                + "lens there \(repr(last.labels[layer + 1][key]))"
+            XCTAssertTrue(printed.contains(line), "\(line)\n\(printed)")
+        }
+    }
+
     /// The tour of every plot, view and report feature (it loads the default model by its short name).
     func testTour() throws {
         let (counts, _, _) = try run("tour", ["quick=True"], passModel: false)
