@@ -35,7 +35,8 @@ extension HookedTransformer {
         case .meta:
             let (source, config) = try MetaCheckpoint.open(location)
             try self.init(weights: try ModelWeights.load(source, config: config, format: .meta), options: options)
-            if let model = location.sentencePieceURL {                       // tokenizer.model (tiktoken)
+            // Llama 3's tokenizer.model is tiktoken's; Llama 2's (SentencePiece protobuf) loads without a tokenizer.
+            if let model = location.sentencePieceURL, Tokenizer.isTiktokenFile(model) {
                 tokenizer = try Tokenizer(tiktokenFile: model)
             }
             padTokenID = tokenizer?.padID ?? padTokenID

@@ -80,7 +80,7 @@ final class ModelObject: HostObject {
 
     func requireTokenizer(_ what: String) throws -> Tokenizer {
         guard let t = tokenizer else {
-            throw LoupeError("\(what): this model has no tokenizer (no tokenizer.json, vocab.json+merges.txt or GGUF vocabulary next to the weights); pass token ids instead")
+            throw LoupeError("\(what): this model has no tokenizer Loupe reads (a tokenizer.json, vocab.json + merges.txt, a GGUF vocabulary or a tiktoken tokenizer.model next to the weights; a SentencePiece tokenizer.model, as in Llama 2's folders, is not read: write a tokenizer.json with transformers' AutoTokenizer.save_pretrained); pass token ids instead")
         }
         return t
     }
