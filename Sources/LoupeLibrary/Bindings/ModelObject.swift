@@ -20,6 +20,8 @@ final class ModelObject: HostObject {
     var weightMemo: [String: Tensor] = [:]
     /// Hooks added by `model.add_hook`, applied to every run until `model.reset_hooks()`.
     var persistentHooks: [(hook: Hook, label: String, permanent: Bool)] = []
+    /// TransformerLens's cfg.use_attn_result (model.set_use_attn_result): caches keep hook_result by default.
+    var useAttnResult = false
 
     /// The persistent hooks for the engine's one-sequence runs (the analyses): they still see [1, ...].
     var singleRunHooks: [Hook] { persistentHooks.map { HookBindings.withBatchAxis($0.hook) } }
