@@ -262,7 +262,7 @@ def main():
                 return_type="logits")
             diff[li, pi] = normalize_patched_logit_diff(logits_to_ave_logit_diff(patched_logits, answer_tokens))
     for row in diff.tolist():
-        print([f"{x:.3f}" for x in row])
+        print([f"{round(x, 3) + 0.0:.3f}" for x in row])  # + 0.0: no sign on a rounded zero
 
     section("ioi_patch_attn_mlp")
     attn_diff = torch.zeros(len(LAYERS), len(POSITIONS))
@@ -277,7 +277,7 @@ def main():
             attn_diff[li, pi] = normalize_patched_logit_diff(logits_to_ave_logit_diff(la, answer_tokens))
             mlp_diff[li, pi] = normalize_patched_logit_diff(logits_to_ave_logit_diff(lm, answer_tokens))
     for row in attn_diff.tolist() + mlp_diff.tolist():
-        print([f"{x:.3f}" for x in row])
+        print([f"{round(x, 3) + 0.0:.3f}" for x in row])  # + 0.0: no sign on a rounded zero
 
     def patch_head_vector(corrupted_head_vector, hook, head_index, clean_cache):
         clean_value = clean_cache[hook.name][:, :, head_index, :].clone()
@@ -305,7 +305,7 @@ def main():
                                           return_type="logits")
                 d[li, hi] = normalize_patched_logit_diff(logits_to_ave_logit_diff(pl, answer_tokens))
         for row in d.tolist():
-            print([f"{x:.3f}" for x in row])
+            print([f"{round(x, 3) + 0.0:.3f}" for x in row])  # + 0.0: no sign on a rounded zero
 
     section("ioi_direct_path")
     # EAD 33-37: direct path patching, with A (output head) cut to heads 0, 1 and B (query head, or key/value
@@ -434,7 +434,7 @@ To try the model out, let's find the loss on this text!"""
             ioi_patching_result[li, pi] = (patched_logit_diff - corrupted_logit_diff) / (
                 clean_logit_diff - corrupted_logit_diff)
     for row in ioi_patching_result.tolist():
-        print([f"{x:.3f}" for x in row])
+        print([f"{round(x, 3) + 0.0:.3f}" for x in row])  # + 0.0: no sign on a rounded zero
 
     # Random tokens are replaced by a fixed sequence, so both sides see the same input.
     seq_len = 8

@@ -39,7 +39,14 @@ enum Format {
     }
 
     static func format(_ v: Value, spec text: String) throws -> String {
-        if text.isEmpty { return Repr.str(v) }
+        if text.isEmpty {
+            // torch formats a 0-d tensor as its item: f"L{layer}" with layer = tensor(9) is "L9".
+            if case .tensor(let t) = v, t.tensor.rank == 0 {
+                let x = t.tensor.contiguous().item
+                return Repr.str(t.kind == .float ? .float(Double(x)) : Value.fromIntElement(x))
+            }
+            return Repr.str(v)
+        }
         let spec = try parse(text)
         var body: String
         var numeric = false

@@ -193,6 +193,7 @@ public struct Parser {
         }
         let first = try parseExpressionList(allowStar: true)
         if let op = current.op {
+            if op == .colon { return try parseAnnotatedAssignment(first, at: t) }
             if op == .assign {
                 var targets = [first]
                 var value: Expr = first
@@ -213,6 +214,20 @@ public struct Parser {
             }
         }
         return Stmt(.expr(first), line: t.line, column: t.column)
+    }
+
+    /// `name: annotation = value` assigns the value; `name: annotation` alone binds nothing (as in Python).
+    /// The annotation is parsed and ignored, as parameter annotations are.
+    mutating func parseAnnotatedAssignment(_ target: Expr, at t: Token) throws -> Stmt {
+        let colon = advance()
+        switch target.kind {
+        case .name, .attribute, .subscriptAccess: break
+        default: throw error("only a single name, attribute or subscript can be annotated", at: colon)
+        }
+        _ = try parseExpression()
+        guard acceptOp(.assign) else { return Stmt(.pass, line: t.line, column: t.column) }
+        let value = try parseExpressionList(allowStar: true)
+        return Stmt(.assign([target], value), line: t.line, column: t.column)
     }
 
     func checkTarget(_ e: Expr) throws {

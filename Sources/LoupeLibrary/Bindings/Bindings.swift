@@ -22,6 +22,8 @@ enum Bindings {
     static func installAll() {
         FileBuiltins.install()
         PlotBindings.install()
+        PlotlyExpress.install()
+        ModelUseFlags.install()
         ViewBindings.install()
         ModelBindings.install()
         FactoredMatrixBindings.install()
@@ -31,6 +33,7 @@ enum Bindings {
         HookBindings.install()
         TableBindings.install()
         DisplayBindings.install()
+        IPythonDisplay.install()
         TimeBindings.install()
         AnalysisBindings.install()
         AnalysisLens.install()

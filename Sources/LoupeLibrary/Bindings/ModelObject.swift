@@ -23,6 +23,8 @@ final class ModelObject: HostObject {
     var persistentHooks: [(hook: Hook, label: String, permanent: Bool)] = []
     /// The image processor of the model's folder, read on the first picture (LLaVA).
     var imageProcessorMemo: CLIPImageProcessor?
+    /// TransformerLens's cfg.use_attn_result (model.set_use_attn_result): caches keep hook_result by default.
+    var useAttnResult = false
 
     /// The persistent hooks for the engine's one-sequence runs (the analyses): they still see [1, ...].
     var singleRunHooks: [Hook] { persistentHooks.map { HookBindings.withBatchAxis($0.hook) } }

@@ -49,7 +49,8 @@ extension ModelBindings {
             example: "logits, cache = model.run_with_cache(\"The cat sat\")\ncache[\"pattern\", 0].shape"
         ) { interp, recv, args in
             let m = try model(recv)
-            let filter = try HookBindings.namesFilter(args.value("names_filter"), interp)
+            var filter = try HookBindings.namesFilter(args.value("names_filter"), interp)
+            if m.useAttnResult, case .all = filter { filter = .predicate { _ in true } }
             let hooks = try HookBindings.hooks(args.value("fwd_hooks"), interp)
             let r = try run(m, args, interp, cache: filter, hooks: hooks)
             guard var cache = r.cache else { throw LoupeError("run_with_cache: the run kept no cache") }

@@ -179,7 +179,7 @@ enum NamespaceBindings {
         let missing: [(String, String)] = [
             ("pandas", "tables are built in: table(...), read_csv(...)"),
             ("matplotlib", "plotting is built in: plot(...), imshow(...), subplots(...), savefig(...) (and `import matplotlib.pyplot as plt`)"),
-            ("plotly", "plotting is built in: imshow(...), plot(...), scatter(...), bar(...); interactive views: attention_patterns(...)"),
+            ("plotly", "Loupe has plotly.express (px.imshow, px.line, px.scatter); other plots are built in: imshow(...), plot(...), scatter(...), bar(...); interactive views: attention_patterns(...)"),
             ("seaborn", "plotting is built in: plot(...), imshow(...), hist(...)"),
             ("sklearn", "Loupe has pca(...) and tsne(...) built in"),
             ("transformers", "models load with load(\"gpt2\") (or HookedTransformer.from_pretrained) from Hugging Face folders"),
