@@ -2,7 +2,7 @@
 written by make_random_model.py, 2 threads, one job per process (peak RSS per job).
 
 Usage: peers_sizes.py JOB MODEL_DIR N DTYPE    JOB in load, hf_forward, tl_cache, hf_generate; DTYPE bf16 or f32
-Prints one JSON line: {"job", "model", "n", "dtype", "ms" (median of 5 after a warm-up), "tokens_per_s"?, "peak_rss_mb"}.
+Prints one JSON line: {"job", "model", "n", "dtype", "ms" (median of BENCH_REPEATS, default 5, after a warm-up), "min_ms", "max_ms", "tokens_per_s"?, "peak_rss_mb"}.
 """
 import json
 import os
@@ -60,13 +60,18 @@ def load_tl(path, dtype):
     return tl.eval()
 
 
-def median_ms(fn, repeats=5):
+SPREAD = {}
+
+
+def median_ms(fn, repeats=None):
+    repeats = repeats or int(os.environ.get("BENCH_REPEATS", "5"))
     fn()
     times = []
     for _ in range(repeats):
         t = time.perf_counter()
         fn()
         times.append((time.perf_counter() - t) * 1000)
+    SPREAD.update(min_ms=min(times), max_ms=max(times))
     return statistics.median(times)
 
 
@@ -96,6 +101,7 @@ def main():
         out["tokens_per_s"] = n / (ms / 1000)
     else:
         raise SystemExit(f"unknown job {job}")
+    out.update(SPREAD)
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     print(json.dumps(out))
 
