@@ -130,6 +130,7 @@ extension ModelWeights {
         for m in todo {
             progress?(LoadProgress(done: done, total: total, name: m.name))
             converted[ObjectIdentifier(m)] = try m.converted(to: target, threads: threads)
+            m.releaseResidentPages()
             done += m.convertedBytes(target)
         }
         progress?(LoadProgress(done: total, total: total, name: ""))
@@ -143,5 +144,21 @@ extension ModelWeights {
         }
         embed = swap(embed)
         unembed = swap(unembed)
+    }
+}
+
+extension WeightMatrix {
+    /// Asks the kernel to reclaim the pages of the stored bytes once they are no longer read (a converted
+    /// source): without it, converting a mapped checkpoint keeps every page it read resident beside the copy.
+    /// MADV_PAGEOUT keeps the contents (file pages are re-read, anonymous ones swapped), so it is safe for
+    /// owned tensors too; it is advice, and a kernel without it ignores it.
+    func releaseResidentPages() {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (Int(bitPattern: base) + page - 1) / page * page      // whole pages inside the range only
+        let end = (Int(bitPattern: base) + bytes.count) / page * page
+        guard end > start, let p = UnsafeMutableRawPointer(bitPattern: start) else { return }
+        let madvPageout: Int32 = 21                                            // MADV_PAGEOUT, Linux ≥ 5.4
+        _ = madvise(p, end - start, madvPageout)
     }
 }

@@ -33,7 +33,7 @@ enum TimeBindings {
                "time.peak_rss_mb()") { _, _ in
                 let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
                 for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-                    let kb = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
+                    let kb = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).compactMap { Double($0) }.first ?? 0   // "VmHWM:\t13936640 kB"
                     return .float(kb / 1024)
                 }
                 return .none
