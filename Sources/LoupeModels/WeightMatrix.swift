@@ -110,7 +110,11 @@ final class WeightMatrix: @unchecked Sendable {
                bias: UnsafePointer<Float>? = nil, accumulate: Bool = false, scratch: ScratchPool, fast: MatVecScratch? = nil) {
         if n == 0 { return }
         if layout == .inOut && dtype != .f32 {
-            applyByColumns(x, ldX: ldX, rows: n, out: out, ldOut: ldOut, bias: bias, accumulate: accumulate, scratch: scratch)
+            if n == 1 && 2 * ((outDim + scratch.threads - 1) / scratch.threads) <= scratch.floatsEach {
+                matvecByColumns(x, out: out, bias: bias, accumulate: accumulate, scratch: scratch)
+            } else {
+                applyByColumns(x, ldX: ldX, rows: n, out: out, ldOut: ldOut, bias: bias, accumulate: accumulate, scratch: scratch)
+            }
             return
         }
         if layout == .inOut || isF32InPlace {
@@ -159,6 +163,34 @@ final class WeightMatrix: @unchecked Sendable {
                 Kernels.linear(x: x, ldX: ldX, w: buf, layout: .inOut, bias: bias.map { $0 + c0 }, out: out + c0,
                                ldOut: ldOut, rows: n, inDim: self.inDim, outDim: cn, accumulate: accumulate)
                 b += threads
+            }
+        }
+    }
+
+    /// One position through a half-precision [in, out] matrix (GPT-2's Conv1D as stored):
+    /// out[c] = Σ_i x[i]·W[i, c]. Each thread owns a range of output columns and streams its piece of every
+    /// stored row once, widened into its scratch, into an accumulator: the matrix is read once, in order.
+    private func matvecByColumns(_ x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?,
+                                 accumulate: Bool, scratch: ScratchPool) {
+        let threads = scratch.threads
+        let chunk = (outDim + threads - 1) / threads
+        let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let size = dtype.blockBytes
+        parallelFor(threads) { t in
+            let c0 = t * chunk, c1 = min(self.outDim, c0 + chunk)
+            if c0 >= c1 { return }
+            let n = c1 - c0
+            let piece = scratch.buffer(t)                                  // [n]: row i's columns c0..<c1
+            let acc = piece + n                                            // [n]
+            acc.update(repeating: 0, count: n)
+            for i in 0..<self.inDim {
+                Dequant.decodeUnchecked(self.dtype, base + (i * self.outDim + c0) * size, count: n, into: piece)
+                let xi = x[i]
+                for c in 0..<n { acc[c] += xi * piece[c] }
+            }
+            for c in 0..<n {
+                let v = acc[c] + (bias?[c0 + c] ?? 0)
+                out[c0 + c] = accumulate ? out[c0 + c] + v : v
             }
         }
     }
