@@ -12,11 +12,6 @@ final class AnalysisModelTests: XCTestCase {
 
     func run(_ code: String) throws -> (Interpreter, CollectingSink) { try runWithFixtures(code) }
 
-    func value(_ interp: Interpreter, _ expr: String) throws -> String {
-        guard let v = try interp.execute(expr, file: "expr.loupe") else { return "None" }
-        return Repr.str(v)
-    }
-
     func testLogitLensMatchesTensorComputation() throws {
         let (interp, _) = try run("""
         model = load(FIXTURES + "/gpt2-tiny")

@@ -20,11 +20,6 @@ final class AttentionMapsTests: XCTestCase {
         return interp
     }
 
-    func value(_ interp: Interpreter, _ expr: String) throws -> String {
-        guard let v = try interp.execute(expr, file: "expr.loupe") else { return "None" }
-        return Repr.str(v)
-    }
-
     func testMatchesTheViewerComputedWithTransformers() throws {
         let interp = try run("""
         maps = attention_maps(model, prompt, max_gen_len=ref["max_gen_len"], temperature=0)

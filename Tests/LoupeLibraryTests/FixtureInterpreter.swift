@@ -16,3 +16,9 @@ func runWithFixtures(_ code: String) throws -> (Interpreter, CollectingSink) {
     _ = try interp.execute(code, file: "test.loupe")
     return (interp, sink)
 }
+
+/// The repr of `expr` evaluated in `interp` ("None" for a statement or None).
+func value(_ interp: Interpreter, _ expr: String) throws -> String {
+    guard let v = try interp.execute(expr, file: "expr.loupe") else { return "None" }
+    return Repr.str(v)
+}

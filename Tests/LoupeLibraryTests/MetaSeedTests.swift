@@ -48,11 +48,6 @@ final class MetaSeedTests: XCTestCase {
         return interp
     }
 
-    func value(_ interp: Interpreter, _ expr: String) throws -> String {
-        guard let v = try interp.execute(expr, file: "expr.loupe") else { return "None" }
-        return Repr.str(v)
-    }
-
     /// chat_tokens equals llama-models' ChatFormat.encode_dialog_prompt; to_tokens its Tokenizer.encode.
     func testChatAndTextIdsAreLlamaModels() throws {
         let interp = try run("""

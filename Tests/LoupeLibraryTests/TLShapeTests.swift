@@ -16,11 +16,6 @@ final class TLShapeTests: XCTestCase {
         return interp
     }
 
-    func value(_ interp: Interpreter, _ expr: String) throws -> String {
-        guard let v = try interp.execute(expr, file: "expr.loupe") else { return "None" }
-        return Repr.str(v)
-    }
-
     /// The value's text for a failure message (the error's text if it fails).
     func shown(_ interp: Interpreter, _ expr: String) -> String {
         (try? value(interp, expr)) ?? error(interp, expr)
