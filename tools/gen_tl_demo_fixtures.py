@@ -41,14 +41,15 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 torch.set_grad_enabled(False)
 
 
-def load_smollm2():
+def load_smollm2(**config):
+    """SmolLM2 as TransformerBridge; `config` overrides config.json (num_hidden_layers=4: the first 4 layers)."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
     from transformer_lens.model_bridge import TransformerBridge
     src = os.path.join(ROOT, "models", "smollm2")
     gg = "SmolLM2-135M-Instruct.Q4_1.gguf"
     tok = AutoTokenizer.from_pretrained(src, gguf_file=gg)
     hf = AutoModelForCausalLM.from_pretrained(src, gguf_file=gg, dtype=torch.float32,
-                                              attn_implementation="eager").eval()
+                                              attn_implementation="eager", **config).eval()
     tmp = "/tmp/smollm2_cfg"
     hf.config.save_pretrained(tmp)
     tok.save_pretrained(tmp)
@@ -608,7 +609,7 @@ def load_gpt2_tiny():
     from transformers import AutoModelForCausalLM
     from transformer_lens.model_bridge import TransformerBridge
     d = os.path.join(ROOT, "Tests", "Fixtures", "models", "gpt2-tiny")
-    hf = AutoModelForCausalLM.from_pretrained(d, dtype=torch.float32, attn_implementation="eager").eval()
+    hf = AutoModelForCausalLM.from_pretrained(d, dtype=torch.float32, attn_implementation="eager", **config).eval()
     model = TransformerBridge.boot_transformers(d, device="cpu", hf_model=hf)
     model.enable_compatibility_mode(disable_warnings=True)
     return model

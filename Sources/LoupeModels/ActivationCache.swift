@@ -55,11 +55,11 @@ public final class ActivationCache: @unchecked Sendable {
     /// Names held, in forward order.
     public var keys: [String] { order }
     public var count: Int { order.count }
-    public func contains(_ name: String) -> Bool { activations[name] != nil }
+    public func contains(_ name: String) -> Bool { activations[name] ?? activations[HookRegistry.canonical(name)] != nil }
 
     /// The activation of a full hook name.
     public func get(_ name: String) throws -> Tensor {
-        if let t = activations[name] { return t }
+        if let t = activations[name] ?? activations[HookRegistry.canonical(name)] { return t }
         if model.registry.id(of: name) != nil {
             throw ModelError(.unknownHook, "\(name) was not cached in this run (names_filter left it out)")
         }

@@ -149,7 +149,18 @@ struct HookRegistry: Sendable {
     static func visionBase(nLayers: Int) -> Int { 4 + nLayers * perBlock }
     var count: Int { points.count }
 
-    func id(of name: String) -> Int? { ids[name] }
+    func id(of name: String) -> Int? { ids[name] ?? ids[HookRegistry.canonical(name)] }
+
+    /// TransformerLens 4's TransformerBridge names for points HookedTransformer names otherwise
+    /// (`utils.get_act_name("in", 3)` is `blocks.3.hook_in`): the HookedTransformer name, which Loupe uses.
+    static func canonical(_ name: String) -> String {
+        guard name.hasPrefix("blocks.") else { return name }
+        let bridge = [".hook_in": ".hook_resid_pre", ".hook_out": ".hook_resid_post", ".ln2.hook_in": ".hook_resid_mid",
+                      ".attn.hook_out": ".hook_attn_out", ".mlp.hook_out": ".hook_mlp_out"]
+        let parts = name.split(separator: ".", maxSplits: 2)
+        guard parts.count == 3, Int(parts[1]) != nil, let alias = bridge["." + parts[2]] else { return name }
+        return "blocks.\(parts[1])\(alias)"
+    }
 
     /// The ids a filter selects; unknown exact names are errors with the nearest suggestion.
     func select(_ filter: NamesFilter) throws -> [Int] {
@@ -174,7 +185,7 @@ struct HookRegistry: Sendable {
     }
 
     func require(_ name: String) throws -> Int {
-        if let id = ids[name] { return id }
+        if let id = id(of: name) { return id }
         let hint = nearest(name, in: names).map { "; did you mean \($0)?" } ?? ""
         throw ModelError(.unknownHook, "unknown hook point \(name)\(hint)")
     }

@@ -32,7 +32,8 @@ public final class HookedTransformer: @unchecked Sendable {
     public var tokenizer: Tokenizer?
 
     /// Plans the per-model scratch and the processing for loaded weights.
-    init(weights: ModelWeights, options: LoadOptions) throws {
+    init(weights full: ModelWeights, options: LoadOptions) throws {
+        let weights = try options.firstNLayers.map { try full.firstLayers($0) } ?? full
         if let dtype = options.dtype {
             try weights.convert(to: dtype, quantizeUnembed: options.quantizeUnembed, threads: max(1, options.threads),
                                 progress: options.progress)

@@ -14,16 +14,21 @@ public struct LoadOptions: Sendable {
     /// With `dtype` Q8_0: quantise the unembedding too (by default it stays as stored, as bitsandbytes'
     /// `skip_modules=["output"]`).
     public var quantizeUnembed: Bool
+    /// Keep only the first n blocks (TransformerLens's `first_n_layers`, transformers' `num_hidden_layers`):
+    /// the embedding, those blocks, the final norm and the unembedding; the other blocks are never read.
+    public var firstNLayers: Int?
     /// Called while weights are converted (the library or command line prints it; the engine does not).
     public var progress: (@Sendable (LoadProgress) -> Void)?
 
     public init(processing: ProcessingOptions = .transformerLens,
                 threads: Int = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 8),
-                dtype: DType? = nil, quantizeUnembed: Bool = false, progress: (@Sendable (LoadProgress) -> Void)? = nil) {
+                dtype: DType? = nil, quantizeUnembed: Bool = false, firstNLayers: Int? = nil,
+                progress: (@Sendable (LoadProgress) -> Void)? = nil) {
         self.processing = processing
         self.threads = threads
         self.dtype = dtype
         self.quantizeUnembed = quantizeUnembed
+        self.firstNLayers = firstNLayers
         self.progress = progress
     }
 }

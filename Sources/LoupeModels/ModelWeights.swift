@@ -54,3 +54,19 @@ final class ModelWeights: @unchecked Sendable {
         self.sources = sources
     }
 }
+
+extension ModelWeights {
+    /// The same weights with only the first `n` blocks: a model of `n` layers ending in the same final
+    /// norm and unembedding (TransformerLens's `first_n_layers`).
+    func firstLayers(_ n: Int) throws -> ModelWeights {
+        guard (1...config.nLayers).contains(n) else {
+            throw ModelError(.badConfig, "\(config.source): first_n_layers=\(n) is outside 1…\(config.nLayers), the model's layer count")
+        }
+        var c = config
+        c.nLayers = n
+        let w = ModelWeights(config: c, layers: Array(layers.prefix(n)), embed: embed, posEmbed: posEmbed, lnFinalW: lnFinalW,
+                             lnFinalB: lnFinalB, unembed: unembed, ropeFreqFactors: ropeFreqFactors, sources: sources)
+        w.vision = vision
+        return w
+    }
+}

@@ -17,7 +17,7 @@ enum ModelBindings {
             load(name: str = "smollm2", fold_ln: bool = True, center_writing_weights: bool = True,
                  center_unembed: bool = True, fold_value_biases: bool = True,
                  refactor_factored_attn_matrices: bool = False, processing: bool = True,
-                 dtype: str | None = None, quantize_unembed: bool = False)
+                 dtype: str | None = None, quantize_unembed: bool = False, first_n_layers: int | None = None)
             """,
             doc: """
             Loads a model: a name under models/ (e.g. "smollm2", the embedded default), a Hugging Face folder
@@ -29,6 +29,9 @@ enum ModelBindings {
             Weights stay as stored (memory-mapped, never widened to float32 as a whole) unless dtype converts them on load:
             "f32", "f16", "bf16", or "q8_0" (8-bit blocks of 32, the counterpart of load_in_8bit; the embedding and the
             unembedding stay as stored unless quantize_unembed=True). model.memory() shows what they occupy.
+            first_n_layers=n keeps the embedding, the first n blocks, the final norm and the unembedding, as
+            TransformerLens's from_pretrained(first_n_layers=n) and transformers' num_hidden_layers=n do: a smaller
+            model to try a sweep on before the full one.
             """,
             example: "model = load(\"smollm2\")\nraw = load(\"smollm2\", processing=False)"
         ) { interp, args in
@@ -44,7 +47,7 @@ enum ModelBindings {
             let location = try ModelLoading.locate(name, scriptDirectory: interp.scriptDirectory)
             let dtype = try ModelMemoryBindings.dtype(try args.optionalString("dtype"))
             let loadOptions = LoadOptions(processing: options, dtype: dtype, quantizeUnembed: try args.bool("quantize_unembed"),
-                                          progress: ModelMemoryBindings.progress(target: dtype))
+                                          firstNLayers: try args.optionalInt("first_n_layers"), progress: ModelMemoryBindings.progress(target: dtype))
             let model = try engineCall { try HookedTransformer(location: location, options: loadOptions) }
             let tokenizer = model.tokenizer  // built once, by the engine's loader
             let object = ModelObject(model: model, tokenizer: tokenizer, name: ModelLoading.displayName(location, typed: name),

@@ -43,7 +43,7 @@ enum UtilsBindings {
                 doc: "load(model_name, …): processing keywords (fold_ln, center_writing_weights, center_unembed, fold_value_biases, refactor_factored_attn_matrices) apply; device and dtype are ignored (Loupe runs float32 on the CPU).",
                 example: "model = HookedTransformer.from_pretrained(\"gpt2\")") { rt, args in
                 let ignored: Set<String> = ["device", "dtype", "torch_dtype", "n_devices", "move_to_device", "default_padding_side",
-                                            "trust_remote_code", "hf_model", "tokenizer", "first_n_layers"]
+                                            "trust_remote_code", "hf_model", "tokenizer"]
                 var passed: [(String, Value)] = []
                 for (k, v) in args.varKeywords where !ignored.contains(k) {
                     guard keywords.contains(k) else {
