@@ -103,7 +103,8 @@ public struct ModelLocation: Sendable {
     public var modelType: String? { config?["model_type"]?.string }
 
     /// The checkpoint's weights: the GGUF file, `model.safetensors.index.json` (sharded), or a single
-    /// `.safetensors` file, or `pytorch_model.bin` (read by the restricted state-dict reader, never run).
+    /// `.safetensors` file, or `pytorch_model.bin` or its sharded `pytorch_model.bin.index.json` (read by
+    /// the restricted state-dict reader, never run).
     /// A Meta folder with one shard gives that shard; several are joined by the model loader.
     public func weights() throws -> WeightSource {
         if kind == .gguf { return try GGUFFile(url: url) }
@@ -117,7 +118,7 @@ public struct ModelLocation: Sendable {
         }
         let fm = FileManager.default
         let index = directory.appendingPathComponent("model.safetensors.index.json")
-        if fm.fileExists(atPath: index.path) { return try SafetensorsIndex(url: index) }
+        if fm.fileExists(atPath: index.path) { return try ShardIndex(url: index) }
         let single = directory.appendingPathComponent("model.safetensors")
         if fm.fileExists(atPath: single.path) { return try SafetensorsFile(url: single) }
         let names = (try? fm.contentsOfDirectory(atPath: directory.path)) ?? []
@@ -130,10 +131,12 @@ public struct ModelLocation: Sendable {
         }
         let bin = directory.appendingPathComponent("pytorch_model.bin")
         if fm.fileExists(atPath: bin.path) { return try PyTorchFile(url: bin) }
-        let pickles = names.filter { $0 == "pytorch_model.bin.index.json" || $0.hasSuffix(".pt") || $0.hasSuffix(".pth") }
+        let binIndex = directory.appendingPathComponent("pytorch_model.bin.index.json")
+        if fm.fileExists(atPath: binIndex.path) { return try ShardIndex(url: binIndex) }
+        let pickles = names.filter { $0.hasSuffix(".pt") || $0.hasSuffix(".pth") }
         if !pickles.isEmpty {
             throw FormatError(.unsupportedFormat, file: directory.appendingPathComponent(pickles.sorted()[0]).path,
-                              "sharded or unnamed PyTorch checkpoints are not loaded (only pytorch_model.bin or Meta's consolidated.NN.pth)",
+                              "unnamed PyTorch checkpoints are not loaded (only pytorch_model.bin, its sharded index, or Meta's consolidated.NN.pth)",
                               hint: "convert to safetensors: python -c \"from transformers import AutoModel; AutoModel.from_pretrained('\(directory.path)').save_pretrained('\(directory.path)', safe_serialization=True)\"")
         }
         throw FormatError(.notFound, file: directory.path, "no weights: expected model.safetensors, model.safetensors.index.json or a .gguf file")

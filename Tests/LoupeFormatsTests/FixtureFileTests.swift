@@ -79,7 +79,7 @@ final class FixtureFileTests: XCTestCase {
     }
 
     func testSafetensorsSharded() throws {
-        let index = try SafetensorsIndex(url: TestPaths.fixtures.appendingPathComponent("sharded/model.safetensors.index.json"))
+        let index = try ShardIndex(url: TestPaths.fixtures.appendingPathComponent("sharded/model.safetensors.index.json"))
         XCTAssertEqual(index.shards.count, 2)
         XCTAssertEqual(index.tensorNames, ["a.weight", "b.weight", "c.weight"])
         XCTAssertEqual(index.info("c.weight")?.dtype, .bf16)

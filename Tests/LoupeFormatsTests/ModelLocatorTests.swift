@@ -138,7 +138,7 @@ final class ModelLocatorTests: XCTestCase {
         for f in ["model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors", "model.safetensors.index.json"] {
             try copyFixture("sharded/" + f, to: dir.appendingPathComponent(f))
         }
-        let sharded = try XCTUnwrap(try loc.weights() as? SafetensorsIndex)
+        let sharded = try XCTUnwrap(try loc.weights() as? ShardIndex)
         XCTAssertEqual(sharded.tensorNames.count, 3)
         // A broken config.json is reported with its location.
         try write(#"{"model_type": }"#, dir.appendingPathComponent("config.json"))

@@ -114,7 +114,7 @@ final class SafetensorsCorruptFileTests: CorruptFileTestCase {
             return u
         }
         func expectIndex(_ url: URL, _ kind: FormatError.Kind, item: String? = nil, says: String, line: UInt = #line) {
-            XCTAssertThrowsError(try SafetensorsIndex(url: url), line: line) { e in
+            XCTAssertThrowsError(try ShardIndex(url: url), line: line) { e in
                 let err = e as? FormatError
                 XCTAssertEqual(err?.kind, kind, "\(e)", line: line)
                 if let item { XCTAssertEqual(err?.item, item, "\(e)", line: line) }

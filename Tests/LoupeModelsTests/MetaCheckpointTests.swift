@@ -122,6 +122,18 @@ final class MetaCheckpointTests: XCTestCase {
         print("== " + report.joined())
     }
 
+    /// The sharded form: pytorch_model-0000N-of-00003.bin listed by pytorch_model.bin.index.json.
+    func testShardedPytorchModelBinMatchesSafetensors() throws {
+        let fx = try ReferenceFixture("llama3-tiny")
+        let m = try load("llama3-tiny-bin-sharded")
+        let index = try XCTUnwrap(m.weights.sources.first as? ShardIndex)
+        XCTAssertEqual(index.shards.count, 3)
+        XCTAssertTrue(index.shards.allSatisfy { $0 is PyTorchFile })
+        var report: [String] = []
+        assertClose(try m.run(fx.intLists("tokens")[0]), fx.tensor("single/logits")!, "llama3-tiny-bin-sharded logits", report: &report)
+        print("== " + report.joined())
+    }
+
     func argmax(_ t: Tensor) -> [Int] {
         let v = t.shape[1], x = t.contiguous().toArray()
         return (0..<t.shape[0]).map { r in (0..<v).max { x[r * v + $0] < x[r * v + $1] }! }

@@ -1,15 +1,27 @@
 import Foundation
 import LoupeTensor
 
-// model.safetensors.index.json:
+// model.safetensors.index.json / pytorch_model.bin.index.json:
 //   { "metadata": { "total_size": … }?, "weight_map": { TENSOR_NAME: "model-00001-of-00002.safetensors", … } }
 // Shard names are file names in the same directory as the index.
 
-/// A sharded checkpoint: every tensor in `weight_map`, found in its shard, with nothing left over.
-public final class SafetensorsIndex: WeightSource, @unchecked Sendable {
+/// One file of a sharded checkpoint: a safetensors file or a PyTorch state dict.
+public protocol ShardFile: WeightSource {
+    var url: URL { get }
+    /// Tensors of dtypes Loupe does not load: name → dtype.
+    var otherTensors: [String: String] { get }
+}
+
+extension SafetensorsFile: ShardFile {}
+extension PyTorchFile: ShardFile {}
+
+/// A sharded checkpoint: every tensor in `weight_map`, found in its shard, with nothing left over. The
+/// index's name says what the shards are: `pytorch_model.bin.index.json` lists PyTorch state dicts (read
+/// by the restricted reader, never run), any other index safetensors files.
+public final class ShardIndex: WeightSource, @unchecked Sendable {
     public let url: URL
     /// Shards in the order they are first named by the weight map.
-    public let shards: [SafetensorsFile]
+    public let shards: [any ShardFile]
     public let metadata: JSONObject
     public let tensorNames: [String]
     private let shardOf: [String: Int]
@@ -41,7 +53,11 @@ public final class SafetensorsIndex: WeightSource, @unchecked Sendable {
             }
             listed[tensor] = shardIndex[shard]
         }
-        let shards = try shardNames.map { try SafetensorsFile(url: directory.appendingPathComponent($0)) }
+        let pickled = url.lastPathComponent.hasPrefix("pytorch_model")
+        let shards: [any ShardFile] = try shardNames.map {
+            let shard = directory.appendingPathComponent($0)
+            return pickled ? try PyTorchFile(url: shard) : try SafetensorsFile(url: shard)
+        }
         // Every listed tensor is in its shard; every shard tensor is listed there.
         for (tensor, s) in listed {
             let shard = shards[s]
@@ -72,7 +88,7 @@ public final class SafetensorsIndex: WeightSource, @unchecked Sendable {
 
     public func loadFloat32(_ name: String) throws -> Tensor { try shard(name).loadFloat32(name) }
 
-    private func shard(_ name: String) throws -> SafetensorsFile {
+    private func shard(_ name: String) throws -> any ShardFile {
         guard let s = shardOf[name] else {
             throw FormatError(.noSuchTensor, file: url.path, item: name, "no tensor of this name in the index (\(shardOf.count) tensors)")
         }
