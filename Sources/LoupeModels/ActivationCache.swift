@@ -72,23 +72,41 @@ public final class ActivationCache: @unchecked Sendable {
         get throws { try get(ActivationCache.actName(name, layer: layer, layerType: layerType, nLayers: model.config.nLayers)) }
     }
 
-    /// TransformerLens's `utils.get_act_name`, with negative layers counted from the end.
+    /// A cache key's full name: `utils.get_act_name` with negative layers counted from the end, as
+    /// TransformerLens's `cache[name, layer]` does.
     public static func actName(_ name: String, layer: Int? = nil, layerType: String? = nil, nLayers: Int) -> String {
-        if name.contains("hook_") || name.hasPrefix("blocks.") { return name }
-        let alias = ["attn": "pattern", "attn_logits": "attn_scores", "key": "k", "query": "q", "value": "v",
-                     "mlp_pre": "pre", "mlp_mid": "mid", "mlp_post": "post"]
-        let typeAlias = ["a": "attn", "m": "mlp", "b": "", "block": "", "blocks": "", "attention": "attn"]
-        let n = alias[name] ?? name
-        var type = layerType.map { typeAlias[$0] ?? $0 }
-        if ["k", "v", "q", "z", "rot_k", "rot_q", "result", "pattern", "attn_scores"].contains(n) { type = "attn" }
-        else if ["pre", "post", "mid", "pre_linear"].contains(n) { type = "mlp" }
-        else if type == "" { type = nil }
-        guard var l = layer else {
-            if n == "scale" || n == "normalized" { return "ln_final.hook_\(n)" }
-            return "hook_\(n)"
+        getActName(name, layer: layer.map { String($0 < 0 ? $0 + nLayers : $0) }, layerType: layerType)
+    }
+
+    /// TransformerLens's `get_act_name`, alias tables included.
+    public static func getActName(_ given: String, layer givenLayer: String?, layerType givenType: String?) -> String {
+        if (given.contains(".") || given.hasPrefix("hook_")) && givenLayer == nil && givenType == nil { return given }
+        var name = given, layer = givenLayer, layerType = givenType
+        // "k6", "scale4ln1": letters, then the layer's digits, then the layer type.
+        let letters = given.prefix { $0.isASCII && $0.isLowercase }
+        let digits = given.dropFirst(letters.count).prefix { $0.isASCII && $0.isNumber }
+        if !letters.isEmpty && !digits.isEmpty {
+            name = String(letters)
+            layer = String(digits)
+            let rest = given.dropFirst(letters.count + digits.count)
+            layerType = rest.isEmpty ? nil : String(rest)
         }
-        if l < 0 { l += nLayers }
-        return "blocks.\(l)." + (type.map { "\($0)." } ?? "") + "hook_\(n)"
+        let layerTypeAlias = ["a": "attn", "m": "mlp", "b": "", "block": "", "blocks": "", "attention": "attn"]
+        let actNameAlias = ["attn": "pattern", "attn_logits": "attn_scores", "key": "k", "query": "q", "value": "v",
+                            "mlp_pre": "pre", "mlp_mid": "mid", "mlp_post": "post"]
+        name = actNameAlias[name] ?? name
+        var full = layer.map { "blocks.\($0)." } ?? ""
+        if ["k", "v", "q", "z", "rot_k", "rot_q", "result", "pattern", "attn_scores"].contains(name) {
+            layerType = "attn"
+        } else if ["pre", "post", "mid", "pre_linear"].contains(name) {
+            layerType = "mlp"
+        } else if let t = layerType, let alias = layerTypeAlias[t] {
+            layerType = alias
+        }
+        if let t = layerType, !t.isEmpty { full += "\(t)." }
+        full += "hook_\(name)"
+        if ["scale", "normalized"].contains(name) && layer == nil { full = "ln_final.\(full)" }
+        return full
     }
 
     // MARK: residual-stream stacks

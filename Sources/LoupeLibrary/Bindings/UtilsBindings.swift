@@ -1,5 +1,6 @@
 import Foundation
 import LoupeInterpreter
+import LoupeModels
 import LoupeTensor
 
 /// `transformer_lens` (HookedTransformer.from_pretrained, utils.get_act_name, utils.test_prompt, …) and
@@ -18,7 +19,7 @@ enum UtilsBindings {
             case .string(let s): layer = s
             case let v: layer = String(try v.asInt("get_act_name layer"))
             }
-            return .string(actName(try args.string("name"), layer: layer, layerType: try args.optionalString("layer_type")))
+            return .string(ActivationCache.getActName(try args.string("name"), layer: layer, layerType: try args.optionalString("layer_type")))
         }))
         utils.set("to_numpy", .builtin(Builtins.function("utils.to_numpy(tensor)",
             doc: "Returns the tensor itself: Loupe's tensors are already numpy-compatible arrays.",
@@ -113,36 +114,5 @@ enum UtilsBindings {
             }
             return try rt.call(.builtin(patterns), Arguments(keywords: [("tokens", args.value("tokens")), ("attention", attention)] + args.varKeywords))
         }
-    }
-
-    /// TransformerLens's `get_act_name`, alias tables included.
-    static func actName(_ given: String, layer givenLayer: String?, layerType givenType: String?) -> String {
-        if (given.contains(".") || given.hasPrefix("hook_")) && givenLayer == nil && givenType == nil { return given }
-        var name = given, layer = givenLayer, layerType = givenType
-        // "k6", "scale4ln1": letters, then the layer's digits, then the layer type.
-        let letters = given.prefix { $0.isASCII && $0.isLowercase }
-        let digits = given.dropFirst(letters.count).prefix { $0.isASCII && $0.isNumber }
-        if !letters.isEmpty && !digits.isEmpty {
-            name = String(letters)
-            layer = String(digits)
-            let rest = given.dropFirst(letters.count + digits.count)
-            layerType = rest.isEmpty ? nil : String(rest)
-        }
-        let layerTypeAlias = ["a": "attn", "m": "mlp", "b": "", "block": "", "blocks": "", "attention": "attn"]
-        let actNameAlias = ["attn": "pattern", "attn_logits": "attn_scores", "key": "k", "query": "q", "value": "v",
-                            "mlp_pre": "pre", "mlp_mid": "mid", "mlp_post": "post"]
-        name = actNameAlias[name] ?? name
-        var full = layer.map { "blocks.\($0)." } ?? ""
-        if ["k", "v", "q", "z", "rot_k", "rot_q", "result", "pattern", "attn_scores"].contains(name) {
-            layerType = "attn"
-        } else if ["pre", "post", "mid", "pre_linear"].contains(name) {
-            layerType = "mlp"
-        } else if let t = layerType, let alias = layerTypeAlias[t] {
-            layerType = alias
-        }
-        if let t = layerType, !t.isEmpty { full += "\(t)." }
-        full += "hook_\(name)"
-        if ["scale", "normalized"].contains(name) && layer == nil { full = "ln_final.\(full)" }
-        return full
     }
 }
