@@ -52,7 +52,7 @@ def probe(loupe, notebook, out):
             problems.append(f"cannot write {out}")
     except OSError as e:
         problems.append(f"cannot write {out}: {e}")
-    return ray.util.get_node_ip_address(), problems
+    return f"{ray.util.get_node_ip_address()} ({ray.get_runtime_context().get_node_id()[:8]})", problems
 
 
 @ray.remote
@@ -62,7 +62,7 @@ def run_shard(k, loupe, notebook, out, n, params, threads):
         cmd += ["-p", p]
     env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads))
     r = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    node = ray.util.get_node_ip_address()
+    node = f"{ray.util.get_node_ip_address()} ({ray.get_runtime_context().get_node_id()[:8]})"
     tail = (r.stdout + r.stderr)[-3000:]
     if r.returncode == 0:
         return k, node
@@ -77,8 +77,8 @@ def main():
     probes = [probe.options(scheduling_strategy=NodeAffinitySchedulingStrategy(n["NodeID"], soft=False))
               .remote(args.loupe, args.notebook, args.out) for n in nodes]
     broken = False
-    for ip, problems in ray.get(probes):
-        print(f"node {ip}: " + ("; ".join(problems) if problems else "ok"), flush=True)
+    for node, problems in ray.get(probes):
+        print(f"node {node}: " + ("; ".join(problems) if problems else "ok"), flush=True)
         broken = broken or bool(problems)
     if broken:
         sys.exit(2)
