@@ -6,10 +6,11 @@
 #   3. 3 of 8 shards deleted: a rerun runs only those 3, the merge is identical;
 #   4. a deterministic error runs once and is reported with its shard;
 # and prints the bench row (single machine vs 8 shards on the cluster, merge alone).
-# Run by hand: `bench/ray_sweep.sh [n_prompts]` (default 64; about 2–4 minutes on 2 cores).
+# Run by hand: `bench/ray_sweep.sh [n_prompts]` (default 64; RUNS=5 timed runs; about 5–8 minutes on 2 cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N_PROMPTS=${1:-64}
+RUNS=${RUNS:-5}
 LOUPE=${LOUPE:-$PWD/.build/release/loupe}
 [ -x "$LOUPE" ] || LOUPE=$PWD/.build/debug/loupe
 VENV=.build/ray-venv
@@ -44,16 +45,12 @@ for _ in $(seq 60); do curl -sf $API/api/version >/dev/null && break; sleep 1; d
 echo "cluster up: head $(printf %.1f "$(echo "$t1 - $t0" | bc)") s, both nodes $(printf %.1f "$(echo "$(now) - $t0" | bc)") s"
 
 echo "== single machine (2 threads)"
-s0=$(now); "$LOUPE" run "$NB" -p n_prompts=$N_PROMPTS --out "$WORK/single" -q; s1=$(now)
-single=$(echo "$s1 - $s0" | bc)
+"$LOUPE" run "$NB" -p n_prompts=$N_PROMPTS --out "$WORK/single" -q
 
 echo "== 1. 8 shards through the Jobs API"
-c0=$(now); "$LOUPE" submit --ray $API "$NB" --shards 8 -p n_prompts=$N_PROMPTS --out "$WORK/ray" > "$WORK/job1.log"; c1=$(now)
-cluster=$(echo "$c1 - $c0" | bc)
+"$LOUPE" submit --ray $API "$NB" --shards 8 -p n_prompts=$N_PROMPTS --out "$WORK/ray" > "$WORK/job1.log"
 grep -E "running|node " "$WORK/job1.log"
 same "$WORK/single" "$WORK/ray"; echo "identical: tables, tensors, figures"
-m0=$(now); "$LOUPE" merge "$WORK/ray" --out "$WORK/merge-only" -q; m1=$(now)
-merge=$(echo "$m1 - $m0" | bc)
 
 echo "== 3. resume: delete 3 of 8 shards"
 rm -rf "$WORK"/ray/shards/{1,4,6}-of-8 "$WORK/ray/sweeps"
@@ -104,10 +101,24 @@ set -e
     || { echo "FAIL: expected a deterministic failure of shard 1-of-2"; cat "$WORK/bad.log"; exit 1; }
 grep -q "item 4 is bad" "$WORK/bad.log" && echo "reported with its shard: $(grep -m1 'shard 1-of-2 FAILED' "$WORK/bad.log" | cut -c1-100)"
 
-echo "== bench ($N_PROMPTS prompts; single machine 2 threads vs 8 shards on 2 nodes of 1 CPU, merge included)"
-python3 - "$single" "$cluster" "$merge" <<'PY'
-import sys
-single, cluster, merge = map(float, sys.argv[1:])
-print(f"single {single:.1f} s | cluster {cluster:.1f} s ({8/cluster:.2f} shards/s) | overhead {cluster/single-1:+.0%} | merge alone {merge:.2f} s")
+echo "== bench ($N_PROMPTS prompts; single machine 2 threads vs 8 shards on 2 nodes of 1 CPU, merge included; $RUNS runs)"
+ray start --address=127.0.0.1:6390 --node-ip-address=127.0.0.1 --num-cpus=1 --resources='{"w2":1}' --disable-usage-stats >/dev/null 2>&1
+sleep 3
+: > "$WORK/times"
+for r in $(seq "$RUNS"); do
+    s0=$(now); "$LOUPE" run "$NB" -p n_prompts=$N_PROMPTS --out "$WORK/b-single-$r" -q 2>/dev/null; s1=$(now)
+    "$LOUPE" submit --ray $API "$NB" --shards 8 -p n_prompts=$N_PROMPTS --out "$WORK/b-ray-$r" >/dev/null 2>&1; c1=$(now)
+    same "$WORK/b-single-$r" "$WORK/b-ray-$r"
+    "$LOUPE" merge "$WORK/b-ray-$r" --out "$WORK/b-merge-$r" -q 2>/dev/null; m1=$(now)
+    echo "$(echo "$s1 - $s0" | bc) $(echo "$c1 - $s1" | bc) $(echo "$m1 - $c1" | bc)" >> "$WORK/times"
+done
+python3 - "$WORK/times" <<'PY'
+import statistics, sys
+rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+single, cluster, merge = zip(*rows)
+med = statistics.median
+spread = lambda xs: f"{min(xs):.1f}–{max(xs):.1f}"
+print(f"single {med(single):.1f} s ({spread(single)}) | cluster {med(cluster):.1f} s ({spread(cluster)}), "
+      f"{8/med(cluster):.2f} shards/s | overhead {med(cluster)/med(single)-1:+.0%} | merge alone {med(merge):.2f} s ({min(merge):.2f}–{max(merge):.2f})")
 PY
 echo "ALL PASSED"

@@ -101,7 +101,9 @@ def main():
                 print(f"shard {k}-of-{N} done on {node}", flush=True)
             except Exception as e:  # a RayTaskError wrapping Deterministic, or retries exhausted
                 failed.append(k)
-                print(f"shard {k}-of-{N} FAILED: {e}", flush=True)
+                text = str(e)
+                at = text.find(f"shard {k}-of-{N} on ")  # our message, without Ray's traceback
+                print(f"shard {k}-of-{N} FAILED: {text[at:] if at >= 0 else text}", flush=True)
         ran = done - (N - len(todo))
         elapsed = time.time() - start
         rate = ran / elapsed if elapsed > 0 else 0.0
