@@ -102,6 +102,13 @@ final class SweepShardTests: XCTestCase {
             XCTAssertEqual(refused.status, 1, field)
             XCTAssertTrue(refused.stderr.contains("2-of-3") && refused.stderr.contains("field \(field)"), "\(field): \(refused.stderr)")
         }
+        // An item claimed by two shards.
+        let overlap = root.appendingPathComponent("overlap")
+        try FileManager.default.copyItem(at: sharded.appendingPathComponent("shards"), to: overlap.appendingPathComponent("shards"))
+        try edit(manifestURL(overlap, "2-of-3")) { $0["items"] = [2, 4, 5, 6] }
+        let twiceItem = try run(["merge", overlap.path])
+        XCTAssertEqual(twiceItem.status, 1)
+        XCTAssertTrue(twiceItem.stderr.contains("item 2 is in shard 1-of-3 and shard 2-of-3"), twiceItem.stderr)
         // Another N.
         let mixed = root.appendingPathComponent("mixed")
         try FileManager.default.copyItem(at: sharded.appendingPathComponent("shards"), to: mixed.appendingPathComponent("shards"))
