@@ -33,6 +33,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         .systemLibrary(name: "CEditLine", path: "Sources/CEditLine"),
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
         // Debian's libjpeg-turbo and libpng behind a small C shim: every setjmp that catches one of
         // their errors lives in C, so no longjmp crosses a Swift frame.
         .target(name: "CImageCodecs", linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png")]),
@@ -53,7 +54,7 @@ let package = Package(
         .target(name: "LoupeInterpreter", dependencies: ["LoupeScript", "LoupeTensor", "LoupeNotebook"],
                 swiftSettings: swiftSettings),
         .target(name: "LoupeLibrary",
-                dependencies: ["LoupeInterpreter", "LoupeAnalysis", "LoupeImage", "LoupePlot", "LoupeReport",
+                dependencies: ["LoupeInterpreter", "LoupeAnalysis", "LoupeImage", "LoupePlot", "LoupeReport", "CCrypto",
                                .product(name: "ZIPFoundation", package: "ZIPFoundation")],
                 swiftSettings: swiftSettings),
         .executableTarget(name: "loupe",

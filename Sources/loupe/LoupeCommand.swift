@@ -15,6 +15,6 @@ struct LoupeCommand: ParsableCommand {
           loupe convert a.ipynb                  write a.loupe (and back)
         """,
         version: LoupeVersion.string,
-        subcommands: [ReplCommand.self, RunCommand.self, ConvertCommand.self, InfoCommand.self],
+        subcommands: [ReplCommand.self, RunCommand.self, ConvertCommand.self, InfoCommand.self] + SweepCommands.all,
         defaultSubcommand: ReplCommand.self)
 }

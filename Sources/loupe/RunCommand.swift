@@ -33,7 +33,11 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print only errors and the report path.")
     var quiet = false
 
+    @Option(name: .long, help: ArgumentHelp("Run only shard K of N of the notebook's sweep and publish OUT/shards/K-of-N/ (K from 0); `loupe merge OUT` runs the reduce. Exit 0 done, 75 retry, else a deterministic error.", valueName: "K/N"))
+    var shard: String?
+
     func run() throws {
+        if let shard { return try runShard(shard) }
         let input = URL(fileURLWithPath: file)
         let document: NotebookDocument
         let parsed: [NotebookParameter]
@@ -46,7 +50,8 @@ struct RunCommand: ParsableCommand {
         let name = input.deletingPathExtension().lastPathComponent
         let outDirectory = URL(fileURLWithPath: out ?? "reports/\(name)")
 
-        let runner = NotebookRunner(document: document, options: NotebookRunOptions(parameters: parsed, keepGoing: keepGoing, outputDirectory: outDirectory))
+        let sweeps = SweepSession(mode: .single)
+        let runner = NotebookRunner(document: document, options: NotebookRunOptions(parameters: parsed, keepGoing: keepGoing, outputDirectory: outDirectory, sweep: sweeps))
         let printer = TerminalPrinter(figureDirectory: nil)
         let quiet = self.quiet
         var namer = FigureNamer()
@@ -71,6 +76,7 @@ struct RunCommand: ParsableCommand {
         }
         do {
             let written = try NotebookArtifacts.write(result.report, to: outDirectory, includeInput: !noInput)
+            _ = try sweeps.writeResults(to: outDirectory)
             let figures = written.figures.isEmpty ? "" : ", \(written.figures.count) figure\(written.figures.count == 1 ? "" : "s")"
             Console.error("report: \(written.html.path) (notebook.ipynb\(figures))")
         } catch {

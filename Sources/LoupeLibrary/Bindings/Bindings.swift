@@ -32,6 +32,7 @@ enum Bindings {
         CacheBindings.install()
         HookBindings.install()
         TableBindings.install()
+        SweepBindings.install()
         DisplayBindings.install()
         IPythonDisplay.install()
         TimeBindings.install()

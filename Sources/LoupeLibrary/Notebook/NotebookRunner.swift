@@ -14,11 +14,15 @@ public struct NotebookRunOptions: Sendable {
     public var keepGoing: Bool
     /// Where relative paths the notebook writes to land (the report's folder); nil: the script's folder.
     public var outputDirectory: URL?
+    /// How `sweep(...)` loops run (one machine, one shard, or a merge); nil: one machine.
+    public var sweep: SweepSession?
 
-    public init(parameters: [NotebookParameter] = [], keepGoing: Bool = false, outputDirectory: URL? = nil) {
+    public init(parameters: [NotebookParameter] = [], keepGoing: Bool = false, outputDirectory: URL? = nil,
+                sweep: SweepSession? = nil) {
         self.parameters = parameters
         self.keepGoing = keepGoing
         self.outputDirectory = outputDirectory
+        self.sweep = sweep
     }
 }
 
@@ -98,6 +102,9 @@ public final class NotebookRunner: @unchecked Sendable {
         interpreter.outputDirectory = options.outputDirectory?.standardizedFileURL
         self.interpreter = interpreter
         defer { self.interpreter = nil }
+        options.sweep?.attach(to: interpreter)
+        defer { SweepSession.detach(from: interpreter) }
+        var shardDone = false
 
         let total = document.cells.filter { $0.kind == .code }.count
         var reportCells: [ReportCell] = []
@@ -117,7 +124,7 @@ public final class NotebookRunner: @unchecked Sendable {
             }
             number += 1
             var reportCell = ReportCell(kind: .code, source: cell.source, title: cell.title, tags: cell.tags)
-            let stopped = interrupted || (!failed.isEmpty && !options.keepGoing)
+            let stopped = interrupted || shardDone || (!failed.isEmpty && !options.keepGoing)
             if stopped {
                 reportCells.append(reportCell)
                 continue
@@ -127,7 +134,10 @@ public final class NotebookRunner: @unchecked Sendable {
             let cellStart = Date()
             var cellFailed = false
             do {
-                if let value = try interpreter.execute(cell.source, file: document.sourceName(of: cell), firstLine: cell.firstLine),
+                if let session = options.sweep, session.isShard {
+                    shardDone = try ShardCells.run(cell.source, file: document.sourceName(of: cell), firstLine: cell.firstLine,
+                                                   interpreter: interpreter, session: session)
+                } else if let value = try interpreter.execute(cell.source, file: document.sourceName(of: cell), firstLine: cell.firstLine),
                    let shown = interpreter.display(value) {
                     sink.emit(shown)
                 }
