@@ -572,22 +572,36 @@ def main_demo_model_side(model):
             print(name, tuple(param.shape))
 
     section("main_factored_matrix")
-    # torch.randn is replaced by fixed factors (the two RNGs differ).
-    A = torch.tensor([[1.0, 2.0], [0.5, -1.0], [3.0, 0.0], [-2.0, 1.5], [0.25, 0.75]])
-    B = torch.tensor([[0.5, -1.0, 2.0, 0.0, 1.0], [1.5, 0.25, -0.5, 2.0, -1.0]])
+    # The demo's cells 41-44 with IN_GITHUB true (torch.manual_seed(50) before each torch.randn); shapes
+    # print as tuples and the 5x5 eigenvalues as the sums of the non-zero ones, as the Loupe script prints.
+    torch.manual_seed(50)
+    A = torch.randn(5, 2)
+    B = torch.randn(2, 5)
     AB = A @ B
     AB_factor = FactoredMatrix(A, B)
-    print(f"{AB.norm().item():.4f}", f"{AB_factor.norm().item():.4f}")
+    print("Norms:")
+    print(AB.norm())
+    print(AB_factor.norm())
     print(f"Right dimension: {AB_factor.rdim}, Left dimension: {AB_factor.ldim}, Hidden dimension: {AB_factor.mdim}")
-    ev = AB_factor.eigenvalues
-    print([f"{x:.4f}" for x in ev.real.tolist()], [f"{x:.4f}" for x in ev.imag.tolist()])
-    print([f"{x:.4f}" for x in torch.linalg.svd(AB).S[:2].tolist()], [f"{x:.4f}" for x in AB_factor.S.tolist()])
-    C = torch.arange(1500, dtype=torch.float32).reshape(5, 300) / 1000
+    print("Eigenvalues:")
+    full_eigenvalues = torch.linalg.eig(AB).eigenvalues
+    print(AB_factor.eigenvalues)
+    print()
+    print("Singular Values:")
+    print(torch.linalg.svd(AB).S[:2])
+    print(AB_factor.S)
+    nonzero = full_eigenvalues.abs() > 1e-3
+    print(f"{full_eigenvalues.real[nonzero].sum().item():.3f}", f"{full_eigenvalues.imag[nonzero].abs().sum().item():.3f}",
+          nonzero.sum().item())
+    torch.manual_seed(50)
+    C = torch.randn(5, 300)
+    ABC = AB @ C
     ABC_factor = AB_factor @ C
-    print(tuple((AB @ C).shape), f"{(AB @ C).norm().item():.3f}", tuple(ABC_factor.shape), f"{ABC_factor.norm().item():.3f}")
+    print("Unfactored:", tuple(ABC.shape), ABC.norm().round(decimals=3))
+    print("Factored:", tuple(ABC_factor.shape), ABC_factor.norm().round(decimals=3))
     print(f"Right dimension: {ABC_factor.rdim}, Left dimension: {ABC_factor.ldim}, Hidden dimension: {ABC_factor.mdim}")
-    print(torch.isclose(AB_factor.AB, AB).all().item())
-    print(AB_factor.get_corner(2).tolist())
+    print(torch.isclose(AB_factor.AB, AB).all())
+    print([[round(x, 4) for x in row] for row in AB_factor.get_corner(2).tolist()])
 
     section("main_ov_circuit")
     OV_circuit_all_heads = model.OV
