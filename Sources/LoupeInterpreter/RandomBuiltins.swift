@@ -36,8 +36,7 @@ enum RandomBuiltins {
     static func floatTensor(_ v: Value, _ fn: String) throws -> TensorValue {
         let t = try TensorBuiltins.tensorArg(v, fn)
         guard t.kind == .float else {
-            throw LoupeError("\(fn): \"\(fn)_kernel_cpu\" is not implemented for \(t.kind.rawValue) tensors (torch draws these into float tensors)",
-                             hint: "convert first: x.float()")
+            throw LoupeError("\(fn) fills float tensors; this one is \(t.kind.rawValue) (torch refuses it too)", hint: "convert first: x.float()")
         }
         return t
     }
@@ -60,12 +59,13 @@ enum RandomBuiltins {
             "Uniform values in [0, 1), torch.rand. \(source)", "rand(3)") { rt, args in
             try typed(Tensor.torchRand(try shape(args.varArgs, "rand", false), using: try generator(args, rt, "rand")), args.value("dtype"), .float)
         }
-        reg("randint(low, high, size=None, generator=None, dtype=None, device=None)",
+        reg("randint(low, high=None, size=None, generator=None, dtype=None, device=None)",
             "Random integers in [low, high) as an int64 tensor, torch.randint; randint(high, size) starts at 0. \(source)",
             "torch.randint(0, 10, (2, 3))") { rt, args in
-            var low = try args.int("low"), high = try args.int("high")
             var sizeV = args.isGiven("size") ? args.value("size") : nil
-            if sizeV == nil, case .tuple = args.value("high") { sizeV = args.value("high"); high = low; low = 0 }
+            var low = 0, high = try args.int("low")
+            if sizeV == nil, case .tuple = args.value("high") { sizeV = args.value("high") }      // randint(high, size)
+            else if args.optional("high") != nil { low = high; high = try args.int("high") }     // randint(low, high, size)
             guard let size = sizeV else { throw LoupeError("randint(low, high, size) needs a size, e.g. (3,)") }
             let t = try Tensor.torchRandint(Int64(low), Int64(high), try shape([size], "randint", false), using: try generator(args, rt, "randint"))
             return try typed(t, args.value("dtype"), .int)
