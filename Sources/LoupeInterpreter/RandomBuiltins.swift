@@ -13,7 +13,16 @@ public final class GeneratorObject: HostObject {
 }
 
 /// Random tensors drawn as torch's CPU generator draws them: the same seed gives torch's float32 values.
-enum RandomBuiltins {
+public enum RandomBuiltins {
+    /// `torch.seed()`: reseeds the default generator from the system's entropy and returns the seed (a
+    /// member of `torch` only: the global `seed(n)` is Loupe's).
+    public static let torchSeed = Builtins.function("torch.seed()", doc: "Seeds torch's CPU generator from the system's entropy and returns the seed (torch.seed); the numbers that follow differ from run to run.",
+                                                    example: "s = torch.seed()") { rt, _ in
+        let s = freshSeed()
+        rt.torchGenerator.manualSeed(s)
+        return .int(Int(s))
+    }
+
     static let source = "The numbers are torch's CPU generator's: after torch.manual_seed(s) they equal torch's."
 
     /// The generator a call draws from: `generator=` when given, else the interpreter's default.

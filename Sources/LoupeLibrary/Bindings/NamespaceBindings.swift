@@ -43,6 +43,7 @@ enum NamespaceBindings {
         torch.set("linalg", .host(LinalgBindings.namespace()))
         let random = Namespace(name: "torch.random", doc: "Seeding torch's CPU generator (torch.random.manual_seed is torch.manual_seed).")
         random.forward(["manual_seed", "initial_seed"])
+        for ns in [torch, random] { ns.set("seed", .builtin(RandomBuiltins.torchSeed)) }
         torch.set("random", .host(random))
         let cuda = Namespace(name: "torch.cuda", doc: "Loupe runs on the CPU: no CUDA.")
         cuda.set("is_available", .builtin(Builtins.function("torch.cuda.is_available()", doc: "False: Loupe runs on the CPU.") { _, _ in .bool(false) }))
