@@ -14,6 +14,7 @@ seed) and a sequence of draws from it in order, each with torch's values:
     {"op": "uniform_", "size": n, "from": a, "to": b}  torch.empty(n).uniform_(a, b, generator=g)
     {"op": "randint", "low": a, "high": b, "size": n}  torch.randint(a, b, (n,), generator=g) (int64)
     {"op": "randperm", "n": n}                         torch.randperm(n, generator=g)
+    {"op": "multinomial", "probs": p, "n": n, "replacement": r}   torch.multinomial(torch.tensor(p), n, r, generator=g)
     {"op": "manual_seed", "seed": s}                   g.manual_seed(s) (resets the cached normal sample)
 Float values are float32 printed shortest (they round-trip exactly); ints are exact.
 """
@@ -56,6 +57,8 @@ def run(seed, ops):
             op["values"] = torch.randint(op["low"], op["high"], (op["size"],), generator=g).tolist()
         elif kind == "randperm":
             op["values"] = torch.randperm(op["n"], generator=g).tolist()
+        elif kind == "multinomial":
+            op["values"] = torch.multinomial(torch.tensor(op["probs"]), op["n"], op["replacement"], generator=g).reshape(-1).tolist()
         elif kind == "manual_seed":
             g.manual_seed(op["seed"])
         else:
@@ -84,6 +87,14 @@ def main():
                             {"op": "randint", "low": 0, "high": 49152, "size": 100},
                             {"op": "randint", "low": 1000, "high": 2**24, "size": 20}]))
         cases.append(run(seed, [{"op": "randperm", "n": n} for n in [1, 2, 7, 16, 17, 1000]]))
+    weights = [[float(1 + (7 * i) % 11) for i in range(50)], [float((3 * i) % 5) for i in range(50)]]
+    for seed in [0, 5]:
+        cases.append(run(seed, [{"op": "multinomial", "probs": [0.1, 0.2, 0.3, 0.4], "n": 1, "replacement": False},
+                                {"op": "multinomial", "probs": [0.1, 0.2, 0.3, 0.4], "n": 1, "replacement": True},
+                                {"op": "multinomial", "probs": weights, "n": 1, "replacement": False},
+                                {"op": "multinomial", "probs": weights, "n": 10, "replacement": False},
+                                {"op": "multinomial", "probs": weights, "n": 30, "replacement": True},
+                                {"op": "multinomial", "probs": weights[0], "n": 50, "replacement": False}]))
     # No manual_seed: torch.Generator()'s default seed.
     cases.append(run(None, [{"op": "randn", "size": 4}, {"op": "rand", "size": 3}, {"op": "randint", "low": 0, "high": 100, "size": 5}]))
     OUT.parent.mkdir(parents=True, exist_ok=True)

@@ -60,13 +60,21 @@ public enum RandomBuiltins {
             }
         }
         let shape = TensorBuiltins.shapeArgs, typed = TensorBuiltins.typed
-        reg("randn(*shape, generator=None, dtype=None, device=None)",
-            "Normally distributed values (mean 0, std 1), torch.randn. \(source)", "torch.manual_seed(0)\nx = torch.randn(2, 3)") { rt, args in
-            try typed(Tensor.torchRandn(try shape(args.varArgs, "randn", false), using: try generator(args, rt, "randn")), args.value("dtype"), .float)
+        /// `randn(2, 3)`, `randn((2, 3))` or `randn(size=(2, 3))`.
+        func sizeArgs(_ args: BoundArguments, _ fn: String) throws -> [Int] {
+            if let size = args.optional("size") {
+                guard args.varArgs.isEmpty else { throw LoupeError("\(fn): give the shape either positionally or as size=, not both") }
+                return try shape([size], fn, false)
+            }
+            return try shape(args.varArgs, fn, false)
         }
-        reg("rand(*shape, generator=None, dtype=None, device=None)",
+        reg("randn(*shape, size=None, generator=None, dtype=None, device=None)",
+            "Normally distributed values (mean 0, std 1), torch.randn. \(source)", "torch.manual_seed(0)\nx = torch.randn(2, 3)") { rt, args in
+            try typed(Tensor.torchRandn(try sizeArgs(args, "randn"), using: try generator(args, rt, "randn")), args.value("dtype"), .float)
+        }
+        reg("rand(*shape, size=None, generator=None, dtype=None, device=None)",
             "Uniform values in [0, 1), torch.rand. \(source)", "rand(3)") { rt, args in
-            try typed(Tensor.torchRand(try shape(args.varArgs, "rand", false), using: try generator(args, rt, "rand")), args.value("dtype"), .float)
+            try typed(Tensor.torchRand(try sizeArgs(args, "rand"), using: try generator(args, rt, "rand")), args.value("dtype"), .float)
         }
         reg("randint(low, high=None, size=None, generator=None, dtype=None, device=None)",
             "Random integers in [low, high) as an int64 tensor, torch.randint; randint(high, size) starts at 0. \(source)",
@@ -102,6 +110,14 @@ public enum RandomBuiltins {
         reg("rand_like(t, generator=None, dtype=None, device=None)", "torch.rand_like: rand in t's shape. \(source)", "rand_like(zeros(2, 3))") { rt, args in
             let t = try TensorBuiltins.tensorArg(args.value("t"), "t")
             return try typed(Tensor.torchRand(t.tensor.shape, using: try generator(args, rt, "rand_like")), args.value("dtype"), .float)
+        }
+        reg("multinomial(input, num_samples, replacement=False, *, generator=None)",
+            "Indices drawn from the rows of `input` (weights ≥ 0, [categories] or [rows, categories]) as an int64 tensor, torch.multinomial. \(source)",
+            "torch.multinomial(torch.tensor([0.1, 0.2, 0.7]), 2)") { rt, args in
+            let probs = try TensorBuiltins.tensorArg(args.value("input"), "input")
+            let t = try Tensor.torchMultinomial(probs.tensor, try args.int("num_samples"), replacement: try args.bool("replacement"),
+                                                using: try generator(args, rt, "multinomial"))
+            return TensorBuiltins.make(t, .int)
         }
         reg("seed(n)", "Seeds torch's CPU generator (behind randn/rand/randint/randperm) and the `random` module. \(source)", "seed(42)") { rt, args in
             rt.reseed(try seedArg(args.value("n"), "seed"))

@@ -34,6 +34,11 @@ final class TorchRNGTests: XCTestCase {
             return t.toArray()
         case "randint": return try Tensor.torchRandint(Int64(int("low")), Int64(int("high")), [int("size")], using: g).toArray()
         case "randperm": return try Tensor.torchRandperm(int("n"), using: g).toArray()
+        case "multinomial":
+            let rows = (op["probs"] as? [[NSNumber]]) ?? [(op["probs"] as? [NSNumber]) ?? []]
+            let flat = rows.flatMap { $0.map { $0.floatValue } }
+            let probs = Tensor(shape: op["probs"] is [[NSNumber]] ? [rows.count, rows[0].count] : [flat.count], data: flat)
+            return try Tensor.torchMultinomial(probs, int("n"), replacement: (op["replacement"] as? Bool) ?? false, using: g).toArray()
         case "manual_seed": g.manualSeed(UInt64(int("seed"))); return nil
         case let other: throw NSError(domain: "TorchRNGTests", code: 1, userInfo: [NSLocalizedDescriptionKey: "unknown op \(other)"])
         }

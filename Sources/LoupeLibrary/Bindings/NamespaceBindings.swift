@@ -26,7 +26,7 @@ enum NamespaceBindings {
         let torch = Namespace(name: "torch", doc: "PyTorch's functions under their Loupe names (tensors are float32; no autograd, no devices).",
                               otherwise: "Loupe's tensor functions are builtins: see help(\"tensor\")")
         torch.forward(shared + ["cat", "tensor", "topk", "softmax", "log_softmax", "randn", "rand", "randint", "sigmoid", "relu",
-                                "randperm", "normal", "randn_like", "rand_like", "manual_seed", "initial_seed", "Generator",
+                                "randperm", "normal", "randn_like", "rand_like", "multinomial", "manual_seed", "initial_seed", "Generator",
                                 "clamp", "flatten", "reshape", "transpose", "permute", "unsqueeze", "squeeze", "norm",
                                 "split", "chunk", "no_grad", "histogram", "diag", "tril", "triu", "gather", "bincount", "diagonal", "empty",
                                 "logical_and", "logical_or", "logical_xor", "logical_not"],
