@@ -20,23 +20,6 @@ import einops
 import torch
 from fancy_einsum import einsum
 
-# Loupe's `torch.manual_seed(0); torch.randint(100, 20000, size=(2, 100))` (its generator is not torch's).
-LOUPE_RANDINT_SEED0 = [
-    [12065, 14980, 2150, 8390, 14686, 19994, 8502, 10759, 17124, 18385, 2374, 1437, 2222, 13131, 9971, 5997,
-     14118, 3854, 11040, 1250, 6315, 9924, 6500, 12594, 19736, 6122, 12937, 18278, 19758, 17812, 2895, 5912,
-     15266, 3290, 19165, 19181, 17969, 3527, 4831, 8200, 14323, 17957, 862, 2688, 16209, 16227, 4238, 19711,
-     18195, 16401, 13099, 13645, 14258, 15975, 3676, 748, 9097, 11182, 7189, 8877, 18359, 4855, 11038, 847,
-     19519, 16309, 14983, 12176, 11138, 9014, 313, 9671, 4428, 12940, 7475, 6512, 14271, 11851, 12998, 13387,
-     157, 207, 10829, 12906, 8209, 12891, 10029, 11833, 3895, 19354, 11116, 11676, 4927, 11781, 17684, 3654,
-     2394, 7952, 16830, 4819],
-    [1601, 4025, 13382, 2217, 16318, 13546, 6419, 1191, 8093, 7842, 18828, 18761, 5055, 17195, 5835, 2985, 16976,
-     7644, 14767, 17415, 3322, 13618, 18178, 18310, 4791, 18099, 1581, 2983, 6672, 8231, 17901, 8035, 19186,
-     9416, 12166, 19639, 3965, 546, 18471, 6146, 6065, 17953, 13602, 9631, 10314, 16177, 6887, 3814, 18904, 1991,
-     781, 15827, 11133, 15977, 15520, 6245, 4036, 3070, 8290, 16977, 16960, 5702, 7571, 19828, 10039, 4551, 7806,
-     8558, 16642, 923, 14473, 7721, 2919, 5424, 16653, 1434, 4226, 18543, 5242, 16899, 6698, 11221, 16977, 14195,
-     568, 10849, 1392, 6164, 12945, 106, 13032, 2245, 18237, 14361, 15330, 2737, 4844, 6327, 10467, 15690],
-]
-
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 torch.set_grad_enabled(False)
 
@@ -195,8 +178,7 @@ def main():
     print("Original LN scale", cache["ln_final.hook_scale"][:, -1].detach().cpu().round(decimals=2))
 
     section("ioi_head_scores")
-    # The cell's own code with seq_len 100; torch.manual_seed(0) + torch.randint differ between torch and
-    # Loupe, so TL runs on the tokens Loupe's generator draws (LOUPE_RANDINT_SEED0 below).
+    # The cell's own code (Loupe's torch.manual_seed + torch.randint draw torch's numbers).
     seq_len = 100
     prev_token_scores = torch.zeros((model.cfg.n_layers, model.cfg.n_heads))
     duplicate_token_scores = torch.zeros((model.cfg.n_layers, model.cfg.n_heads))
@@ -215,7 +197,9 @@ def main():
         diagonal = pattern.diagonal(offset=seq_len - 1, dim1=-1, dim2=-2)
         induction_scores[hook.layer()] = einops.reduce(diagonal, "batch head_index diagonal -> head_index", "mean")
 
-    original_tokens = torch.tensor(LOUPE_RANDINT_SEED0)
+    batch_size = 2
+    torch.manual_seed(0)
+    original_tokens = torch.randint(100, 20000, size=(batch_size, seq_len), device="cpu")
     repeated_tokens = einops.repeat(original_tokens, "batch seq_len -> batch (2 seq_len)")
     pattern_filter = lambda act_name: act_name.endswith("hook_pattern")
     loss = model.run_with_hooks(repeated_tokens, return_type="loss",
@@ -437,16 +421,28 @@ To try the model out, let's find the loss on this text!"""
     for row in ioi_patching_result.tolist():
         print([f"{round(x, 3) + 0.0:.3f}" for x in row])  # + 0.0: no sign on a rounded zero
 
-    # Random tokens are replaced by a fixed sequence, so both sides see the same input.
-    seq_len = 8
-    repeated_tokens = einops.repeat(torch.tensor([[1000 + 37 * i for i in range(seq_len)]]),
-                                    "batch seq_len -> batch (2 seq_len)")
-
     section("main_repeated_loss")
+    # The cell draws from torch's default generator unseeded. Loupe's generator starts at torch.Generator()'s
+    # seed (torch's own default one starts at a random seed), so TL's is seeded with it here.
+    torch.manual_seed(torch.Generator().initial_seed())
+    batch_size = 10
+    seq_len = 50
+    size = (batch_size, seq_len)
+    input_tensor = torch.randint(1000, 10000, size)
+    random_tokens = input_tensor.to(model.cfg.device)
+    repeated_tokens = einops.repeat(random_tokens, "batch seq_len -> batch (2 seq_len)")
     repeated_logits = model(repeated_tokens)
     correct_log_probs = model.loss_fn(repeated_logits, repeated_tokens, per_token=True)
     loss_by_position = einops.reduce(correct_log_probs, "batch position -> position", "mean")
-    print(tuple(loss_by_position.shape), [f"{x:.3f}" for x in loss_by_position.tolist()])
+    y = loss_by_position
+    print(input_tensor[0, :5].tolist(), input_tensor[-1, -3:].tolist())
+    print(tuple(y.shape), [f"{x:.3f}" for x in y[:4].tolist()], [f"{x:.3f}" for x in y[48:52].tolist()])
+    print(f"{y[:49].mean().item():.3f}", f"{y[49:].mean().item():.3f}")
+
+    # main_induction_score (MD 20) runs on a fixed sequence instead of MD 19's drawn tokens.
+    seq_len = 8
+    repeated_tokens = einops.repeat(torch.tensor([[1000 + 37 * i for i in range(seq_len)]]),
+                                    "batch seq_len -> batch (2 seq_len)")
 
     section("main_induction_score")
     induction_score_store = torch.zeros((model.cfg.n_layers, model.cfg.n_heads))
@@ -573,22 +569,36 @@ def main_demo_model_side(model):
             print(name, tuple(param.shape))
 
     section("main_factored_matrix")
-    # torch.randn is replaced by fixed factors (the two RNGs differ).
-    A = torch.tensor([[1.0, 2.0], [0.5, -1.0], [3.0, 0.0], [-2.0, 1.5], [0.25, 0.75]])
-    B = torch.tensor([[0.5, -1.0, 2.0, 0.0, 1.0], [1.5, 0.25, -0.5, 2.0, -1.0]])
+    # The demo's cells 41-44 with IN_GITHUB true (torch.manual_seed(50) before each torch.randn); shapes
+    # print as tuples and the 5x5 eigenvalues as the sums of the non-zero ones, as the Loupe script prints.
+    torch.manual_seed(50)
+    A = torch.randn(5, 2)
+    B = torch.randn(2, 5)
     AB = A @ B
     AB_factor = FactoredMatrix(A, B)
-    print(f"{AB.norm().item():.4f}", f"{AB_factor.norm().item():.4f}")
+    print("Norms:")
+    print(AB.norm())
+    print(AB_factor.norm())
     print(f"Right dimension: {AB_factor.rdim}, Left dimension: {AB_factor.ldim}, Hidden dimension: {AB_factor.mdim}")
-    ev = AB_factor.eigenvalues
-    print([f"{x:.4f}" for x in ev.real.tolist()], [f"{x:.4f}" for x in ev.imag.tolist()])
-    print([f"{x:.4f}" for x in torch.linalg.svd(AB).S[:2].tolist()], [f"{x:.4f}" for x in AB_factor.S.tolist()])
-    C = torch.arange(1500, dtype=torch.float32).reshape(5, 300) / 1000
+    print("Eigenvalues:")
+    full_eigenvalues = torch.linalg.eig(AB).eigenvalues
+    print(AB_factor.eigenvalues)
+    print()
+    print("Singular Values:")
+    print(torch.linalg.svd(AB).S[:2])
+    print(AB_factor.S)
+    nonzero = full_eigenvalues.abs() > 1e-3
+    print(f"{full_eigenvalues.real[nonzero].sum().item():.3f}", f"{full_eigenvalues.imag[nonzero].abs().sum().item():.3f}",
+          nonzero.sum().item())
+    torch.manual_seed(50)
+    C = torch.randn(5, 300)
+    ABC = AB @ C
     ABC_factor = AB_factor @ C
-    print(tuple((AB @ C).shape), f"{(AB @ C).norm().item():.3f}", tuple(ABC_factor.shape), f"{ABC_factor.norm().item():.3f}")
+    print("Unfactored:", tuple(ABC.shape), ABC.norm().round(decimals=3))
+    print("Factored:", tuple(ABC_factor.shape), ABC_factor.norm().round(decimals=3))
     print(f"Right dimension: {ABC_factor.rdim}, Left dimension: {ABC_factor.ldim}, Hidden dimension: {ABC_factor.mdim}")
-    print(torch.isclose(AB_factor.AB, AB).all().item())
-    print(AB_factor.get_corner(2).tolist())
+    print(torch.isclose(AB_factor.AB, AB).all())
+    print([[round(x, 4) for x in row] for row in AB_factor.get_corner(2).tolist()])
 
     section("main_ov_circuit")
     OV_circuit_all_heads = model.OV

@@ -15,12 +15,13 @@ public final class Interpreter {
     var depth = 0
     public var maxDepth = 1000
     var sources: [String: (text: String, firstLine: Int)] = [:]
-    /// Seeded generator for random tensors (`seed(n)`); `pyRandom` backs the `random` module.
-    public var rng = Xoshiro256(seed: 0)
+    /// torch's CPU generator behind random tensors (`torch.manual_seed`, `seed(n)`); `pyRandom` backs the
+    /// `random` module.
+    public let torchGenerator = TorchGenerator()
     public var pyRandom = Xoshiro256(seed: 0)
 
     func reseed(_ seed: UInt64) {
-        rng = Xoshiro256(seed: seed)
+        torchGenerator.manualSeed(seed)
         pyRandom = Xoshiro256(seed: seed)
     }
 

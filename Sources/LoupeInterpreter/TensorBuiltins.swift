@@ -154,26 +154,7 @@ public enum TensorBuiltins {
         reg("eye(n, dtype=None, device=None)", "The n×n identity matrix.", "eye(3)") { _, args in
             return try typed(try Tensor.eye(try args.int("n")), args.value("dtype"), .float)
         }
-        reg("randn(*shape, dtype=None, device=None)", "Normally distributed values (mean 0, std 1), from the seeded generator (see seed()).", "seed(0)\nx = randn(2, 3)") { rt, args in
-            try typed(Tensor.randn(try shapeArgs(args.varArgs, "randn"), using: &rt.rng), args.value("dtype"), .float)
-        }
-        reg("rand(*shape, dtype=None, device=None)", "Uniform values in [0, 1), from the seeded generator.", "rand(3)") { rt, args in
-            try typed(Tensor.uniform(try shapeArgs(args.varArgs, "rand"), using: &rt.rng), args.value("dtype"), .float)
-        }
-        reg("randint(low, high, size=None, dtype=None, device=None)", "Random integers in [low, high) as an int64 tensor (torch.randint).", "randint(0, 10, (2, 3))") { rt, args in
-            var low = try args.int("low"), high = try args.int("high")
-            var sizeV = args.isGiven("size") ? args.value("size") : nil
-            if sizeV == nil, case .tuple = args.value("high") { sizeV = args.value("high"); high = low; low = 0 }
-            guard let size = sizeV else { throw LoupeError("randint(low, high, shape) needs a shape, e.g. (3,)") }
-            return try typed(try Tensor.randint(low, high, try shapeArgs([size], "randint"), using: &rt.rng), args.value("dtype"), .int)
-        }
-        reg("randperm(n, dtype=None, device=None)", "A random permutation of 0..n-1 (int64 tensor).", "randperm(5)") { rt, args in
-            return try typed(Tensor.randperm(try args.int("n"), using: &rt.rng), args.value("dtype"), .int)
-        }
-        reg("seed(n)", "Seeds the generator behind randn/rand/randint and the `random` module (like torch.manual_seed).", "seed(42)") { rt, args in
-            rt.reseed(UInt64(bitPattern: Int64(try args.int("n"))))
-            return .none
-        }
+        RandomBuiltins.install()
         reg("cat(tensors, dim=0)", "Joins tensors along an existing dimension.", "cat([zeros(2, 3), ones(1, 3)]).shape  # (3, 3)") { _, args in
             let ts = try Ops.iterate(args.value("tensors")).map { try tensorArg($0, "tensors") }
             guard !ts.isEmpty else { throw LoupeError("cat() needs at least one tensor") }

@@ -1,6 +1,8 @@
 import Foundation
 
-/// Seedable generators. `SplitMix64` seeds; `Xoshiro256` (xoshiro256**) is the workhorse.
+/// Loupe's own seedable generators. `SplitMix64` seeds; `Xoshiro256` (xoshiro256**) backs Loupe's seeded
+/// analyses (t-SNE, PCA, read_prompts, generation sampling, the `random` module). torch's draws (randn,
+/// randint, … after torch.manual_seed) come from `TorchGenerator` instead.
 /// Same seed, same numbers on every platform (no Foundation randomness).
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     public var state: UInt64

@@ -26,11 +26,12 @@ enum NamespaceBindings {
         let torch = Namespace(name: "torch", doc: "PyTorch's functions under their Loupe names (tensors are float32; no autograd, no devices).",
                               otherwise: "Loupe's tensor functions are builtins: see help(\"tensor\")")
         torch.forward(shared + ["cat", "tensor", "topk", "softmax", "log_softmax", "randn", "rand", "randint", "sigmoid", "relu",
+                                "randperm", "normal", "randn_like", "rand_like", "multinomial", "manual_seed", "initial_seed", "Generator",
                                 "clamp", "flatten", "reshape", "transpose", "permute", "unsqueeze", "squeeze", "norm",
                                 "split", "chunk", "no_grad", "histogram", "diag", "tril", "triu", "gather", "bincount", "diagonal", "empty",
                                 "logical_and", "logical_or", "logical_xor", "logical_not"],
                       renamed: ["concat": "cat", "concatenate": "cat", "mm": "matmul", "bmm": "matmul",
-                                "inference_mode": "no_grad", "manual_seed": "seed", "as_tensor": "tensor",
+                                "inference_mode": "no_grad", "as_tensor": "tensor",
                                 "from_numpy": "tensor", "load": "read", "clip": "clamp"])
         for (name, kind) in dtypes { torch.set(name, .string(kind)) }
         torch.set("set_grad_enabled", .builtin(Builtins.function("torch.set_grad_enabled(mode: bool)",
@@ -40,6 +41,10 @@ enum NamespaceBindings {
         torch.set("allclose", .builtin(allclose))
         torch.set("isclose", .builtin(isclose))
         torch.set("linalg", .host(LinalgBindings.namespace()))
+        let random = Namespace(name: "torch.random", doc: "Seeding torch's CPU generator (torch.random.manual_seed is torch.manual_seed).")
+        random.forward(["manual_seed", "initial_seed"])
+        for ns in [torch, random] { ns.set("seed", .builtin(RandomBuiltins.torchSeed)) }
+        torch.set("random", .host(random))
         let cuda = Namespace(name: "torch.cuda", doc: "Loupe runs on the CPU: no CUDA.")
         cuda.set("is_available", .builtin(Builtins.function("torch.cuda.is_available()", doc: "False: Loupe runs on the CPU.") { _, _ in .bool(false) }))
         torch.set("cuda", .host(cuda))
