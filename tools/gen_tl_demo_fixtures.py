@@ -439,10 +439,7 @@ To try the model out, let's find the loss on this text!"""
     print(tuple(y.shape), [f"{x:.3f}" for x in y[:4].tolist()], [f"{x:.3f}" for x in y[48:52].tolist()])
     print(f"{y[:49].mean().item():.3f}", f"{y[49:].mean().item():.3f}")
 
-    # main_induction_score (MD 20) runs on a fixed sequence instead of MD 19's drawn tokens.
-    seq_len = 8
-    repeated_tokens = einops.repeat(torch.tensor([[1000 + 37 * i for i in range(seq_len)]]),
-                                    "batch seq_len -> batch (2 seq_len)")
+    # main_induction_score (MD 20) runs on MD 19's drawn tokens (seq_len 50).
 
     section("main_induction_score")
     induction_score_store = torch.zeros((model.cfg.n_layers, model.cfg.n_heads))
@@ -457,6 +454,16 @@ To try the model out, let's find the loss on this text!"""
                          fwd_hooks=[(pattern_hook_names_filter, induction_score_hook)])
     flat = induction_score_store.flatten()
     print(f"{flat.max().item():.4f}", flat.argmax().item(), f"{flat.sum().item():.4f}")
+
+    section("main_pattern_in_hook")
+    # MD 21 with IN_GITHUB true: torch.manual_seed(50); the hook displays layer 5 head 5's pattern.
+    torch.manual_seed(50)
+    input_tensor = torch.randint(1000, 10000, (1, 20))
+    repeated_random_sequence = einops.repeat(input_tensor, "batch seq_len -> batch (2 seq_len)")
+    _, seq_cache = model.run_with_cache(repeated_random_sequence)
+    shown = seq_cache["pattern", 5][0, 5]
+    print(input_tensor[0, :5].tolist(), len(model.to_str_tokens(repeated_random_sequence)))
+    print(f"{shown.diagonal(offset=1 - 20).mean().item():.4f}", f"{shown[-1, :5].sum().item():.4f}")
 
     section("main_unembed_bias_names")
     john_bias = model.unembed.b_U[model.to_single_token(" John")]
