@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "LoupeNotebookTests", dependencies: ["LoupeNotebook"]),
         .testTarget(name: "LoupeInterpreterTests", dependencies: ["LoupeInterpreter"]),
         .testTarget(name: "LoupeLibraryTests", dependencies: ["LoupeLibrary", "LoupeInterpreter", "LoupeNotebook"]),
-        .testTarget(name: "LoupeKernelTests", dependencies: ["LoupeKernel", "LoupeFormats"]),
+        .testTarget(name: "LoupeKernelTests", dependencies: ["LoupeKernel", "LoupeFormats", "LoupeNotebook"]),
         .testTarget(name: "LoupeCLITests", dependencies: ["LoupeLibrary", "LoupeInterpreter", "LoupeNotebook"]),
     ]
 )

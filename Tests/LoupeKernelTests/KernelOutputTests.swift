@@ -63,7 +63,9 @@ final class KernelOutputTests: XCTestCase {
         XCTAssertEqual(Kernel.nextIndent("f(1,\n  2,"), "  ")
         let code = Array("y = model.to_tokens(x)".unicodeScalars)
         XCTAssertEqual(Kernel.name(in: code, at: 8), "model.to_tokens")
-        XCTAssertEqual(Kernel.name(in: code, at: 20), "model.to_tokens")
+        XCTAssertEqual(Kernel.name(in: code, at: 19), "model.to_tokens")
+        XCTAssertEqual(Kernel.name(in: code, at: 21), "x")
+        XCTAssertEqual(Kernel.name(in: Array("len(".unicodeScalars), at: 4), "len")
         XCTAssertNil(Kernel.name(in: Array("1 + 2".unicodeScalars), at: 1))
     }
 }
