@@ -100,6 +100,15 @@ def basics(km, kc):
     reply, msgs = run(kc, 'name = input("who? ")\nprint("hi " + name)', allow_stdin=True, stdin_answer="Ada")
     check("".join(c["text"] for c in of_type(msgs, "stream")) == "hi Ada\n", "stdin: input() returns the answer", msgs)
 
+    failing = kc.execute("s = 0\nfor i in range(300000):\n    s += i\nundefined_x")
+    queued = kc.execute("print('never')")
+    replies = {}
+    while len(replies) < 2:
+        m = kc.get_shell_msg(timeout=TIMEOUT)
+        replies[m["parent_header"]["msg_id"]] = m["content"]
+    check(replies[failing]["status"] == "error" and replies[queued]["status"] == "aborted",
+          "stop_on_error: a queued cell is aborted after an error", replies)
+
     zs = "zs = zeros(3)\n"
     run(kc, zs)
     comp = kc.complete("pri", 3, reply=True, timeout=TIMEOUT)["content"]
