@@ -96,18 +96,28 @@ extension Kernel {
             return
         }
         publish("error", failure, parent: request)
+        // Taken before the reply, so nothing the client sends after seeing it is aborted.
+        let queued = request.content["stop_on_error"]?.bool ?? true ? waitingRequests() : []
         var content = failure.object?.entries ?? []
         content.insert(("status", "error"), at: 0)
         content.append(("execution_count", .int(count)))
         reply(to: request, on: shell, "execute_reply", .object(JSONObject(uniquing: content)))
-        if request.content["stop_on_error"]?.bool ?? true { abortQueuedExecutions() }
+        abort(queued)
     }
 
-    /// Answers every execute_request already waiting on the shell socket with status "aborted"; other
-    /// requests are served as usual.
-    private func abortQueuedExecutions() {
+    /// The requests already waiting on the shell socket.
+    private func waitingRequests() -> [KernelMessage] {
+        var waiting: [KernelMessage] = []
         while shell.waitReadable(milliseconds: 0) {
             guard let frames = try? shell.receive(), let message = decoded(frames) else { continue }
+            waiting.append(message)
+        }
+        return waiting
+    }
+
+    /// Answers each execute_request among `requests` with status "aborted"; serves the others as usual.
+    private func abort(_ requests: [KernelMessage]) {
+        for message in requests {
             publish("status", .object(JSONObject(["execution_state": "busy"])), parent: message)
             if message.msgType == "execute_request" {
                 reply(to: message, on: shell, "execute_reply",

@@ -57,9 +57,10 @@ struct KernelInstallCommand: ParsableCommand {
     var prefix: String?
 
     func run() throws {
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.resolvingSymlinksInPath()
-        let path = Bundle.main.executableURL?.path ?? (executable.path.hasPrefix("/") ? executable.path
-            : FileManager.default.currentDirectoryPath + "/" + executable.path)
+        // kernel.json names this executable by its absolute path: Jupyter starts kernels without our PATH.
+        let invoked = URL(fileURLWithPath: CommandLine.arguments[0],
+                          relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        let path = (Bundle.main.executableURL ?? invoked).standardizedFileURL.resolvingSymlinksInPath().path
         let kernels = KernelSpec.kernelsDirectory(user: user, prefix: prefix,
                                                   environment: ProcessInfo.processInfo.environment)
         do {

@@ -203,7 +203,7 @@ def interrupts(km, kc):
         reply = kc.get_shell_msg(timeout=TIMEOUT)
         check(reply["parent_header"]["msg_id"] == msg_id and reply["content"]["status"] == "error"
               and "interrupted" in reply["content"]["evalue"], f"interrupt ({how}) stops a long loop", reply["content"])
-        check(time.time() - started < 3, f"interrupt ({how}) within 3 s", time.time() - started)
+        check(time.time() - started < 5, f"interrupt ({how}) within 5 s", time.time() - started)
         _, msgs = run(kc, "i > 0")
         check(of_type(msgs, "execute_result")[0]["data"]["text/plain"] == "True", f"state kept after interrupt ({how})")
 
