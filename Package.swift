@@ -8,7 +8,8 @@ import PackageDescription
 //   Formats <- Notebook, Report                        (one JSON codec: the notebook formats, report data)
 //   Script + Tensor + Notebook <- Interpreter          (the language: values, evaluation, core builtins)
 //   Interpreter + Analysis + Image + Plot + Report <- Library  (the builtins that bind the engine; the notebook runner)
-//   Library <- loupe                                   (command line, REPL)
+//   Library <- Kernel (+ CZeroMQ: libzmq; CCrypto: OpenSSL's HMAC)  (the Jupyter kernel)
+//   Library + Kernel <- loupe                          (command line, REPL)
 // Nothing in the Interpreter calls up into the Library: the executable installs the Library into it.
 let swiftSettings: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
@@ -34,6 +35,7 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         .systemLibrary(name: "CEditLine", path: "Sources/CEditLine"),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
+        .systemLibrary(name: "CZeroMQ", path: "Sources/CZeroMQ"),
         // Debian's libjpeg-turbo and libpng behind a small C shim: every setjmp that catches one of
         // their errors lives in C, so no longjmp crosses a Swift frame.
         .target(name: "CImageCodecs", linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png")]),
@@ -57,8 +59,12 @@ let package = Package(
                 dependencies: ["LoupeInterpreter", "LoupeAnalysis", "LoupeImage", "LoupePlot", "LoupeReport", "CCrypto",
                                .product(name: "ZIPFoundation", package: "ZIPFoundation")],
                 swiftSettings: swiftSettings),
+        // The Jupyter kernel: the messaging protocol over ZeroMQ, HMAC-signed, around one interpreter.
+        .target(name: "LoupeKernel",
+                dependencies: ["LoupeLibrary", "CZeroMQ", "CCrypto"],
+                swiftSettings: swiftSettings),
         .executableTarget(name: "loupe",
-                          dependencies: ["LoupeLibrary", "CEditLine",
+                          dependencies: ["LoupeLibrary", "LoupeKernel", "CEditLine",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swiftSettings),
         .testTarget(name: "LoupeTensorTests", dependencies: ["LoupeTensor"]),
@@ -73,6 +79,7 @@ let package = Package(
         .testTarget(name: "LoupeNotebookTests", dependencies: ["LoupeNotebook"]),
         .testTarget(name: "LoupeInterpreterTests", dependencies: ["LoupeInterpreter"]),
         .testTarget(name: "LoupeLibraryTests", dependencies: ["LoupeLibrary", "LoupeInterpreter", "LoupeNotebook"]),
+        .testTarget(name: "LoupeKernelTests", dependencies: ["LoupeKernel", "LoupeFormats", "LoupeNotebook"]),
         .testTarget(name: "LoupeCLITests", dependencies: ["LoupeLibrary", "LoupeInterpreter", "LoupeNotebook"]),
     ]
 )

@@ -13,8 +13,10 @@ struct LoupeCommand: ParsableCommand {
           echo 'print(1 + 1)' | loupe            run a script from stdin
           loupe run notebooks/x.loupe -p n=3     run a notebook, write reports/x/
           loupe convert a.ipynb                  write a.loupe (and back)
+          loupe kernel install --user            use Loupe as a Jupyter kernel
         """,
         version: LoupeVersion.string,
-        subcommands: [ReplCommand.self, RunCommand.self, ConvertCommand.self, InfoCommand.self] + SweepCommands.all,
+        subcommands: [ReplCommand.self, RunCommand.self, ConvertCommand.self, InfoCommand.self,
+                      KernelCommand.self] + SweepCommands.all,
         defaultSubcommand: ReplCommand.self)
 }

@@ -96,7 +96,7 @@ public enum NotebookWriter {
         return out
     }
 
-    static func output(_ output: CellOutput, executionCount: Int?) -> JSONValue {
+    public static func output(_ output: CellOutput, executionCount: Int?) -> JSONValue {
         func display(_ data: [(String, JSONValue)]) -> JSONValue {
             .pairs([("data", .pairs(data)), ("metadata", .pairs([])), ("output_type", "display_data")])
         }
