@@ -14,16 +14,20 @@ public struct LoadOptions: Sendable {
     /// With `dtype` Q8_0: quantise the unembedding too (by default it stays as stored, as bitsandbytes'
     /// `skip_modules=["output"]`).
     public var quantizeUnembed: Bool
+    /// Products on bf16 weights: bf16 × bf16 with f32 sums (fast) or f32 (exact).
+    public var compute: ComputePrecision
     /// Called while weights are converted (the library or command line prints it; the engine does not).
     public var progress: (@Sendable (LoadProgress) -> Void)?
 
     public init(processing: ProcessingOptions = .transformerLens,
                 threads: Int = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 8),
-                dtype: DType? = nil, quantizeUnembed: Bool = false, progress: (@Sendable (LoadProgress) -> Void)? = nil) {
+                dtype: DType? = nil, quantizeUnembed: Bool = false, compute: ComputePrecision = .automatic,
+                progress: (@Sendable (LoadProgress) -> Void)? = nil) {
         self.processing = processing
         self.threads = threads
         self.dtype = dtype
         self.quantizeUnembed = quantizeUnembed
+        self.compute = compute
         self.progress = progress
     }
 }

@@ -17,7 +17,7 @@ enum ModelBindings {
             load(name: str = "smollm2", fold_ln: bool = True, center_writing_weights: bool = True,
                  center_unembed: bool = True, fold_value_biases: bool = True,
                  refactor_factored_attn_matrices: bool = False, processing: bool = True,
-                 dtype: str | None = None, quantize_unembed: bool = False)
+                 dtype: str | None = None, quantize_unembed: bool = False, compute: str | None = None)
             """,
             doc: """
             Loads a model: a name under models/ (e.g. "smollm2", the embedded default), a Hugging Face folder
@@ -29,6 +29,9 @@ enum ModelBindings {
             Weights stay as stored (memory-mapped, never widened to float32 as a whole) unless dtype converts them on load:
             "f32", "f16", "bf16", or "q8_0" (8-bit blocks of 32, the counterpart of load_in_8bit; the embedding and the
             unembedding stay as stored unless quantize_unembed=True). model.memory() shows what they occupy.
+            compute sets how bf16 weights multiply: "bf16" (the default where the CPU has AVX512_BF16: oneDNN's bf16
+            products, f32 sums; each product's activations are rounded to bf16, so activations differ from the exact
+            path by about 1e-2 of their size at the last layer) or "f32" (exact: today's float32 numbers bit for bit).
             """,
             example: "model = load(\"smollm2\")\nraw = load(\"smollm2\", processing=False)"
         ) { interp, args in
@@ -43,8 +46,9 @@ enum ModelBindings {
             }
             let location = try ModelLoading.locate(name, scriptDirectory: interp.scriptDirectory)
             let dtype = try ModelMemoryBindings.dtype(try args.optionalString("dtype"))
+            let compute = try ModelMemoryBindings.compute(try args.optionalString("compute"))
             let loadOptions = LoadOptions(processing: options, dtype: dtype, quantizeUnembed: try args.bool("quantize_unembed"),
-                                          progress: ModelMemoryBindings.progress(target: dtype))
+                                          compute: compute, progress: ModelMemoryBindings.progress(target: dtype))
             let model = try engineCall { try HookedTransformer(location: location, options: loadOptions) }
             let tokenizer = model.tokenizer  // built once, by the engine's loader
             let object = ModelObject(model: model, tokenizer: tokenizer, name: ModelLoading.displayName(location, typed: name),

@@ -1,0 +1,52 @@
+import LoupeTensor
+
+/// The compute precision of products on half-precision weights (`load(compute=...)`).
+public enum ComputePrecision: String, Sendable, CaseIterable {
+    /// bf16 weights multiply as bf16 × bf16 with f32 sums (oneDNN on AVX512_BF16): each product's
+    /// activation input is rounded to bf16; the default where the CPU has AVX512_BF16.
+    case bf16
+    /// Every product in f32 (weights widened a block at a time, OpenBLAS sgemm): exact, slower.
+    case f32
+
+    /// The default for this machine: bf16 products where the CPU runs them natively, else f32.
+    public static var automatic: ComputePrecision { BF16Products.isAvailable ? .bf16 : .f32 }
+}
+
+extension WeightMatrix {
+    /// Prompts (two or more rows) on a BF16 matrix with bf16 products on; one position keeps the exact
+    /// f32 matvec, which already reads each weight once and is bound by memory, not arithmetic.
+    @inline(__always)
+    func usesBF16Products(rows n: Int) -> Bool {
+        bf16Products && n >= 2 && dtype == .bf16 && rowMap == nil
+    }
+
+    /// out[n, outDim] (+)= round_bf16(x) · Wᵀ (+ bias) through oneDNN; false when it refused (nothing
+    /// written: the caller takes the f32 path).
+    func applyBF16(_ x: UnsafePointer<Float>, ldX: Int, rows n: Int, out: UnsafeMutablePointer<Float>, ldOut: Int,
+                   bias: UnsafePointer<Float>?, accumulate: Bool, threads: Int) -> Bool {
+        let w = bytes.baseAddress!.assumingMemoryBound(to: UInt16.self)
+        do {
+            switch layout {
+            case .outIn:
+                try BF16Products.linear(x: x, ldx: ldX, m: n, w: w, ldw: inDim, n: outDim, k: inDim, c: out, ldc: ldOut,
+                                        accumulate: accumulate, threads: threads)
+            case .inOut:
+                try BF16Products.linear(x: x, ldx: ldX, m: n, w: w, ldw: outDim, n: outDim, k: inDim, c: out, ldc: ldOut,
+                                        accumulate: accumulate, threads: threads, weightsInOut: true)
+            }
+        } catch {
+            return false
+        }
+        if let bias { for r in 0..<n { Kernels.add(out + r * ldOut, bias, out + r * ldOut, count: outDim) } }
+        return true
+    }
+}
+
+extension ModelWeights {
+    /// Every matrix's products at `compute` (bf16 products touch only BF16 matrices).
+    func setCompute(_ compute: ComputePrecision) {
+        var all: [WeightMatrix] = [embed, unembed] + (vision?.matrices ?? [])
+        for l in layers { all += [l.qkv, l.q, l.k, l.v, l.o, l.gate, l.up, l.down].compactMap { $0 } }
+        for m in all { m.bf16Products = compute == .bf16 }
+    }
+}
