@@ -1,15 +1,28 @@
 import LoupeTensor
 
-/// The compute precision of products on half-precision weights (`load(compute=...)`).
+/// The compute precision of products on bf16 weights (`load(compute=...)`).
 public enum ComputePrecision: String, Sendable, CaseIterable {
-    /// bf16 weights multiply as bf16 × bf16 with f32 sums (oneDNN on AVX512_BF16): each product's
-    /// activation input is rounded to bf16; the default where the CPU has AVX512_BF16.
+    /// The default: `bf16` for matrices of at least `automaticMinWeights` weights (every projection and
+    /// unembedding of a 1B+ model) where the CPU has AVX512_BF16; `f32` for smaller ones, whose products
+    /// take microseconds either way, and on CPUs without AVX512_BF16.
+    case automatic
+    /// bf16 weights multiply as bf16 × bf16 with f32 sums (oneDNN): each product's activation input is
+    /// rounded to bf16 (about 2⁻⁹ relative), the sums are f32.
     case bf16
     /// Every product in f32 (weights widened a block at a time, OpenBLAS sgemm): exact, slower.
     case f32
 
-    /// The default for this machine: bf16 products where the CPU runs them natively, else f32.
-    public static var automatic: ComputePrecision { BF16Products.isAvailable ? .bf16 : .f32 }
+    /// Weights in a matrix from which `automatic` chooses bf16 products (2 MB of bf16).
+    public static let automaticMinWeights = 1 << 20
+
+    /// Whether products on a matrix of `weights` weights run in bf16.
+    func bf16Products(weights: Int) -> Bool {
+        switch self {
+        case .automatic: return BF16Products.isAvailable && weights >= ComputePrecision.automaticMinWeights
+        case .bf16: return true
+        case .f32: return false
+        }
+    }
 }
 
 extension WeightMatrix {
@@ -47,6 +60,6 @@ extension ModelWeights {
     func setCompute(_ compute: ComputePrecision) {
         var all: [WeightMatrix] = [embed, unembed] + (vision?.matrices ?? [])
         for l in layers { all += [l.qkv, l.q, l.k, l.v, l.o, l.gate, l.up, l.down].compactMap { $0 } }
-        for m in all { m.bf16Products = compute == .bf16 }
+        for m in all { m.bf16Products = compute.bf16Products(weights: m.inDim * m.outDim) }
     }
 }

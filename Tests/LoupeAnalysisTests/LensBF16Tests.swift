@@ -16,7 +16,7 @@ final class LensBF16Tests: XCTestCase {
         // llama3-tiny (RMSNorm, BF16 as stored) and gpt2-tiny converted to BF16 (LayerNorm: the fold
         // centres W_U over d_model), both with TransformerLens's processing.
         for (name, dtype) in [("llama3-tiny", nil), ("gpt2-tiny", DType.bf16)] {
-            let m = try HookedTransformer(path: modelDirectory(name), options: LoadOptions(threads: 2, dtype: dtype))
+            let m = try HookedTransformer(path: modelDirectory(name), options: LoadOptions(threads: 2, dtype: dtype, compute: .bf16))
             XCTAssertTrue(m.unembedsInPlace, name)
             let d = m.dModel
             var g: UInt64 = 7

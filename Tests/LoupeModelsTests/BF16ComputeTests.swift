@@ -75,5 +75,9 @@ final class BF16ComputeTests: XCTestCase {
         }
         XCTAssertTrue(all.allSatisfy { !$0.bf16Products })
         XCTAssertEqual(LoadOptions().compute, ComputePrecision.automatic)
+        // The default leaves a tiny model's matrices exact and takes bf16 from 1M weights.
+        let auto = try load(path, dtype: nil, compute: .automatic)
+        XCTAssertFalse(auto.weights.unembed.bf16Products)
+        XCTAssertEqual(ComputePrecision.automatic.bf16Products(weights: 4096 * 4096), BF16Products.isAvailable)
     }
 }

@@ -7,4 +7,4 @@ gcc -O2 -o "$out/gemm_bench" "$here/gemm_bench.c" "$root/Sources/CBF16Kernels/bf
     -I"$root/Sources/CBF16Kernels/include" -I/usr/include/x86_64-linux-gnu/openblas-pthread -ldnnl -lopenblas -lpthread -lgomp -lm
 OMP_NUM_THREADS=2 "$out/gemm_bench" "$@"
 rm -rf "$out"
-"$root/tools/.venv/bin/python" "$here/torch_gemm.py"
+"${BENCH_PY:-$root/tools/.venv/bin/python}" "$here/torch_gemm.py"

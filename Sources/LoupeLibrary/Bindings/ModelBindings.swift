@@ -29,9 +29,11 @@ enum ModelBindings {
             Weights stay as stored (memory-mapped, never widened to float32 as a whole) unless dtype converts them on load:
             "f32", "f16", "bf16", or "q8_0" (8-bit blocks of 32, the counterpart of load_in_8bit; the embedding and the
             unembedding stay as stored unless quantize_unembed=True). model.memory() shows what they occupy.
-            compute sets how bf16 weights multiply: "bf16" (the default where the CPU has AVX512_BF16: oneDNN's bf16
-            products, f32 sums; each product's activations are rounded to bf16, so activations differ from the exact
-            path by about 1e-2 of their size at the last layer) or "f32" (exact: today's float32 numbers bit for bit).
+            compute sets how bf16 weights multiply: "bf16" (oneDNN's bf16 products with f32 sums on AVX512_BF16; each
+            product's activations are rounded to bf16, so hook points differ from the exact path by about 1e-2 of their
+            largest value: 0.4–1.2e-2 per hook on SmolLM2 in bf16) or "f32" (exact: float32 products bit for bit as
+            before). The default (None) is "bf16" for matrices of 1M weights or more (every projection of a 1B+ model)
+            on a CPU with AVX512_BF16, "f32" otherwise. One-token generation steps are always exact.
             """,
             example: "model = load(\"smollm2\")\nraw = load(\"smollm2\", processing=False)"
         ) { interp, args in
