@@ -39,7 +39,9 @@ let package = Package(
         // Debian's libjpeg-turbo and libpng behind a small C shim: every setjmp that catches one of
         // their errors lives in C, so no longjmp crosses a Swift frame.
         .target(name: "CImageCodecs", linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png")]),
-        .target(name: "LoupeTensor", dependencies: ["COpenBLAS"], swiftSettings: numericSettings),
+        // bf16 products with f32 accumulation through Debian's oneDNN (libdnnl), on AVX512_BF16 where present.
+        .target(name: "CBF16Kernels", linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp")]),
+        .target(name: "LoupeTensor", dependencies: ["COpenBLAS", "CBF16Kernels"], swiftSettings: numericSettings),
         .target(name: "LoupeFormats", dependencies: ["LoupeTensor"], swiftSettings: numericSettings),
         .target(name: "LoupeTokenizers", dependencies: ["LoupeFormats"], swiftSettings: numericSettings),
         .target(name: "LoupeModels", dependencies: ["LoupeTensor", "LoupeFormats", "LoupeTokenizers"],

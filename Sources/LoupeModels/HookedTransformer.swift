@@ -38,6 +38,7 @@ public final class HookedTransformer: @unchecked Sendable {
             try weights.convert(to: dtype, quantizeUnembed: options.quantizeUnembed, threads: max(1, options.threads),
                                 progress: options.progress)
         }
+        weights.setCompute(options.compute)
         let c = weights.config
         self.weights = weights
         definition = try Architectures.definition(of: c.architecture)

@@ -14,6 +14,8 @@ public struct LoadOptions: Sendable {
     /// With `dtype` Q8_0: quantise the unembedding too (by default it stays as stored, as bitsandbytes'
     /// `skip_modules=["output"]`).
     public var quantizeUnembed: Bool
+    /// Products on bf16 weights: bf16 × bf16 with f32 sums (fast) or f32 (exact).
+    public var compute: ComputePrecision
     /// Keep only the first n blocks (TransformerLens's `first_n_layers`, transformers' `num_hidden_layers`):
     /// the embedding, those blocks, the final norm and the unembedding; the other blocks are never read.
     public var firstNLayers: Int?
@@ -22,12 +24,14 @@ public struct LoadOptions: Sendable {
 
     public init(processing: ProcessingOptions = .transformerLens,
                 threads: Int = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 8),
-                dtype: DType? = nil, quantizeUnembed: Bool = false, firstNLayers: Int? = nil,
+                dtype: DType? = nil, quantizeUnembed: Bool = false, compute: ComputePrecision = .automatic,
+                firstNLayers: Int? = nil,
                 progress: (@Sendable (LoadProgress) -> Void)? = nil) {
         self.processing = processing
         self.threads = threads
         self.dtype = dtype
         self.quantizeUnembed = quantizeUnembed
+        self.compute = compute
         self.firstNLayers = firstNLayers
         self.progress = progress
     }

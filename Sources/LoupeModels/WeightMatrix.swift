@@ -25,6 +25,9 @@ final class WeightMatrix: @unchecked Sendable {
     /// For `.outIn`: output row r reads stored row `rowMap[r]` (undoes GGUF's Q/K permutation).
     let rowMap: [Int]?
     let rowBytes: Int
+    /// Products on a BF16 matrix run as bf16 × bf16 with f32 sums (`BF16Products`, oneDNN) instead of
+    /// widening blocks to f32 for sgemm: set at load by the compute precision (`ComputePrecision`).
+    var bf16Products = false
 
     init(name: String, dtype: DType, layout: Layout, inDim: Int, outDim: Int, bytes: UnsafeRawBufferPointer,
          owner: AnyObject?, rowMap: [Int]? = nil) {
@@ -109,6 +112,10 @@ final class WeightMatrix: @unchecked Sendable {
     func apply(_ x: UnsafePointer<Float>, ldX: Int, rows n: Int, out: UnsafeMutablePointer<Float>, ldOut: Int,
                bias: UnsafePointer<Float>? = nil, accumulate: Bool = false, scratch: ScratchPool, fast: MatVecScratch? = nil) {
         if n == 0 { return }
+        if usesBF16Products(rows: n),
+           applyBF16(x, ldX: ldX, rows: n, out: out, ldOut: ldOut, bias: bias, accumulate: accumulate, threads: scratch.threads) {
+            return
+        }
         if layout == .inOut && dtype != .f32 {
             if n == 1 && 2 * ((outDim + scratch.threads - 1) / scratch.threads) <= scratch.floatsEach {
                 matvecByColumns(x, out: out, bias: bias, accumulate: accumulate, scratch: scratch)

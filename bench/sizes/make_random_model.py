@@ -5,6 +5,7 @@ are written one tensor at a time, so making an 8B-shaped model needs about one s
 model's size. Weights are random (normal, std 0.02; norms 1): only speed and memory are measured with them.
 
 Usage: make_random_model.py SHAPE OUT_DIR      SHAPE in tiny, gpt2-large, llama-3.2-1b, llama-2-7b, llama-3.1-8b
+BENCH_LAYERS=N keeps the shape's width with N layers (Llama shapes).
 Sizes on disk: tiny ~4 MB, gpt2-large 1.5 GB, llama-3.2-1b 2.5 GB, llama-2-7b 13.5 GB, llama-3.1-8b 16 GB.
 """
 import json
@@ -49,6 +50,8 @@ def main():
         return
     os.makedirs(out, exist_ok=True)
     config = SHAPES[shape]()
+    if os.environ.get("BENCH_LAYERS"):                  # the shape's width with fewer layers (per-layer ratios)
+        config.num_hidden_layers = int(os.environ["BENCH_LAYERS"])
     config.dtype = "bfloat16"
     with torch.device("meta"):
         model = AutoModelForCausalLM.from_config(config)

@@ -1,7 +1,7 @@
 """The peers' side of the model-size benchmark: transformers and TransformerLens on a random-weight model
 written by make_random_model.py, 2 threads, one job per process (peak RSS per job).
 
-Usage: peers_sizes.py JOB MODEL_DIR N DTYPE    JOB in load, hf_forward, tl_cache, hf_generate; DTYPE bf16 or f32
+Usage: peers_sizes.py JOB MODEL_DIR N DTYPE    JOB in load, hf_forward, hf_step, hf_steplens, tl_cache, hf_generate; DTYPE bf16 or f32
 Prints one JSON line: {"job", "model", "n", "dtype", "ms" (median of BENCH_REPEATS, default 5, after a warm-up), "min_ms", "max_ms", "tokens_per_s"?, "peak_rss_mb"}.
 """
 import json
@@ -87,6 +87,20 @@ def main():
         m = load_hf(path, dtype)
         toks = torch.randint(0, m.config.vocab_size, (1, n), generator=g)
         out["ms"] = median_ms(lambda: m(toks))
+    elif job in ("hf_step", "hf_steplens"):
+        # One step of seed 003's loop in transformers: eager attention with the patterns and every hidden
+        # state returned; hf_steplens adds the logit lens of every layer at every position (final norm,
+        # lm_head, softmax, top 5).
+        from transformers import AutoModelForCausalLM
+        m = AutoModelForCausalLM.from_pretrained(path, dtype=DTYPES[dtype], attn_implementation="eager").eval()
+        toks = torch.randint(0, m.config.vocab_size, (1, n), generator=g)
+
+        def step():
+            o = m(toks, output_attentions=True, output_hidden_states=True)
+            if job == "hf_steplens":
+                for h in o.hidden_states:
+                    torch.softmax(m.lm_head(m.model.norm(h)).float(), dim=-1).topk(5)
+        out["ms"] = median_ms(step)
     elif job == "tl_cache":
         from importlib.metadata import version
         m = load_tl(path, dtype)

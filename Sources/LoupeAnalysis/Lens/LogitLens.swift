@@ -1,3 +1,4 @@
+import LoupeModels
 import LoupeTensor
 
 /// The top-k tokens a stack of residual-stream states would predict if unembedded directly
@@ -28,36 +29,76 @@ public enum LogitLens {
             throw TensorError("logit lens: W_U \(W_U.shape) does not match d_model \(stack.shape[2])")
         }
         let vocab = W_U.shape[1]
-        guard k >= 1, k <= vocab else { throw TensorError("logit lens: k=\(k) must be in 1...\(vocab)") }
         if let b = b_U, b.count != vocab { throw TensorError("logit lens: b_U has \(b.count) values, vocab is \(vocab)") }
+        let w = W_U.contiguous()                      // [d_model, vocab]
+        let bias = try b_U.map { try $0.reshaped([vocab]) } // [vocab]
+        let d = stack.shape[2]
+        return try topK(stack: stack, vocab: vocab, k: k, labels: labels, positions: positions) { rows, p, out in
+            Kernels.sgemm(m: p, n: vocab, k: d, a: rows, lda: d, b: w.basePointer, ldb: vocab, c: out, ldc: vocab)
+            if let bias { for r in 0..<p { Kernels.add(out + r * vocab, bias.basePointer, out + r * vocab, count: vocab) } }
+        }
+    }
+
+    /// The lens given the product: `logits(rows [p, d_model], p, out [p, vocab])`.
+    /// `batchRows` > 0 runs components together, up to that many rows a product (1 component otherwise).
+    static func topK(stack: Tensor, vocab: Int, k: Int, labels: [String]?, positions: [Int]?, batchRows: Int = 0,
+                     logits product: (UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>) throws -> Void) throws -> LensResult {
+        guard k >= 1, k <= vocab else { throw TensorError("logit lens: k=\(k) must be in 1...\(vocab)") }
         let nPos = stack.shape[1]
         let pos = try (positions ?? Array(0..<nPos)).map { p -> Int in
             let q = p < 0 ? p + nPos : p
             guard q >= 0 && q < nPos else { throw TensorError("logit lens: position \(p) out of range for \(nPos) positions") }
             return q
         }
-        let w = W_U.contiguous()                      // [d_model, vocab]
-        let bias = try b_U.map { try $0.reshaped([vocab]) } // [vocab]
         var ids: [[[Int]]] = []
         var probs: [[[Float]]] = []
-        let logits = Tensor(zeros: [pos.count, vocab])  // [p, vocab]
-        for c in 0..<stack.shape[0] {
-            let rows = try stack.index([.at(c)]).take(pos, dim: 0).contiguous() // [p, d_model]
-            Kernels.sgemm(m: pos.count, n: vocab, k: stack.shape[2], a: rows.basePointer, lda: stack.shape[2],
-                          b: w.basePointer, ldb: vocab, c: logits.basePointer, ldc: vocab)
-            let biased = try bias.map { try logits + $0 } ?? logits  // [p, vocab]
-            var cIds: [[Int]] = []
-            var cProbs: [[Float]] = []
-            for r in 0..<pos.count {
-                let (top, p) = topOfRow(UnsafeBufferPointer(start: biased.basePointer + r * vocab, count: vocab), k: k)
-                cIds.append(top)
-                cProbs.append(p)
+        // Components may go through the product a few at a time (one large product instead of many small
+        // ones); memory stays at [batchRows, vocab].
+        let nComp = stack.shape[0], d = stack.shape[2]
+        let perProduct = max(1, batchRows / max(pos.count, 1))
+        let logits = Tensor(zeros: [min(perProduct, nComp) * pos.count, vocab])  // [g·p, vocab]
+        var c0 = 0
+        while c0 < nComp {
+            let g = min(perProduct, nComp - c0)
+            let rows = Tensor(zeros: [g * pos.count, d])                           // [g·p, d_model]
+            for j in 0..<g {
+                let part = try stack.index([.at(c0 + j)]).take(pos, dim: 0).contiguous() // [p, d_model]
+                rows.storage.pointer.advanced(by: j * pos.count * d).update(from: part.basePointer, count: pos.count * d)
             }
-            ids.append(cIds)
-            probs.append(cProbs)
+            try product(rows.basePointer, g * pos.count, logits.basePointer)
+            for j in 0..<g {
+                var cIds: [[Int]] = []
+                var cProbs: [[Float]] = []
+                for r in 0..<pos.count {
+                    let row = logits.basePointer + (j * pos.count + r) * vocab
+                    let (top, p) = topOfRow(UnsafeBufferPointer(start: row, count: vocab), k: k)
+                    cIds.append(top)
+                    cProbs.append(p)
+                }
+                ids.append(cIds)
+                probs.append(cProbs)
+            }
+            c0 += g
         }
         let names = labels ?? (0..<stack.shape[0]).map(String.init)
         return LensResult(ids: ids, probs: probs, labels: names, positions: pos)
+    }
+
+    /// The lens through a model's own unembedding: its stored matrix with bf16 products when
+    /// `unembedsInPlace` (no f32 copy of W_U), else `W_U` as above. stack: [component, pos, d_model], normalised.
+    public static func topK(stack: Tensor, model: HookedTransformer, k: Int, labels: [String]? = nil,
+                            positions: [Int]? = nil) throws -> LensResult {
+        guard model.unembedsInPlace else {
+            return try topK(stack: stack, W_U: try model.W_U, k: k, labels: labels, positions: positions)
+        }
+        let d = model.dModel
+        guard stack.rank == 3, stack.shape[2] == d else {
+            throw TensorError("logit lens: the residual stack must be [component, pos, \(d)], got \(stack.shape)")
+        }
+        return try topK(stack: stack, vocab: model.dVocab, k: k, labels: labels, positions: positions,
+                        batchRows: 256) { rows, p, out in
+            model.lensLogits(rows, count: p, into: out)
+        }
     }
 
     /// Top-k of one row of logits ([vocab]) and their softmax probabilities; ties keep the lower id.

@@ -63,7 +63,7 @@ enum AnalysisLens {
         try engineCall {
             let r = try c.cache.accumulatedResid(layer: nil, inclMid: inclMid, posSlice: .all)
             let normed = try c.cache.applyLNToStack(r.stack, layer: nil, posSlice: .all, recompute: recomputeLN)
-            return try LogitLens.topK(stack: normed, W_U: m.model.W_U, k: k, labels: r.labels, positions: positions)
+            return try LogitLens.topK(stack: normed, model: m.model, k: k, labels: r.labels, positions: positions)
         }
     }
 }

@@ -142,7 +142,7 @@ final class TraceObject: HostObject {
             let lens = try engineCall { () -> LensResult in
                 let acc = try r.cache.accumulatedResid(layer: nil, inclMid: true, posSlice: .all)
                 let normed = try r.cache.applyLNToStack(acc.stack, layer: nil, posSlice: .all, recompute: recomputeLN)
-                return try LogitLens.topK(stack: normed, W_U: model.model.W_U, k: k, labels: acc.labels, positions: [-1])
+                return try LogitLens.topK(stack: normed, model: model.model, k: k, labels: acc.labels, positions: [-1])
             }
             labels = lens.labels
             var patterns: [(Int, Pattern)] = []

@@ -17,7 +17,8 @@ enum ModelBindings {
             load(name: str = "smollm2", fold_ln: bool = True, center_writing_weights: bool = True,
                  center_unembed: bool = True, fold_value_biases: bool = True,
                  refactor_factored_attn_matrices: bool = False, processing: bool = True,
-                 dtype: str | None = None, quantize_unembed: bool = False, first_n_layers: int | None = None)
+                 dtype: str | None = None, quantize_unembed: bool = False, compute: str | None = None,
+                 first_n_layers: int | None = None)
             """,
             doc: """
             Loads a model: a name under models/ (e.g. "smollm2", the embedded default), a Hugging Face folder
@@ -29,6 +30,12 @@ enum ModelBindings {
             Weights stay as stored (memory-mapped, never widened to float32 as a whole) unless dtype converts them on load:
             "f32", "f16", "bf16", or "q8_0" (8-bit blocks of 32, the counterpart of load_in_8bit; the embedding and the
             unembedding stay as stored unless quantize_unembed=True). model.memory() shows what they occupy.
+            compute sets how bf16 weights multiply: "bf16" (oneDNN's bf16 products with f32 sums on AVX512_BF16; each
+            product's activations are rounded to bf16, so hook points differ from the exact path by about 1e-2 of their
+            largest value: 0.4–1.2e-2 per hook on SmolLM2 in bf16) or "f32" (exact: float32 products bit for bit as
+            before). The default (None) is "bf16" for models of 1B weights or more (the seeds' 7–8B models) on a CPU with
+            AVX512_BF16, where bf16 is 3–5× faster than widening to float32, and "f32" for smaller models, whose products
+            are quick either way. One-token generation steps are always exact.
             first_n_layers=n keeps the embedding, the first n blocks, the final norm and the unembedding, as
             TransformerLens's from_pretrained(first_n_layers=n) and transformers' num_hidden_layers=n do: a smaller
             model to try a sweep on before the full one.
@@ -46,8 +53,10 @@ enum ModelBindings {
             }
             let location = try ModelLoading.locate(name, scriptDirectory: interp.scriptDirectory)
             let dtype = try ModelMemoryBindings.dtype(try args.optionalString("dtype"))
+            let compute = try ModelMemoryBindings.compute(try args.optionalString("compute"))
             let loadOptions = LoadOptions(processing: options, dtype: dtype, quantizeUnembed: try args.bool("quantize_unembed"),
-                                          firstNLayers: try args.optionalInt("first_n_layers"), progress: ModelMemoryBindings.progress(target: dtype))
+                                          compute: compute, firstNLayers: try args.optionalInt("first_n_layers"),
+                                          progress: ModelMemoryBindings.progress(target: dtype))
             let model = try engineCall { try HookedTransformer(location: location, options: loadOptions) }
             let tokenizer = model.tokenizer  // built once, by the engine's loader
             let object = ModelObject(model: model, tokenizer: tokenizer, name: ModelLoading.displayName(location, typed: name),

@@ -22,6 +22,18 @@ enum ModelMemoryBindings {
                          hint: "use \"f32\", \"f16\", \"bf16\" or \"q8_0\" (8-bit, as load_in_8bit), or leave it out to keep the weights as stored")
     }
 
+    /// `load(compute=...)` → the precision of products on bf16 weights (nil: this CPU's default).
+    static func compute(_ name: String?) throws -> ComputePrecision {
+        guard let name else { return .automatic }
+        switch name.lowercased() {
+        case "f32", "float32", "fp32", "torch.float32": return .f32
+        case "bf16", "bfloat16", "torch.bfloat16": return .bf16
+        default:
+            throw LoupeError("load: unknown compute \"\(name)\"",
+                             hint: "use \"bf16\" (bf16 products with f32 sums, the default on AVX512_BF16) or \"f32\" (exact)")
+        }
+    }
+
     /// A progress callback that writes a line to `Library.progressLines` when converting takes more than
     /// a second, then at every further 10%. Program output (and so notebook cells and tests) never sees it.
     static func progress(target: DType?) -> (@Sendable (LoadProgress) -> Void)? {

@@ -1,0 +1,20 @@
+#ifndef LOUPE_BF16_KERNELS_H
+#define LOUPE_BF16_KERNELS_H
+
+#include <stdint.h>
+
+/// 1 when this CPU has AVX512_BF16 (checked once): the products below then run on its vdpbf16ps units.
+int loupe_bf16_supported(void);
+
+/// Rounds x[m, k] (row stride ldx floats) to bfloat16, round-to-nearest-even (NaN stays NaN), into
+/// dst[m, ldd] (ldd >= k); the columns k..<ldd are zeroed.
+void loupe_bf16_round_rows(const float *x, long ldx, long m, long k, uint16_t *dst, long ldd);
+
+/// c[m, n] (row stride ldc) = a[m, k] · w[n, k]ᵀ (+ c when accumulate), f32 accumulation, through oneDNN's
+/// bf16 matmul on `threads` OpenMP threads (the calling thread's team; oneDNN splits the product among them).
+/// a: bfloat16 rows of stride lda (from loupe_bf16_round_rows); w: bfloat16 rows of stride ldw (a
+/// checkpoint's [out, in] matrix as stored), or w[k, n] when w_kn (GPT-2's Conv1D [in, out]). Returns 0 on success, else oneDNN's status (nothing written).
+int loupe_bf16_gemm_nt(const uint16_t *a, long lda, long m, const uint16_t *w, long ldw, long n, long k,
+                       float *c, long ldc, int accumulate, int threads, int w_kn);
+
+#endif

@@ -1,0 +1,66 @@
+import LoupeTensor
+
+/// The compute precision of products on bf16 weights (`load(compute=...)`).
+public enum ComputePrecision: String, Sendable, CaseIterable {
+    /// The default: `bf16` for a model of at least `automaticMinWeights` matrix weights (the seeds' 7–8B
+    /// models, Llama 3.2 1B) where the CPU has AVX512_BF16; `f32` for smaller models, whose products are
+    /// quick either way, and on CPUs without AVX512_BF16. One choice per model, never per matrix.
+    case automatic
+    /// bf16 weights multiply as bf16 × bf16 with f32 sums (oneDNN): each product's activation input is
+    /// rounded to bf16 (about 2⁻⁹ relative), the sums are f32.
+    case bf16
+    /// Every product in f32 (weights widened a block at a time, OpenBLAS sgemm): exact, slower.
+    case f32
+
+    /// A model's matrix weights from which `automatic` chooses bf16 products.
+    public static let automaticMinWeights = 1_000_000_000
+
+    /// Whether products on the bf16 matrices of a model with `weights` matrix weights run in bf16.
+    func bf16Products(modelWeights weights: Int) -> Bool {
+        switch self {
+        case .automatic: return BF16Products.isAvailable && weights >= ComputePrecision.automaticMinWeights
+        case .bf16: return true
+        case .f32: return false
+        }
+    }
+}
+
+extension WeightMatrix {
+    /// Prompts (two or more rows) on a BF16 matrix with bf16 products on; one position keeps the exact
+    /// f32 matvec, which already reads each weight once and is bound by memory, not arithmetic.
+    @inline(__always)
+    func usesBF16Products(rows n: Int) -> Bool {
+        bf16Products && n >= 2 && dtype == .bf16 && rowMap == nil
+    }
+
+    /// out[n, outDim] (+)= round_bf16(x) · Wᵀ (+ bias) through oneDNN; false when it refused (nothing
+    /// written: the caller takes the f32 path).
+    func applyBF16(_ x: UnsafePointer<Float>, ldX: Int, rows n: Int, out: UnsafeMutablePointer<Float>, ldOut: Int,
+                   bias: UnsafePointer<Float>?, accumulate: Bool, threads: Int) -> Bool {
+        let w = bytes.baseAddress!.assumingMemoryBound(to: UInt16.self)
+        do {
+            switch layout {
+            case .outIn:
+                try BF16Products.linear(x: x, ldx: ldX, m: n, w: w, ldw: inDim, n: outDim, k: inDim, c: out, ldc: ldOut,
+                                        accumulate: accumulate, threads: threads)
+            case .inOut:
+                try BF16Products.linear(x: x, ldx: ldX, m: n, w: w, ldw: outDim, n: outDim, k: inDim, c: out, ldc: ldOut,
+                                        accumulate: accumulate, threads: threads, weightsInOut: true)
+            }
+        } catch {
+            return false
+        }
+        if let bias { for r in 0..<n { Kernels.add(out + r * ldOut, bias, out + r * ldOut, count: outDim) } }
+        return true
+    }
+}
+
+extension ModelWeights {
+    /// Every matrix's products at `compute` (bf16 products touch only BF16 matrices).
+    func setCompute(_ compute: ComputePrecision) {
+        var all: [WeightMatrix] = [embed, unembed] + (vision?.matrices ?? [])
+        for l in layers { all += [l.qkv, l.q, l.k, l.v, l.o, l.gate, l.up, l.down].compactMap { $0 } }
+        let bf16 = compute.bf16Products(modelWeights: all.reduce(0) { $0 + $1.inDim * $1.outDim })
+        for m in all { m.bf16Products = bf16 }
+    }
+}

@@ -1,0 +1,59 @@
+import CBF16Kernels
+
+/// bfloat16 products with f32 accumulation (oneDNN's matmul on AVX512_BF16): out = round_bf16(x) · Wᵀ
+/// for a bf16 weight stored [n, k]. Each product's inputs are rounded to bf16 (relative error about 2⁻⁹
+/// per input); the sums are f32. `naive` is the same product as a plain loop, for tests.
+public enum BF16Products {
+    /// True when the CPU has AVX512_BF16 (otherwise callers keep their f32 path: oneDNN would emulate bf16).
+    public static let isAvailable: Bool = loupe_bf16_supported() != 0
+
+    /// dst[m, ldd] = x[m, k] (row stride ldx) rounded to bf16, round-to-nearest-even; columns k..<ldd zero.
+    public static func round(_ x: UnsafePointer<Float>, ldx: Int, rows m: Int, k: Int,
+                             into dst: UnsafeMutablePointer<UInt16>, ldd: Int) {
+        loupe_bf16_round_rows(x, ldx, m, k, dst, ldd)
+    }
+
+    /// c[m, n] (row stride ldc) = a[m, k] · w[n, k]ᵀ (+ c when accumulate); a and w bf16 with row strides
+    /// lda and ldw (w stored [k, n] when `weightsInOut`). Runs on `threads` threads. Throws when oneDNN refuses (its status in the message).
+    public static func gemm(a: UnsafePointer<UInt16>, lda: Int, m: Int, w: UnsafePointer<UInt16>, ldw: Int, n: Int,
+                            k: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, threads: Int,
+                            weightsInOut: Bool = false) throws {
+        if m == 0 || n == 0 { return }
+        let status = loupe_bf16_gemm_nt(a, lda, m, w, ldw, n, k, c, ldc, accumulate ? 1 : 0, Int32(max(1, threads)),
+                                        weightsInOut ? 1 : 0)
+        if status != 0 {
+            throw TensorError("bf16 product \(m)×\(n)×\(k): oneDNN status \(status)")
+        }
+    }
+
+    /// x[m, k] (f32, row stride ldx) · w[n, k]ᵀ (bf16) into c[m, n]: rounds x to bf16, then `gemm`.
+    public static func linear(x: UnsafePointer<Float>, ldx: Int, m: Int, w: UnsafePointer<UInt16>, ldw: Int, n: Int,
+                              k: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, threads: Int,
+                              weightsInOut: Bool = false) throws {
+        if m == 0 || n == 0 { return }
+        let a = UnsafeMutablePointer<UInt16>.allocate(capacity: m * k)   // [m, k] bf16
+        defer { a.deallocate() }
+        round(x, ldx: ldx, rows: m, k: k, into: a, ldd: k)
+        try gemm(a: a, lda: k, m: m, w: w, ldw: ldw, n: n, k: k, c: c, ldc: ldc, accumulate: accumulate, threads: threads,
+                 weightsInOut: weightsInOut)
+    }
+
+    /// The product as a plain loop over bf16 inputs (f64 sums): the reference the kernel is tested against.
+    public static func naive(a: UnsafePointer<UInt16>, lda: Int, m: Int, w: UnsafePointer<UInt16>, ldw: Int, n: Int,
+                             k: Int, c: UnsafeMutablePointer<Float>, ldc: Int, weightsInOut: Bool = false) {
+        for i in 0..<m {
+            for j in 0..<n {
+                var s: Double = 0
+                for p in 0..<k {
+                    let wv = weightsInOut ? w[p * ldw + j] : w[j * ldw + p]
+                    s += Double(widen(a[i * lda + p])) * Double(widen(wv))
+                }
+                c[i * ldc + j] = Float(s)
+            }
+        }
+    }
+
+    /// A bf16 value as f32 (exact).
+    @inline(__always)
+    public static func widen(_ h: UInt16) -> Float { Float(bitPattern: UInt32(h) << 16) }
+}

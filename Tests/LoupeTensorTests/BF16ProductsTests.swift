@@ -1,0 +1,79 @@
+import XCTest
+@testable import LoupeTensor
+
+/// oneDNN's bf16 products (`BF16Products`) against their naive-loop twin, and the activation rounding
+/// against round-to-nearest-even done by hand.
+final class BF16ProductsTests: XCTestCase {
+    func bf16(_ f: Float) -> UInt16 {
+        let u = f.bitPattern
+        return UInt16((u &+ 0x7FFF &+ ((u >> 16) & 1)) >> 16)
+    }
+
+    func randomFloats(_ n: Int, seed: UInt64, scale: Float = 1) -> [Float] {
+        var g = seed
+        return (0..<n).map { _ in
+            g = g &* 6364136223846793005 &+ 1442695040888963407
+            return (Float(g >> 40) / Float(1 << 24) - 0.5) * scale
+        }
+    }
+
+    func testRoundingIsNearestEven() {
+        // Odd k (a masked tail), a padded destination, ties both ways, infinities and NaN.
+        var x = randomFloats(37, seed: 1)
+        x[3] = Float(bitPattern: 0x3F80_8000)   // tie, even below: rounds down
+        x[4] = Float(bitPattern: 0x3F81_8000)   // tie, odd below: rounds up
+        x[5] = .infinity; x[6] = -.infinity; x[7] = .nan
+        var dst = [UInt16](repeating: 0xFFFF, count: 2 * 40)
+        x.withUnsafeBufferPointer { xp in
+            dst.withUnsafeMutableBufferPointer { BF16Products.round(xp.baseAddress!, ldx: 0, rows: 2, k: 37, into: $0.baseAddress!, ldd: 40) }
+        }
+        for row in 0..<2 {
+            for j in 0..<37 where j != 7 { XCTAssertEqual(dst[row * 40 + j], bf16(x[j]), "element \(j)") }
+            XCTAssertTrue(BF16Products.widen(dst[row * 40 + 7]).isNaN)
+            XCTAssertEqual(Array(dst[(row * 40 + 37)..<(row * 40 + 40)]), [0, 0, 0], "padding zeroed")
+        }
+        XCTAssertEqual(dst[3], 0x3F80)
+        XCTAssertEqual(dst[4], 0x3F82)
+    }
+
+    func testProductMatchesNaiveLoop() throws {
+        // Shapes with tails everywhere (k not a multiple of 32, n and m odd), both weight layouts,
+        // overwrite and accumulate, strided output.
+        for (m, n, k) in [(1, 7, 5), (3, 37, 70), (17, 65, 96), (40, 33, 130)] {
+            for inOut in [false, true] {
+                let a = randomFloats(m * k, seed: 2).map(bf16)                       // [m, k]
+                let w = randomFloats(n * k, seed: 3, scale: 0.2).map(bf16)           // [n, k] or [k, n]
+                let ldc = n + 3
+                var got = randomFloats(m * ldc, seed: 4)
+                let start = got
+                var want = [Float](repeating: 0, count: m * ldc)
+                for accumulate in [false, true] {
+                    got = start
+                    try a.withUnsafeBufferPointer { ap in
+                        try w.withUnsafeBufferPointer { wp in
+                            try got.withUnsafeMutableBufferPointer { cp in
+                                try BF16Products.gemm(a: ap.baseAddress!, lda: k, m: m, w: wp.baseAddress!, ldw: inOut ? n : k,
+                                                      n: n, k: k, c: cp.baseAddress!, ldc: ldc, accumulate: accumulate,
+                                                      threads: 2, weightsInOut: inOut)
+                            }
+                            want.withUnsafeMutableBufferPointer { cp in
+                                BF16Products.naive(a: ap.baseAddress!, lda: k, m: m, w: wp.baseAddress!, ldw: inOut ? n : k,
+                                                   n: n, k: k, c: cp.baseAddress!, ldc: ldc, weightsInOut: inOut)
+                            }
+                        }
+                    }
+                    var worst: Float = 0
+                    for i in 0..<m {
+                        for j in 0..<ldc {
+                            let e = j < n ? want[i * ldc + j] + (accumulate ? start[i * ldc + j] : 0) : start[i * ldc + j]
+                            worst = max(worst, abs(got[i * ldc + j] - e))
+                            if j >= n { XCTAssertEqual(got[i * ldc + j], e, "padding of row \(i) untouched") }
+                        }
+                    }
+                    // f32 sums of k products of size ≤ 0.1: rounding order only.
+                    XCTAssertLessThan(worst, 1e-5 * Float(k), "\(m)×\(n)×\(k) inOut=\(inOut) accumulate=\(accumulate)")
+                }
+            }
+        }
+    }
+}
