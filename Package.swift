@@ -36,7 +36,9 @@ let package = Package(
         // Debian's libjpeg-turbo and libpng behind a small C shim: every setjmp that catches one of
         // their errors lives in C, so no longjmp crosses a Swift frame.
         .target(name: "CImageCodecs", linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png")]),
-        .target(name: "LoupeTensor", dependencies: ["COpenBLAS"], swiftSettings: numericSettings),
+        // Vectorised activations and softmax (AVX-512 bodies picked at run time, scalar otherwise).
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2"])]),
+        .target(name: "LoupeTensor", dependencies: ["COpenBLAS", "CKernels"], swiftSettings: numericSettings),
         .target(name: "LoupeFormats", dependencies: ["LoupeTensor"], swiftSettings: numericSettings),
         .target(name: "LoupeTokenizers", dependencies: ["LoupeFormats"], swiftSettings: numericSettings),
         .target(name: "LoupeModels", dependencies: ["LoupeTensor", "LoupeFormats", "LoupeTokenizers"],
