@@ -5,7 +5,8 @@ release build; the peers (Hugging Face transformers and TransformerLens 2.x, tor
 with bench/peers.py in BENCH_PY (default bench/.venv/bin/python). llama.cpp's llama-bench is an optional
 speed anchor: set LLAMA_BENCH=/path/to/llama-bench (this repo neither fetches nor builds it).
 Usage: python3 bench/run.py [--quick]     the whole table
-       python3 bench/run.py --forward [--quick]   issue #12's forward-pass section only (with spreads)
+       python3 bench/run.py --forward [--quick]   issue #12's forward-pass section only (with spreads);
+       BENCH_ROWS=gpt2:256,smollm2:32 picks its rows
 """
 import ast
 import json
@@ -92,8 +93,10 @@ def forward_bench():
     plan = [("smollm2", 32), ("smollm2", 256), ("gpt2", 32), ("gpt2", 256), ("gpt2", 1024)]
     if "--quick" in sys.argv:
         plan = plan[:1]
+    if os.environ.get("BENCH_ROWS"):  # e.g. BENCH_ROWS=gpt2:32,gpt2:256 runs those rows only
+        plan = [(m, int(n)) for m, n in (r.split(":") for r in os.environ["BENCH_ROWS"].split(","))]
     rows, gemm = [], []
-    for n in (32, 256):
+    for n in (() if os.environ.get("BENCH_ROWS") else (32, 256)):
         mine, _ = loupe("gemm", "gpt2", n)
         theirs, _ = peer("torch_gemm", "gpt2", n)
         print("gemm", n, mine, theirs, flush=True)
