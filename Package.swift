@@ -41,7 +41,9 @@ let package = Package(
         .target(name: "CImageCodecs", linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png")]),
         // bf16 products with f32 accumulation through Debian's oneDNN (libdnnl), on AVX512_BF16 where present.
         .target(name: "CBF16Kernels", linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp")]),
-        .target(name: "LoupeTensor", dependencies: ["COpenBLAS", "CBF16Kernels"], swiftSettings: numericSettings),
+        // Vectorised activations and softmax (AVX-512 bodies picked at run time, scalar otherwise).
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2"])]),
+        .target(name: "LoupeTensor", dependencies: ["COpenBLAS", "CBF16Kernels", "CKernels"], swiftSettings: numericSettings),
         .target(name: "LoupeFormats", dependencies: ["LoupeTensor"], swiftSettings: numericSettings),
         .target(name: "LoupeTokenizers", dependencies: ["LoupeFormats"], swiftSettings: numericSettings),
         .target(name: "LoupeModels", dependencies: ["LoupeTensor", "LoupeFormats", "LoupeTokenizers"],

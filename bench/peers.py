@@ -4,7 +4,7 @@ machine, same models, same token counts, 2 threads. One job per process so peak 
 Run by bench/run.sh (never in CI). Needs a venv with torch, transformers, gguf and transformer_lens 2.x
 (the HookedTransformer API the seed notebooks used):
     python3 -m venv bench/.venv && bench/.venv/bin/pip install "transformer_lens==2.16.1" gguf "datasets<3" "pyarrow<17"
-Usage: peers.py JOB MODEL [N]   JOB in load, hf_forward, tl_cache, hf_generate, tl_generate, tl_seed000
+Usage: peers.py JOB MODEL [N]   JOB in load, hf_forward, tl_cache, hf_generate, tl_generate, tl_seed000, torch_gemm
        MODEL in smollm2, gpt2  (gpt2 = a randomly initialised GPT-2-small-shaped model)
 Prints one JSON line: {"job", "model", "n", "ms" (median), "tokens_per_s"?, "peak_rss_mb"}.
 """
@@ -78,6 +78,9 @@ def tokens(n, vocab):
     return torch.randint(0, vocab, (1, n), generator=g)
 
 
+RUNS = []
+
+
 def median_ms(fn, repeats):
     fn()  # warm-up
     times = []
@@ -85,7 +88,19 @@ def median_ms(fn, repeats):
         t = time.perf_counter()
         fn()
         times.append((time.perf_counter() - t) * 1000)
+    RUNS.extend(times)
     return statistics.median(times)
+
+
+def min_ms(fn, repeats):
+    fn()
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    RUNS.extend(times)
+    return min(times)
 
 
 def main():
@@ -139,8 +154,16 @@ def main():
         ms = median_ms(loop, 2)
         out["ms"] = ms
         out["ms_per_step"] = ms / n
+    elif job == "torch_gemm":
+        # The GEMM ceiling: float32 matmul at the shape [n, d_model] x [d_model, 4 d_model] (GPT-2's MLP),
+        # best of 7 (GFLOP/s in "gflops").
+        a, b = torch.randn(n, 768), torch.randn(768, 3072)
+        ms = min_ms(lambda: a @ b, 7)
+        out["ms"] = ms
+        out["gflops"] = 2 * n * 768 * 3072 / ms / 1e6
     else:
         raise SystemExit(f"unknown job {job}")
+    out["times"] = RUNS
     out["peak_rss_mb"] = round(peak_mb(), 1)
     print(json.dumps(out))
 

@@ -4,7 +4,9 @@ Each job is its own process so its peak memory (ru_maxrss from wait4) is its own
 release build; the peers (Hugging Face transformers and TransformerLens 2.x, torch CPU, 2 threads) run
 with bench/peers.py in BENCH_PY (default bench/.venv/bin/python). llama.cpp's llama-bench is an optional
 speed anchor: set LLAMA_BENCH=/path/to/llama-bench (this repo neither fetches nor builds it).
-Usage: python3 bench/run.py [--quick]
+Usage: python3 bench/run.py [--quick]     the whole table
+       python3 bench/run.py --forward [--quick]   issue #12's forward-pass section only (with spreads);
+       BENCH_ROWS=gpt2:256,smollm2:32 picks its rows
 """
 import ast
 import json
@@ -66,7 +68,117 @@ def fmt(ms):
     return "—" if ms is None else (f"{ms:.0f} ms" if ms >= 10 else f"{ms:.1f} ms")
 
 
+# Multiply-adds of one forward pass × 2 (weights × positions, the unembedding, attention's two products
+# over every (query, key) pair as the peers compute them).
+SHAPES = {"gpt2": dict(d=768, layers=12, heads=12, kv=12, dh=64, mlp=3072, vocab=50257, gated=False),
+          "smollm2": dict(d=576, layers=30, heads=9, kv=3, dh=64, mlp=1536, vocab=49152, gated=True)}
+
+
+def forward_flops(model, n, last=False):
+    c = SHAPES[model]
+    q, kv = c["heads"] * c["dh"], c["kv"] * c["dh"]
+    per_layer = c["d"] * (q + 2 * kv) + q * c["d"] + (3 if c["gated"] else 2) * c["d"] * c["mlp"]
+    attn = 2 * n * n * c["dh"] * c["heads"]
+    return 2 * (c["layers"] * (per_layer * n + attn) + c["d"] * c["vocab"] * (1 if last else n))
+
+
+def spread(res):
+    t = res.get("times") or []
+    return (min(t), max(t)) if t else (res.get("ms"), res.get("ms"))
+
+
+def forward_bench():
+    """Issue #12's table: run_with_cache with the full cache against both peers, each row's runs side by
+    side (Loupe, transformers, TransformerLens one after another), medians of 5 with min–max."""
+    plan = [("smollm2", 32), ("smollm2", 256), ("gpt2", 32), ("gpt2", 256), ("gpt2", 1024)]
+    if "--quick" in sys.argv:
+        plan = plan[:1]
+    if os.environ.get("BENCH_ROWS"):  # e.g. BENCH_ROWS=gpt2:32,gpt2:256 runs those rows only
+        plan = [(m, int(n)) for m, n in (r.split(":") for r in os.environ["BENCH_ROWS"].split(","))]
+    rows, gemm = [], []
+    for n in (() if os.environ.get("BENCH_ROWS") else (32, 256)):
+        mine, _ = loupe("gemm", "gpt2", n)
+        theirs, _ = peer("torch_gemm", "gpt2", n)
+        print("gemm", n, mine, theirs, flush=True)
+        gemm.append((n, mine, theirs))
+    for model, n in plan:
+        load = os.getloadavg()[0]
+        full, rss = loupe("cache", model, n)
+        last, _ = loupe("cache_last", model, n)
+        hf, hf_rss = peer("hf_forward", model, n)
+        tl, tl_rss = peer("tl_cache", model, n)
+        print(model, n, full, last, hf, tl, flush=True)
+        rows.append((model, n, load, (full, rss), last, (hf, hf_rss), (tl, tl_rss)))
+    write_forward(rows, gemm)
+
+
+def verdict(mine, theirs, target=1.3):
+    """Ratio of medians and what the min–max spread allows: met, missed, or within noise of the target."""
+    if "error" in mine or "error" in theirs or not mine.get("ms") or not theirs.get("ms"):
+        return "—", "—"
+    (a0, a1), (b0, b1) = spread(mine), spread(theirs)
+    ratio = theirs["ms"] / mine["ms"]
+    lo, hi = b0 / a1, b1 / a0
+    text = "met" if lo >= target else ("missed" if hi < target else f"within noise of {target}×")
+    return f"{ratio:.2f}× ({lo:.2f}–{hi:.2f})", text
+
+
+def cell(res):
+    if "error" in res:
+        return f"error: {res['error']}"
+    a, b = spread(res)
+    return f"{res['ms']:.0f} ms ({a:.0f}–{b:.0f})"
+
+
+def write_forward(rows, gemm):
+    lines = [
+        "## Forward pass with the full cache (issue #12)",
+        "",
+        f"Measured by `python3 bench/run.py --forward` on {time.strftime('%Y-%m-%d %H:%M')} UTC, 2 threads everywhere. "
+        "Each cell: median of 5 timed runs after a warm-up (min–max). Ratios: peer median / Loupe median, and in "
+        "brackets the range the spreads allow (peer min / Loupe max – peer max / Loupe min); a target whose range "
+        "straddles it is reported as within noise. GFLOP/s counts 2 × multiply-adds of the weights, the "
+        "unembedding and both attention products over all (query, key) pairs.",
+        "",
+        "| model @ tokens | load avg | Loupe run_with_cache | Loupe logits=\"last\" | transformers forward | TransformerLens run_with_cache | vs transformers | vs TransformerLens | Loupe GFLOP/s |",
+        "|---|---:|---:|---:|---:|---:|---|---|---:|",
+    ]
+    for model, n, load, (full, rss), last, (hf, _), (tl, _) in rows:
+        r1, v1 = verdict(full, hf)
+        r2, v2 = verdict(full, tl)
+        gf = f"{forward_flops(model, n) / full['ms'] / 1e6:.0f}" if full.get("ms") else "—"
+        name = "SmolLM2 Q4_1" if model == "smollm2" else "GPT-2-small shape"
+        lines.append(f"| {name} @{n} | {load:.1f} | {cell(full)} | {cell(last)} | {cell(hf)} | {cell(tl)} | "
+                     f"{r1} {v1} | {r2} {v2} | {gf} |")
+    lines += ["", "| GEMM [n, 768] × [768, 3072], best of 7 | Loupe (OpenBLAS sgemm) | torch |", "|---|---:|---:|"]
+    for n, mine, theirs in gemm:
+        def g(r):
+            return f"{r['gflops']:.0f} GFLOP/s" if "gflops" in r else f"error: {r.get('error')}"
+        lines.append(f"| n = {n} | {g(mine)} | {g(theirs)} |")
+    path = os.path.join(ROOT, "bench", "RESULTS.md")
+    old = open(path).read() if os.path.exists(path) else ""
+    head = "## Forward pass with the full cache (issue #12)"
+    # This table replaces its own section only; the rest of the file (and hand-written notes after the
+    # table, from "### " on) survive.
+    if head in old:
+        start = old.index(head)
+        rest = old[start + len(head):]
+        nxt = [i for i in (rest.find("\n### "), rest.find("\n## ")) if i >= 0]
+        end = start + len(head) + (min(nxt) if nxt else len(rest))
+        new = old[:start] + "\n".join(lines) + "\n" + old[end:]
+    else:
+        new = old.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
+    with open(path, "w") as f:
+        f.write(new)
+    print("wrote bench/RESULTS.md (forward section)")
+
+
 def main():
+    if "--forward" in sys.argv:
+        if not os.path.exists(LOUPE):
+            sys.exit("bench: build first (make release)")
+        subprocess.run([PY, os.path.join(ROOT, "bench", "make_gpt2_random.py"), GPT2], check=True, env=ENV)
+        return forward_bench()
     quick = "--quick" in sys.argv
     if not os.path.exists(LOUPE):
         sys.exit("bench: build first (make release)")

@@ -34,7 +34,7 @@ extension ForwardPass {
 
     /// Scores, pattern [B, nHeads, T, Tk] and z [B, T, nHeads, dHead] of layer l from q (this pass) and
     /// the keys/values (cache + this pass), with the hooks attn_scores, pattern and z. Masked scores
-    /// are −∞, as TransformerLens shows them.
+    /// are −∞, as TransformerLens shows them. Each (batch, head) pair is a few sgemm calls on one thread.
     func attention(layer l: Int) throws {
         let nH = c.nHeads, dH = c.dHead, qDim = nH * dH, kvDim = c.nKVHeads * dH, group = c.groupSize
         let kBase = keys(l), vBase = values(l)                        // [B, Tk, nKV·dHead]
@@ -44,15 +44,21 @@ extension ForwardPass {
         let keyMask = self.keyMask
         let pairs = B * nH
         let threads = min(scratch.threads, pairs)
+        // Queries go in blocks of `block` rows; a block multiplies only the keys its last query sees (the
+        // causal half above is never computed: the mask writes it, and the pattern there is exactly 0).
+        let block = 64
         // scores[b, h] [T, Tk] = q[b, :, h] · k[b, :, h / group]ᵀ / √dHead, then the causal and padding mask.
         parallelFor(threads) { t in
             var pi = t
             while pi < pairs {
                 let b = pi / nH, h = pi % nH
                 let s = scoresP + pi * T * Tk
-                Kernels.sgemm(transB: true, m: T, n: Tk, k: dH, alpha: alpha,
-                              a: qP + b * T * qDim + h * dH, lda: qDim,
-                              b: kBase + b * Tk * kvDim + (h / group) * dH, ldb: kvDim, c: s, ldc: Tk)
+                for r0 in stride(from: 0, to: T, by: block) {
+                    let rn = min(block, T - r0), seen = min(Tk, past + r0 + rn)
+                    Kernels.sgemm(transB: true, m: rn, n: seen, k: dH, alpha: alpha,
+                                  a: qP + (b * T + r0) * qDim + h * dH, lda: qDim,
+                                  b: kBase + b * Tk * kvDim + (h / group) * dH, ldb: kvDim, c: s + r0 * Tk, ldc: Tk)
+                }
                 if let keyMask {
                     keyMask.withUnsafeBufferPointer { m in
                         Kernels.causalMask(s, rows: T, cols: Tk, pastLength: past, keyMask: m.baseAddress! + b * Tk)
@@ -71,9 +77,12 @@ extension ForwardPass {
             var pi = t
             while pi < pairs {
                 let b = pi / nH, h = pi % nH
-                Kernels.sgemm(m: T, n: dH, k: Tk, a: patternP + pi * T * Tk, lda: Tk,
-                              b: vBase + b * Tk * kvDim + (h / group) * dH, ldb: kvDim,
-                              c: zP + b * T * qDim + h * dH, ldc: qDim)
+                for r0 in stride(from: 0, to: T, by: block) {
+                    let rn = min(block, T - r0), seen = min(Tk, past + r0 + rn)
+                    Kernels.sgemm(m: rn, n: dH, k: seen, a: patternP + pi * T * Tk + r0 * Tk, lda: Tk,
+                                  b: vBase + b * Tk * kvDim + (h / group) * dH, ldb: kvDim,
+                                  c: zP + (b * T + r0) * qDim + h * dH, ldc: qDim)
+                }
                 pi += threads
             }
         }
@@ -102,7 +111,7 @@ extension ForwardPass {
                 for h in 0..<nH { Kernels.axpy(1, res.p + (r * nH + h) * d, o, count: d) }
             }
         } else {
-            lw.o.apply(z.p, ldX: qDim, rows: rows, out: attnOut.p, ldOut: d, scratch: scratch, fast: fast)
+            project(lw.o, z.p, ldX: qDim, out: attnOut.p, ldOut: d)
             if p.centerWriting { Kernels.centreRows(attnOut.p, rows: rows, dim: d) }
         }
         if let ob = p.attnOutBias[l] ?? bias {

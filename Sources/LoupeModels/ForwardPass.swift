@@ -43,6 +43,8 @@ final class ForwardPass {
     let mlpOut: Buffer             // [B, T, dModel]
     /// What fills the residual stream before the first block (ForwardPassInput.swift).
     var start: PassStart = .tokens
+    /// The unembedding runs on each row's last position only: logits [B, 1, dVocab].
+    var lastLogitsOnly = false
     var ropeCos: [Float] = []      // [T, dHead/2]
     var ropeSin: [Float] = []      // [T, dHead/2]
 
@@ -71,22 +73,22 @@ final class ForwardPass {
             keyMask = nil
         }
         let d = c.dModel, qDim = c.nHeads * c.dHead, kvDim = c.nKVHeads * c.dHead
-        resid = Buffer(rows * d)
-        normalized = Buffer(rows * d)
-        lnOut = Buffer(rows * d)
-        scale = Buffer(rows)
-        qkvFused = weights.layers.first?.qkv != nil ? Buffer(rows * 3 * d) : nil
-        q = Buffer(rows * qDim)
-        kLocal = kv == nil ? Buffer(rows * kvDim) : nil
-        vLocal = kv == nil ? Buffer(rows * kvDim) : nil
-        scores = Buffer(B * c.nHeads * T * Tk)
-        pattern = Buffer(B * c.nHeads * T * Tk)
-        z = Buffer(rows * qDim)
-        attnOut = Buffer(rows * d)
-        mlpPre = Buffer(rows * c.dMLP)
-        mlpLin = c.isGated ? Buffer(rows * c.dMLP) : nil
-        mlpPost = Buffer(rows * c.dMLP)
-        mlpOut = Buffer(rows * d)
+        resid = Buffer(rows * d, zeroed: false)
+        normalized = Buffer(rows * d, zeroed: false)
+        lnOut = Buffer(rows * d, zeroed: false)
+        scale = Buffer(rows, zeroed: false)
+        qkvFused = weights.layers.first?.qkv != nil ? Buffer(rows * 3 * d, zeroed: false) : nil
+        q = Buffer(rows * qDim, zeroed: false)
+        kLocal = kv == nil ? Buffer(rows * kvDim, zeroed: false) : nil
+        vLocal = kv == nil ? Buffer(rows * kvDim, zeroed: false) : nil
+        scores = Buffer(B * c.nHeads * T * Tk, zeroed: false)
+        pattern = Buffer(B * c.nHeads * T * Tk, zeroed: false)
+        z = Buffer(rows * qDim, zeroed: false)
+        attnOut = Buffer(rows * d, zeroed: false)
+        mlpPre = Buffer(rows * c.dMLP, zeroed: false)
+        mlpLin = c.isGated ? Buffer(rows * c.dMLP, zeroed: false) : nil
+        mlpPost = Buffer(rows * c.dMLP, zeroed: false)
+        mlpOut = Buffer(rows * d, zeroed: false)
     }
 
     // MARK: shapes of hook points (with batch)
@@ -149,7 +151,7 @@ final class ForwardPass {
     func mlpOutput(layer l: Int) throws {
         let d = c.dModel
         let lw = w.layers[l]
-        lw.down.apply(mlpPost.p, ldX: c.dMLP, rows: rows, out: mlpOut.p, ldOut: d, scratch: scratch, fast: fast)
+        project(lw.down, mlpPost.p, ldX: c.dMLP, out: mlpOut.p, ldOut: d)
         if p.centerWriting { Kernels.centreRows(mlpOut.p, rows: rows, dim: d) }
         if let b = p.mlpOutBias[l] ?? lw.downB {
             for r in 0..<rows { Kernels.axpy(1, b.basePointer, mlpOut.p + r * d, count: d) }
@@ -157,20 +159,39 @@ final class ForwardPass {
         try fire(.mlpOut, l, mlpOut.p, shapeResid)
     }
 
+    /// out[rows, outDim] (row stride ldOut) = x[rows, inDim] (row stride ldX) · W (+ bias): an F32 matrix
+    /// as one sgemm split across the threads by output columns, any other through `WeightMatrix.apply`.
+    func project(_ m: WeightMatrix, _ x: UnsafePointer<Float>, ldX: Int, out: UnsafeMutablePointer<Float>, ldOut: Int,
+                 bias: UnsafePointer<Float>? = nil, rows: Int? = nil) {
+        let rows = rows ?? self.rows
+        if m.dtype == .f32 && (m.layout == .inOut || m.rowMap == nil) {
+            Kernels.linear(x: x, ldX: ldX, w: m.bytes.baseAddress!.assumingMemoryBound(to: Float.self), layout: m.layout,
+                           bias: bias, out: out, ldOut: ldOut, rows: rows, inDim: m.inDim, outDim: m.outDim,
+                           threads: scratch.threads)
+        } else {
+            m.apply(x, ldX: ldX, rows: rows, out: out, ldOut: ldOut, bias: bias, scratch: scratch, fast: fast)
+        }
+    }
+
     /// resid += x, both [B, T, dModel].
     func addToResid(_ x: UnsafeMutablePointer<Float>) {
         Kernels.add(resid.p, x, resid.p, count: rows * c.dModel)
     }
 
-    /// The final norm and unembedding: logits [B, T, dVocab].
+    /// The final norm and unembedding: logits [B, T, dVocab], or [B, 1, dVocab] of each row's last position
+    /// when `lastLogitsOnly`.
     func unembed() throws -> Tensor {
-        let nL = c.nLayers
+        let nL = c.nLayers, d = c.dModel
         try norm(resid.p, weight: w.lnFinalW, bias: w.lnFinalB, scaleHook: HookRegistry.id(.lnFinalScale, nLayers: nL),
                  normalizedHook: HookRegistry.id(.lnFinalNormalized, nLayers: nL))
-        let logits = Tensor(zeros: [B, T, c.dVocab])
-        w.unembed.apply(lnOut.p, ldX: c.dModel, rows: rows, out: logits.storage.pointer, ldOut: c.dVocab,
-                        scratch: scratch, fast: fast)
-        if p.centerUnembed { Kernels.centreRows(logits.storage.pointer, rows: rows, dim: c.dVocab) }
+        let positions = lastLogitsOnly ? 1 : T, n = B * positions
+        let shape = [B, positions, c.dVocab]
+        let logits = Tensor(storage: TensorStorage(uninitializedCount: n * c.dVocab), shape: shape,
+                            strides: Tensor.contiguousStrides(shape), offset: 0)    // written in full below
+        // Row b reads lnOut[b, T - positions ..< T]: with one position per row, a stride of T rows.
+        project(w.unembed, lnOut.p + (T - positions) * d, ldX: lastLogitsOnly ? T * d : d, out: logits.storage.pointer,
+                ldOut: c.dVocab, rows: n)
+        if p.centerUnembed { Kernels.centreRows(logits.storage.pointer, rows: n, dim: c.dVocab) }
         return logits
     }
 }

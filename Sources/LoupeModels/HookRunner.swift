@@ -33,7 +33,8 @@ final class HookRunner {
         guard active[id], let point = registry.points[id] else { return }
         let outShape = dropBatch ? Array(shape.dropFirst()) : shape
         let n = shape.reduce(1, *)
-        var value = Tensor(zeros: outShape)
+        var value = Tensor(storage: TensorStorage(uninitializedCount: n), shape: outShape,
+                           strides: Tensor.contiguousStrides(outShape), offset: 0)
         value.storage.pointer.update(from: ptr, count: n)
         for f in hooks[id] {
             let input = hooks[id].count > 1 || keep[id] ? value.copy() : value

@@ -37,6 +37,15 @@ public enum ForwardInput {
     }
 }
 
+/// Which positions the unembedding runs on.
+public enum LogitPositions: Sendable {
+    /// Every position: logits [(batch,) pos, d_vocab] (TransformerLens's default).
+    case all
+    /// The last position of each row only: logits [(batch,) 1, d_vocab], equal to the full logits[:, -1:]
+    /// (with right padding that is the last padded position, as indexing the full logits gives).
+    case last
+}
+
 /// Logits [(batch,) pos, d_vocab] of one pass and the activations it cached.
 public struct ForwardResult {
     public var logits: Tensor
@@ -47,8 +56,10 @@ public struct ForwardResult {
 extension HookedTransformer {
     /// The forward pass: logits, the activations `namesFilter` selects (nil: no cache), with `hooks`
     /// applied (read or replace activations) for this call only. Every `run*` below is this call.
-    public func forward(_ input: ForwardInput, namesFilter: NamesFilter? = nil, hooks: [Hook] = []) throws -> ForwardResult {
-        try forward(input, namesFilter: namesFilter, hooks: hooks, kv: nil, fast: false)
+    /// `logits: .last` unembeds only each row's last position (for loops that read the next-token logits).
+    public func forward(_ input: ForwardInput, namesFilter: NamesFilter? = nil, hooks: [Hook] = [],
+                        logits positions: LogitPositions = .all) throws -> ForwardResult {
+        try forward(input, namesFilter: namesFilter, hooks: hooks, kv: nil, fast: false, logits: positions)
     }
 
     /// Logits [pos, d_vocab] of one sequence of token ids.
@@ -97,8 +108,9 @@ extension HookedTransformer {
     /// The one implementation behind `forward`: `kv` continues one sequence from its cached positions
     /// (generation); `fast` runs one-token steps through the quantized matvec.
     func forward(_ input: ForwardInput, namesFilter filter: NamesFilter?, hooks: [Hook],
-                 kv: KVCache?, fast: Bool) throws -> ForwardResult {
+                 kv: KVCache?, fast: Bool, logits positions: LogitPositions = .all) throws -> ForwardResult {
         try checkInput(input)
+        _ = HeapReuse.configured
         let batch = input.sequences, single = input.isSingle
         let (flat, T, mask) = try prepare(batch, past: kv?.length ?? 0)
         let cacheIDs = try filter.map { try registry.select($0) } ?? []
@@ -115,10 +127,11 @@ extension HookedTransformer {
                                hooks: runner, scratch: scratch, tokens: flat, batch: batch.count, mask: mask, kv: kv,
                                invFreq: invFreq, fast: fast ? matVecScratch : nil)
         pass.start = try passStart(input, pass: pass, hooks: runner)
+        pass.lastLogitsOnly = positions == .last
         var logits: Tensor                                               // [B, T, dVocab]
         do {
             logits = try definition.forward(pass)
-            if single { logits = try logits.reshapedCopy([T, config.dVocab]) }
+            if single { logits = try logits.reshapedCopy([positions == .last ? 1 : T, config.dVocab]) }
         } catch let stop as StopForward {
             logits = stop.output                                         // the residual stream where a hook stopped
         }

@@ -1,39 +1,37 @@
+import CKernels
 import Foundation
 
+// Activations run in CKernels (Sources/CKernels/activations.c): AVX-512 bodies when the CPU has
+// AVX512F, the scalar formulas below otherwise. Hook values match the scalar formulas to ~1e-6 relative.
+
 extension Kernels {
-    /// GPT-2's `gelu_new` (tanh approximation): 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
-    /// x, out: [count] (out may alias x).
+    /// True while the AVX-512 bodies of the activations and softmax run; false switches them off (tests
+    /// compare both against a naive loop). Setting true has no effect on CPUs without AVX512F.
+    public static var vectorBodies: Bool {
+        get { loupe_avx512_active() != 0 }
+        set { loupe_set_avx512(newValue ? 1 : 0) }
+    }
+
+    /// GPT-2's `gelu_new` (tanh approximation): 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), computed as
+    /// x·σ(2·√(2/π)·(x + 0.044715·x³)) by the vector body. x, out: [count] (out may alias x).
     public static func geluNew(_ x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, count: Int) {
-        let c = Float((2.0 / Double.pi).squareRoot())
-        for i in 0..<count {
-            let v = x[i]
-            out[i] = 0.5 * v * (1 + tanhf(c * (v + 0.044715 * v * v * v)))
-        }
+        loupe_gelu_tanh(x, out, count)
     }
 
     /// SiLU (swish): x · σ(x) = x / (1 + e^(−x)). x, out: [count] (out may alias x).
     /// The gated MLP is silu(gate) ⊙ up: `silu` then `mul`.
     public static func silu(_ x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count {
-            let v = x[i]
-            out[i] = v / (1 + expf(-v))
-        }
+        loupe_silu(x, out, count, 1)
     }
 
     /// GELU, exact (PyTorch's default `gelu`, LLaVA's projector): 0.5·x·(1 + erf(x/√2)).
     /// x, out: [count] (out may alias x).
     public static func gelu(_ x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count {
-            let v = x[i]
-            out[i] = 0.5 * v * (1 + erff(v * 0.70710678118654752))
-        }
+        loupe_gelu_erf(x, out, count)
     }
 
     /// CLIP's `quick_gelu`: x · σ(1.702·x). x, out: [count] (out may alias x).
     public static func quickGelu(_ x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count {
-            let v = x[i]
-            out[i] = v / (1 + expf(-1.702 * v))
-        }
+        loupe_silu(x, out, count, 1.702)
     }
 }

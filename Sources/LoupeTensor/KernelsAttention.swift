@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 extension Kernels {
@@ -19,24 +20,8 @@ extension Kernels {
 
     /// Row-wise softmax over x[rows, cols] into out (may alias x), with the row maximum subtracted.
     /// Entries of −∞ (masked keys) become exactly 0; a row with every entry −∞ becomes zeros
-    /// (TransformerLens's nan_to_num on a fully masked query).
+    /// (TransformerLens's nan_to_num on a fully masked query). Vector body in CKernels.
     public static func softmaxRows(_ x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
-        for r in 0..<rows {
-            let xr = x + r * cols, o = out + r * cols
-            var mx = -Float.infinity
-            for j in 0..<cols { mx = max(mx, xr[j]) }
-            if mx == -.infinity {
-                for j in 0..<cols { o[j] = 0 }
-                continue
-            }
-            var sum: Float = 0
-            for j in 0..<cols {
-                let e = expf(xr[j] - mx)
-                o[j] = e
-                sum += e
-            }
-            let inv = 1 / sum
-            for j in 0..<cols { o[j] *= inv }
-        }
+        loupe_softmax_rows(x, out, rows, cols)
     }
 }

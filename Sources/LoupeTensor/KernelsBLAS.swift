@@ -54,13 +54,42 @@ public enum Kernels {
     public static func linear(x: UnsafePointer<Float>, ldX: Int? = nil, w: UnsafePointer<Float>, layout: WeightLayout = .outIn,
                               bias: UnsafePointer<Float>? = nil, out: UnsafeMutablePointer<Float>, ldOut: Int? = nil,
                               rows: Int, inDim: Int, outDim: Int, accumulate: Bool = false) {
-        let ldX = ldX ?? inDim, ldOut = ldOut ?? outDim
+        linear(x: x, ldX: ldX ?? inDim, w: w, layout: layout, ldW: layout == .outIn ? inDim : outDim, bias: bias, out: out,
+               ldOut: ldOut ?? outDim, rows: rows, inDim: inDim, outDim: outDim, accumulate: accumulate)
+    }
+
+    /// `linear` on `threads` threads, each one sgemm over its own range of output columns (the weights are
+    /// read once in total; each thread packs the same x). Below ~4 MFLOP it runs on the caller alone.
+    public static func linear(x: UnsafePointer<Float>, ldX: Int, w: UnsafePointer<Float>, layout: WeightLayout,
+                              bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>, ldOut: Int,
+                              rows: Int, inDim: Int, outDim: Int, accumulate: Bool = false, threads: Int) {
+        let step = 64                                                   // columns per unit: whole sgemm panels
+        let units = (outDim + step - 1) / step
+        let n = min(threads, units)
+        if n <= 1 || rows * inDim * outDim < 2_000_000 {
+            linear(x: x, ldX: ldX, w: w, layout: layout, ldW: layout == .outIn ? inDim : outDim, bias: bias, out: out,
+                   ldOut: ldOut, rows: rows, inDim: inDim, outDim: outDim, accumulate: accumulate)
+            return
+        }
+        ParallelFor.run(n) { t in
+            let c0 = min(outDim, (units * t / n) * step), c1 = min(outDim, (units * (t + 1) / n) * step)
+            if c0 >= c1 { return }
+            let wt = layout == .outIn ? w + c0 * inDim : w + c0
+            linear(x: x, ldX: ldX, w: wt, layout: layout, ldW: layout == .outIn ? inDim : outDim, bias: bias.map { $0 + c0 },
+                   out: out + c0, ldOut: ldOut, rows: rows, inDim: inDim, outDim: c1 - c0, accumulate: accumulate)
+        }
+    }
+
+    /// `linear` over a column slice of a wider weight matrix: ldW is the stored row stride.
+    static func linear(x: UnsafePointer<Float>, ldX: Int, w: UnsafePointer<Float>, layout: WeightLayout, ldW: Int,
+                       bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>, ldOut: Int,
+                       rows: Int, inDim: Int, outDim: Int, accumulate: Bool) {
         let beta: Float = accumulate ? 1 : 0
         switch layout {
         case .outIn:
-            sgemm(transB: true, m: rows, n: outDim, k: inDim, a: x, lda: ldX, b: w, ldb: inDim, beta: beta, c: out, ldc: ldOut)
+            sgemm(transB: true, m: rows, n: outDim, k: inDim, a: x, lda: ldX, b: w, ldb: ldW, beta: beta, c: out, ldc: ldOut)
         case .inOut:
-            sgemm(m: rows, n: outDim, k: inDim, a: x, lda: ldX, b: w, ldb: outDim, beta: beta, c: out, ldc: ldOut)
+            sgemm(m: rows, n: outDim, k: inDim, a: x, lda: ldX, b: w, ldb: ldW, beta: beta, c: out, ldc: ldOut)
         }
         if let bias {
             for r in 0..<rows { add(out + r * ldOut, bias, out + r * ldOut, count: outDim) }

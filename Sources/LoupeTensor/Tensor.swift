@@ -14,6 +14,13 @@ public final class TensorStorage: @unchecked Sendable {
         self.pointer = raw.assumingMemoryBound(to: Float.self)
     }
 
+    /// Uninitialised, 64-byte aligned: for a buffer its creator overwrites in full before anyone reads it.
+    public init(uninitializedCount count: Int) {
+        self.count = count
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 4, alignment: 64)
+        self.pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+    }
+
     deinit { UnsafeMutableRawPointer(pointer).deallocate() }
 }
 

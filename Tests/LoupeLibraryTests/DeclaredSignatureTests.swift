@@ -66,7 +66,7 @@ final class DeclaredSignatureTests: XCTestCase {
         help(cache)
         """)
         let text = sink.text
-        XCTAssertTrue(text.hasPrefix("model.run_with_cache(input, return_type: str | None = 'logits', loss_per_token: bool = False, prepend_bos: bool | None = None, *, names_filter=None, remove_batch_dim: bool = False, fwd_hooks=[], image=None, start_at_layer: int | None = None, stop_at_layer: int | None = None)\n    Runs the model"), text)
+        XCTAssertTrue(text.hasPrefix("model.run_with_cache(input, return_type: str | None = 'logits', loss_per_token: bool = False, prepend_bos: bool | None = None, *, names_filter=None, remove_batch_dim: bool = False, fwd_hooks=[], logits: str = 'all', image=None, start_at_layer: int | None = None, stop_at_layer: int | None = None)\n    Runs the model"), text)
         // The cache's own help lists its methods by their declared headers.
         XCTAssertTrue(text.contains("  cache.accumulated_resid(layer: int | None = None, incl_mid: bool = False, pos_slice=None, return_labels: bool = False, apply_ln: bool = False)\n"), text)
         XCTAssertEqual(CacheObject.stackMethods.compactMap { Builtins.member("ActivationCache", $0)?.declared }.count, 7)

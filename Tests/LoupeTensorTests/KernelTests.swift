@@ -233,4 +233,116 @@ final class KernelTests: XCTestCase {
         XCTAssertEqual(got.count, 32)
         for i in 0..<32 { XCTAssertEqual(got[i], expected[i], accuracy: expected[i] * 2e-6, "inv_freq[\(i)]") }
     }
+
+    /// Largest |a − b| / |b| where |b| ≥ 1e-30 (true relative error, no floor of 1), and 1 if a smaller
+    /// |b| is missed by more than 1e-30 (values at the edge of Float's range).
+    func worstRelative(_ a: [Float], _ b: [Double]) -> Double {
+        var worst = 0.0
+        for (x, y) in zip(a, b) {
+            if abs(y) >= 1e-30 { worst = max(worst, abs(Double(x) - y) / abs(y)) } else if abs(Double(x) - y) > 1e-30 { worst = 1 }
+        }
+        return worst
+    }
+
+    /// The AVX-512 bodies (and the scalar ones) against Double loops over [−20, 20] in 1/64 steps,
+    /// with a count that leaves a partial vector. The vector bodies are held to a relative bound
+    /// everywhere, the negative tails included; the scalar tanh form to an absolute one there.
+    func testVectorActivationsMatchNaive() {
+        let x = (0..<2_561).map { Float($0 - 1_280) / 64 }
+        // In Double without cancellation in the negative tail: 1 + erf(−a) = erfc(a), 1 + tanh(u) = 2σ(2u).
+        let erfRef = x.map { 0.5 * Double($0) * erfc(-Double($0) / 2.0.squareRoot()) }
+        let tanhRef = x.map { v -> Double in let d = Double(v); return d / (1 + exp(-2 * (2 / Double.pi).squareRoot() * (d + 0.044715 * d * d * d))) }
+        let siluRef = x.map { Double($0) / (1 + exp(-Double($0))) }
+        let quickRef = x.map { Double($0) / (1 + exp(-1.702 * Double($0))) }
+        let saved = Kernels.vectorBodies
+        defer { Kernels.vectorBodies = saved }
+        for vector in [true, false] {
+            Kernels.vectorBodies = vector
+            if vector && !Kernels.vectorBodies { continue }            // no AVX-512 on this CPU
+            let what = vector ? "vector" : "scalar"
+            var out = [Float](repeating: .nan, count: x.count)
+            Kernels.gelu(x, out: &out, count: x.count)
+            // Vector bodies: ≤ 2e-6 relative for |x| ≤ 4, ≤ 1.5e-5 in the far negative tails (values below ~1e-20,
+            // where e^t's argument carries Float rounding), no absolute floor.
+            let bulk = x.indices.filter { abs(x[$0]) <= 4 }
+            func bulkWorst(_ o: [Float], _ r: [Double]) -> Double { worstRelative(bulk.map { o[$0] }, bulk.map { r[$0] }) }
+            if vector {
+                XCTAssertLessThanOrEqual(worstRelative(out, erfRef), 1.5e-5, "gelu vector")
+                XCTAssertLessThanOrEqual(bulkWorst(out, erfRef), 2e-6, "gelu vector |x| ≤ 4")
+            } else {
+                assertClose(out, erfRef.map { Float($0) }, tol: 1e-6, "gelu scalar")
+            }
+            Kernels.silu(x, out: &out, count: x.count)
+            XCTAssertLessThanOrEqual(worstRelative(out, siluRef), 2e-6, "silu \(what)")
+            Kernels.quickGelu(x, out: &out, count: x.count)
+            // 1.702 rounded to Float moves σ's argument by ~1e-8 relative: ~3e-6 at the far tail.
+            XCTAssertLessThanOrEqual(worstRelative(out, quickRef), 5e-6, "quickGelu \(what)")
+            Kernels.geluNew(x, out: &out, count: x.count)
+            if vector {
+                XCTAssertLessThanOrEqual(worstRelative(out, tanhRef), 1.5e-5, "geluNew vector")
+                XCTAssertLessThanOrEqual(bulkWorst(out, tanhRef), 2e-6, "geluNew vector |x| ≤ 4")
+            } else {
+                assertClose(out, tanhRef.map { Float($0) }, tol: 1e-6, "geluNew scalar")
+            }
+            // In place, as the forward pass may call them.
+            var inPlace = x
+            inPlace.withUnsafeMutableBufferPointer { p in Kernels.geluNew(p.baseAddress!, out: p.baseAddress!, count: x.count) }
+            XCTAssertEqual(inPlace, out, "geluNew in place \(what)")
+        }
+    }
+
+    /// Softmax bodies against a Double loop: row lengths 1–70 (partial vectors), masked keys, large values.
+    func testVectorSoftmaxMatchesNaive() {
+        var rng = TestRNG(11)
+        let saved = Kernels.vectorBodies
+        defer { Kernels.vectorBodies = saved }
+        for vector in [true, false] {
+            Kernels.vectorBodies = vector
+            if vector && !Kernels.vectorBodies { continue }
+            for cols in [1, 2, 15, 16, 17, 33, 70] {
+                let rows = 4
+                var x = rng.floats(rows * cols).map { $0 * 30 + 200 }
+                for r in 0..<rows { for j in 0..<cols where (j + r) % 3 == 2 { x[r * cols + j] = -.infinity } }
+                var out = [Float](repeating: .nan, count: x.count)
+                Kernels.softmaxRows(x, out: &out, rows: rows, cols: cols)
+                for r in 0..<rows {
+                    let row = x[(r * cols)..<((r + 1) * cols)].map(Double.init)
+                    let mx = row.max()!
+                    let e = row.map { $0 == -.infinity ? 0 : exp($0 - mx) }
+                    let s = e.reduce(0, +)
+                    for j in 0..<cols {
+                        let got = out[r * cols + j], want = s == 0 ? 0 : e[j] / s
+                        if want == 0 { XCTAssertEqual(got, 0, "masked \(cols) \(r) \(j)"); continue }
+                        XCTAssertEqual(Double(got), want, accuracy: 2e-6 * want + 1e-12, "softmax \(cols) \(r) \(j) vector \(vector)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// The threaded linear (output columns split across threads) against a Double loop, both layouts,
+    /// row strides and bias, at a size above its single-thread cut-off.
+    func testThreadedLinearMatchesNaive() {
+        var rng = TestRNG(12)
+        let rows = 33, inD = 129, outD = 700, ldX = inD + 3, ldOut = outD + 5
+        let x = rng.floats(rows * ldX), w = rng.floats(outD * inD), bias = rng.floats(outD)
+        var wt = [Float](repeating: 0, count: inD * outD)
+        for o in 0..<outD { for i in 0..<inD { wt[i * outD + o] = w[o * inD + i] } }
+        var ref = [Float](repeating: 0, count: rows * outD)
+        for r in 0..<rows { for o in 0..<outD {
+            var s = Double(bias[o])
+            for i in 0..<inD { s += Double(x[r * ldX + i]) * Double(w[o * inD + i]) }
+            ref[r * outD + o] = Float(s)
+        } }
+        for (layout, weights) in [(Kernels.WeightLayout.outIn, w), (.inOut, wt)] {
+            var out = [Float](repeating: 5, count: rows * ldOut)
+            Kernels.linear(x: x, ldX: ldX, w: weights, layout: layout, bias: bias, out: &out, ldOut: ldOut,
+                           rows: rows, inDim: inD, outDim: outD, threads: 2)
+            for r in 0..<rows {
+                assertClose(Array(out[(r * ldOut)..<(r * ldOut + outD)]), Array(ref[(r * outD)..<((r + 1) * outD)]),
+                            tol: 1e-5, "threaded linear \(layout) row \(r)")
+                XCTAssertEqual(out[r * ldOut + outD], 5, "gap after row \(r)")
+            }
+        }
+    }
 }

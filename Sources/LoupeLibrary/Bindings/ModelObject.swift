@@ -54,7 +54,7 @@ final class ModelObject: HostObject {
     /// `model(x)`: the forward pass, declared as `model.forward` is.
     static let callSignature: Signature = {
         do {
-            return try Signature("model(input, return_type: str | None = \"logits\", loss_per_token: bool = False, prepend_bos: bool | None = None, *, image=None, start_at_layer: int | None = None, stop_at_layer: int | None = None)")
+            return try Signature("model(input, return_type: str | None = \"logits\", loss_per_token: bool = False, prepend_bos: bool | None = None, *, logits: str = \"all\", image=None, start_at_layer: int | None = None, stop_at_layer: int | None = None)")
         } catch { preconditionFailure("\(error)") }
     }()
 

@@ -19,12 +19,32 @@ extension ModelBindings {
         (a 0-d tensor; [batch, pos - 1] with loss_per_token=True); "both" (logits, loss); None nothing, as TransformerLens.
         """
 
+    static let logitsDoc = """
+        logits="last" (not in TransformerLens) unembeds only the last position: logits [batch, 1, d_vocab], equal to \
+        the full logits[:, -1:], for loops that read the next token (the unembedding is [pos, d_model] × [d_model, d_vocab], \
+        often the largest product of the pass); the default "all" gives every position.
+        """
+
+    /// What `logits=` asks for: every position (default) or the last one of each row.
+    static func logitPositions(_ args: BoundArguments) throws -> LogitPositions {
+        let name = try args.optionalString("logits") ?? "all"
+        switch name {
+        case "all": return .all
+        case "last":
+            if case .string(let rt) = args.value("return_type"), rt == "loss" || rt == "both" {
+                throw LoupeError("\(args.signature.name): return_type \(Repr.repr(.string(rt))) needs the logits of every position; drop logits=\"last\"")
+            }
+            return .last
+        default: throw LoupeError("\(args.signature.name): logits must be \"all\" or \"last\", not \(Repr.repr(.string(name)))")
+        }
+    }
+
     static func installRunMethods() {
         Builtins.registerMethod(
             type: "Model",
-            "model.forward(input, return_type: str | None = \"logits\", loss_per_token: bool = False, prepend_bos: bool | None = None, *, image=None, start_at_layer: int | None = None, stop_at_layer: int | None = None)",
+            "model.forward(input, return_type: str | None = \"logits\", loss_per_token: bool = False, prepend_bos: bool | None = None, *, logits: str = \"all\", image=None, start_at_layer: int | None = None, stop_at_layer: int | None = None)",
             doc: "Runs the model on a text, a list of texts, token ids [pos] (a batch of one, as TransformerLens) or [batch, pos]. "
-                + returnTypeDoc + " stop_at_layer=k runs blocks 0..k-1 only and returns the residual stream [batch, pos, d_model] (TransformerLens). `model(x)` is the same. " + extendedInputDoc,
+                + returnTypeDoc + " " + logitsDoc + " stop_at_layer=k runs blocks 0..k-1 only and returns the residual stream [batch, pos, d_model] (TransformerLens). `model(x)` is the same. " + extendedInputDoc,
             example: "logits = model(\"The cat sat on the\")\nmodel.to_string(logits[0, -1].argmax())"
         ) { interp, recv, args in
             try output(try run(try model(recv), args, interp, cache: nil, hooks: []), args)
@@ -34,7 +54,7 @@ extension ModelBindings {
             """
             model.run_with_cache(input, return_type: str | None = "logits", loss_per_token: bool = False,
                                  prepend_bos: bool | None = None, *, names_filter=None, remove_batch_dim: bool = False,
-                                 fwd_hooks=[], image=None, start_at_layer: int | None = None, stop_at_layer: int | None = None)
+                                 fwd_hooks=[], logits: str = "all", image=None, start_at_layer: int | None = None, stop_at_layer: int | None = None)
             """,
             doc: """
             Runs the model and keeps activations at TransformerLens's hook points. names_filter keeps only some:
@@ -45,7 +65,7 @@ extension ModelBindings {
             (their edits show in the cache). Positional arguments after input are model.forward's, as in TransformerLens
             (return_type, loss_per_token, prepend_bos); the others are keywords. stop_at_layer=k runs blocks 0..k-1 only
             and returns the residual stream [batch, pos, d_model] in place of the logits, caching only what ran.
-            """ + " " + extendedInputDoc,
+            """ + " " + logitsDoc + " " + extendedInputDoc,
             example: "logits, cache = model.run_with_cache(\"The cat sat\")\ncache[\"pattern\", 0].shape"
         ) { interp, recv, args in
             let m = try model(recv)
@@ -66,7 +86,7 @@ extension ModelBindings {
             type: "Model",
             """
             model.run_with_hooks(input, return_type: str | None = "logits", loss_per_token: bool = False,
-                                 prepend_bos: bool | None = None, *, fwd_hooks=[], image=None,
+                                 prepend_bos: bool | None = None, *, fwd_hooks=[], logits: str = "all", image=None,
                                  start_at_layer: int | None = None, stop_at_layer: int | None = None)
             """,
             doc: """
@@ -76,7 +96,7 @@ extension ModelBindings {
             return a replacement of the same shape, edit it in place, or return None to leave it. Prebuilt hooks:
             ablate_heads, patch_hook, scale_hook, add_hook. Hooks last for this call only (model.add_hook keeps one).
             Positional arguments after input are model.forward's, as in TransformerLens; fwd_hooks is a keyword.
-            """ + " " + extendedInputDoc,
+            """ + " " + logitsDoc + " " + extendedInputDoc,
             example: "def zero(z, hook):\n    z[:, :, 4, :] = 0\nlogits = model.run_with_hooks(\"Hi\", fwd_hooks=[(\"blocks.3.attn.hook_z\", zero)])"
         ) { interp, recv, args in
             let hooks = try HookBindings.hooks(args.value("fwd_hooks"), interp)
@@ -102,12 +122,13 @@ extension ModelBindings {
         var all = m.persistentHooks.map(\.hook) + hooks
         let stop = try args.optionalInt("stop_at_layer")
         if let stop { all = try stopHooks(m, at: stop, around: all) }
+        let positions = try logitPositions(args)
         if let (input, rows) = try extendedInput(m, args, what: what) {
-            let r = try engineCall { try m.model.forward(input, namesFilter: cache, hooks: all) }
+            let r = try engineCall { try m.model.forward(input, namesFilter: cache, hooks: all, logits: positions) }
             return Run(rows: rows, logits: r.logits, cache: r.cache, stopped: stop != nil)
         }
         let rows = try m.rows(args.value("input"), prependBOS: try args.optionalBool("prepend_bos"), what: what)
-        let r = try engineCall { try m.model.forward(.batch(rows), namesFilter: cache, hooks: all) }
+        let r = try engineCall { try m.model.forward(.batch(rows), namesFilter: cache, hooks: all, logits: positions) }
         return Run(rows: rows, logits: r.logits, cache: r.cache, stopped: stop != nil)
     }
 

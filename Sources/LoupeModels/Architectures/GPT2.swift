@@ -111,8 +111,7 @@ extension ForwardPass {
             try norm(resid.p, weight: lw.ln1W, bias: lw.ln1B, scaleHook: .ln1Scale, normalizedHook: .ln1Normalized, layer: l)
             // qkv [B, T, 3·dModel] = lnOut · W_qkv + b_qkv, split into q [B, T, nHeads, dHead] and new k, v.
             let qkv = qkvFused!.p
-            lw.qkv!.apply(lnOut.p, ldX: d, rows: rows, out: qkv, ldOut: 3 * d, bias: (p.qkvBias[l] ?? lw.qkvB)!.basePointer,
-                          scratch: scratch, fast: fast)
+            project(lw.qkv!, lnOut.p, ldX: d, out: qkv, ldOut: 3 * d, bias: (p.qkvBias[l] ?? lw.qkvB)!.basePointer)
             let kNew = newKeys(l), vNew = newValues(l)
             for r in 0..<rows {
                 let row = qkv + r * 3 * d
@@ -129,8 +128,7 @@ extension ForwardPass {
             try fire(.residMid, l, resid.p, shapeResid)
 
             try norm(resid.p, weight: lw.ln2W, bias: lw.ln2B, scaleHook: .ln2Scale, normalizedHook: .ln2Normalized, layer: l)
-            lw.up.apply(lnOut.p, ldX: d, rows: rows, out: mlpPre.p, ldOut: m, bias: lw.upB?.basePointer,
-                        scratch: scratch, fast: fast)                  // [B, T, dMLP]
+            project(lw.up, lnOut.p, ldX: d, out: mlpPre.p, ldOut: m, bias: lw.upB?.basePointer)   // [B, T, dMLP]
             try fire(.mlpPre, l, mlpPre.p, shapeMLP)
             Kernels.geluNew(mlpPre.p, out: mlpPost.p, count: rows * m)
             try fire(.mlpPost, l, mlpPost.p, shapeMLP)

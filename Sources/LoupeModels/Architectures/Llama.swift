@@ -176,9 +176,9 @@ extension ForwardPass {
             try fire(.residPre, l, resid.p, shapeResid)
             try norm(resid.p, weight: lw.ln1W, bias: nil, scaleHook: .ln1Scale, normalizedHook: .ln1Normalized, layer: l)
             let kNew = newKeys(l), vNew = newValues(l)                 // [B, T, nKV, dHead]
-            lw.q!.apply(lnOut.p, ldX: d, rows: rows, out: q.p, ldOut: qDim, scratch: scratch, fast: fast)
-            lw.k!.apply(lnOut.p, ldX: d, rows: rows, out: kNew, ldOut: kvDim, scratch: scratch, fast: fast)
-            lw.v!.apply(lnOut.p, ldX: d, rows: rows, out: vNew, ldOut: kvDim, scratch: scratch, fast: fast)
+            project(lw.q!, lnOut.p, ldX: d, out: q.p, ldOut: qDim)
+            project(lw.k!, lnOut.p, ldX: d, out: kNew, ldOut: kvDim)
+            project(lw.v!, lnOut.p, ldX: d, out: vNew, ldOut: kvDim)
             try fire(.q, l, q.p, shapeQ)
             try fire(.k, l, kNew, shapeKV)
             try fire(.v, l, vNew, shapeKV)
@@ -192,9 +192,9 @@ extension ForwardPass {
             try fire(.residMid, l, resid.p, shapeResid)
 
             try norm(resid.p, weight: lw.ln2W, bias: nil, scaleHook: .ln2Scale, normalizedHook: .ln2Normalized, layer: l)
-            lw.gate!.apply(lnOut.p, ldX: d, rows: rows, out: mlpPre.p, ldOut: m, scratch: scratch, fast: fast)
+            project(lw.gate!, lnOut.p, ldX: d, out: mlpPre.p, ldOut: m)
             try fire(.mlpPre, l, mlpPre.p, shapeMLP)
-            lw.up.apply(lnOut.p, ldX: d, rows: rows, out: mlpLin!.p, ldOut: m, scratch: scratch, fast: fast)
+            project(lw.up, lnOut.p, ldX: d, out: mlpLin!.p, ldOut: m)
             try fire(.mlpPreLinear, l, mlpLin!.p, shapeMLP)
             // SwiGLU: post = silu(gate) ⊙ up.
             Kernels.silu(mlpPre.p, out: mlpPost.p, count: rows * m)
