@@ -98,6 +98,7 @@ extension HookedTransformer {
     /// (generation); `fast` runs one-token steps through the quantized matvec.
     func forward(_ input: ForwardInput, namesFilter filter: NamesFilter?, hooks: [Hook],
                  kv: KVCache?, fast: Bool) throws -> ForwardResult {
+        try checkMappedWeights()
         try checkInput(input)
         let batch = input.sequences, single = input.isSingle
         let (flat, T, mask) = try prepare(batch, past: kv?.length ?? 0)
