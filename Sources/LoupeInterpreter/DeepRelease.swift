@@ -6,19 +6,32 @@ import Foundation
 /// releases the items are parked and freed by the outermost release in a loop.
 enum DeepRelease {
     static let maxDepth = 200
-    private static let key = "loupe.DeepRelease"
 
     final class State {
         var depth = 0
         var parked: [[Value]] = []
     }
 
+    /// Each thread's `State`, in thread-specific storage (released when the thread ends).
+    private static let key: pthread_key_t = {
+        var k = pthread_key_t()
+        pthread_key_create(&k) { p in
+            if let p { Unmanaged<State>.fromOpaque(p).release() }
+        }
+        return k
+    }()
+
+    private static var state: State {
+        if let p = pthread_getspecific(key) { return Unmanaged<State>.fromOpaque(p).takeUnretainedValue() }
+        let s = State()
+        pthread_setspecific(key, Unmanaged.passRetained(s).toOpaque())
+        return s
+    }
+
     /// Called from a container's deinit with its items: frees them now, or parks them when deep.
     static func release(_ items: inout [Value]) {
         guard items.contains(where: \.isContainer) else { return }  // flat: nothing nested to free
-        let dict = Thread.current.threadDictionary
-        let state: State
-        if let s = dict[key] as? State { state = s } else { state = State(); dict[key] = state }
+        let state = self.state
         if state.depth >= maxDepth {
             state.parked.append(items)
             items = []
