@@ -8,6 +8,11 @@ import Darwin
 /// A whole file mapped read-only into memory (mmap, MAP_PRIVATE). Nothing is read or copied until a page
 /// is touched; the mapping lives as long as this object. Views (`buffer`, slices of it) must not
 /// outlive it.
+///
+/// A mapping reads the file as it is now, so the file must not change under it: a truncated file makes
+/// the next read of a lost page a SIGBUS, and bytes written in place show through. So every mapped file
+/// is listed in `MappedFiles` (by device and inode, with who holds it: `save` refuses to write over one),
+/// and `checkIntact()` (at the start of each forward pass) turns a file changed on disk into an error.
 public final class MappedFile: @unchecked Sendable {
     public let url: URL
     /// Every byte of the file. Empty (with a nil base address) for an empty file.
@@ -15,6 +20,15 @@ public final class MappedFile: @unchecked Sendable {
     private let base: UnsafeMutableRawPointer?
     private let length: Int
     private let isHeapCopy: Bool
+    /// Kept open so `checkIntact` sees this inode's size and times even if the path is replaced.
+    private let fd: Int32
+    let identity: MappedFiles.Identity?
+    /// The file's modification time when mapped (seconds, nanoseconds).
+    private let modified: (Int, Int)
+    /// What holds the mapping ("the model at …"), for errors; set by `MappedFiles.holding`.
+    public let holder: String?
+
+    private var registeredHolder: String { holder ?? "a file Loupe has open (\(url.path))" }
 
     public var count: Int { length }
     public var path: String { url.path }
@@ -23,7 +37,8 @@ public final class MappedFile: @unchecked Sendable {
         self.url = url
         isHeapCopy = false
         let path = url.path
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         if fd < 0 {
             let code = errno
             if code == ENOENT {
@@ -31,27 +46,59 @@ public final class MappedFile: @unchecked Sendable {
             }
             throw FormatError(.unreadable, file: path, "cannot open: \(String(cString: strerror(code)))")
         }
-        defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else {
-            throw FormatError(.unreadable, file: path, "cannot stat: \(String(cString: strerror(errno)))")
+            let code = errno
+            close(fd)
+            throw FormatError(.unreadable, file: path, "cannot stat: \(String(cString: strerror(code)))")
         }
         guard (st.st_mode & S_IFMT) == S_IFREG else {
-            throw FormatError(.unreadable, file: path, "not a regular file")
+            close(fd)
+            throw FormatError(.unreadable, file: path, "is \(MappedFiles.kindName(st.st_mode)), not a regular file")
         }
         let size = Int(st.st_size)
         length = size
         if size == 0 {
+            close(fd)
+            self.fd = -1
             base = nil
             buffer = UnsafeRawBufferPointer(start: nil, count: 0)
+            identity = nil
+            holder = nil
+            modified = (0, 0)
             return
         }
         let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0)
         guard let p, p != MAP_FAILED else {
-            throw FormatError(.unreadable, file: path, "cannot map \(size) bytes: \(String(cString: strerror(errno)))")
+            let code = errno
+            close(fd)
+            throw FormatError(.unreadable, file: path, "cannot map \(size) bytes: \(String(cString: strerror(code)))")
         }
+        self.fd = fd
         base = p
         buffer = UnsafeRawBufferPointer(start: p, count: size)
+        let id = MappedFiles.Identity(st)
+        identity = id
+        modified = MappedFiles.modificationTime(st)
+        holder = MappedFiles.currentHolder
+        MappedFiles.add(id, holder: registeredHolder)
+    }
+
+    /// Throws when the file changed on disk since it was mapped (truncated, or written in place), before
+    /// a read of it could crash or return other bytes. An fstat: about a microsecond.
+    public func checkIntact() throws {
+        guard fd >= 0 else { return }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return }
+        if Int(st.st_size) < length {
+            throw FormatError(.truncated, file: path,
+                              "was truncated on disk after it was loaded (\(length) bytes then, \(st.st_size) now)",
+                              hint: "load the model again")
+        }
+        if MappedFiles.modificationTime(st) != modified || Int(st.st_size) != length {
+            throw FormatError(.invalidValue, file: path, "was written to on disk after it was loaded",
+                              hint: "load the model again")
+        }
     }
 
     public convenience init(path: String) throws { try self.init(url: URL(fileURLWithPath: path)) }
@@ -65,6 +112,10 @@ public final class MappedFile: @unchecked Sendable {
     public init(copying bytes: [UInt8], url: URL) {
         self.url = url
         isHeapCopy = true
+        fd = -1
+        identity = nil
+        holder = nil
+        modified = (0, 0)
         length = bytes.count
         let p = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 64)
         bytes.withUnsafeBytes { if let src = $0.baseAddress { p.copyMemory(from: src, byteCount: bytes.count) } }
@@ -73,6 +124,8 @@ public final class MappedFile: @unchecked Sendable {
     }
 
     deinit {
+        if let identity { MappedFiles.remove(identity, holder: registeredHolder) }
+        if fd >= 0 { close(fd) }
         guard let base else { return }
         if isHeapCopy { base.deallocate() } else { munmap(base, length) }
     }

@@ -46,18 +46,15 @@ public struct ModelLocation: Sendable {
     public init(huggingface directory: URL) throws {
         kind = .huggingface
         url = directory
-        func file(_ name: String) -> URL? {
-            let u = directory.appendingPathComponent(name)
-            return FileManager.default.fileExists(atPath: u.path) ? u : nil
-        }
-        configURL = file("config.json")
-        generationConfigURL = file("generation_config.json")
-        tokenizerJSONURL = file("tokenizer.json")
-        tokenizerConfigURL = file("tokenizer_config.json")
-        specialTokensMapURL = file("special_tokens_map.json")
-        vocabJSONURL = file("vocab.json")
-        mergesURL = file("merges.txt")
-        sentencePieceURL = file("tokenizer.model")
+        func file(_ name: String) throws -> URL? { try ModelLocation.regularFile(directory.appendingPathComponent(name)) }
+        configURL = try file("config.json")
+        generationConfigURL = try file("generation_config.json")
+        tokenizerJSONURL = try file("tokenizer.json")
+        tokenizerConfigURL = try file("tokenizer_config.json")
+        specialTokensMapURL = try file("special_tokens_map.json")
+        vocabJSONURL = try file("vocab.json")
+        mergesURL = try file("merges.txt")
+        sentencePieceURL = try file("tokenizer.model")
         config = try configURL.map(JSONValue.load)
         generationConfig = try generationConfigURL.map(JSONValue.load)
         tokenizerConfig = try tokenizerConfigURL.map(JSONValue.load)
@@ -87,6 +84,18 @@ public struct ModelLocation: Sendable {
         metaShardURLs = names.map { directory.appendingPathComponent($0) }
     }
 
+    /// `u` when it is a regular file (after symlinks), nil when nothing is there; a FIFO, device, socket
+    /// or directory in its place is refused at once (opening a FIFO would wait for a writer forever).
+    public static func regularFile(_ u: URL) throws -> URL? {
+        var st = stat()
+        guard stat(u.path, &st) == 0 else { return nil }
+        guard (st.st_mode & S_IFMT) == S_IFREG else {
+            throw FormatError(.unreadable, file: u.path, "is \(MappedFiles.kindName(st.st_mode)), not a regular file",
+                              hint: "a model is a directory of regular files or a single .gguf file")
+        }
+        return u
+    }
+
     /// `consolidated.NN.pth`.
     public static func isMetaShard(_ name: String) -> Bool {
         name.hasPrefix("consolidated.") && name.hasSuffix(".pth") && name.dropFirst(13).dropLast(4).allSatisfy(\.isNumber)
@@ -96,8 +105,11 @@ public struct ModelLocation: Sendable {
     /// The checkpoint's shards as mapped state dicts (`.meta`); joining them needs the architecture's
     /// split table (see the model loader).
     public func metaShards() throws -> [PyTorchFile] {
-        try metaShardURLs.map { try PyTorchFile(url: $0) }
+        try MappedFiles.holding(holderName) { try metaShardURLs.map { try PyTorchFile(url: $0) } }
     }
+
+    /// How errors name the model that maps these files.
+    var holderName: String { "the model loaded from \(url.path)" }
 
     /// `config.json`'s `model_type` ("gpt2", "llama" …), or the GGUF architecture is not known here.
     public var modelType: String? { config?["model_type"]?.string }
@@ -107,6 +119,10 @@ public struct ModelLocation: Sendable {
     /// the restricted state-dict reader, never run).
     /// A Meta folder with one shard gives that shard; several are joined by the model loader.
     public func weights() throws -> WeightSource {
+        try MappedFiles.holding(holderName) { try mappedWeights() }
+    }
+
+    private func mappedWeights() throws -> WeightSource {
         if kind == .gguf { return try GGUFFile(url: url) }
         if kind == .meta {
             guard metaShardURLs.count == 1 else {

@@ -21,6 +21,7 @@ public enum ModelLocator {
         var isDir: ObjCBool = false
         if fm.fileExists(atPath: literal.path, isDirectory: &isDir) {
             if !isDir.boolValue {
+                _ = try ModelLocation.regularFile(literal)
                 let ext = literal.pathExtension.lowercased()
                 if ext == "pth" || ext == "bin" { return try stateDictFolder(literal.standardizedFileURL) }
                 guard ext == "gguf" else {

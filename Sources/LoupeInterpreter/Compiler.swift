@@ -33,6 +33,10 @@ struct Compiler {
     unowned let rt: Interpreter
     let file: String
     var scope: Scope
+    /// Expressions being compiled inside one another: the parser bounds trees at `Parser.maxDepth`
+    /// levels, and this backs it up for trees made some other way.
+    var exprDepth = 0
+    static let maxExprDepth = 2 * Parser.maxDepth
 
     init(_ rt: Interpreter, file: String, scope: Scope) { self.rt = rt; self.file = file; self.scope = scope }
 
@@ -184,6 +188,7 @@ struct Compiler {
         fnScope.declaredGlobal = declaredGlobal
         for n in Compiler.assignedNames(body) where !declaredGlobal.contains(n) { fnScope.declareLocal(n) }
         var inner = Compiler(rt, file: file, scope: fnScope)
+        inner.exprDepth = exprDepth
         let nodes = try inner.compileBlock(body)
         return MakeFunctionNode(name: name, params: spec, body: nodes, frameSize: { [fnScope] in fnScope.size }, doc: doc, l)
     }

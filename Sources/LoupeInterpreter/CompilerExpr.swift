@@ -3,6 +3,11 @@ import LoupeScript
 extension Compiler {
     mutating func compileExpr(_ e: Expr) throws -> ExprNode {
         let l = loc(e)
+        exprDepth += 1
+        defer { exprDepth -= 1 }
+        if exprDepth > Compiler.maxExprDepth {
+            throw syntaxError("too deeply nested: an expression more than \(Compiler.maxExprDepth) levels deep", e.line, e.column)
+        }
         switch e.kind {
         case .name(let n):
             switch resolve(n) {

@@ -39,24 +39,23 @@ public final class Interpreter {
     public func execute(_ source: String, file: String, firstLine: Int = 1) throws -> Value? {
         sources[file] = (source, firstLine)
         interruptRequested = false
-        let stmts: [Stmt]
-        do { stmts = try Parser.parse(source, file: file, firstLine: firstLine) }
-        catch let e as SyntaxError { throw LoupeError(syntax: e) }
-        let scope = Scope(isFunction: false, parent: nil)
-        var compiler = Compiler(self, file: file, scope: scope)
-        var body: [StmtNode] = []
-        var last: ExprNode? = nil
         do {
-            if case .expr(let e)? = stmts.last?.kind {
-                body = try compiler.compileBlock(Array(stmts.dropLast()))
-                last = try compiler.compileExpr(e)
-            } else {
-                body = try compiler.compileBlock(stmts)
-            }
-        } catch let e as LoupeError { throw finalize(e) }
-        let frame = Frame(size: scope.size, parent: nil)
-        do {
+            // parsing, compiling, running and freeing the trees all recurse: all on the large stack
             let result: Value? = try Interpreter.onLargeStack {
+                let stmts: [Stmt]
+                do { stmts = try Parser.parse(source, file: file, firstLine: firstLine) }
+                catch let e as SyntaxError { throw LoupeError(syntax: e) }
+                let scope = Scope(isFunction: false, parent: nil)
+                var compiler = Compiler(self, file: file, scope: scope)
+                var body: [StmtNode] = []
+                var last: ExprNode? = nil
+                if case .expr(let e)? = stmts.last?.kind {
+                    body = try compiler.compileBlock(Array(stmts.dropLast()))
+                    last = try compiler.compileExpr(e)
+                } else {
+                    body = try compiler.compileBlock(stmts)
+                }
+                let frame = Frame(size: scope.size, parent: nil)
                 _ = try runBlock(body, frame)
                 return try last?.eval(frame)
             }
@@ -71,11 +70,12 @@ public final class Interpreter {
     /// body, an unterminated triple-quoted string) or the input ends inside an indented block: the REPL
     /// should read another line (a blank line ends a block).
     public func isIncomplete(_ source: String) -> Bool {
-        do {
-            _ = try Parser.parse(source, file: "<input>")
-        } catch let e as SyntaxError {
-            return e.atEndOfInput
-        } catch { return false }
+        enum Outcome { case parsed, error(atEnd: Bool) }
+        let outcome = (try? Interpreter.onLargeStack { () -> Outcome in
+            do { _ = try Parser.parse(source, file: "<input>"); return .parsed }
+            catch let e as SyntaxError { return .error(atEnd: e.atEndOfInput) }
+        }) ?? .error(atEnd: false)
+        if case .error(let atEnd) = outcome { return atEnd }
         var text = source
         if text.hasSuffix("\n") { text.removeLast() }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)

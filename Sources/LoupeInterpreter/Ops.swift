@@ -200,19 +200,48 @@ public enum Ops {
         }
     }
 
+    /// Python's `==`, without recursion: containers nested any depth compare with an explicit stack,
+    /// and a pair of containers met again while being compared (lists that contain themselves) counts
+    /// as equal rather than looping.
     static func equal(_ a: Value, _ b: Value) -> Bool {
-        if let x = number(a), let y = number(b) { return x == y }
+        var pending: [(Value, Value)] = [(a, b)]
+        var comparing: Set<[ObjectIdentifier]> = []
+        while let (x, y) = pending.popLast() {
+            if let p = number(x), let q = number(y) {
+                if p != q { return false }
+                continue
+            }
+            switch (x, y) {
+            case (.list(let l), .list(let m)):
+                if l === m { continue }
+                guard l.items.count == m.items.count else { return false }
+                if comparing.insert([ObjectIdentifier(l), ObjectIdentifier(m)]).inserted {
+                    pending.append(contentsOf: zip(l.items, m.items).reversed())
+                }
+            case (.tuple(let l), .tuple(let m)):
+                guard l.count == m.count else { return false }
+                pending.append(contentsOf: zip(l, m).reversed())
+            case (.dict(let l), .dict(let m)):
+                if l === m { continue }
+                guard l.count == m.count else { return false }
+                if comparing.insert([ObjectIdentifier(l), ObjectIdentifier(m)]).inserted {
+                    for (k, v) in zip(l.keys, l.values).reversed() {
+                        guard let w = try? m.get(k) else { return false }
+                        pending.append((v, w))
+                    }
+                }
+            default:
+                if !equalLeaf(x, y) { return false }
+            }
+        }
+        return true
+    }
+
+    /// `==` for values that hold no other values.
+    private static func equalLeaf(_ a: Value, _ b: Value) -> Bool {
         switch (a, b) {
         case (.none, .none), (.ellipsis, .ellipsis): return true
         case (.string(let x), .string(let y)): return x == y
-        case (.list(let x), .list(let y)): return x === y || (x.items.count == y.items.count && zip(x.items, y.items).allSatisfy { equal($0, $1) })
-        case (.tuple(let x), .tuple(let y)): return x.count == y.count && zip(x, y).allSatisfy { equal($0, $1) }
-        case (.dict(let x), .dict(let y)):
-            guard x.count == y.count else { return false }
-            for (k, v) in zip(x.keys, x.values) {
-                guard let w = try? y.get(k), equal(v, w) else { return false }
-            }
-            return true
         case (.range(let x), .range(let y)): return x.start == y.start && x.stop == y.stop && x.step == y.step
         case (.function(let x), .function(let y)): return x === y
         case (.builtin(let x), .builtin(let y)): return x === y

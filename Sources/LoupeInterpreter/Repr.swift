@@ -8,16 +8,45 @@ public enum Repr {
         return repr(v)
     }
 
+    /// Containers nested deeper than this print as `[...]`, as a list that contains itself does.
+    static let maxDepth = 1000
+
     public static func repr(_ v: Value) -> String {
+        var open: Set<ObjectIdentifier> = []
+        return repr(v, &open, depth: 0)
+    }
+
+    /// `open`: the lists and dicts being printed around `v` (Python's Py_ReprEnter).
+    static func repr(_ v: Value, _ open: inout Set<ObjectIdentifier>, depth: Int) -> String {
+        func inner(_ x: Value) -> String { repr(x, &open, depth: depth + 1) }
+        switch v {
+        case .list(let l):
+            let id = ObjectIdentifier(l)
+            if depth >= maxDepth || open.contains(id) { return "[...]" }
+            open.insert(id)
+            defer { open.remove(id) }
+            return "[" + l.items.map(inner).joined(separator: ", ") + "]"
+        case .tuple(let t):
+            if depth >= maxDepth { return "(...)" }
+            return t.count == 1 ? "(\(inner(t[0])),)" : "(" + t.map(inner).joined(separator: ", ") + ")"
+        case .dict(let d):
+            let id = ObjectIdentifier(d)
+            if depth >= maxDepth || open.contains(id) { return "{...}" }
+            open.insert(id)
+            defer { open.remove(id) }
+            return "{" + zip(d.keys, d.values).map { "\(inner($0)): \(inner($1))" }.joined(separator: ", ") + "}"
+        default: return leafRepr(v)
+        }
+    }
+
+    static func leafRepr(_ v: Value) -> String {
         switch v {
         case .none: return "None"
         case .bool(let b): return b ? "True" : "False"
         case .int(let i): return String(i)
         case .float(let d): return float(d)
         case .string(let s): return quote(s)
-        case .list(let l): return "[" + l.items.map(repr).joined(separator: ", ") + "]"
-        case .tuple(let t): return t.count == 1 ? "(\(repr(t[0])),)" : "(" + t.map(repr).joined(separator: ", ") + ")"
-        case .dict(let d): return "{" + zip(d.keys, d.values).map { "\(repr($0)): \(repr($1))" }.joined(separator: ", ") + "}"
+        case .list, .tuple, .dict: return repr(v)
         case .range(let r): return r.step == 1 ? "range(\(r.start), \(r.stop))" : "range(\(r.start), \(r.stop), \(r.step))"
         case .function(let f): return "<function \(f.signature)>"
         case .builtin(let b): return "<builtin \(b.signature)>"

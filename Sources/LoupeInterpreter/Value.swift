@@ -68,6 +68,7 @@ public enum Value {
 public final class ListBox {
     public var items: [Value]
     public init(_ items: [Value]) { self.items = items }
+    deinit { DeepRelease.release(&items) }
 }
 
 /// A key usable in a dict: Python equality (1 == 1.0 == True) and hashing.
@@ -101,6 +102,7 @@ public final class DictBox {
     private var index: [HashKey: Int] = [:]
 
     public init() {}
+    deinit { DeepRelease.release(&values) }
     public init(_ pairs: [(String, Value)]) {
         for (k, v) in pairs { try? set(.string(k), v) }
     }

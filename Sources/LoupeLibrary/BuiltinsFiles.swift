@@ -1,3 +1,4 @@
+import LoupeFormats
 import LoupeNotebook
 import LoupeInterpreter
 import Foundation
@@ -38,6 +39,10 @@ enum FileBuiltins {
             if case .string = value, !isString(pathValue) { swap(&pathValue, &value) }
             let path = try pathValue.asString("save: path")
             let u = try writeURL(path, rt)
+            if let holder = MappedFiles.holder(ofPath: u.path) {
+                throw LoupeError("save: \(u.path) is mapped by \(holder); writing over it would change the weights under the loaded model",
+                                 hint: "save to another path, or release the model first (del model)")
+            }
             do {
                 switch u.pathExtension.lowercased() {
                 case "npy":

@@ -109,6 +109,7 @@ extension HookedTransformer {
     /// (generation); `fast` runs one-token steps through the quantized matvec.
     func forward(_ input: ForwardInput, namesFilter filter: NamesFilter?, hooks: [Hook],
                  kv: KVCache?, fast: Bool, logits positions: LogitPositions = .all) throws -> ForwardResult {
+        try checkMappedWeights()
         try checkInput(input)
         _ = HeapReuse.configured
         let batch = input.sequences, single = input.isSingle

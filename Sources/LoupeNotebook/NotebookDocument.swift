@@ -1,4 +1,5 @@
 import Foundation
+import LoupeFormats
 
 /// A notebook as a list of cells, read from a `.loupe` percent-format script or an `.ipynb` file.
 /// Only sources travel through here (outputs are the runner's business), so `.ipynb` ⇄ `.loupe`
@@ -32,8 +33,9 @@ public struct NotebookDocument: Sendable, Equatable {
         if url.pathExtension.lowercased() == "ipynb" {
             self = try NotebookDocument(ipynb: data, path: url.path)
         } else {
-            guard let text = String(data: data, encoding: .utf8) else {
-                throw NotebookFormatError(file: url.path, line: nil, message: "the file is not valid UTF-8 text")
+            let text: String
+            do { text = try UTF8Text.decode(data, file: url.path) } catch let e as UTF8Text.InvalidError {
+                throw NotebookFormatError(file: url.path, line: e.position.line, message: "column \(e.position.column): \(e.message)")
             }
             self = NotebookDocument(percent: text, path: url.path)
         }

@@ -6,7 +6,13 @@ public struct Expr: Sendable {
     public var kind: ExprKind
     public var line: Int
     public var column: Int
-    public init(_ kind: ExprKind, line: Int, column: Int) { self.kind = kind; self.line = line; self.column = column }
+    /// Levels of nodes from here to the deepest leaf (1 for a leaf): the parser bounds it so that
+    /// compiling, evaluating and freeing the tree cannot exhaust the stack.
+    public let depth: Int
+    public init(_ kind: ExprKind, line: Int, column: Int) {
+        self.kind = kind; self.line = line; self.column = column
+        depth = 1 + kind.childDepth
+    }
 }
 
 public enum BinaryOp: String, Sendable {
@@ -49,6 +55,43 @@ public enum FStringPart: Sendable {
     case literal(String)
     /// expression, conversion (`r`, `s` or nil), format spec (may itself contain `{}` fields, already split)
     case field(Expr, Character?, [FStringPart]?)
+}
+
+extension ExprKind {
+    /// The depth of the deepest child expression (0 for a leaf).
+    var childDepth: Int {
+        func most(_ es: [Expr]) -> Int { es.reduce(0) { max($0, $1.depth) } }
+        func most(_ cs: [Comprehension]) -> Int {
+            cs.reduce(0) { max($0, $1.target.depth, $1.iterable.depth, most($1.conditions)) }
+        }
+        func most(_ parts: [FStringPart]) -> Int {
+            parts.reduce(0) {
+                guard case .field(let e, _, let spec) = $1 else { return $0 }
+                return max($0, e.depth, most(spec ?? []))
+            }
+        }
+        switch self {
+        case .name, .int, .float, .string, .bool, .none, .ellipsis: return 0
+        case .fstring(let parts): return most(parts)
+        case .list(let es), .tuple(let es), .set(let es): return most(es)
+        case .dict(let pairs): return pairs.reduce(0) { max($0, $1.0.depth, $1.1.depth) }
+        case .starred(let e), .unary(_, let e), .attribute(let e, _): return e.depth
+        case .binary(_, let a, let b), .and(let a, let b), .or(let a, let b): return max(a.depth, b.depth)
+        case .compare(let first, let rest): return max(first.depth, most(rest.map(\.1)))
+        case .call(let callee, let args): return max(callee.depth, most(args.map(\.value)))
+        case .subscriptAccess(let e, let subs, _):
+            return subs.reduce(e.depth) {
+                switch $1 {
+                case .index(let i): return max($0, i.depth)
+                case .slice(let a, let b, let c): return max($0, a?.depth ?? 0, b?.depth ?? 0, c?.depth ?? 0)
+                }
+            }
+        case .lambda(let params, let body): return max(body.depth, most(params.compactMap(\.defaultValue)))
+        case .conditional(let c, let t, let o): return max(c.depth, t.depth, o.depth)
+        case .listComp(let e, let cs): return max(e.depth, most(cs))
+        case .dictComp(let k, let v, let cs): return max(k.depth, v.depth, most(cs))
+        }
+    }
 }
 
 public indirect enum ExprKind: Sendable {

@@ -5,13 +5,25 @@ import Foundation
 /// are parsed by a sub-parser placed at the right line and column.
 extension Parser {
     /// Where an f-string's body sits and whether its literal text decodes escapes (not in `rf"…"`).
-    struct FStringBody {
+    /// Positions are asked for left to right, so each continues from the last one: linear in the body.
+    final class FStringBody {
         let chars: [Character]
         let raw: Bool
         let start: (line: Int, column: Int)
+        private var known: (index: Int, line: Int, column: Int)
+
+        init(chars: [Character], raw: Bool, start: (line: Int, column: Int)) {
+            self.chars = chars
+            self.raw = raw
+            self.start = start
+            known = (0, start.line, start.column)
+        }
 
         func position(_ index: Int) -> (line: Int, column: Int) {
-            StringEscapes.position(of: index, in: chars[...], from: start)
+            if index < known.index { known = (0, start.line, start.column) }
+            let p = StringEscapes.position(of: index, in: chars[known.index...], from: (known.line, known.column))
+            known = (max(known.index, min(index, chars.count)), p.line, p.column)
+            return p
         }
     }
 
@@ -121,10 +133,10 @@ extension Parser {
     }
 
     private func parseEmbedded(_ text: String, line: Int, column: Int) throws -> Expr {
-        let padded = String(repeating: " ", count: max(0, column - 2)) + "(" + text + ")"
         do {
-            var sub = try Parser(source: padded, file: file, firstLine: line)
-            if sub.current.kind == .indent { sub.advance() }
+            // the field in parentheses, its `(` one column before the field's first character
+            var sub = try Parser(source: "(" + text + ")", file: file, firstLine: line, firstColumn: column - 1)
+            sub.nesting = nesting
             let e = try sub.parseExpression()
             while sub.current.kind == .newline || sub.current.kind == .dedent { sub.advance() }
             if sub.current.kind != .eof { throw sub.error("unexpected \(sub.current.describe) in f-string field") }

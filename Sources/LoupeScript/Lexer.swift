@@ -3,7 +3,12 @@ import Foundation
 /// Turns source text into tokens, Python style: INDENT/DEDENT from leading whitespace, newlines
 /// ignored inside brackets, `#` comments, `\` line continuation, single/triple-quoted strings with
 /// r/f/b/u prefixes (escapes decoded by `StringEscapes`), operators as `Operator`, keywords as `Keyword`.
+/// Nesting is bounded as in CPython's tokenizer: at most `maxBrackets` open brackets and `maxIndents`
+/// levels of indentation, each beyond that a located "too deeply nested" error.
 public struct Lexer {
+    public static let maxBrackets = 200
+    public static let maxIndents = 100
+
     let file: String
     let source: String
     let chars: [Character]
@@ -16,17 +21,19 @@ public struct Lexer {
     var openBrackets: [(Character, Int, Int)] = []
     var lastTokenEnd: (Int, Int) = (1, 1)
 
-    public init(source: String, file: String, firstLine: Int = 1) {
+    /// `firstColumn` places a fragment (an f-string field) at its column without padding it.
+    public init(source: String, file: String, firstLine: Int = 1, firstColumn: Int = 1) {
         self.file = file
         self.source = source
         self.chars = Array(source)
         self.line = firstLine
+        self.col = firstColumn
         self.firstLine = firstLine
     }
     let firstLine: Int
 
-    public static func tokenize(_ source: String, file: String, firstLine: Int = 1) throws -> [Token] {
-        var lexer = Lexer(source: source, file: file, firstLine: firstLine)
+    public static func tokenize(_ source: String, file: String, firstLine: Int = 1, firstColumn: Int = 1) throws -> [Token] {
+        var lexer = Lexer(source: source, file: file, firstLine: firstLine, firstColumn: firstColumn)
         return try lexer.run()
     }
 
@@ -117,6 +124,9 @@ public struct Lexer {
             return true
         }
         if width > indents[indents.count - 1] {
+            if indents.count > Lexer.maxIndents {
+                throw error("too deeply nested: more than \(Lexer.maxIndents) levels of indentation", line: l, column: width + 1)
+            }
             indents.append(width)
             add(.indent, "", l, 1)
         } else {
@@ -229,6 +239,9 @@ public struct Lexer {
             throw error("unexpected character `\(ch)`\(hint)", line: l, column: c)
         }
         for _ in 0..<op.rawValue.count { _ = advance() }
+        if op.opensBracket && depth >= Lexer.maxBrackets {
+            throw error("too deeply nested: more than \(Lexer.maxBrackets) open brackets", line: l, column: c)
+        }
         if op.opensBracket { depth += 1; openBrackets.append((op.rawValue.first ?? "(", l, c)) }
         if op.closesBracket {
             if depth == 0 { throw error("unmatched `\(op.rawValue)`", line: l, column: c) }

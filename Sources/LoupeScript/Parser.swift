@@ -1,16 +1,22 @@
 import Foundation
 
 /// Recursive-descent parser for Loupe's Python-flavoured grammar. Statements here; expressions in
-/// ParserExpressions.swift.
+/// ParserExpressions.swift. Its recursion is bounded (`maxNesting`) and so is the depth of the trees it
+/// builds (`maxDepth`, which left-nested chains such as `a.b.c…` or `1 + 1 + …` reach without recursing):
+/// beyond either, a located "too deeply nested" error instead of a stack overflow.
 public struct Parser {
+    public static let maxNesting = 200
+    public static let maxDepth = 1000
     var tokens: [Token]
     var pos = 0
     let file: String
     let source: String
     let firstLine: Int
+    /// Grammar rules entered and not yet left (`enter`).
+    var nesting = 0
 
-    public init(source: String, file: String, firstLine: Int = 1) throws {
-        self.tokens = try Lexer.tokenize(source, file: file, firstLine: firstLine)
+    public init(source: String, file: String, firstLine: Int = 1, firstColumn: Int = 1) throws {
+        self.tokens = try Lexer.tokenize(source, file: file, firstLine: firstLine, firstColumn: firstColumn)
         self.file = file
         self.source = source
         self.firstLine = firstLine
@@ -69,6 +75,23 @@ public struct Parser {
         throw error("expected `\(op.rawValue)` \(context), found \(current.describe)", hint: hint)
     }
 
+    /// Counts one more level of recursion at `token` (pair with `defer { nesting -= 1 }`).
+    mutating func enter(_ token: Token) throws {
+        nesting += 1
+        if nesting > Parser.maxNesting {
+            throw error("too deeply nested: more than \(Parser.maxNesting) levels", at: token)
+        }
+    }
+
+    /// `e`, unless its tree is deeper than `maxDepth`.
+    func bounded(_ e: Expr) throws -> Expr {
+        if e.depth > Parser.maxDepth {
+            throw error("too deeply nested: an expression more than \(Parser.maxDepth) levels deep",
+                        at: Token(.name, "", line: e.line, column: e.column))
+        }
+        return e
+    }
+
     // MARK: statements
 
     mutating func parseProgram() throws -> [Stmt] {
@@ -82,6 +105,8 @@ public struct Parser {
     }
 
     mutating func parseBlock(_ context: String) throws -> [Stmt] {
+        try enter(current)
+        defer { nesting -= 1 }
         try expectOp(.colon, context)
         if current.kind != .newline {
             // one-line body: `if x: y = 1`

@@ -33,8 +33,10 @@ extension Parser {
     }
 
     public mutating func parseExpression() throws -> Expr {
-        if isKeyword(.lambda) { return try parseLambda() }
         let start = current
+        try enter(start)
+        defer { nesting -= 1 }
+        if isKeyword(.lambda) { return try parseLambda() }
         let e = try parseOr()
         if isKeyword(.if) {
             // `x if c else y`, only when followed by `else` somewhere (comprehension `if` is handled by callers)
@@ -46,7 +48,7 @@ extension Parser {
                 return e
             }
             let other = try parseExpression()
-            return Expr(.conditional(cond, e, other), line: start.line, column: start.column)
+            return try bounded(Expr(.conditional(cond, e, other), line: start.line, column: start.column))
         }
         return e
     }
@@ -63,7 +65,7 @@ extension Parser {
         var left = try parseAnd()
         while isKeyword(.or) {
             let t = advance()
-            left = Expr(.or(left, try parseAnd()), line: t.line, column: t.column)
+            left = try bounded(Expr(.or(left, try parseAnd()), line: t.line, column: t.column))
         }
         return left
     }
@@ -72,7 +74,7 @@ extension Parser {
         var left = try parseNot()
         while isKeyword(.and) {
             let t = advance()
-            left = Expr(.and(left, try parseNot()), line: t.line, column: t.column)
+            left = try bounded(Expr(.and(left, try parseNot()), line: t.line, column: t.column))
         }
         return left
     }
@@ -80,6 +82,8 @@ extension Parser {
     mutating func parseNot() throws -> Expr {
         if isKeyword(.not) {
             let t = advance()
+            try enter(t)
+            defer { nesting -= 1 }
             return Expr(.unary(.not, try parseNot()), line: t.line, column: t.column)
         }
         return try parseComparison()
@@ -96,7 +100,7 @@ extension Parser {
         }
         if rest.isEmpty { return left }
         let t = firstOp ?? current
-        return Expr(.compare(left, rest), line: t.line, column: t.column)
+        return try bounded(Expr(.compare(left, rest), line: t.line, column: t.column))
     }
 
     /// The comparison starting at the current token and how many tokens spell it (`not in`, `is not`: two).
@@ -116,8 +120,10 @@ extension Parser {
         var left = try parseUnary()
         while let op = current.op?.binary, let (level, associativity) = Precedence.table[op], level >= minLevel {
             let t = advance()
+            try enter(t)
+            defer { nesting -= 1 }
             let right = try parseBinary(minLevel: associativity == .left ? level + 1 : level)
-            left = Expr(.binary(op, left, right), line: t.line, column: t.column)
+            left = try bounded(Expr(.binary(op, left, right), line: t.line, column: t.column))
         }
         return left
     }
@@ -125,6 +131,8 @@ extension Parser {
     mutating func parseUnary() throws -> Expr {
         guard let op = current.op?.unary else { return try parsePostfix() }
         let t = advance()
+        try enter(t)
+        defer { nesting -= 1 }
         let operand = try parseBinary(minLevel: Precedence.unary)
         // fold negative literals so `-1` is a constant
         if op == .neg, case .int(let v) = operand.kind { return Expr(.int(-v), line: t.line, column: t.column) }
@@ -139,7 +147,7 @@ extension Parser {
                 let t = advance()
                 let args = try parseArguments()
                 try expectOp(.rightParen, "to close the call")
-                e = Expr(.call(e, args), line: t.line, column: t.column)
+                e = try bounded(Expr(.call(e, args), line: t.line, column: t.column))
             } else if isOp(.leftBracket) {
                 let t = advance()
                 var subs: [Subscript] = []
@@ -150,14 +158,14 @@ extension Parser {
                 }
                 if subs.isEmpty { throw error("expected an index inside `[]`") }
                 try expectOp(.rightBracket, "to close the index")
-                e = Expr(.subscriptAccess(e, subs, hasComma: comma), line: t.line, column: t.column)
+                e = try bounded(Expr(.subscriptAccess(e, subs, hasComma: comma), line: t.line, column: t.column))
             } else if isOp(.dot) {
                 advance()
                 guard current.kind == .name || current.keyword != nil else {
                     throw error("expected an attribute name after `.`")
                 }
                 let t = advance()
-                e = Expr(.attribute(e, t.text), line: t.line, column: t.column)
+                e = try bounded(Expr(.attribute(e, t.text), line: t.line, column: t.column))
             } else {
                 return e
             }

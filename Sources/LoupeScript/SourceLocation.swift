@@ -21,11 +21,22 @@ public enum DiagnosticRenderer {
                               hint: String? = nil) -> String {
         var out = "\(location): \(message)"
         if let line = sourceLine {
-            let trimmed = line.replacingTabs()
-            out += "\n    \(trimmed)\n    " + String(repeating: " ", count: max(0, location.column - 1)) + "^"
+            let (shown, caret) = window(line.replacingTabs(), column: location.column)
+            out += "\n    \(shown)\n    " + String(repeating: " ", count: max(0, caret - 1)) + "^"
         }
         if let hint = hint { out += "\n" + hint }
         return out
+    }
+
+    /// A long line cut to `width` characters around `column` (elided ends marked `…`), and the caret's
+    /// column in what is shown.
+    static func window(_ line: String, column: Int, width: Int = 120) -> (String, Int) {
+        let chars = Array(line)
+        guard chars.count > width else { return (line, column) }
+        let start = min(max(0, column - 1 - width / 2), chars.count - width)
+        let end = start + width
+        let shown = (start > 0 ? "…" : "") + String(chars[start..<end]) + (end < chars.count ? "…" : "")
+        return (shown, column - start + (start > 0 ? 1 : 0))
     }
 
     /// The text of line `line` (1-based) of `source`, or nil.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LoupeFormats
 import LoupeReport
 import LoupeInterpreter
 import LoupeLibrary
@@ -22,13 +23,14 @@ struct ReplCommand: ParsableCommand {
             try ScriptMode.run(source: code, file: "<string>", directory: nil)
         } else if let script {
             let url = URL(fileURLWithPath: script)
-            guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+            guard let data = try? Data(contentsOf: url) else {
                 throw CLIFailure.usage("cannot read \(script)")
             }
-            try ScriptMode.run(source: text, file: script, directory: url.deletingLastPathComponent())
+            try ScriptMode.run(source: try ScriptMode.text(data, file: script), file: script,
+                               directory: url.deletingLastPathComponent())
         } else if !Console.stdinIsTerminal {
             let data = FileHandle.standardInput.readDataToEndOfFile()
-            try ScriptMode.run(source: String(decoding: data, as: UTF8.self), file: "<stdin>", directory: nil)
+            try ScriptMode.run(source: try ScriptMode.text(data, file: "<stdin>"), file: "<stdin>", directory: nil)
         } else {
             REPL().run()
         }
@@ -37,6 +39,14 @@ struct ReplCommand: ParsableCommand {
 
 /// Runs a whole input as one script: outputs shown as they come, the first error ends it (exit 1).
 enum ScriptMode {
+    /// A script's bytes as text; invalid UTF-8 is reported at its line and column and ends the run.
+    static func text(_ data: Data, file: String) throws -> String {
+        do { return try UTF8Text.decode(data, file: file) } catch let e as UTF8Text.InvalidError {
+            Console.error(e.description)
+            throw CLIFailure.scriptFailed
+        }
+    }
+
     static func run(source: String, file: String, directory: URL?) throws {
         let printer = TerminalPrinter(figureDirectory: TerminalPrinter.defaultFigureDirectory)
         let sink = PrinterSink(printer)
