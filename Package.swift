@@ -32,6 +32,7 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
+        .systemLibrary(name: "CFFTW", path: "Sources/CFFTW"),
         .systemLibrary(name: "CEditLine", path: "Sources/CEditLine"),
         // Debian's libjpeg-turbo and libpng behind a small C shim: every setjmp that catches one of
         // their errors lives in C, so no longjmp crosses a Swift frame.
@@ -42,7 +43,7 @@ let package = Package(
         .target(name: "LoupeModels", dependencies: ["LoupeTensor", "LoupeFormats", "LoupeTokenizers"],
                 swiftSettings: numericSettings),
         .target(name: "LoupeAnalysis",
-                dependencies: ["LoupeModels", .product(name: "GRDB", package: "GRDB.swift")],
+                dependencies: ["LoupeModels", "CFFTW", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: numericSettings),
         .target(name: "LoupeImage", dependencies: ["LoupeFormats", "CImageCodecs"], swiftSettings: numericSettings),
         .target(name: "LoupePlot", swiftSettings: numericSettings),
