@@ -1,4 +1,4 @@
-"""t-SNE side by side on the attention-token notebook's own point sets (bench/tsne/points/*.npy, written by
+"""t-SNE side by side on the attention-token notebook's own point sets (/work/bigtmp/tsne/points/*.npy, written by
 bench/tsne/points.loupe): scikit-learn's Barnes-Hut TSNE, openTSNE (FFT-accelerated interpolation, and its
 Barnes-Hut), and Loupe's tsne(), all on scikit-learn's schedule (perplexity 30, early exaggeration 12 for 250
 iterations with momentum 0.5, then 750 with 0.8, learning rate max(n/48, 50), PCA initialisation).
@@ -68,7 +68,7 @@ def main():
     ap.add_argument("--loupe", default=".build/release/loupe")
     ap.add_argument("--only", default="")
     a = ap.parse_args()
-    files = a.files or sorted(glob.glob("bench/tsne/points/*.npy"))
+    files = a.files or sorted(glob.glob("/work/bigtmp/tsne/points/*.npy"))
     methods = {"loupe": loupe_runner(a.loupe), "sklearn-bh": sklearn_bh, "opentsne-fft": open_tsne("fft"),
                "opentsne-bh": open_tsne("bh")}
     if a.only:

@@ -32,7 +32,7 @@ struct AttentionTokenDatasetBuilder {
         let progress = ProgressLine(what: "attention_token_dataset (\(prompts.count) prompts)", unit: "layer", total: layers.count)
         var tokens: [[[HeadTokens]]] = [] // [layer][prompt][head]
         var unembed: Tensor?
-        let cache = keepMaps && fitsInMemory()
+        let cache = keepMaps && fitsInMemory(layers: layers)
         for layer in layers where !prompts.isEmpty {
             if interrupted() { throw LoupeError.interrupted }
             let maps = try self.maps(layer: layer, unembed: &unembed, keep: cache)
@@ -103,13 +103,13 @@ struct AttentionTokenDatasetBuilder {
         return maps
     }
 
-    /// Whether every layer's maps fit in half the memory available now (counting those already kept).
-    func fitsInMemory() -> Bool {
+    /// Whether the maps of `layers` not kept yet fit in half the memory available now.
+    func fitsInMemory(layers: [Int]) -> Bool {
         let c = m.model.config
-        let all = LayerVocabMaps.bytes(layers: c.nLayers, heads: c.nHeads, kvHeads: c.nKVHeads, dHead: c.dHead, vocab: c.dVocab)
-        let kept = Self.keptBytes(m)
+        let missing = layers.filter { m.weightMemo[Self.memoPrefix + "\($0).query"] == nil }.count
+        let bytes = LayerVocabMaps.bytes(layers: missing, heads: c.nHeads, kvHeads: c.nKVHeads, dHead: c.dHead, vocab: c.dVocab)
         guard let available = MemoryBudget.available() else { return false }
-        return all - kept <= available / 2
+        return bytes <= available / 2
     }
 
     static func keptBytes(_ m: ModelObject) -> Int {
