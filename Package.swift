@@ -33,6 +33,7 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
+        .systemLibrary(name: "CFFTW", path: "Sources/CFFTW"),
         .systemLibrary(name: "CEditLine", path: "Sources/CEditLine"),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
         .systemLibrary(name: "CZeroMQ", path: "Sources/CZeroMQ"),
@@ -49,7 +50,7 @@ let package = Package(
         .target(name: "LoupeModels", dependencies: ["LoupeTensor", "LoupeFormats", "LoupeTokenizers"],
                 swiftSettings: numericSettings),
         .target(name: "LoupeAnalysis",
-                dependencies: ["LoupeModels", .product(name: "GRDB", package: "GRDB.swift")],
+                dependencies: ["LoupeModels", "CFFTW", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: numericSettings),
         .target(name: "LoupeImage", dependencies: ["LoupeFormats", "CImageCodecs"], swiftSettings: numericSettings),
         .target(name: "LoupePlot", swiftSettings: numericSettings),

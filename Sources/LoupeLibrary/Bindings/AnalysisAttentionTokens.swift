@@ -74,12 +74,17 @@ enum AnalysisAttentionTokens {
         }
 
         Builtins.register(
-            "attention_token_dataset(model, prompts, max_tokens: int = 16, layers=None)",
+            "attention_token_dataset(model, prompts, max_tokens: int = 16, layers=None, keep_maps: bool = True)",
             doc: """
             Dataset: runs each prompt (capped at max_tokens tokens, BOS included) and records, for \
             every layer (or `layers`), head and causal (query, key) pair, a row: prompt, layer, head, \
             input_token (at the query), key_pos, attn, hp (the q⊙k token), q (the query's), k and v (the key's). \
-            Costly: each head unembeds T(T+1)/2 + 3T vectors per prompt; keep max_tokens small on CPU.
+            The heads' vocabulary maps (W_Qᵀ·W_U, W_Kᵀ·W_U, W_O·W_U: (2·heads + kv_heads)·d_head·vocab floats a \
+            layer, 7.9 GB for SmolLM2-135M, 5.6 GB for GPT-2 small) are formed once and kept on the model for \
+            later calls when they fit in half the memory available (keep_maps=False, or \
+            drop_attention_token_maps(model), frees them). Each head's pairs of all prompts then go through its \
+            map in one blocked product whose argmax is taken block by block. Writes a progress line per layer \
+            on the terminal.
             """,
             example: "df = attention_token_dataset(model, read_prompts(k=4, seed=0), max_tokens=16)\ndf.to_csv(\"attn.csv\")"
         ) { rt, args in
@@ -91,35 +96,16 @@ enum AnalysisAttentionTokens {
             if case .string = given { prompts = [given] } else { prompts = try Ops.iterate(given) }
             let layers = try args.optional("layers").map { try Ops.iterate($0).map { try AnalysisModel.layer($0, m, "layers") } }
                 ?? Array(0..<m.model.config.nLayers)
-            // Run every prompt first, then walk the heads: each head's vocabulary maps are formed once and
-            // serve all prompts (they cost far more than the prompts' own rows).
-            var runs: [(ids: [Int], cache: ActivationCache)] = []
-            for (p, prompt) in prompts.enumerated() {
-                guard case .single(let all) = try m.input(prompt, prependBOS: nil, what: "attention_token_dataset") else {
-                    throw LoupeError("attention_token_dataset: prompts[\(p)] must be one text or one sequence of ids")
-                }
-                let ids = Array(all.prefix(maxTokens))
-                let r = try engineCall {
-                    try m.model.runWithCache(ids, namesFilter: .predicate { $0.hasSuffix("attn.hook_q") || $0.hasSuffix("attn.hook_k")
-                        || $0.hasSuffix("attn.hook_v") || $0.hasSuffix("attn.hook_pattern") }, hooks: m.singleRunHooks)
-                }
-                runs.append((ids, r.cache))
-            }
-            var rowsByPrompt = [[[TableValue]]](repeating: [], count: runs.count)
-            let unembed = try engineCall { try m.model.W_U.contiguous() } // [d_model, vocab]
-            for layer in layers where !runs.isEmpty {
-                let w = try LayerWeights(m, layer: layer, unembed: unembed)
-                var keyMaps: [Int: Tensor] = [:]
-                for h in 0..<m.model.config.nHeads {
-                    if rt.interruptRequested { throw LoupeError.interrupted }
-                    let projection = try w.projection(head: h, keyMaps: &keyMaps)
-                    for (p, run) in runs.enumerated() {
-                        rowsByPrompt[p] += try compute(run.cache, w, head: h, input: run.ids, projection: projection).rows(prompt: p)
-                    }
-                }
-            }
-            let rows = Array(rowsByPrompt.joined())
-            return .host(TableObject(try TableBindings.checked { try Table(columnNames: AttentionTokenData.columns, rows: rows) }))
+            return .host(TableObject(try AttentionTokenDatasetBuilder(model: m, keepMaps: try args.bool("keep_maps"))
+                .table(prompts: prompts, maxTokens: maxTokens, layers: layers, interrupted: { rt.interruptRequested })))
+        }
+
+        Builtins.register(
+            "drop_attention_token_maps(model)",
+            doc: "Frees the heads' vocabulary maps attention_token_dataset keeps on the model; returns the bytes freed.",
+            example: "drop_attention_token_maps(model)"
+        ) { _, args in
+            .int(AttentionTokenDatasetBuilder.dropMaps(try AnalysisModel.model(args.value("model"))))
         }
 
         Builtins.registerMethod(type: "AttentionTokens", "data.rows(prompt: int = 0)",

@@ -11,17 +11,26 @@ enum AnalysisBindings {
 
     static func install() {
         Builtins.register(
-            "tsne(points, perplexity: float = 30, seed: int = 0, iterations: int = 1000)",
+            "tsne(points, perplexity: float = 30, seed: int = 0, iterations: int = 1000, method: str | None = None)",
             doc: """
             t-SNE of the rows of `points` ([n, d]) into 2-D, with scikit-learn's schedule (early exaggeration \
-            12, learning rate "auto", PCA initialisation); exact for n ≤ 1500, Barnes–Hut above. Returns [n, 2].
+            12, learning rate "auto", PCA initialisation). The gradient's method by size (measured in \
+            bench/tsne): "exact" for n ≤ \(TSNE().exactLimit), "barnes_hut" below \(TSNE().fftFrom) points, "fft" \
+            (FFT-accelerated interpolation, FIt-SNE) from there; `method` forces one. Returns [n, 2].
             """,
             example: "xy = tsne(model.W_E[token_ids], perplexity=30)\nscatter(xy[:, 0], xy[:, 1])"
         ) { _, args in
             let (x, n, d) = try matrix(args.value("points"), "points")
-            let t = TSNE(perplexity: try args.double("perplexity"), iterations: try args.int("iterations"),
+            var t = TSNE(perplexity: try args.double("perplexity"), iterations: try args.int("iterations"),
                          seed: UInt64(max(0, try args.int("seed"))))
             guard t.perplexity > 0, t.iterations > 0 else { throw LoupeError("tsne: perplexity and iterations must be positive") }
+            if let name = try args.optionalString("method") {
+                let methods: [String: TSNE.Method] = ["exact": .exact, "barnes_hut": .barnesHut, "fft": .fft]
+                guard let m = methods[name] else { throw LoupeError("tsne: method must be \"exact\", \"barnes_hut\" or \"fft\", not \"\(name)\"") }
+                t.method = m
+                // FFT interpolation diverges on tiny sets (10 points); it is chosen automatically from 5000.
+                guard m != .fft || n >= 100 else { throw LoupeError("tsne: method \"fft\" needs at least 100 points, got \(n)") }
+            }
             return .tensor(Tensor(shape: [n, 2], data: t.embed(x, n: n, d: d)))
         }
 
