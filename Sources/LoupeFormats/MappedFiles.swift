@@ -87,7 +87,9 @@ public protocol HoldsMappedFiles: AnyObject {
 extension GGUFFile: HoldsMappedFiles { public var mappedFiles: [MappedFile] { [mapped] } }
 extension SafetensorsFile: HoldsMappedFiles { public var mappedFiles: [MappedFile] { [mapped] } }
 extension PyTorchFile: HoldsMappedFiles { public var mappedFiles: [MappedFile] { [mapped] } }
-extension SafetensorsIndex: HoldsMappedFiles { public var mappedFiles: [MappedFile] { shards.flatMap(\.mappedFiles) } }
+extension ShardIndex: HoldsMappedFiles {
+    public var mappedFiles: [MappedFile] { shards.flatMap { ($0 as? HoldsMappedFiles)?.mappedFiles ?? [] } }
+}
 extension JoinedShards: HoldsMappedFiles {
     public var mappedFiles: [MappedFile] { shards.flatMap { ($0 as? HoldsMappedFiles)?.mappedFiles ?? [] } }
 }
