@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in libopenblas-dev libedit-dev libzmq3-dev libssl-dev libdnnl-dev libfftw3-dev tmux chromium fortunes librsvg2-bin unzip libjpeg62-turbo-dev libpng-dev libjpeg-turbo-progs; do
+for pkg in libopenblas-dev libedit-dev libzmq3-dev libssl-dev libdnnl-dev libfftw3-dev tmux chromium fortunes librsvg2-bin unzip libjpeg62-turbo-dev libpng-dev libjpeg-turbo-progs bc curl python3-venv; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
