@@ -77,7 +77,14 @@ def main():
     probes = [probe.options(scheduling_strategy=NodeAffinitySchedulingStrategy(n["NodeID"], soft=False))
               .remote(args.loupe, args.notebook, args.out) for n in nodes]
     broken = False
-    for node, problems in ray.get(probes):
+    for n, ref in zip(nodes, probes):
+        try:
+            node, problems = ray.get(ref)
+        except ray.exceptions.RayError as e:
+            # A node that leaves the cluster between the listing and its probe runs no shards.
+            print(f"node {n['NodeManagerAddress']} ({n['NodeID'][:8]}): left the cluster before its probe ran "
+                  f"({type(e).__name__}); its shards run elsewhere", flush=True)
+            continue
         print(f"node {node}: " + ("; ".join(problems) if problems else "ok"), flush=True)
         broken = broken or bool(problems)
     if broken:
