@@ -20,6 +20,15 @@ import einops
 import torch
 from fancy_einsum import einsum
 
+# The IOI demo's prompts (EAD code cell 7).
+IOI_PROMPT_FORMAT = [
+    "When John and Mary went to the shops,{} gave the bag to",
+    "When Tom and James went to the park,{} gave the ball to",
+    "When Dan and Sid went to the shops,{} gave an apple to",
+    "After Martin and Amy went to the park,{} gave a drink to",
+]
+IOI_NAMES = [(" Mary", " John"), (" Tom", " James"), (" Dan", " Sid"), (" Martin", " Amy")]
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 torch.set_grad_enabled(False)
 
@@ -56,13 +65,7 @@ def main():
                       prepend_bos=True)
 
     section("ioi_prompts")
-    prompt_format = [
-        "When John and Mary went to the shops,{} gave the bag to",
-        "When Tom and James went to the park,{} gave the ball to",
-        "When Dan and Sid went to the shops,{} gave an apple to",
-        "After Martin and Amy went to the park,{} gave a drink to",
-    ]
-    names = [(" Mary", " John"), (" Tom", " James"), (" Dan", " Sid"), (" Martin", " Amy")]
+    prompt_format, names = IOI_PROMPT_FORMAT, IOI_NAMES
     prompts, answers, answer_tokens = [], [], []
     for i in range(len(prompt_format)):
         for j in range(2):

@@ -26,13 +26,7 @@ def rows(t, digits=3):
 def ioi_sections(model):
     import transformer_lens.utilities as utils
     device = "cpu"
-    prompt_format = [
-        "When John and Mary went to the shops,{} gave the bag to",
-        "When Tom and James went to the park,{} gave the ball to",
-        "When Dan and Sid went to the shops,{} gave an apple to",
-        "After Martin and Amy went to the park,{} gave a drink to",
-    ]
-    names = [(" Mary", " John"), (" Tom", " James"), (" Dan", " Sid"), (" Martin", " Amy")]
+    prompt_format, names = demo.IOI_PROMPT_FORMAT, demo.IOI_NAMES
     prompts, answers, answer_tokens = [], [], []
     for i in range(len(prompt_format)):
         for j in range(2):

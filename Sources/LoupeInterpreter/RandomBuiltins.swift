@@ -51,14 +51,7 @@ public enum RandomBuiltins {
     }
 
     static func install() {
-        func reg(_ header: String, _ doc: String, _ ex: String, _ body: @escaping DeclaredBody) {
-            let name = String(header.prefix { $0 != "(" })
-            let hasDevice = header.contains("device=None")
-            Builtins.register(header, doc: doc, example: ex) { rt, args in
-                if hasDevice { try TensorDevice.check(args.optional("device"), name) }
-                return try TensorBuiltins.engine { try body(rt, args) }
-            }
-        }
+        let reg = TensorBuiltins.register
         let shape = TensorBuiltins.shapeArgs, typed = TensorBuiltins.typed
         /// `randn(2, 3)`, `randn((2, 3))` or `randn(size=(2, 3))`.
         func sizeArgs(_ args: BoundArguments, _ fn: String) throws -> [Int] {

@@ -101,16 +101,19 @@ public enum TensorBuiltins {
         }
     }
 
-    static func install() {
-        // Constructors declaring `device=` accept "cpu" (torch's spelling) and refuse other devices.
-        func reg(_ header: String, _ doc: String, _ ex: String, _ body: @escaping DeclaredBody) {
-            let name = String(header.prefix { $0 != "(" })
-            let hasDevice = header.contains("device=None")
-            Builtins.register(header, doc: doc, example: ex) { rt, args in
-                if hasDevice { try TensorDevice.check(args.optional("device"), name) }
-                return try engine { try body(rt, args) }
-            }
+    /// Registers a tensor builtin whose engine errors become Loupe errors; one declaring `device=` accepts
+    /// "cpu" (torch's spelling) and refuses other devices.
+    static func register(_ header: String, _ doc: String, _ ex: String, _ body: @escaping DeclaredBody) {
+        let name = String(header.prefix { $0 != "(" })
+        let hasDevice = header.contains("device=None")
+        Builtins.register(header, doc: doc, example: ex) { rt, args in
+            if hasDevice { try TensorDevice.check(args.optional("device"), name) }
+            return try engine { try body(rt, args) }
         }
+    }
+
+    static func install() {
+        let reg = register
         reg("tensor(data, dtype=None, device=None)", "A tensor from a number or nested lists. Integer data gives an int64 tensor, booleans a bool tensor; dtype=\"float32\"/\"int64\"/\"bool\" overrides.",
             "tensor([[1.0, 2.0], [3.0, 4.0]]).shape  # (2, 2)") { _, args in
             let t = try fromNested(args.value("data"))
