@@ -7,7 +7,7 @@ a warm-up, peak RSS of the job's process, and Loupe's time as a ratio of transfo
 
 Usage: python3 bench/sizes/bf16_steps.py SHAPE_DIR [LENGTHS] [LENS_LENGTHS] [F32_LENGTHS]
     SHAPE_DIR: a model written by make_random_model.py (e.g. BENCH_LAYERS=4 ... llama-3.1-8b /work/bigtmp/bf16/8b-4l)
-    LENGTHS: step lengths (default 32,128,512); LENS_LENGTHS: lengths with the lens (default 32);
+    LENGTHS: step lengths (default 32,128,512), in the order run; LENS_LENGTHS: lengths with the lens (default 32);
     F32_LENGTHS: lengths that also run compute="f32" (default 32: the exact path is 3-5× slower).
 """
 import os
@@ -20,9 +20,11 @@ import run_sizes  # noqa: E402  (job runners: one process each, peak RSS from wa
 
 def row(label, res):
     r, rss = res
+    load = os.getloadavg()[0]                            # 1-minute load average when the job finished
     if "error" in r:
-        return f"| {label} | error: {r['error']} | |", None
-    return f"| {label} | {r['ms'] / 1000:.2f} s ({r['min_ms'] / 1000:.2f}–{r['max_ms'] / 1000:.2f}) | {rss / 1024:.1f} GB |", r["ms"]
+        return f"| {label} | error: {r['error']} | | {load:.1f} |", None
+    return (f"| {label} | {r['ms'] / 1000:.2f} s ({r['min_ms'] / 1000:.2f}–{r['max_ms'] / 1000:.2f}) | {rss / 1024:.1f} GB "
+            f"| {load:.1f} |"), r["ms"]
 
 
 def main():
@@ -31,13 +33,17 @@ def main():
     path = sys.argv[1]
     lengths = [int(x) for x in (sys.argv[2] if len(sys.argv) > 2 else "32,128,512").split(",")]
     lens_lengths = [int(x) for x in (sys.argv[3] if len(sys.argv) > 3 else "32").split(",")]
-    f32_lengths = [int(x) for x in (sys.argv[4] if len(sys.argv) > 4 else "32").split(",")]
+    f32_lengths = [int(x) for x in (sys.argv[4] if len(sys.argv) > 4 else "32").split(",") if x]
+    # BENCH_LENS_ONLY: lengths whose step without the lens is left out (measured in an earlier run).
+    lens_only = {int(x) for x in os.environ.get("BENCH_LENS_ONLY", "").split(",") if x}
     name = os.path.basename(path.rstrip("/"))
     lines = [f"## bf16 compute, {name}: seed 003's step, side by side (2 threads)", "",
-             "| job | per step, median (min–max) | peak RSS |", "|---|---|---|"]
+             "| job | per step, median (min–max) | peak RSS | load |", "|---|---|---|---|"]
     ratios = []
     for n in lengths:
         for lens in ([False, True] if n in lens_lengths else [False]):
+            if not lens and n in lens_only:
+                continue
             what = f"@{n}" + (" + logit lens of every layer" if lens else "")
             hf = row(f"transformers bf16 {what}", run_sizes.peer("hf_steplens" if lens else "hf_step", path, n, "bf16"))
             bf = row(f"Loupe compute=bf16 {what}", loupe(n, "bf16", lens))

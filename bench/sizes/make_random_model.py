@@ -99,6 +99,7 @@ def main():
     weight_map = {k: renamed[v] for k, v in weight_map.items()}
     with open(os.path.join(out, "model.safetensors.index.json"), "w") as f:
         json.dump({"metadata": {"total_size": total}, "weight_map": weight_map}, f, indent=1)
+    config.architectures = [type(model).__name__]      # as the Hub's config.json (llama.cpp's converter needs it)
     config.save_pretrained(out)
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     tok = os.path.join(root, "Tests", "Fixtures", "models", "gpt2-tiny")
