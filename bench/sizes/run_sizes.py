@@ -64,7 +64,7 @@ def main():
     peer_repeats = int(os.environ.get("BENCH_PEER_REPEATS", str(REPEATS)))
     plan = [
         ("load", "", "Loupe load (as stored, bf16 mapped)", lambda: loads(lambda: loupe("load", path, 1), REPEATS)),
-        ("load", "", "Loupe load dtype=q8_0", lambda: loads(lambda: loupe("load", path, 1, "q8_0"), REPEATS)),
+        ("q8", "", "Loupe load dtype=q8_0", lambda: loads(lambda: loupe("load", path, 1, "q8_0"), REPEATS)),
         ("hfload", "", "transformers load bf16", lambda: loads(lambda: peer("load", path, 1, "bf16"), min(REPEATS, peer_repeats))),
     ]
     lengths = [int(x) for x in os.environ.get("BENCH_LENGTHS", "32,128").split(",")]
