@@ -8,6 +8,8 @@ struct BoundedMaxHeap {
 
     init(capacity: Int) { self.capacity = capacity; items.reserveCapacity(capacity) }
 
+    mutating func removeAll() { items.removeAll(keepingCapacity: true) }
+
     mutating func offer(_ key: Float, _ index: Int) {
         guard capacity > 0 else { return }
         if items.count < capacity {

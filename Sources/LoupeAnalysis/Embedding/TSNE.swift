@@ -14,10 +14,12 @@ public struct TSNE: Sendable {
     public var earlyExaggeration: Double = 12
     public var theta: Double = 0.5
     public var seed: UInt64 = 0
-    /// Measured in bench/tsne (487 points: scikit-learn's Barnes–Hut 3.0 s against the exact gradient's 6.6 s,
-    /// openTSNE's FFT 81 s): the exact gradient only for small sets, Barnes–Hut above.
+    /// Measured in bench/tsne on the attention-token notebook's point sets (CPU seconds, bench/RESULTS.md):
+    /// the exact gradient loses to Barnes–Hut already at 487 points; Barnes–Hut beats the FFT interpolation
+    /// at 1264 points (2.3 s against 5.2 s: the FFT grid has at least 150 nodes a side whatever n) and loses
+    /// to it at 2500 (6.4 s against 4.0 s) and beyond.
     public var exactLimit: Int = 250
-    public var fftFrom: Int = 5000
+    public var fftFrom: Int = 2000
     /// Forces one method (nil: chosen by the number of points).
     public var method: Method?
 
@@ -33,112 +35,13 @@ public struct TSNE: Sendable {
         let perp = min(perplexity, Double(n - 1) / 3)
         let method = self.method ?? (n <= exactLimit ? .exact : n < fftFrom ? .barnesHut : .fft)
         let exact = method == .exact
-        let candidates: [[(Int, Double)]]
-        if exact {
-            let sqd = Self.squaredDistances(points, n: n, d: d)
-            candidates = (0..<n).map { i in (0..<n).filter { $0 != i }.map { ($0, Double(sqd[i * n + $0])) } }
-        } else {
-            // scikit-learn's choice: the 3·perplexity + 1 nearest neighbours of each point.
-            candidates = Self.nearestNeighbours(points, n: n, d: d, k: min(n - 1, Int(3 * perp + 1)))
-        }
-        let p = Self.jointProbabilities(candidates, n: n, perplexity: perp)
+        // scikit-learn's choice for the sparse methods: the 3·perplexity + 1 nearest neighbours of each point.
+        let candidates = exact ? Self.allPairs(points, n: n, d: d)
+            : Self.nearestNeighbours(points, n: n, d: d, k: min(n - 1, Int(3 * perp + 1)))
+        let p = Self.jointProbabilities(candidates, perplexity: perp)
         var y = initialLayout(points, n: n, d: d)
         optimize(&y, p: p, n: n, method: method)
         return y.map { Float($0) }
-    }
-
-    // MARK: affinities
-
-    /// Pairwise squared Euclidean distances [n, n] via the Gram matrix.
-    static func squaredDistances(_ x: [Float], n: Int, d: Int) -> [Float] {
-        var g = [Float](repeating: 0, count: n * n)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(n), Int32(d),
-                    1, x, Int32(d), x, Int32(d), 0, &g, Int32(n))
-        var out = [Float](repeating: 0, count: n * n)
-        for i in 0..<n {
-            for j in 0..<n where i != j { out[i * n + j] = max(0, g[i * n + i] + g[j * n + j] - 2 * g[i * n + j]) }
-        }
-        return out
-    }
-
-    /// The k nearest neighbours (squared Euclidean distance) of every point, by rows of 256 at a time against
-    /// all points through sgemm, so memory stays O(256·n) rather than O(n²).
-    static func nearestNeighbours(_ x: [Float], n: Int, d: Int, k: Int) -> [[(Int, Double)]] {
-        var norms = [Float](repeating: 0, count: n)
-        for i in 0..<n { var s: Float = 0; for c in 0..<d { s += x[i * d + c] * x[i * d + c] }; norms[i] = s }
-        let block = 256
-        var gram = [Float](repeating: 0, count: block * n)
-        var out = [[(Int, Double)]](repeating: [], count: n)
-        x.withUnsafeBufferPointer { xp in
-            for start in stride(from: 0, to: n, by: block) {
-                let rows = min(block, n - start)
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(n), Int32(d),
-                            1, xp.baseAddress! + start * d, Int32(d), xp.baseAddress!, Int32(d), 0, &gram, Int32(n))
-                for r in 0..<rows {
-                    let i = start + r
-                    var heap = BoundedMaxHeap(capacity: k)
-                    for j in 0..<n where j != i {
-                        heap.offer(max(0, norms[i] + norms[j] - 2 * gram[r * n + j]), j)
-                    }
-                    out[i] = heap.items.map { ($0.index, Double($0.key)) }
-                }
-            }
-        }
-        return out
-    }
-
-    /// Sparse symmetric P as (row, col, value) lists summing to 1, each row's conditional distribution
-    /// calibrated to the perplexity over its candidate neighbours (index, squared distance).
-    static func jointProbabilities(_ candidates: [[(Int, Double)]], n: Int, perplexity: Double) -> SparseP {
-        let target = log(perplexity)
-        var cond = [[(Int, Double)]](repeating: [], count: n)
-        for i in 0..<n {
-            let cand = candidates[i]
-            var beta = 1.0, lo = -Double.infinity, hi = Double.infinity
-            var probs = [Double](repeating: 0, count: cand.count)
-            for _ in 0..<100 {
-                var sum = 0.0
-                for (m, c) in cand.enumerated() { probs[m] = exp(-c.1 * beta); sum += probs[m] }
-                if sum == 0 { sum = 1e-12 }
-                var entropy = 0.0
-                for m in probs.indices {
-                    probs[m] /= sum
-                    if probs[m] > 1e-12 { entropy -= probs[m] * log(probs[m]) }
-                }
-                let diff = entropy - target
-                if abs(diff) < 1e-5 { break }
-                if diff > 0 { lo = beta; beta = hi.isInfinite ? beta * 2 : (beta + hi) / 2 }
-                else { hi = beta; beta = lo.isInfinite ? beta / 2 : (beta + lo) / 2 }
-            }
-            cond[i] = zip(cand, probs).map { ($0.0, $1) }
-        }
-        // Symmetrise: p_ij = (p_j|i + p_i|j) / 2n
-        var sym: [[Int: Double]] = Array(repeating: [:], count: n)
-        for i in 0..<n {
-            for (j, v) in cond[i] {
-                sym[i][j, default: 0] += v
-                sym[j][i, default: 0] += v
-            }
-        }
-        var total = 0.0
-        for row in sym { for v in row.values { total += v } }
-        var out = SparseP(n: n)
-        for i in 0..<n {
-            for (j, v) in sym[i].sorted(by: { $0.key < $1.key }) {
-                out.cols.append(j)
-                out.values.append(max(v / total, 1e-12))
-            }
-            out.rowStart.append(out.cols.count)
-        }
-        return out
-    }
-
-    struct SparseP {
-        var n: Int
-        var rowStart: [Int] = [0]
-        var cols: [Int] = []
-        var values: [Double] = []
-        init(n: Int) { self.n = n }
     }
 
     // MARK: optimisation
@@ -174,7 +77,7 @@ public struct TSNE: Sendable {
         if exact {
             dense = [Double](repeating: 0, count: n * n)
             num = [Double](repeating: 0, count: n * n)
-            for i in 0..<n { for e in p.rowStart[i]..<p.rowStart[i + 1] { dense[i * n + p.cols[e]] = p.values[e] } }
+            for i in 0..<n { for e in p.rowStart[i]..<p.rowStart[i + 1] { dense[i * n + Int(p.cols[e])] = p.values[e] } }
         }
         for it in 0..<iterations {
             let exag = it < exaggerated ? earlyExaggeration : 1
@@ -229,7 +132,7 @@ public struct TSNE: Sendable {
                     for i in (n * part / parts)..<(n * (part + 1) / parts) {
                         var ax = 0.0, ay = 0.0
                         for e in starts[i]..<starts[i + 1] {
-                            let j = cols[e]
+                            let j = Int(cols[e])
                             let dx = yp[i * 2] - yp[j * 2], dy = yp[i * 2 + 1] - yp[j * 2 + 1]
                             let q = values[e] * exaggeration / (1 + dx * dx + dy * dy)
                             ax += q * dx
@@ -286,9 +189,7 @@ extension TSNE {
     /// KL(P‖Q) of an embedding with P calibrated over all pairs (the exact method's) and Q exact: O(n²), for
     /// comparing methods on small sets.
     public static func klDivergence(points: [Float], n: Int, d: Int, embedding y: [Float], perplexity: Double) -> Double {
-        let sqd = squaredDistances(points, n: n, d: d)
-        let candidates = (0..<n).map { i in (0..<n).filter { $0 != i }.map { ($0, Double(sqd[i * n + $0])) } }
-        let p = jointProbabilities(candidates, n: n, perplexity: min(perplexity, Double(n - 1) / 3))
+        let p = jointProbabilities(allPairs(points, n: n, d: d), perplexity: min(perplexity, Double(n - 1) / 3))
         func k(_ i: Int, _ j: Int) -> Double {
             let dx = Double(y[2 * i] - y[2 * j]), dy = Double(y[2 * i + 1] - y[2 * j + 1])
             return 1 / (1 + dx * dx + dy * dy)
@@ -299,7 +200,7 @@ extension TSNE {
         for i in 0..<n {
             for e in p.rowStart[i]..<p.rowStart[i + 1] {
                 let pij = p.values[e]
-                kl += pij * log(pij / max(k(i, p.cols[e]) / z, 1e-12))
+                kl += pij * log(pij / max(k(i, Int(p.cols[e])) / z, 1e-12))
             }
         }
         return kl

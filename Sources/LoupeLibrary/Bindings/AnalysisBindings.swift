@@ -28,7 +28,7 @@ enum AnalysisBindings {
                 let methods: [String: TSNE.Method] = ["exact": .exact, "barnes_hut": .barnesHut, "fft": .fft]
                 guard let m = methods[name] else { throw LoupeError("tsne: method must be \"exact\", \"barnes_hut\" or \"fft\", not \"\(name)\"") }
                 t.method = m
-                // FFT interpolation diverges on tiny sets (10 points); it is chosen automatically from 5000.
+                // FFT interpolation diverges on tiny sets (10 points); it is chosen automatically from 2000.
                 guard m != .fft || n >= 100 else { throw LoupeError("tsne: method \"fft\" needs at least 100 points, got \(n)") }
             }
             return .tensor(Tensor(shape: [n, 2], data: t.embed(x, n: n, d: d)))
