@@ -8,6 +8,8 @@
 #include <immintrin.h>
 #include <string.h>
 
+#include "dnnl_thread.h"
+
 void omp_set_num_threads(int);
 
 #define TARGET __attribute__((target("avx512f,avx512bw,avx512bf16")))
@@ -71,6 +73,23 @@ typedef struct {
 static _Thread_local int ready, team;
 static _Thread_local dnnl_engine_t engine;
 static _Thread_local dnnl_stream_t stream;
+
+int loupe_dnnl_thread(int threads, dnnl_engine_t *e, dnnl_stream_t *st) {
+    dnnl_status_t s;
+    if (threads < 1) threads = 1;
+    if (threads != team) {
+        omp_set_num_threads(threads);                        // this thread's OpenMP team: oneDNN splits among it
+        team = threads;
+    }
+    if (!ready) {
+        if ((s = dnnl_engine_create(&engine, dnnl_cpu, 0)) != dnnl_success) return (int)s;
+        if ((s = dnnl_stream_create(&stream, engine, dnnl_stream_default_flags)) != dnnl_success) return (int)s;
+        ready = 1;
+    }
+    *e = engine;
+    *st = stream;
+    return 0;
+}
 static _Thread_local entry cache[CACHED];
 static _Thread_local unsigned long clock_;
 
@@ -122,15 +141,9 @@ int loupe_bf16_gemm_nt(const uint16_t *a, long lda, long m, const uint16_t *w, l
                        float *c, long ldc, int accumulate, int threads, int w_kn) {
     dnnl_status_t s;
     if (threads < 1) threads = 1;
-    if (threads != team) {
-        omp_set_num_threads(threads);                        // this thread's OpenMP team: oneDNN splits among it
-        team = threads;
-    }
-    if (!ready) {
-        if ((s = dnnl_engine_create(&engine, dnnl_cpu, 0)) != dnnl_success) return (int)s;
-        if ((s = dnnl_stream_create(&stream, engine, dnnl_stream_default_flags)) != dnnl_success) return (int)s;
-        ready = 1;
-    }
+    dnnl_engine_t e_;
+    dnnl_stream_t st_;
+    if ((s = loupe_dnnl_thread(threads, &e_, &st_)) != 0) return (int)s;
     accumulate = accumulate != 0;
     w_kn = w_kn != 0;
     entry *hit = NULL, *oldest = &cache[0];

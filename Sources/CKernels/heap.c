@@ -5,11 +5,14 @@
 #include <malloc.h>
 #endif
 
-void loupe_keep_heap(long mmapThreshold, long trimThreshold) {
+void loupe_keep_heap(long mmapThreshold, long trimThreshold, int heapOnly) {
 #if defined(__GLIBC__)
     mallopt(M_MMAP_THRESHOLD, (int)mmapThreshold);
     mallopt(M_TRIM_THRESHOLD, (int)trimThreshold);
+    // glibc caps the threshold at 32 MB; blocks above it are mmapped, so every pass's large activations
+    // (scores and pattern of long prompts, the logits) would be fresh pages unless mmap is off altogether.
+    if (heapOnly) mallopt(M_MMAP_MAX, 0);
 #else
-    (void)mmapThreshold; (void)trimThreshold;
+    (void)mmapThreshold; (void)trimThreshold; (void)heapOnly;
 #endif
 }

@@ -159,11 +159,15 @@ final class ForwardPass {
         try fire(.mlpOut, l, mlpOut.p, shapeResid)
     }
 
-    /// out[rows, outDim] (row stride ldOut) = x[rows, inDim] (row stride ldX) · W (+ bias): an F32 matrix
-    /// as one sgemm split across the threads by output columns, any other through `WeightMatrix.apply`.
+    /// out[rows, outDim] (row stride ldOut) = x[rows, inDim] (row stride ldX) · W (+ bias): the packed matrix
+    /// when it has one (`WeightMatrix.packedForPrompts`), else an F32 matrix as one sgemm split across the
+    /// threads by output columns, any other through `WeightMatrix.apply`.
     func project(_ m: WeightMatrix, _ x: UnsafePointer<Float>, ldX: Int, out: UnsafeMutablePointer<Float>, ldOut: Int,
                  bias: UnsafePointer<Float>? = nil, rows: Int? = nil) {
         let rows = rows ?? self.rows
+        if m.applyPacked(x, ldX: ldX, rows: rows, out: out, ldOut: ldOut, bias: bias, accumulate: false, scratch: scratch) {
+            return
+        }
         if m.dtype == .f32 && (m.layout == .inOut || m.rowMap == nil) {
             Kernels.linear(x: x, ldX: ldX, w: m.bytes.baseAddress!.assumingMemoryBound(to: Float.self), layout: m.layout,
                            bias: bias, out: out, ldOut: ldOut, rows: rows, inDim: m.inDim, outDim: m.outDim,

@@ -8,9 +8,11 @@ public struct WeightMemory: Sendable, Equatable {
     public var owned: [DType: Int] = [:]
     /// The per-model scratch the forward pass reuses (F32).
     public var scratch: Int = 0
+    /// Matrices packed for prompt products (F32, made by the first prompt pass; `PackedWeights`).
+    public var packed: Int = 0
 
     public var mappedBytes: Int { mapped.values.reduce(0, +) }
-    public var ownedBytes: Int { owned.values.reduce(0, +) + scratch }
+    public var ownedBytes: Int { owned.values.reduce(0, +) + scratch + packed }
 }
 
 extension HookedTransformer {
@@ -21,6 +23,7 @@ extension HookedTransformer {
         var seen = Set<ObjectIdentifier>()
         func add(_ matrix: WeightMatrix?) {
             guard let matrix, seen.insert(ObjectIdentifier(matrix)).inserted else { return }
+            m.packed += matrix.packedBytes
             if matrix.isMapped {
                 m.mapped[matrix.dtype, default: 0] += matrix.bytes.count
             } else {

@@ -28,6 +28,10 @@ final class WeightMatrix: @unchecked Sendable {
     /// Products on a BF16 matrix run as bf16 × bf16 with f32 sums (`BF16Products`, oneDNN) instead of
     /// widening blocks to f32 for sgemm: set at load by the compute precision (`ComputePrecision`).
     var bf16Products = false
+    /// Whether the matrix has been packed for prompt products (`packedForPrompts`).
+    enum PackState { case untried, packed(PackedWeights), refused }
+    var packState = PackState.untried
+    static let packLock = NSLock()
 
     init(name: String, dtype: DType, layout: Layout, inDim: Int, outDim: Int, bytes: UnsafeRawBufferPointer,
          owner: AnyObject?, rowMap: [Int]? = nil) {
@@ -112,6 +116,16 @@ final class WeightMatrix: @unchecked Sendable {
     func apply(_ x: UnsafePointer<Float>, ldX: Int, rows n: Int, out: UnsafeMutablePointer<Float>, ldOut: Int,
                bias: UnsafePointer<Float>? = nil, accumulate: Bool = false, scratch: ScratchPool, fast: MatVecScratch? = nil) {
         if n == 0 { return }
+        if applyPacked(x, ldX: ldX, rows: n, out: out, ldOut: ldOut, bias: bias, accumulate: accumulate, scratch: scratch) {
+            return
+        }
+        applyUnpacked(x, ldX: ldX, rows: n, out: out, ldOut: ldOut, bias: bias, accumulate: accumulate, scratch: scratch,
+                      fast: fast)
+    }
+
+    /// `apply` on the stored matrix: bf16 products, widened blocks and sgemm, or the one-position matvecs.
+    func applyUnpacked(_ x: UnsafePointer<Float>, ldX: Int, rows n: Int, out: UnsafeMutablePointer<Float>, ldOut: Int,
+                       bias: UnsafePointer<Float>?, accumulate: Bool, scratch: ScratchPool, fast: MatVecScratch? = nil) {
         if usesBF16Products(rows: n),
            applyBF16(x, ldX: ldX, rows: n, out: out, ldOut: ldOut, bias: bias, accumulate: accumulate, threads: scratch.threads) {
             return

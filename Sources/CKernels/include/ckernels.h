@@ -19,8 +19,9 @@ void loupe_silu(const float *x, float *out, long n, float beta);
 /// only −∞ becomes zeros.
 void loupe_softmax_rows(const float *x, float *out, long rows, long cols);
 
-/// glibc: allocations up to `mmapThreshold` bytes come from the heap, and up to `trimThreshold` bytes of
-/// free heap top stay mapped for reuse (no-op elsewhere).
-void loupe_keep_heap(long mmapThreshold, long trimThreshold);
+/// glibc: allocations up to `mmapThreshold` bytes come from the heap (all of them when `heapOnly`: glibc
+/// then maps none on its own, except when the heap cannot grow), and up to `trimThreshold` bytes of free
+/// heap top stay mapped for reuse (no-op elsewhere).
+void loupe_keep_heap(long mmapThreshold, long trimThreshold, int heapOnly);
 
 #endif

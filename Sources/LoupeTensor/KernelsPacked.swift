@@ -1,0 +1,83 @@
+import CBF16Kernels
+import Foundation
+
+/// An f32 weight matrix packed once into oneDNN's blocked layout, for products on two or more rows:
+/// oneDNN's brgemm matmul reads the prepared panels directly, where sgemm packs the weights again on every
+/// call. On this machine it runs about twice OpenBLAS sgemm per core at the models' shapes (bench/RESULTS.md,
+/// "Kernels"); sums are f32 in a different order (~1e-6 relative). The packed copy is owned memory: packing
+/// stops at `budgetBytes` for the whole process.
+public final class PackedWeights: @unchecked Sendable {
+    private let handle: OpaquePointer
+    public let outDim: Int
+    public let inDim: Int
+    /// The packed bytes (oneDNN pads outDim to 64 and inDim to 16).
+    public let bytes: Int
+
+    /// Packs W stored [outDim, inDim] (`.outIn`) or [inDim, outDim] (`.inOut`), row stride ldW; nil when
+    /// oneDNN has no fast kernel for it here or the budget is spent.
+    public init?(_ w: UnsafePointer<Float>, ldW: Int, outDim: Int, inDim: Int, layout: Kernels.WeightLayout) {
+        let estimate = ((outDim + 63) / 64 * 64) * ((inDim + 15) / 16 * 16) * 4
+        guard PackedWeights.reserve(estimate) else { return nil }
+        guard let h = loupe_f32_pack(w, ldW, outDim, inDim, layout == .inOut ? 1 : 0) else {
+            PackedWeights.release(estimate)
+            return nil
+        }
+        handle = h
+        self.outDim = outDim
+        self.inDim = inDim
+        bytes = estimate
+    }
+
+    deinit {
+        loupe_f32_packed_free(handle)
+        PackedWeights.release(bytes)
+    }
+
+    /// out[rows, outDim] (dense) = x[rows, inDim] (dense) · Wᵀ (+ out when accumulate), the rows split across
+    /// up to `threads` threads (at least 8 rows each). A thread whose product oneDNN refuses runs
+    /// `fallback(r0, n)` for its rows instead.
+    public func apply(_ x: UnsafePointer<Float>, rows: Int, out: UnsafeMutablePointer<Float>, accumulate: Bool,
+                      threads: Int, fallback: @escaping (Int, Int) -> Void) {
+        if rows == 0 { return }
+        let n = max(1, min(threads, rows / 8))
+        let (h, k, o) = (handle, inDim, outDim)
+        ParallelFor.run(n) { t in
+            let r0 = rows * t / n, r1 = rows * (t + 1) / n
+            if r0 >= r1 { return }
+            let status = loupe_f32_packed_gemm(h, x + r0 * k, k, r1 - r0, out + r0 * o, o, accumulate ? 1 : 0)
+            if status != 0 { fallback(r0, r1 - r0) }
+        }
+    }
+
+    // MARK: the budget
+
+    /// Owned bytes all packed matrices may take: 10% of the memory available when first asked.
+    public static let budgetBytes: Int = {
+        if let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
+           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("MemAvailable:") }),
+           let kb = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) {
+            return kb * 1024 / 10
+        }
+        return Int(ProcessInfo.processInfo.physicalMemory / 10)
+    }()
+
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var used = 0
+
+    /// Bytes held by packed matrices now.
+    public static var usedBytes: Int { lock.lock(); defer { lock.unlock() }; return used }
+
+    private static func reserve(_ n: Int) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if used + n > budgetBytes { return false }
+        used += n
+        return true
+    }
+
+    private static func release(_ n: Int) {
+        lock.lock()
+        used = max(0, used - n)
+        lock.unlock()
+    }
+}
