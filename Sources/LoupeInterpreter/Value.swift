@@ -88,7 +88,13 @@ public final class TupleBox: RandomAccessCollection {
 public enum HashKey: Hashable {
     case none, int(Int), float(Double), string(String), tuple([HashKey]), object(ObjectIdentifier)
 
-    init(_ v: Value) throws {
+    /// Tuples nested deeper than this are not hashed (hashing, comparing and freeing a key walk it
+    /// recursively); Python's own recursion limit stops the same keys.
+    static let maxTupleDepth = 100
+
+    init(_ v: Value) throws { try self.init(v, depth: 0) }
+
+    private init(_ v: Value, depth: Int) throws {
         switch v {
         case .none: self = .none
         case .bool(let b): self = .int(b ? 1 : 0)
@@ -96,7 +102,12 @@ public enum HashKey: Hashable {
         case .float(let d):
             if d == d.rounded(), abs(d) < 9e18 { self = .int(Int(d)) } else { self = .float(d) }
         case .string(let s): self = .string(s)
-        case .tuple(let t): self = .tuple(try t.items.map { try HashKey($0) })
+        case .tuple(let t):
+            guard depth < HashKey.maxTupleDepth else {
+                throw LoupeError("a tuple nested more than \(HashKey.maxTupleDepth) deep cannot be a dict key",
+                                 hint: "use a flatter key, such as a string or a tuple of its parts")
+            }
+            self = .tuple(try t.items.map { try HashKey($0, depth: depth + 1) })
         case .function(let f): self = .object(ObjectIdentifier(f))
         case .builtin(let f): self = .object(ObjectIdentifier(f))
         case .host(let h): self = .object(ObjectIdentifier(h))

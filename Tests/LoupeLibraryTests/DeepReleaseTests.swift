@@ -16,15 +16,15 @@ final class DeepReleaseTests: XCTestCase {
     func testDeepChainsAreFreedOnASmallStack() throws {
         let source = try String(contentsOf: Self.script, encoding: .utf8)
         let names = ["x", "t", "d", "f", "m", "p", "key", "defaults", "receiver", "keywords"]
-        for run in 0..<3 {
+        for run in 0..<2 {
             let sink = CollectingSink()
             let interp = Library.interpreter(sink: sink)
             _ = try interp.execute(source + """
 
                 key = ()
-                for i in range(N):
+                for i in range(98):
                     key = (key,)
-                key = {key: 1}
+                key = {(key, 1): t}
                 defaults = None
                 for i in range(N):
                     defaults = lambda y=defaults: y
