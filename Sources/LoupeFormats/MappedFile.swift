@@ -1,4 +1,5 @@
 import Foundation
+import CKernels
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -12,7 +13,10 @@ import Darwin
 /// A mapping reads the file as it is now, so the file must not change under it: a truncated file makes
 /// the next read of a lost page a SIGBUS, and bytes written in place show through. So every mapped file
 /// is listed in `MappedFiles` (by device and inode, with who holds it: `save` refuses to write over one),
-/// and `checkIntact()` (at the start of each forward pass) turns a file changed on disk into an error.
+/// and `checkIntact()` (at the start and end of each forward pass) turns a file changed on disk into an
+/// error. A file truncated while being read (mid-pass, by another process) would make the read a
+/// SIGBUS: the mapping is registered with the handler in CKernels/mapped_faults.c, which maps zeros over
+/// the lost page and counts the fault; `checkIntact()` then reports the file instead of a crash.
 public final class MappedFile: @unchecked Sendable {
     public let url: URL
     /// Every byte of the file. Empty (with a nil base address) for an empty file.
@@ -23,6 +27,8 @@ public final class MappedFile: @unchecked Sendable {
     /// Kept open so `checkIntact` sees this inode's size and times even if the path is replaced.
     private let fd: Int32
     let identity: MappedFiles.Identity?
+    /// The mapping's slot in the SIGBUS handler's table (-1: not registered).
+    private let faultSlot: Int32
     /// The file's modification time when mapped (seconds, nanoseconds).
     private let modified: (Int, Int)
     /// What holds the mapping ("the model at …"), for errors; set by `MappedFiles.holding`.
@@ -66,6 +72,7 @@ public final class MappedFile: @unchecked Sendable {
             identity = nil
             holder = nil
             modified = (0, 0)
+            faultSlot = -1
             return
         }
         let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0)
@@ -77,6 +84,7 @@ public final class MappedFile: @unchecked Sendable {
         self.fd = fd
         base = p
         buffer = UnsafeRawBufferPointer(start: p, count: size)
+        faultSlot = loupe_mapping_register(p, size)
         let id = MappedFiles.Identity(st)
         identity = id
         modified = MappedFiles.modificationTime(st)
@@ -88,6 +96,12 @@ public final class MappedFile: @unchecked Sendable {
     /// a read of it could crash or return other bytes. An fstat: about a microsecond.
     public func checkIntact() throws {
         guard fd >= 0 else { return }
+        let faults = loupe_mapping_faults(faultSlot)
+        if faults > 0 {
+            throw FormatError(.truncated, file: path,
+                              "changed on disk while it was being read (truncated by another process: \(faults) page\(faults == 1 ? "" : "s") of it read as zeros, so those results are not used)",
+                              hint: "load the model again")
+        }
         var st = stat()
         guard fstat(fd, &st) == 0 else { return }
         if Int(st.st_size) < length {
@@ -116,6 +130,7 @@ public final class MappedFile: @unchecked Sendable {
         identity = nil
         holder = nil
         modified = (0, 0)
+        faultSlot = -1
         length = bytes.count
         let p = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 64)
         bytes.withUnsafeBytes { if let src = $0.baseAddress { p.copyMemory(from: src, byteCount: bytes.count) } }
@@ -126,6 +141,7 @@ public final class MappedFile: @unchecked Sendable {
     deinit {
         if let identity { MappedFiles.remove(identity, holder: registeredHolder) }
         if fd >= 0 { close(fd) }
+        loupe_mapping_unregister(faultSlot)
         guard let base else { return }
         if isHeapCopy { base.deallocate() } else { munmap(base, length) }
     }

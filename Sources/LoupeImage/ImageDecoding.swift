@@ -33,10 +33,7 @@ extension Image {
             throw FormatError(.notFound, file: path, "no such file")
         }
         guard !isDir.boolValue else { throw FormatError(.unreadable, file: path, "is a folder, not an image") }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw FormatError(.unreadable, file: path, "cannot be read")
-        }
-        return [UInt8](data)
+        return [UInt8](try RegularFile.read(path))  // a FIFO or device is refused, not waited on
     }
 
     public static func sniff(_ bytes: [UInt8]) -> FileFormat? {

@@ -145,7 +145,7 @@ enum Format {
     /// `"%d items, %.2f" % (n, x)`.
     static func percent(_ fmt: String, _ args: Value) throws -> String {
         var items: [Value]
-        if case .tuple(let t) = args { items = t } else { items = [args] }
+        if case .tuple(let t) = args { items = t.items } else { items = [args] }
         var out = ""
         let c = Array(fmt)
         var i = 0

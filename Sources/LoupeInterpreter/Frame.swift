@@ -13,6 +13,11 @@ final class Frame {
         self.parent = parent
     }
 
+    deinit {
+        DeepRelease.release(&slots)
+        DeepRelease.release(&returnValue)
+    }
+
     @inline(__always)
     func ancestor(_ depth: Int) -> Frame {
         var f = self
@@ -26,6 +31,8 @@ final class Globals {
     var slots: ContiguousArray<Value?> = []
     var index: [String: Int] = [:]
     var names: [String] = []
+
+    deinit { DeepRelease.release(&slots) }
 
     func slot(for name: String) -> Int {
         if let i = index[name] { return i }
@@ -78,6 +85,8 @@ public final class FunctionValue {
         self.location = location
         self.doc = doc
     }
+
+    deinit { DeepRelease.release(&defaultValues) }
 
     public var signature: String {
         var parts: [String] = []

@@ -20,7 +20,7 @@ enum Indexing {
     static func getItem(_ obj: Value, _ key: Value, _ rt: Interpreter) throws -> Value {
         switch obj {
         case .list(let l): return try sequenceGet(l.items, key, "list") { .list($0) }
-        case .tuple(let t): return try sequenceGet(t, key, "tuple") { .tuple($0) }
+        case .tuple(let t): return try sequenceGet(t.items, key, "tuple") { .tuple($0) }
         case .string(let s):
             let chars = s.map { Value.string(String($0)) }
             return try sequenceGet(chars, key, "string") { .string($0.map { if case .string(let c) = $0 { return c }; return "" }.joined()) }
@@ -114,7 +114,7 @@ enum Indexing {
     /// adds a dimension, `...` fills, an integer list or 1-d tensor gathers.
     static func tensorIndex(_ key: Value) throws -> [TensorIndex] {
         let parts: [Value]
-        if case .tuple(let items) = key { parts = items } else { parts = [key] }
+        if case .tuple(let items) = key { parts = items.items } else { parts = [key] }
         var sawEllipsis = false
         return try parts.map { p in
             switch p {

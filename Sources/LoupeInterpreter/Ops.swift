@@ -57,7 +57,7 @@ public enum Ops {
             return .string(String(repeating: s, count: max(0, n)))
         case (.mod, .string(let fmt), _): return .string(try Format.percent(fmt, b))
         case (.add, .list(let x), .list(let y)): return .list(x.items + y.items)
-        case (.add, .tuple(let x), .tuple(let y)): return .tuple(x + y)
+        case (.add, .tuple(let x), .tuple(let y)): return .tuple(x.items + y.items)
         case (.mul, .list(let l), _), (.mul, _, .list(let l)):
             guard let n = intLike(a) ?? intLike(b) else { break }
             try checkRepeat(l.items.count, n)
@@ -65,7 +65,7 @@ public enum Ops {
         case (.mul, .tuple(let l), _), (.mul, _, .tuple(let l)):
             guard let n = intLike(a) ?? intLike(b) else { break }
             try checkRepeat(l.count, n)
-            return .tuple(Array([[Value]](repeating: l, count: max(0, n)).joined()))
+            return .tuple(Array([[Value]](repeating: l.items, count: max(0, n)).joined()))
         case (.bitOr, .dict(let x), .dict(let y)):
             let d = x.copy()
             for (k, v) in zip(y.keys, y.values) { try d.set(k, v) }
@@ -257,7 +257,7 @@ public enum Ops {
         if let x = number(a), let y = number(b) { return x < y ? -1 : (x > y ? 1 : 0) }
         switch (a, b) {
         case (.string(let x), .string(let y)): return x < y ? -1 : (x > y ? 1 : 0)
-        case (.tuple(let x), .tuple(let y)): return try orderSeq(x, y)
+        case (.tuple(let x), .tuple(let y)): return try orderSeq(x.items, y.items)
         case (.list(let x), .list(let y)): return try orderSeq(x.items, y.items)
         case (.tensor(let t), _) where t.tensor.count == 1: return try order(.float(Double(t.tensor.item)), b)
         case (_, .tensor(let t)) where t.tensor.count == 1: return try order(a, .float(Double(t.tensor.item)))
@@ -302,7 +302,7 @@ public enum Ops {
     public static func iterate(_ v: Value) throws -> [Value] {
         switch v {
         case .list(let l): return l.items
-        case .tuple(let t): return t
+        case .tuple(let t): return t.items
         case .range(let r):
             if r.count > 1 << 28 { throw LoupeError("range of \(r.count) numbers is too large to turn into a list", hint: "loop over it with `for` instead") }
             return (0..<r.count).map { .int(r.at($0)) }

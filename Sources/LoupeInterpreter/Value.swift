@@ -10,7 +10,7 @@ public enum Value {
     case float(Double)
     case string(String)
     case list(ListBox)
-    case tuple([Value])
+    case tuple(TupleBox)
     case dict(DictBox)
     case range(RangeValue)
     case function(FunctionValue)
@@ -61,6 +61,7 @@ public enum Value {
     }
 
     public static func list(_ items: [Value]) -> Value { .list(ListBox(items)) }
+    public static func tuple(_ items: [Value]) -> Value { .tuple(TupleBox(items)) }
     public static func tensor(_ t: Tensor, kind: TensorValue.Kind = .float) -> Value { .tensor(TensorValue(t, kind: kind)) }
 }
 
@@ -71,11 +72,29 @@ public final class ListBox {
     deinit { DeepRelease.release(&items) }
 }
 
+/// A tuple's items, immutable. A class (not a bare array) so that freeing a tuple nested 100 000 deep
+/// goes through `DeepRelease` like lists do; reads like an array (`t.count`, `t[0]`, `t.map`).
+public final class TupleBox: RandomAccessCollection {
+    public private(set) var items: [Value]
+    public init(_ items: [Value]) { self.items = items }
+    deinit { DeepRelease.release(&items) }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { items.count }
+    public subscript(i: Int) -> Value { items[i] }
+}
+
 /// A key usable in a dict: Python equality (1 == 1.0 == True) and hashing.
 public enum HashKey: Hashable {
     case none, int(Int), float(Double), string(String), tuple([HashKey]), object(ObjectIdentifier)
 
-    init(_ v: Value) throws {
+    /// Tuples nested deeper than this are not hashed (hashing, comparing and freeing a key walk it
+    /// recursively); Python's own recursion limit stops the same keys.
+    static let maxTupleDepth = 100
+
+    init(_ v: Value) throws { try self.init(v, depth: 0) }
+
+    private init(_ v: Value, depth: Int) throws {
         switch v {
         case .none: self = .none
         case .bool(let b): self = .int(b ? 1 : 0)
@@ -83,7 +102,12 @@ public enum HashKey: Hashable {
         case .float(let d):
             if d == d.rounded(), abs(d) < 9e18 { self = .int(Int(d)) } else { self = .float(d) }
         case .string(let s): self = .string(s)
-        case .tuple(let t): self = .tuple(try t.map { try HashKey($0) })
+        case .tuple(let t):
+            guard depth < HashKey.maxTupleDepth else {
+                throw LoupeError("a tuple nested more than \(HashKey.maxTupleDepth) deep cannot be a dict key",
+                                 hint: "use a flatter key, such as a string or a tuple of its parts")
+            }
+            self = .tuple(try t.items.map { try HashKey($0, depth: depth + 1) })
         case .function(let f): self = .object(ObjectIdentifier(f))
         case .builtin(let f): self = .object(ObjectIdentifier(f))
         case .host(let h): self = .object(ObjectIdentifier(h))
@@ -102,7 +126,10 @@ public final class DictBox {
     private var index: [HashKey: Int] = [:]
 
     public init() {}
-    deinit { DeepRelease.release(&values) }
+    deinit {
+        DeepRelease.release(&values)
+        DeepRelease.release(&keys)
+    }
     public init(_ pairs: [(String, Value)]) {
         for (k, v) in pairs { try? set(.string(k), v) }
     }
@@ -171,7 +198,8 @@ public final class TensorValue {
 
 /// A method bound to its receiver (`f = xs.append`).
 public final class BoundMethod {
-    public let receiver: Value
+    public private(set) var receiver: Value
     public let name: String
     public init(receiver: Value, name: String) { self.receiver = receiver; self.name = name }
+    deinit { DeepRelease.release(&receiver) }
 }

@@ -39,6 +39,9 @@ enum FileBuiltins {
             if case .string = value, !isString(pathValue) { swap(&pathValue, &value) }
             let path = try pathValue.asString("save: path")
             let u = try writeURL(path, rt)
+            if let kind = RegularFile.otherKind(at: u.path) {  // opening a FIFO to write waits for a reader
+                throw LoupeError("save: \(u.path) is \(kind), not a regular file", hint: "save to a file path")
+            }
             if let holder = MappedFiles.holder(ofPath: u.path) {
                 throw LoupeError("save: \(u.path) is mapped by \(holder); writing over it would change the weights under the loaded model",
                                  hint: "save to another path, or release the model first (del model)")
@@ -93,8 +96,9 @@ enum FileBuiltins {
                 throw LoupeError("read: no such file \(u.path)", hint: Suggest.hint(for: u.lastPathComponent, in: names))
             }
             do {
+                try RegularFile.check(u.path)  // a FIFO, device or socket would block or never end
                 switch u.pathExtension.lowercased() {
-                case "npy": return .tensor(try Npy.decode(try Data(contentsOf: u), name: path))
+                case "npy": return .tensor(try Npy.decode(try RegularFile.read(u.path), name: path))
                 case "npz":
                     let archive = try Archive(url: u, accessMode: .read)
                     let d = DictBox()
@@ -108,21 +112,25 @@ enum FileBuiltins {
                     return .dict(d)
                 case "safetensors":
                     let d = DictBox()
-                    for (k, t) in try Safetensors.decode(try Data(contentsOf: u), name: path) { try d.set(.string(k), .tensor(t)) }
+                    for (k, t) in try Safetensors.decode(try RegularFile.read(u.path), name: path) { try d.set(.string(k), .tensor(t)) }
                     return .dict(d)
-                case "csv": return TextFormats.parseCSV(try String(contentsOf: u, encoding: .utf8))
-                case "json": return try TextFormats.parseJSON(try String(contentsOf: u, encoding: .utf8), name: path)
+                case "csv": return TextFormats.parseCSV(try RegularFile.text(u.path))
+                case "json": return try TextFormats.parseJSON(try RegularFile.text(u.path), name: path)
                 case "jsonl":
-                    let text = try String(contentsOf: u, encoding: .utf8)
+                    let text = try RegularFile.text(u.path)
                     var out: [Value] = []
                     for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
                     where !line.trimmingCharacters(in: .whitespaces).isEmpty {
                         out.append(try TextFormats.parseJSON(String(line), name: path, line: i + 1))
                     }
                     return .list(out)
-                default: return .string(try String(contentsOf: u, encoding: .utf8))
+                default: return .string(try RegularFile.text(u.path))
                 }
-            } catch let e as LoupeError { throw e } catch {
+            } catch let e as LoupeError { throw e } catch let e as FormatError {
+                throw LoupeError("read: \(e.description)")
+            } catch let e as UTF8Text.InvalidError {
+                throw LoupeError("read: \(e.description)")
+            } catch {
                 throw LoupeError("read \(path): \(error.localizedDescription)")
             }
         }

@@ -136,6 +136,7 @@ extension HookedTransformer {
         } catch let stop as StopForward {
             logits = stop.output                                         // the residual stream where a hook stopped
         }
+        try checkMappedWeights()  // a file truncated during the pass: its lost pages were read as zeros
         if let kv { kv.length += T }
         var cache: ActivationCache?
         if filter != nil {

@@ -27,6 +27,28 @@ final class MappedFileChangeTests: XCTestCase {
         XCTAssertThrowsError(try n.checkIntact()) { XCTAssertTrue("\($0)".contains("was written to on disk"), "\($0)") }
     }
 
+    func testReadsOfATruncatedMappingReadZerosAndAreReported() throws {
+        // the SIGBUS handler: a read of a page lost to truncation reads zeros instead of killing the
+        // process, and checkIntact names the file
+        let dir = try makeTempDir(self)
+        let url = dir.appendingPathComponent("w.bin")
+        try Data(repeating: 7, count: 4 * 4096).write(to: url)
+        let m = try MappedFile(url: url)
+        XCTAssertEqual(m.buffer[3 * 4096], 7)  // the page is mapped and read once
+        XCTAssertEqual(truncate(url.path, 4096), 0)
+        XCTAssertEqual(m.buffer[0], 7)  // the first page is still in the file
+        XCTAssertEqual(m.buffer[2 * 4096 + 5], 0)  // faulted: zeros
+        XCTAssertEqual(m.buffer[3 * 4096], 0)
+        XCTAssertThrowsError(try m.checkIntact()) { e in
+            XCTAssertEqual((e as? FormatError)?.kind, .truncated)
+            XCTAssertTrue("\(e)".contains("w.bin: changed on disk while it was being read"), "\(e)")
+            XCTAssertTrue("\(e)".contains("2 pages of it read as zeros"), "\(e)")
+        }
+        // a fresh mapping of the (now shorter) file is intact
+        let again = try MappedFile(url: url)
+        XCTAssertNoThrow(try again.checkIntact())
+    }
+
     func testRegistryNamesTheHolderByInodeUntilReleased() throws {
         let dir = try makeTempDir(self)
         let url = dir.appendingPathComponent("m.bin")

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 @testable import LoupeInterpreter
 @testable import LoupeLibrary
+import CKernels
 
 /// A loaded model's files changing on disk: `save` refuses to write over them, and a file truncated by
 /// another process ends the next forward pass with an error instead of a SIGBUS.
@@ -48,6 +49,33 @@ final class MappedModelFileTests: XCTestCase {
         }
         // the interpreter is still usable
         XCTAssertEqual(try interp.execute("1 + 1", file: "t.loupe").map(Repr.repr), "2")
+    }
+
+    func testWeightsTruncatedDuringAPassGiveAnErrorNotSIGBUS() throws {
+        // a hook on the first block truncates the weights file while the pass runs: the later blocks'
+        // reads of the lost pages fault (SIGBUS), read zeros instead, and the pass ends with an error
+        let dir = try modelCopy()
+        let weights = dir.appendingPathComponent("model.safetensors")
+        let path = weights.path
+        let interp = try run("m = load(DIR, fold_ln=False, center_writing_weights=False, center_unembed=False)\nm(\"hello\")\n", model: dir)
+        interp.define("truncate_weights", .builtin(Builtins.function("truncate_weights()", doc: "test only") { _, _ in
+            .int(Int(truncate(path, 0)))
+        }))
+        let before = loupe_mapping_total_faults()
+        XCTAssertThrowsError(try interp.execute("""
+            def cut(x, hook):
+                truncate_weights()
+            m.run_with_hooks("hello there", fwd_hooks=[("blocks.0.hook_resid_post", cut)])
+            """, file: "t.loupe")) { e in
+            let text = "\(e)"
+            XCTAssertTrue(text.contains("model.safetensors"), text)
+            XCTAssertTrue(text.contains("changed on disk while it was being read"), text)
+            XCTAssertTrue(text.contains("t.loupe:3:"), text)
+        }
+        XCTAssertGreaterThan(loupe_mapping_total_faults(), before, "no read of the truncated file faulted")
+        // the interpreter is still usable, and the model keeps refusing to run on the lost file
+        XCTAssertEqual(try interp.execute("1 + 1", file: "t.loupe").map(Repr.repr), "2")
+        XCTAssertThrowsError(try interp.execute("m(\"hello\")", file: "t.loupe")) { XCTAssertTrue("\($0)".contains("model.safetensors"), "\($0)") }
     }
 
     func testLoadOfAFIFOIsRefusedAtOnce() throws {

@@ -49,7 +49,7 @@ final class CacheObject: HostObject {
 
     func getItem(_ key: Value, interpreter: Interpreter) throws -> Value? {
         var parts: [Value]
-        if case .tuple(let t) = key { parts = t } else { parts = [key] }
+        if case .tuple(let t) = key { parts = t.items } else { parts = [key] }
         guard !parts.isEmpty, case .string(let name) = parts[0] else {
             throw LoupeError("cache[...] takes a hook name, optionally with a layer and a layer type: cache[\"pattern\", 3]")
         }

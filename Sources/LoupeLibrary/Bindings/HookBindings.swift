@@ -64,7 +64,7 @@ enum HookBindings {
         let items: [Value]
         switch v {
         case .list(let l): items = l.items
-        case .tuple(let t): items = t.count == 2 && !isHookEntry(t[0]) ? [v] : t
+        case .tuple(let t): items = t.count == 2 && !isHookEntry(t[0]) ? [v] : t.items
         case .host: items = [v]
         default: throw LoupeError("fwd_hooks must be a list of (name, function) pairs, not \(v.typeName)")
         }

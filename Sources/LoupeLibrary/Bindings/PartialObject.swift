@@ -4,14 +4,22 @@ import LoupeInterpreter
 /// keywords win), usable wherever a function is, e.g. as a hook.
 final class Partial: HostObject {
     let typeName = "partial"
-    let function: Value
-    let args: [Value]
-    let keywords: [(String, Value)]
+    private(set) var function: Value
+    private(set) var args: [Value]
+    private(set) var keywords: [(String, Value)]
 
     init(function: Value, args: [Value], keywords: [(String, Value)]) {
         self.function = function
         self.args = args
         self.keywords = keywords
+    }
+
+    deinit {  // `p = partial(f, p)` in a loop nests: freed without deep recursion
+        DeepRelease.release(&function)
+        DeepRelease.release(&args)
+        var keywordValues = keywords.map(\.1)
+        keywords = []
+        DeepRelease.release(&keywordValues)
     }
 
     static let builtin = Builtins.function("partial(func, *args, **kwargs)",

@@ -88,7 +88,7 @@ enum PlotValues {
         let rows: [Value]
         switch v {
         case .list(let l): rows = l.items
-        case .tuple(let t): rows = t
+        case .tuple(let t): rows = t.items
         default: throw LoupeError("\(what) must be a list of lists of booleans or a tensor, not \(v.typeName)")
         }
         return try rows.map { row in
@@ -128,7 +128,7 @@ enum PlotValues {
         let items: [Value]
         switch v {
         case .list(let l): items = l.items
-        case .tuple(let t): items = t
+        case .tuple(let t): items = t.items
         default: return nil
         }
         if items.isEmpty { return [] }
@@ -142,7 +142,7 @@ enum PlotValues {
         let rows: [Value]
         switch v {
         case .list(let l): rows = l.items
-        case .tuple(let t): rows = t
+        case .tuple(let t): rows = t.items
         default: throw LoupeError("\(what) must be a list of lists of colours")
         }
         return try rows.map { try colorList($0, what) ?? [color($0, what)] }
@@ -180,7 +180,7 @@ enum PlotValues {
         let items: [Value]
         switch v {
         case .list(let l): items = l.items
-        case .tuple(let t): items = t
+        case .tuple(let t): items = t.items
         case .tensor: items = try numbers(v, what).map { .float($0) }
         default: throw LoupeError("\(what) must be a pair (low, high)")
         }

@@ -12,7 +12,7 @@ enum ViewArguments {
         case .tensor(let t): return (t.tensor.toArray(), t.tensor.shape)
         case .int, .float, .bool: return ([Float(try v.asDouble(what))], [])
         case .list(let box): return try nested(box.items, what)
-        case .tuple(let items): return try nested(items, what)
+        case .tuple(let items): return try nested(items.items, what)
         default:
             throw LoupeError("\(what) must be a tensor or (nested) lists of numbers, not \(v.typeName)")
         }
@@ -44,7 +44,7 @@ enum ViewArguments {
         let items: [Value]
         switch v {
         case .list(let box): items = box.items
-        case .tuple(let t): items = t
+        case .tuple(let t): items = t.items
         case .host(let h):
             guard let it = try h.iterate() else { throw LoupeError("\(what) must be a list of strings, not \(v.typeName)") }
             items = it
@@ -85,7 +85,7 @@ enum ViewArguments {
     static func list(_ v: Value, _ what: String) throws -> [Value] {
         switch v {
         case .list(let box): return box.items
-        case .tuple(let t): return t
+        case .tuple(let t): return t.items
         case .tensor(let t):
             let shape = t.tensor.shape
             guard let first = shape.first else { throw LoupeError("\(what) must be a list, not a scalar tensor") }
