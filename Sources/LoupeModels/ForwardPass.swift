@@ -192,9 +192,17 @@ final class ForwardPass {
         let shape = [B, positions, c.dVocab]
         let logits = Tensor(storage: TensorStorage(uninitializedCount: n * c.dVocab), shape: shape,
                             strides: Tensor.contiguousStrides(shape), offset: 0)    // written in full below
-        // Row b reads lnOut[b, T - positions ..< T]: with one position per row, a stride of T rows.
-        project(w.unembed, lnOut.p + (T - positions) * d, ldX: lastLogitsOnly ? T * d : d, out: logits.storage.pointer,
-                ldOut: c.dVocab, rows: n)
+        if lastLogitsOnly && B > 1 && T > 1 {
+            // Each row's last position gathered into a dense [B, dModel] block, so the product can take the
+            // packed weights (they need dense rows).
+            let last = UnsafeMutablePointer<Float>.allocate(capacity: B * d)            // [B, dModel]
+            defer { last.deallocate() }
+            for b in 0..<B { (last + b * d).update(from: lnOut.p + (b * T + T - 1) * d, count: d) }
+            project(w.unembed, last, ldX: d, out: logits.storage.pointer, ldOut: c.dVocab, rows: n)
+        } else {
+            // Row b reads lnOut[b, T - positions ..< T] (one row of one position when B == 1).
+            project(w.unembed, lnOut.p + (T - positions) * d, ldX: d, out: logits.storage.pointer, ldOut: c.dVocab, rows: n)
+        }
         if p.centerUnembed { Kernels.centreRows(logits.storage.pointer, rows: n, dim: c.dVocab) }
         return logits
     }
