@@ -18,13 +18,21 @@ extension Tensor {
         let viewA = try A.expanded(to: batch + [m, k]), viewB = try B.expanded(to: batch + [k, n])
         var outShape = batch + [m, n]
         let out = Tensor(zeros: outShape)
-        if m > 0, n > 0, k > 0 {  // k == 0: the product of empty sums is all zeros
+        let batchCount = batch.reduce(1, *)
+        if m > 0, n > 0, k > 0, batchCount > 1, B.rank == 2, batchA == batch, let lb = blasLayout(B) {
+            // One matrix on the right: the batch of left matrices is one [batch·m, k] block (made contiguous
+            // when it is not), so one product reads B once instead of once per batch entry.
+            let flat = A.isContiguous ? A : A.copy()                  // [.., m, k], rows k apart
+            Kernels.sgemm(transA: false, transB: lb.trans, m: batchCount * m, n: n, k: k,
+                          a: flat.storage.pointer + flat.offset, lda: k,
+                          b: B.storage.pointer + B.offset, ldb: lb.ld,
+                          c: out.storage.pointer, ldc: n)
+        } else if m > 0, n > 0, k > 0 {  // k == 0: the product of empty sums is all zeros
             let la = blasLayout(viewA), lb = blasLayout(viewB)
             let ca = la == nil ? viewA.copy() : viewA, cb = lb == nil ? viewB.copy() : viewB
             guard let layoutA = la ?? blasLayout(ca), let layoutB = lb ?? blasLayout(cb) else {
                 throw TensorError("matmul: internal layout error for shapes \(a.shape) and \(b.shape)")
             }
-            let batchCount = batch.reduce(1, *)
             // Offsets of each batch matrix (broadcast dimensions have stride 0).
             let offsA = batchOffsets(ca, batch), offsB = batchOffsets(cb, batch)
             for t in 0..<batchCount {

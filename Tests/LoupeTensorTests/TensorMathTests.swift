@@ -68,6 +68,14 @@ final class TensorMathTests: XCTestCase {
         XCTAssertEqual(try Tensor.matmul(strided, v).toArray(), try Tensor.matmul(strided.copy(), v).toArray())
         let rev = try w.index([.range(nil, nil, -1), .all])        // negative stride -> copied
         XCTAssertEqual(try Tensor.matmul(rev, v).toArray(), try Tensor.matmul(rev.copy(), v).toArray())
+        // A non-contiguous batch against one transposed matrix (one product over the folded batch): the naive loop.
+        let at = try a.transposed(0, 1)                              // [3, 2, 4], not contiguous
+        let ct = try Tensor.matmul(at, w.T)                          // [3, 2, 5]
+        for t in 0..<3 { for i in 0..<2 { for j in 0..<5 {
+            var s: Float = 0
+            for k in 0..<4 { s += at[t, i, k] * w[j, k] }
+            XCTAssertEqual(ct[t, i, j], s, accuracy: 1e-5)
+        } } }
         // Batch broadcasting [2,1,3,4] x [5,4,2] -> [2,5,3,2]
         let bb = try Tensor.matmul(rand([2, 1, 3, 4], 7), rand([5, 4, 2], 8))
         XCTAssertEqual(bb.shape, [2, 5, 3, 2])
