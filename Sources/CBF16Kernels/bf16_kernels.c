@@ -102,6 +102,23 @@ static void drop(entry *e) {
     e->used = 0;
 }
 
+dnnl_status_t loupe_dnnl_matmul_pd(dnnl_primitive_desc_t *pd, const dnnl_matmul_desc_t *md, int accumulate,
+                                   dnnl_engine_t engine) {
+    dnnl_primitive_attr_t attr = NULL;
+    dnnl_post_ops_t ops = NULL;
+    dnnl_status_t s;
+    if (accumulate) {
+        if ((s = dnnl_primitive_attr_create(&attr)) != dnnl_success) return s;
+        dnnl_post_ops_create(&ops);
+        dnnl_post_ops_append_sum(ops, 1.0f);
+        dnnl_primitive_attr_set_post_ops(attr, ops);
+    }
+    s = dnnl_primitive_desc_create(pd, md, attr, engine, NULL);
+    if (ops) dnnl_post_ops_destroy(ops);
+    if (attr) dnnl_primitive_attr_destroy(attr);
+    return s;
+}
+
 static dnnl_status_t build(entry *e) {
     dnnl_memory_desc_t ad, wd, cd;
     dnnl_dims_t adims = {e->m, e->k}, astr = {e->lda, 1};
@@ -114,19 +131,8 @@ static dnnl_status_t build(entry *e) {
     if ((s = dnnl_memory_desc_init_by_strides(&cd, 2, cdims, dnnl_f32, cstr)) != dnnl_success) return s;
     dnnl_matmul_desc_t md;
     if ((s = dnnl_matmul_desc_init(&md, &ad, &wd, NULL, &cd)) != dnnl_success) return s;
-    dnnl_primitive_attr_t attr = NULL;
-    dnnl_post_ops_t ops = NULL;
-    if (e->accumulate) {
-        if ((s = dnnl_primitive_attr_create(&attr)) != dnnl_success) return s;
-        dnnl_post_ops_create(&ops);
-        dnnl_post_ops_append_sum(ops, 1.0f);
-        dnnl_primitive_attr_set_post_ops(attr, ops);
-    }
     dnnl_primitive_desc_t pd;
-    s = dnnl_primitive_desc_create(&pd, &md, attr, engine, NULL);
-    if (ops) dnnl_post_ops_destroy(ops);
-    if (attr) dnnl_primitive_attr_destroy(attr);
-    if (s != dnnl_success) return s;
+    if ((s = loupe_dnnl_matmul_pd(&pd, &md, e->accumulate, engine)) != dnnl_success) return s;
     s = dnnl_primitive_create(&e->prim, pd);
     dnnl_primitive_desc_destroy(pd);
     if (s != dnnl_success) return s;

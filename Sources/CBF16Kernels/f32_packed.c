@@ -111,19 +111,8 @@ static dnnl_status_t build(entry *e, const dnnl_memory_desc_t *wd, dnnl_engine_t
     // Weights as `any`, then checked to be the packed layout: given explicitly, oneDNN 2.6 picks its
     // reference kernel.
     if ((s = describe(e->m, e->n, e->k, e->ldx, e->ldc, &ad, &wany, &cd, &md)) != dnnl_success) return s;
-    dnnl_primitive_attr_t attr = NULL;
-    dnnl_post_ops_t ops = NULL;
-    if (e->accumulate) {
-        if ((s = dnnl_primitive_attr_create(&attr)) != dnnl_success) return s;
-        dnnl_post_ops_create(&ops);
-        dnnl_post_ops_append_sum(ops, 1.0f);
-        dnnl_primitive_attr_set_post_ops(attr, ops);
-    }
     dnnl_primitive_desc_t pd;
-    s = dnnl_primitive_desc_create(&pd, &md, attr, engine, NULL);
-    if (ops) dnnl_post_ops_destroy(ops);
-    if (attr) dnnl_primitive_attr_destroy(attr);
-    if (s != dnnl_success) return s;
+    if ((s = loupe_dnnl_matmul_pd(&pd, &md, e->accumulate, engine)) != dnnl_success) return s;
     if (!is_brgemm(pd) || !dnnl_memory_desc_equal(dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0), wd)) {
         dnnl_primitive_desc_destroy(pd);
         return dnnl_unimplemented;
