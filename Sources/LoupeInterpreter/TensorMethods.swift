@@ -52,6 +52,8 @@ public enum TensorMethods {
                 name == "contiguous" ? make(x.tensor.contiguous(), x.kind) : .tensor(x)
             }
         }
+        m("is_contiguous()", "Whether the elements are laid out row-major with no gaps, as torch's is_contiguous (a transposed view is not).",
+          "zeros(2, 3).T.is_contiguous()  # False") { _, x, _ in .bool(x.tensor.isContiguous) }
         m("float()", "A float32 copy.", "arange(3).float()") { _, x, _ in convert(x, .float) }
         m("int()", "An int64 copy (truncating).", "tensor([1.7]).int()  # tensor([1])") { _, x, _ in convert(x, .int) }
         m("long()", "An int64 copy (truncating).", "tensor([1.7]).long()") { _, x, _ in convert(x, .int) }
