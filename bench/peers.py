@@ -81,7 +81,8 @@ def tokens(n, vocab):
 RUNS = []
 
 
-def median_ms(fn, repeats):
+def timed_ms(fn, repeats):
+    """Milliseconds of `repeats` calls after a warm-up call; each is also recorded in RUNS."""
     fn()  # warm-up
     times = []
     for _ in range(repeats):
@@ -89,18 +90,15 @@ def median_ms(fn, repeats):
         fn()
         times.append((time.perf_counter() - t) * 1000)
     RUNS.extend(times)
-    return statistics.median(times)
+    return times
+
+
+def median_ms(fn, repeats):
+    return statistics.median(timed_ms(fn, repeats))
 
 
 def min_ms(fn, repeats):
-    fn()
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1000)
-    RUNS.extend(times)
-    return min(times)
+    return min(timed_ms(fn, repeats))
 
 
 def main():
