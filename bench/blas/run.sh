@@ -4,8 +4,10 @@
 # Debian's pthread and OpenMP builds) and oneDNN 2.6's f32 matmul on weights packed once. Then, on one
 # thread, which kernels each BLAS has on this CPU.
 # Needs: apt-get install libopenblas-dev libdnnl-dev libblis-pthread-dev libblis4-openmp libblis4-serial
-# Arguments go to the main run (e.g. `-m 32,256 -s 0,4`); writes the tables to stdout.
+# Arguments go to the main run (e.g. `-m 32,256 -s 0,4`); `--main` first runs only that. Writes the tables to stdout.
 set -e
+main_only=0
+if [ "$1" = --main ]; then main_only=1; shift; fi
 here=$(cd "$(dirname "$0")" && pwd)
 lib=/usr/lib/x86_64-linux-gnu
 openblas=$lib/openblas-pthread/libopenblas.so.0
@@ -26,6 +28,7 @@ echo "environment: $(env | grep -E '^(OPENBLAS|BLIS|OMP|GOMP)_' | sort | tr '\n'
 echo
 "$out/gemm_peers" "$@" "OpenBLAS=$openblas" "OpenBLAS=$out/openblas-Haswell.so@Haswell" \
     "BLIS pthread=$lib/blis-pthread/libblis.so.4@0" "BLIS OpenMP=$lib/blis-openmp/libblis.so.4@0" onednn
+[ $main_only = 1 ] && exit 0
 echo
 echo "## Kernels each library has here: one thread, BLIS's serial build"
 echo
