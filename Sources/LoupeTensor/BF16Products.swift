@@ -15,7 +15,8 @@ public enum BF16Products {
 
     /// c[m, n] (row stride ldc) = a[m, k] · w[n, k]ᵀ (+ c when accumulate); a and w bf16 with row strides
     /// lda and ldw (w stored [k, n] when `weightsInOut`). Runs on `threads` threads, each a one-thread oneDNN
-    /// product on its own block of output columns (`columnBlocks`) of a [n, k] weight. Throws when oneDNN refuses (its status in the message).
+    /// product on its own block of output columns (`columnBlocks`) of a [n, k] weight. Throws when oneDNN
+    /// refuses (its status in the message; a refusal after the first block leaves c partly written).
     public static func gemm(a: UnsafePointer<UInt16>, lda: Int, m: Int, w: UnsafePointer<UInt16>, ldw: Int, n: Int,
                             k: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, threads: Int,
                             weightsInOut: Bool = false) throws {
