@@ -17,9 +17,9 @@ Usage: python3 bench/sizes/bf16_steps.py SHAPE_DIR [LENGTHS] [LENS_LENGTHS] [F32
     LENGTHS: step lengths (default 32,128,512), in the order run; LENS_LENGTHS: lengths with the lens (default 32);
     F32_LENGTHS: lengths that also run compute="f32" (default 32: the exact path is 3-5× slower).
 """
-import ast
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -78,28 +78,12 @@ def ceiling(path, lengths):
 
 
 def cpu_job(cmd):
-    """run_sizes.job with the process's CPU seconds (user + system, from wait4)."""
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.chdir(ROOT)
-        os.dup2(w, 1)
-        os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
-        os.close(r)
-        os.execvpe(cmd[0], cmd, run_sizes.bench_run.ENV)
-    os.close(w)
-    chunks = []
-    while True:
-        b = os.read(r, 65536)
-        if not b:
-            break
-        chunks.append(b)
-    os.close(r)
-    _, status, usage = os.wait4(pid, 0)
-    lines = [l for l in b"".join(chunks).decode("utf-8", "replace").splitlines() if l.startswith("{")]
-    if status != 0 or not lines:
-        return None, 0.0
-    return ast.literal_eval(lines[-1]), usage.ru_utime + usage.ru_stime
+    """run_sizes.job with the process's CPU seconds (user + system: the growth of this process's reaped children's)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    res, _ = run_sizes.job(cmd)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return (None if "error" in res else res), cpu
 
 
 def share_rows(path, n, ceil):
