@@ -6,11 +6,15 @@
 
 #include <dnnl.h>
 #include <immintrin.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dnnl_thread.h"
 
 void omp_set_num_threads(int);
+
+/// Floats of the dense block a product into strided rows goes through (4 MB).
+#define LOUPE_BF16_BLOCK_FLOATS (1L << 20)
 
 #define TARGET __attribute__((target("avx512f,avx512bw,avx512bf16")))
 
@@ -143,15 +147,13 @@ static dnnl_status_t build(entry *e) {
     return dnnl_success;
 }
 
-int loupe_bf16_gemm_nt(const uint16_t *a, long lda, long m, const uint16_t *w, long ldw, long n, long k,
-                       float *c, long ldc, int accumulate, int threads, int w_kn) {
+// One product through the calling thread's cached primitive of this shape.
+static int product(const uint16_t *a, long lda, long m, const uint16_t *w, long ldw, long n, long k, float *c, long ldc,
+                   int accumulate, int threads, int w_kn) {
     dnnl_status_t s;
-    if (threads < 1) threads = 1;
     dnnl_engine_t e_;
     dnnl_stream_t st_;
     if ((s = loupe_dnnl_thread(threads, &e_, &st_)) != 0) return (int)s;
-    accumulate = accumulate != 0;
-    w_kn = w_kn != 0;
     entry *hit = NULL, *oldest = &cache[0];
     for (int i = 0; i < CACHED; i++) {
         entry *e = &cache[i];
@@ -173,4 +175,43 @@ int loupe_bf16_gemm_nt(const uint16_t *a, long lda, long m, const uint16_t *w, l
     dnnl_exec_arg_t args[3] = {{DNNL_ARG_SRC, hit->a}, {DNNL_ARG_WEIGHTS, hit->w}, {DNNL_ARG_DST, hit->c}};
     if ((s = dnnl_primitive_execute(hit->prim, stream, 3, args)) != dnnl_success) return (int)s;
     return (int)dnnl_stream_wait(stream);
+}
+
+// This thread's dense f32 block for products into strided rows.
+static _Thread_local float *block;
+static _Thread_local long block_floats;
+
+int loupe_bf16_gemm_nt(const uint16_t *a, long lda, long m, const uint16_t *w, long ldw, long n, long k,
+                       float *c, long ldc, int accumulate, int threads, int w_kn) {
+    if (threads < 1) threads = 1;
+    accumulate = accumulate != 0;
+    w_kn = w_kn != 0;
+    if (ldc == n || m == 1) return product(a, lda, m, w, ldw, n, k, c, ldc, accumulate, threads, w_kn);
+    // oneDNN 2.6 runs its brgemm kernels only into dense rows (a strided destination falls back to gemm:jit,
+    // ~1.4x slower), so a product into rows of stride ldc > n goes through a dense block of about 4 MB
+    // ([m, width], width a multiple of 64 columns) copied (or added) into place.
+    long width = n;
+    if (m * width > LOUPE_BF16_BLOCK_FLOATS) {
+        width = LOUPE_BF16_BLOCK_FLOATS / m / 64 * 64;
+        if (width < 64) width = 64;
+    }
+    if (block_floats < m * width) {
+        free(block);
+        block = malloc((size_t)(m * width) * sizeof(float));
+        block_floats = block ? m * width : 0;
+        if (!block) return (int)dnnl_out_of_memory;
+    }
+    for (long j0 = 0; j0 < n; j0 += width) {
+        long nb = n - j0 < width ? n - j0 : width;
+        const uint16_t *wb = w_kn ? w + j0 : w + j0 * ldw;
+        int s = product(a, lda, m, wb, ldw, nb, k, block, nb, 0, threads, w_kn);   // block[m, nb]
+        if (s != 0) return s;
+        for (long i = 0; i < m; i++) {
+            float *dst = c + i * ldc + j0;
+            const float *src = block + i * nb;
+            if (accumulate) { for (long j = 0; j < nb; j++) dst[j] += src[j]; }
+            else memcpy(dst, src, (size_t)nb * sizeof(float));
+        }
+    }
+    return 0;
 }

@@ -14,16 +14,39 @@ public enum BF16Products {
     }
 
     /// c[m, n] (row stride ldc) = a[m, k] · w[n, k]ᵀ (+ c when accumulate); a and w bf16 with row strides
-    /// lda and ldw (w stored [k, n] when `weightsInOut`). Runs on `threads` threads. Throws when oneDNN refuses (its status in the message).
+    /// lda and ldw (w stored [k, n] when `weightsInOut`). Runs on `threads` threads, each a one-thread oneDNN
+    /// product on its own block of output columns (`columnBlocks`) of a [n, k] weight. Throws when oneDNN
+    /// refuses (its status in the message; a refusal after the first block leaves c partly written).
     public static func gemm(a: UnsafePointer<UInt16>, lda: Int, m: Int, w: UnsafePointer<UInt16>, ldw: Int, n: Int,
                             k: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, threads: Int,
                             weightsInOut: Bool = false) throws {
         if m == 0 || n == 0 { return }
-        let status = loupe_bf16_gemm_nt(a, lda, m, w, ldw, n, k, c, ldc, accumulate ? 1 : 0, Int32(max(1, threads)),
-                                        weightsInOut ? 1 : 0)
-        if status != 0 {
-            throw TensorError("bf16 product \(m)×\(n)×\(k): oneDNN status \(status)")
+        // An [in, out] weight's column block is strided rows, which oneDNN multiplies without its brgemm
+        // kernels: that layout stays one product on an OpenMP team of `threads`.
+        let (width, blocks) = weightsInOut ? (n, 1) : columnBlocks(n: n, threads: threads)
+        let team = weightsInOut ? Int32(max(1, threads)) : 1
+        let status = UnsafeMutablePointer<Int32>.allocate(capacity: blocks)   // [blocks] oneDNN's status of each
+        defer { status.deallocate() }
+        let part: (Int) -> Void = { b in
+            let n0 = b * width, nb = min(width, n - n0)
+            status[b] = loupe_bf16_gemm_nt(a, lda, m, weightsInOut ? w + n0 : w + n0 * ldw, ldw, nb, k, c + n0, ldc,
+                                           accumulate ? 1 : 0, team, weightsInOut ? 1 : 0)
         }
+        if blocks == 1 { part(0) } else { ParallelFor.run(blocks, part) }
+        for b in 0..<blocks where status[b] != 0 {
+            throw TensorError("bf16 product \(m)×\(n)×\(k): oneDNN status \(status[b])")
+        }
+    }
+
+    /// The split of n output columns among `threads`: blocks of `width` columns (a multiple of 64, oneDNN's
+    /// column block, so every block but the last has the same shape and the same cached primitive). Each
+    /// block is a one-thread product on a thread of Loupe's pool, never an OpenMP team: libgomp's workers
+    /// spin for milliseconds after each product, taking the cores from the attention and the rest of the pass.
+    static func columnBlocks(n: Int, threads: Int) -> (width: Int, count: Int) {
+        let t = max(1, threads)
+        if t == 1 || n < 128 { return (n, 1) }
+        let width = ((n + t - 1) / t + 63) / 64 * 64
+        return (width, (n + width - 1) / width)
     }
 
     /// x[m, k] (f32, row stride ldx) · w[n, k]ᵀ (bf16) into c[m, n]: rounds x to bf16, then `gemm`.

@@ -76,4 +76,64 @@ final class BF16ProductsTests: XCTestCase {
             }
         }
     }
+
+    /// The product against the naive loop at shapes that take the column split (n ≥ 128: blocks of output
+    /// columns on the pool's threads, each written through a dense block in C) and, at m·width > 2²⁰
+    /// floats, several dense blocks per column block; both layouts, overwrite and accumulate, strided rows.
+    func testSplitProductsMatchNaiveLoop() throws {
+        guard BF16Products.isAvailable else { throw XCTSkip("no AVX512_BF16") }
+        for (m, n, k, threads) in [(5, 200, 24, 3), (520, 4200, 16, 2), (2, 130, 33, 2)] {
+            for inOut in [false, true] {
+                let a = randomFloats(m * k, seed: 5).map(bf16)                        // [m, k]
+                let w = randomFloats(n * k, seed: 6, scale: 0.2).map(bf16)            // [n, k] or [k, n]
+                let ldc = n + 5
+                let start = randomFloats(m * ldc, seed: 7)
+                var want = [Float](repeating: 0, count: m * ldc)
+                a.withUnsafeBufferPointer { ap in
+                    w.withUnsafeBufferPointer { wp in
+                        want.withUnsafeMutableBufferPointer { cp in
+                            BF16Products.naive(a: ap.baseAddress!, lda: k, m: m, w: wp.baseAddress!, ldw: inOut ? n : k,
+                                               n: n, k: k, c: cp.baseAddress!, ldc: ldc, weightsInOut: inOut)
+                        }
+                    }
+                }
+                for accumulate in [false, true] {
+                    var got = start
+                    try a.withUnsafeBufferPointer { ap in
+                        try w.withUnsafeBufferPointer { wp in
+                            try got.withUnsafeMutableBufferPointer { cp in
+                                try BF16Products.gemm(a: ap.baseAddress!, lda: k, m: m, w: wp.baseAddress!, ldw: inOut ? n : k,
+                                                      n: n, k: k, c: cp.baseAddress!, ldc: ldc, accumulate: accumulate,
+                                                      threads: threads, weightsInOut: inOut)
+                            }
+                        }
+                    }
+                    var worst: Float = 0
+                    for i in 0..<m {
+                        for j in 0..<ldc {
+                            let e = j < n ? want[i * ldc + j] + (accumulate ? start[i * ldc + j] : 0) : start[i * ldc + j]
+                            if j >= n {
+                                XCTAssertEqual(got[i * ldc + j], e, "padding of row \(i) untouched")
+                            } else {
+                                worst = max(worst, abs(got[i * ldc + j] - e))
+                            }
+                        }
+                    }
+                    XCTAssertLessThan(worst, 1e-5 * Float(k), "\(m)×\(n)×\(k) threads=\(threads) inOut=\(inOut) accumulate=\(accumulate)")
+                }
+            }
+        }
+    }
+
+    func testColumnBlocksCoverEveryColumnOnce() {
+        for (n, threads) in [(1, 2), (127, 2), (128, 2), (200, 3), (4096, 2), (14336, 2), (128256, 2), (1000, 7)] {
+            let (width, count) = BF16Products.columnBlocks(n: n, threads: threads)
+            XCTAssertLessThanOrEqual(count, threads, "n=\(n)")
+            XCTAssertGreaterThanOrEqual(width * count, n, "n=\(n)")
+            XCTAssertLessThan(width * (count - 1), n, "n=\(n): no empty block")
+            if count > 1 { XCTAssertEqual(width % 64, 0, "n=\(n)") }
+        }
+        XCTAssertEqual(BF16Products.columnBlocks(n: 4096, threads: 2).width, 2048)
+        XCTAssertEqual(BF16Products.columnBlocks(n: 100, threads: 2).count, 1)
+    }
 }

@@ -11,9 +11,12 @@ int loupe_bf16_supported(void);
 void loupe_bf16_round_rows(const float *x, long ldx, long m, long k, uint16_t *dst, long ldd);
 
 /// c[m, n] (row stride ldc) = a[m, k] · w[n, k]ᵀ (+ c when accumulate), f32 accumulation, through oneDNN's
-/// bf16 matmul on `threads` OpenMP threads (the calling thread's team; oneDNN splits the product among them).
+/// bf16 matmul on `threads` OpenMP threads (the calling thread's team; oneDNN splits the product among them;
+/// BF16Products passes 1 and splits the columns across its own threads). Rows of stride ldc > n are written
+/// through a dense block of this thread's (oneDNN's brgemm kernels take dense rows only).
 /// a: bfloat16 rows of stride lda (from loupe_bf16_round_rows); w: bfloat16 rows of stride ldw (a
-/// checkpoint's [out, in] matrix as stored), or w[k, n] when w_kn (GPT-2's Conv1D [in, out]). Returns 0 on success, else oneDNN's status (nothing written).
+/// checkpoint's [out, in] matrix as stored), or w[k, n] when w_kn (GPT-2's Conv1D [in, out]). Returns 0 on success, else oneDNN's status
+/// (nothing written when the first product is refused; a refusal of a later block leaves c partly written).
 int loupe_bf16_gemm_nt(const uint16_t *a, long lda, long m, const uint16_t *w, long ldw, long n, long k,
                        float *c, long ldc, int accumulate, int threads, int w_kn);
 
