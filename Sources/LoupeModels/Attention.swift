@@ -48,7 +48,7 @@ extension ForwardPass {
         // causal half above is never computed: the mask writes it, and the pattern there is exactly 0).
         let block = 64
         // scores[b, h] [T, Tk] = q[b, :, h] · k[b, :, h / group]ᵀ / √dHead, then the causal and padding mask.
-        parallelFor(threads) { t in
+        ParallelFor.run(threads) { t in
             var pi = t
             while pi < pairs {
                 let b = pi / nH, h = pi % nH
@@ -70,10 +70,24 @@ extension ForwardPass {
             }
         }
         try fire(.attnScores, l, scores.p, shapeScores)
-        Kernels.softmaxRows(scores.p, out: pattern.p, rows: pairs * T, cols: Tk)
+        // pattern[b, h] = softmax, one (batch, head) pair per thread at a time: over the keys each query sees
+        // (the causal tail is 0), or over whole rows when a hook function may have replaced the scores.
+        let wholeRows = hooks.hasHookFunction(HookRegistry.id(.attnScores, layer: l))
+        ParallelFor.run(threads) { t in
+            var pi = t
+            while pi < pairs {
+                let s = scoresP + pi * T * Tk, pat = patternP + pi * T * Tk
+                if wholeRows {
+                    Kernels.softmaxRows(s, out: pat, rows: T, cols: Tk)
+                } else {
+                    Kernels.causalSoftmaxRows(s, out: pat, rows: T, cols: Tk, pastLength: past)
+                }
+                pi += threads
+            }
+        }
         try fire(.pattern, l, pattern.p, shapeScores)
         // z[b, :, h] [T, dHead] = pattern[b, h] · v[b, :, h / group].
-        parallelFor(threads) { t in
+        ParallelFor.run(threads) { t in
             var pi = t
             while pi < pairs {
                 let b = pi / nH, h = pi % nH

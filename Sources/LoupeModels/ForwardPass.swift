@@ -30,6 +30,9 @@ final class ForwardPass {
     let lnOut: Buffer              // [B, T, dModel]  after weights (what the projections read)
     let scale: Buffer              // [B, T]
     let qkvFused: Buffer?          // [B, T, 3·dModel]  (fused q|k|v projection)
+    /// [B, T, max(qDim + 2·kvDim, 2·dMLP)]: the output of a product on fused packed matrices (Llama's q|k|v,
+    /// gate|up) before its split; nil on one row (such products are not fused) and without separate q, k, v.
+    let fusedOut: Buffer?
     let q: Buffer                  // [B, T, nHeads, dHead]
     let kLocal: Buffer?            // [B, T, nKV, dHead] when there is no KV cache
     let vLocal: Buffer?            // [B, T, nKV, dHead] when there is no KV cache
@@ -78,6 +81,8 @@ final class ForwardPass {
         lnOut = Buffer(rows * d, zeroed: false)
         scale = Buffer(rows, zeroed: false)
         qkvFused = weights.layers.first?.qkv != nil ? Buffer(rows * 3 * d, zeroed: false) : nil
+        fusedOut = rows >= 2 && weights.layers.first?.q != nil
+            ? Buffer(rows * max(qDim + 2 * kvDim, c.isGated ? 2 * c.dMLP : 0), zeroed: false) : nil
         q = Buffer(rows * qDim, zeroed: false)
         kLocal = kv == nil ? Buffer(rows * kvDim, zeroed: false) : nil
         vLocal = kv == nil ? Buffer(rows * kvDim, zeroed: false) : nil

@@ -28,6 +28,9 @@ final class HookRunner {
     @inline(__always)
     func isActive(_ id: Int) -> Bool { active[id] }
 
+    /// Whether a user hook function runs at `id` (it may replace the activation).
+    func hasHookFunction(_ id: Int) -> Bool { !hooks[id].isEmpty }
+
     /// `shape` includes the batch dimension; `ptr` holds the contiguous activation.
     func fire(_ id: Int, _ ptr: UnsafeMutablePointer<Float>, _ shape: [Int]) throws {
         guard active[id], let point = registry.points[id] else { return }

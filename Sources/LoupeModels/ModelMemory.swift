@@ -43,6 +43,7 @@ extension HookedTransformer {
             for matrix in [l.qkv, l.q, l.k, l.v, l.o, l.gate, l.up, l.down] { add(matrix) }
             for t in [l.ln1W, l.ln1B, l.ln2W, l.ln2B, l.qkvB, l.oB, l.upB, l.downB] { add(t) }
         }
+        m.packed += w.fusedPacks.bytes
         m.scratch = scratch.threads * scratch.floatsEach * 4
         return m
     }

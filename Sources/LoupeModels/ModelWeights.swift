@@ -40,6 +40,8 @@ final class ModelWeights: @unchecked Sendable {
     let sources: [AnyObject]
     /// The image tower and projector (LLaVA), nil for text-only models.
     var vision: VisionWeights?
+    /// Llama's q|k|v and gate|up packed as one matrix each for prompt products (FusedProjection.swift).
+    var fusedPacks = FusedPacks()
 
     init(config: ModelConfig, layers: [Layer], embed: WeightMatrix, posEmbed: Tensor?, lnFinalW: Tensor,
          lnFinalB: Tensor?, unembed: WeightMatrix, ropeFreqFactors: [Float]?, sources: [AnyObject]) {
@@ -67,6 +69,7 @@ extension ModelWeights {
         let w = ModelWeights(config: c, layers: Array(layers.prefix(n)), embed: embed, posEmbed: posEmbed, lnFinalW: lnFinalW,
                              lnFinalB: lnFinalB, unembed: unembed, ropeFreqFactors: ropeFreqFactors, sources: sources)
         w.vision = vision
+        w.fusedPacks = fusedPacks
         return w
     }
 }

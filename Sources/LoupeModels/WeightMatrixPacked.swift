@@ -27,15 +27,20 @@ extension WeightMatrix {
     }
 
     /// out[n, outDim] (+)= x[n, inDim] · Wᵀ (+ bias) through the packed matrix; false (nothing written)
-    /// when there is none or the strides are not dense.
+    /// when there is none or the strides are not dense. Each thread adds the bias to its own rows, then runs
+    /// `then(r0, rows)` on them (e.g. splitting a fused output).
     func applyPacked(_ x: UnsafePointer<Float>, ldX: Int, rows n: Int, out: UnsafeMutablePointer<Float>, ldOut: Int,
-                     bias: UnsafePointer<Float>?, accumulate: Bool, scratch: ScratchPool) -> Bool {
+                     bias: UnsafePointer<Float>?, accumulate: Bool, scratch: ScratchPool,
+                     then: ((Int, Int) -> Void)? = nil) -> Bool {
         guard ldX == inDim, ldOut == outDim, let packed = packedForPrompts(rows: n) else { return false }
-        packed.apply(x, rows: n, out: out, accumulate: accumulate, threads: scratch.threads) { r0, rn in
+        let o = outDim
+        packed.apply(x, rows: n, out: out, accumulate: accumulate, threads: scratch.threads, fallback: { r0, rn in
             self.applyUnpacked(x + r0 * ldX, ldX: ldX, rows: rn, out: out + r0 * ldOut, ldOut: ldOut, bias: nil,
                                accumulate: accumulate, scratch: ScratchPool(threads: 1, floatsEach: self.scratchFloats))
-        }
-        if let bias { for r in 0..<n { Kernels.add(out + r * ldOut, bias, out + r * ldOut, count: outDim) } }
+        }, epilogue: bias == nil && then == nil ? nil : { r0, rn in
+            if let bias { for r in r0..<(r0 + rn) { Kernels.add(out + r * o, bias, out + r * o, count: o) } }
+            then?(r0, rn)
+        })
         return true
     }
 

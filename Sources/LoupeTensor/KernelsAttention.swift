@@ -24,4 +24,16 @@ extension Kernels {
     public static func softmaxRows(_ x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
         loupe_softmax_rows(x, out, rows, cols)
     }
+
+    /// `softmaxRows` of causally masked scores [rows, cols] (query i at absolute position pastLength + i,
+    /// as `causalMask` writes them): each row's softmax runs over the keys the query sees and the causal
+    /// tail after them is written as exactly 0, which is what the full row's softmax gives there.
+    public static func causalSoftmaxRows(_ x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
+                                         pastLength: Int) {
+        for i in 0..<rows {
+            let visible = min(cols, max(0, pastLength + i + 1))
+            loupe_softmax_rows(x + i * cols, out + i * cols, 1, visible)
+            (out + i * cols + visible).update(repeating: 0, count: cols - visible)
+        }
+    }
 }

@@ -35,9 +35,10 @@ public final class PackedWeights: @unchecked Sendable {
 
     /// out[rows, outDim] (dense) = x[rows, inDim] (dense) · Wᵀ (+ out when accumulate), the rows split across
     /// up to `threads` threads (at least 8 rows each). A thread whose product oneDNN refuses runs
-    /// `fallback(r0, n)` for its rows instead.
+    /// `fallback(r0, n)` for its rows instead. `epilogue(r0, n)`, when given, runs on the same thread right
+    /// after its rows are written (bias, splitting the output), while they are still in its cache.
     public func apply(_ x: UnsafePointer<Float>, rows: Int, out: UnsafeMutablePointer<Float>, accumulate: Bool,
-                      threads: Int, fallback: @escaping (Int, Int) -> Void) {
+                      threads: Int, fallback: @escaping (Int, Int) -> Void, epilogue: ((Int, Int) -> Void)? = nil) {
         if rows == 0 { return }
         let n = max(1, min(threads, rows / 8))
         let (h, k, o) = (handle, inDim, outDim)
@@ -46,6 +47,7 @@ public final class PackedWeights: @unchecked Sendable {
             if r0 >= r1 { return }
             let status = loupe_f32_packed_gemm(h, x + r0 * k, k, r1 - r0, out + r0 * o, o, accumulate ? 1 : 0)
             if status != 0 { fallback(r0, r1 - r0) }
+            epilogue?(r0, r1 - r0)
         }
     }
 

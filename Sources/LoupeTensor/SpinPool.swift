@@ -87,9 +87,11 @@ final class SpinPool: @unchecked Sendable {
 }
 #endif
 
-/// Parallel loop over 0..<count used by the kernels: the spinning pool on Linux, libdispatch elsewhere.
-enum ParallelFor {
-    static func run(_ count: Int, _ body: @escaping (Int) -> Void) {
+/// Parallel loop over 0..<count used by the kernels and the forward pass: the spinning pool on Linux,
+/// libdispatch elsewhere. One pool for every loop of a pass, so a worker spinning after one loop picks up
+/// the next instead of competing for a core with another pool's threads.
+public enum ParallelFor {
+    public static func run(_ count: Int, _ body: @escaping (Int) -> Void) {
         #if canImport(Synchronization) && os(Linux)
         SpinPool.shared.run(count, body)
         #else

@@ -110,15 +110,9 @@ extension ForwardPass {
             try fire(.residPre, l, resid.p, shapeResid)
             try norm(resid.p, weight: lw.ln1W, bias: lw.ln1B, scaleHook: .ln1Scale, normalizedHook: .ln1Normalized, layer: l)
             // qkv [B, T, 3·dModel] = lnOut · W_qkv + b_qkv, split into q [B, T, nHeads, dHead] and new k, v.
-            let qkv = qkvFused!.p
-            project(lw.qkv!, lnOut.p, ldX: d, out: qkv, ldOut: 3 * d, bias: (p.qkvBias[l] ?? lw.qkvB)!.basePointer)
             let kNew = newKeys(l), vNew = newValues(l)
-            for r in 0..<rows {
-                let row = qkv + r * 3 * d
-                (q.p + r * qDim).update(from: row, count: d)
-                (kNew + r * qDim).update(from: row + d, count: d)
-                (vNew + r * qDim).update(from: row + 2 * d, count: d)
-            }
+            projectSplit(lw.qkv!, lnOut.p, ldX: d, bias: (p.qkvBias[l] ?? lw.qkvB)!.basePointer, fused: qkvFused!.p,
+                         widths: [d, d, d], outs: [q.p, kNew, vNew])
             try fire(.q, l, q.p, shapeQ)
             try fire(.k, l, kNew, shapeKV)
             try fire(.v, l, vNew, shapeKV)

@@ -176,9 +176,7 @@ extension ForwardPass {
             try fire(.residPre, l, resid.p, shapeResid)
             try norm(resid.p, weight: lw.ln1W, bias: nil, scaleHook: .ln1Scale, normalizedHook: .ln1Normalized, layer: l)
             let kNew = newKeys(l), vNew = newValues(l)                 // [B, T, nKV, dHead]
-            project(lw.q!, lnOut.p, ldX: d, out: q.p, ldOut: qDim)
-            project(lw.k!, lnOut.p, ldX: d, out: kNew, ldOut: kvDim)
-            project(lw.v!, lnOut.p, ldX: d, out: vNew, ldOut: kvDim)
+            projectFused(.qkv, layer: l, [lw.q!, lw.k!, lw.v!], lnOut.p, ldX: d, outs: [q.p, kNew, vNew])
             try fire(.q, l, q.p, shapeQ)
             try fire(.k, l, kNew, shapeKV)
             try fire(.v, l, vNew, shapeKV)
@@ -192,9 +190,8 @@ extension ForwardPass {
             try fire(.residMid, l, resid.p, shapeResid)
 
             try norm(resid.p, weight: lw.ln2W, bias: nil, scaleHook: .ln2Scale, normalizedHook: .ln2Normalized, layer: l)
-            project(lw.gate!, lnOut.p, ldX: d, out: mlpPre.p, ldOut: m)
+            projectFused(.gateUp, layer: l, [lw.gate!, lw.up], lnOut.p, ldX: d, outs: [mlpPre.p, mlpLin!.p])
             try fire(.mlpPre, l, mlpPre.p, shapeMLP)
-            project(lw.up, lnOut.p, ldX: d, out: mlpLin!.p, ldOut: m)
             try fire(.mlpPreLinear, l, mlpLin!.p, shapeMLP)
             // SwiGLU: post = silu(gate) ⊙ up.
             Kernels.silu(mlpPre.p, out: mlpPost.p, count: rows * m)
