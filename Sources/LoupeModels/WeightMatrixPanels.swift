@@ -7,8 +7,11 @@ import LoupeTensor
 /// one-thread oneDNN bf16 matmul (f32 sums) that writes those output columns. Beside the activations'
 /// rounding, each dequantised weight is rounded to bf16 (about 2⁻⁹ relative); F32 matrices stay exact.
 extension WeightMatrix {
-    /// Bytes of bf16 in one panel: a few hundred rows at the 1–8B widths, within a core's L2 cache.
-    static let panelBytes = 512 * 1024
+    /// Rows (columns) per panel: 128, measured fastest at 128 × 4096 × 14336 and 128 × 14336 × 4096 (Q8_0, one
+    /// and two threads, against 32–512: `QuantBF16PanelPerfTests`), fewer when a panel would pass `panelBytesMax`.
+    static let panelRows = 128
+    /// Most bytes of bf16 in one thread's panel (128 rows up to 16384 inputs).
+    static let panelBytesMax = 4 << 20
     /// F32 floats dequantised at a time before rounding into the panel (64 KiB, in L1/L2).
     static let stageFloats = 16 * 1024
 
@@ -26,10 +29,10 @@ extension WeightMatrix {
         }
     }
 
-    /// Output rows (`.outIn`) or output columns (`.inOut`) per panel: `panelBytes` of bf16, a multiple of 16.
+    /// Output rows (`.outIn`) or output columns (`.inOut`) per panel: `panelRows`, a multiple of 16.
     var panelWidth: Int {
-        let fit = WeightMatrix.panelBytes / (2 * max(inDim, 1)) / 16 * 16
-        return min(outDim, max(16, fit))
+        let fit = WeightMatrix.panelBytesMax / (2 * max(inDim, 1)) / 16 * 16
+        return min(outDim, max(16, min(WeightMatrix.panelRows, fit)))
     }
 
     /// Scratch floats one thread needs for `applyPanels`: the bf16 panel, then the f32 stage.

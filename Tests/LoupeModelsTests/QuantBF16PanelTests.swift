@@ -170,14 +170,15 @@ final class QuantBF16PanelTests: XCTestCase {
         }
     }
 
-    /// Panel size: a few hundred rows at the 1–8B widths, and the scratch planned for them.
+    /// Panel size: 128 rows at the 1–8B widths, and the scratch planned for them.
     func testPanelWidthAndScratch() throws {
+        XCTAssertEqual(try Self.matrix(.q8_0, outDim: 40, inDim: 1024).panelWidth, 40)
         let m = try Self.matrix(.q8_0, outDim: 4096, inDim: 1024)
-        XCTAssertEqual(m.panelWidth, 256)
+        XCTAssertEqual(m.panelWidth, 128)
         XCTAssertEqual(m.scratchFloats, m.blockRows * 1024, "without bf16 products no panel scratch")
         m.bf16Products = true
         XCTAssertGreaterThanOrEqual(m.scratchFloats, m.panelWidth * 1024 / 2)
-        XCTAssertLessThanOrEqual(m.scratchFloats * 4, 1 << 20, "a few hundred KiB a thread")
+        XCTAssertLessThanOrEqual(m.scratchFloats * 4, 1 << 20, "a few hundred KiB a thread at this width")
         let tooSmall = ScratchPool(threads: 1, floatsEach: 16)
         var out = [Float](repeating: 0, count: 2 * 4096)
         let x = [Float](repeating: 1, count: 2 * 1024)
