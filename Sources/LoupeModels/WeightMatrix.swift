@@ -7,7 +7,8 @@ import LoupeTensor
 ///
 /// Trade-off (measured in the final report): quantized and half-precision matrices are never
 /// dequantised as a whole. Prompts dequantise blocks of rows into a small per-thread scratch and run
-/// sgemm on each block; one-token steps use a fused dequantise-and-dot per row. Memory stays at the
+/// sgemm on each block, or with bf16 products on, dequantise panels of rows to bf16 for oneDNN
+/// (`applyPanels`); one-token steps use a fused dequantise-and-dot per row. Memory stays at the
 /// file size plus activations; F32 matrices are used in place. GPT-2's Conv1D ([in, out]) in F16/BF16 is
 /// applied a block of output columns at a time, the same way.
 final class WeightMatrix: @unchecked Sendable {
@@ -25,8 +26,9 @@ final class WeightMatrix: @unchecked Sendable {
     /// For `.outIn`: output row r reads stored row `rowMap[r]` (undoes GGUF's Q/K permutation).
     let rowMap: [Int]?
     let rowBytes: Int
-    /// Products on a BF16 matrix run as bf16 × bf16 with f32 sums (`BF16Products`, oneDNN) instead of
-    /// widening blocks to f32 for sgemm: set at load by the compute precision (`ComputePrecision`).
+    /// Prompt products on a non-F32 matrix run as bf16 × bf16 with f32 sums (`BF16Products`, oneDNN; other
+    /// types than BF16 through panels, `applyPanels`) instead of widening blocks to f32 for sgemm: set at load
+    /// by the compute precision (`ComputePrecision`).
     var bf16Products = false
     /// Whether the matrix has been packed for prompt products (`packedForPrompts`).
     enum PackState { case untried, packed(PackedWeights), refused }
@@ -59,14 +61,15 @@ final class WeightMatrix: @unchecked Sendable {
     /// True when the bytes are the checkpoint file's, mapped (not counted as the process's own memory).
     var isMapped: Bool { owner is WeightSource }
 
-    /// Stored [inDim, outDim] columns c0..<c0+n (as [inDim, n]) into `dst`. Only for .inOut of a
-    /// one-element-block type (F32/F16/BF16).
+    /// Stored [inDim, outDim] columns c0..<c0+n of the stored rows `storedRows` (all by default), as
+    /// [storedRows.count, n], into `dst`. Only for .inOut of a one-element-block type (F32/F16/BF16).
     @inline(__always)
-    func dequantizeColumns(_ c0: Int, _ n: Int, into dst: UnsafeMutablePointer<Float>) {
+    func dequantizeColumns(_ c0: Int, _ n: Int, storedRows: Range<Int>? = nil, into dst: UnsafeMutablePointer<Float>) {
         let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
         let size = dtype.blockBytes
-        for i in 0..<inDim {
-            Dequant.decodeUnchecked(dtype, base + (i * outDim + c0) * size, count: n, into: dst + i * n)
+        let rows = storedRows ?? 0..<inDim
+        for i in rows {
+            Dequant.decodeUnchecked(dtype, base + (i * outDim + c0) * size, count: n, into: dst + (i - rows.lowerBound) * n)
         }
     }
 
@@ -105,10 +108,11 @@ final class WeightMatrix: @unchecked Sendable {
     var blockRows: Int { max(8, min(outDim, (64 * 1024) / max(inDim, 1))) }
     /// Output columns per dequantised block of an [in, out] matrix: about 1 MiB of F32, at least 32 columns.
     var blockColumns: Int { max(1, min(outDim, max(32, (256 * 1024) / max(inDim, 1)))) }
-    /// Scratch floats one thread needs for `apply`.
+    /// Scratch floats one thread needs for `apply` (with bf16 products on, also for `applyPanels`).
     var scratchFloats: Int {
         if isF32InPlace { return 0 }
-        return layout == .outIn ? blockRows * inDim : blockColumns * inDim
+        let blocks = layout == .outIn ? blockRows * inDim : blockColumns * inDim
+        return bf16Products ? max(blocks, panelScratchFloats) : blocks
     }
 
     /// out[n, outDim] (row stride ldOut) = x[n, inDim] (row stride ldX) · Wᵀ (+ `accumulate`·out),
@@ -123,12 +127,15 @@ final class WeightMatrix: @unchecked Sendable {
                       fast: fast)
     }
 
-    /// `apply` on the stored matrix: bf16 products, widened blocks and sgemm, or the one-position matvecs.
+    /// `apply` on the stored matrix: bf16 products (in place or through panels), widened blocks and sgemm, or
+    /// the one-position matvecs.
     func applyUnpacked(_ x: UnsafePointer<Float>, ldX: Int, rows n: Int, out: UnsafeMutablePointer<Float>, ldOut: Int,
                        bias: UnsafePointer<Float>?, accumulate: Bool, scratch: ScratchPool, fast: MatVecScratch? = nil) {
-        if usesBF16Products(rows: n),
-           applyBF16(x, ldX: ldX, rows: n, out: out, ldOut: ldOut, bias: bias, accumulate: accumulate, threads: scratch.threads) {
-            return
+        if usesBF16Products(rows: n) {
+            let done = readsBF16InPlace
+                ? applyBF16(x, ldX: ldX, rows: n, out: out, ldOut: ldOut, bias: bias, accumulate: accumulate, threads: scratch.threads)
+                : applyPanels(x, ldX: ldX, rows: n, out: out, ldOut: ldOut, bias: bias, accumulate: accumulate, scratch: scratch)
+            if done { return }
         }
         if layout == .inOut && dtype != .f32 {
             if n == 1 && 2 * ((outDim + scratch.threads - 1) / scratch.threads) <= scratch.floatsEach {

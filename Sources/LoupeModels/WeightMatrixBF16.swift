@@ -7,7 +7,9 @@ public enum ComputePrecision: String, Sendable, CaseIterable {
     /// quick either way, and on CPUs without AVX512_BF16. One choice per model, never per matrix.
     case automatic
     /// bf16 weights multiply as bf16 × bf16 with f32 sums (oneDNN): each product's activation input is
-    /// rounded to bf16 (about 2⁻⁹ relative), the sums are f32.
+    /// rounded to bf16 (about 2⁻⁹ relative), the sums are f32. Prompts on quantised and F16 weights
+    /// dequantise panels of rows to bf16 and multiply the same way (each weight rounded too); F32 weights
+    /// stay exact.
     case bf16
     /// Every product in f32 (weights widened a block at a time, OpenBLAS sgemm): exact, slower.
     case f32
@@ -26,12 +28,16 @@ public enum ComputePrecision: String, Sendable, CaseIterable {
 }
 
 extension WeightMatrix {
-    /// Prompts (two or more rows) on a BF16 matrix with bf16 products on; one position keeps the exact
-    /// f32 matvec, which already reads each weight once and is bound by memory, not arithmetic.
+    /// Prompts (two or more rows) on a non-F32 matrix with bf16 products on: BF16 read in place, other types
+    /// through panels (`applyPanels`). One position keeps its matvec, which already reads each weight once and
+    /// is bound by memory, not arithmetic.
     @inline(__always)
     func usesBF16Products(rows n: Int) -> Bool {
-        bf16Products && n >= 2 && dtype == .bf16 && rowMap == nil
+        bf16Products && n >= 2 && (readsBF16InPlace || hasBF16Panels)
     }
+
+    /// oneDNN multiplies by the stored bytes as they are (BF16, not permuted).
+    var readsBF16InPlace: Bool { dtype == .bf16 && rowMap == nil }
 
     /// out[n, outDim] (+)= round_bf16(x) · Wᵀ (+ bias) through oneDNN; false when it refused (nothing
     /// written: the caller takes the f32 path).
@@ -56,7 +62,7 @@ extension WeightMatrix {
 }
 
 extension ModelWeights {
-    /// Every matrix's products at `compute` (bf16 products touch only BF16 matrices).
+    /// Every matrix's products at `compute` (bf16 products leave F32 matrices exact).
     func setCompute(_ compute: ComputePrecision) {
         var all: [WeightMatrix] = [embed, unembed] + (vision?.matrices ?? [])
         for l in layers { all += [l.qkv, l.q, l.k, l.v, l.o, l.gate, l.up, l.down].compactMap { $0 } }

@@ -33,9 +33,12 @@ enum ModelBindings {
             compute sets how bf16 weights multiply: "bf16" (oneDNN's bf16 products with f32 sums on AVX512_BF16; each
             product's activations are rounded to bf16, so hook points differ from the exact path by about 1e-2 of their
             largest value: 0.4–1.2e-2 per hook on SmolLM2 in bf16) or "f32" (exact: float32 products bit for bit as
-            before). The default (None) is "bf16" for models of 1B weights or more (the seeds' 7–8B models) on a CPU with
-            AVX512_BF16, where bf16 is 3–5× faster than widening to float32, and "f32" for smaller models, whose products
-            are quick either way. One-token generation steps are always exact.
+            before). With "bf16", prompts on quantised (Q8_0, Q4_*, Q5_*, K-quants) and f16 weights dequantise panels of
+            rows to bf16 and multiply the same way, rounding each weight too: 0.2–2.3e-2 per hook (logits 1.0e-2) on
+            SmolLM2's Q4_1 against "f32" on the same file; float32 weights stay exact. The default (None) is "bf16" for models of 1B
+            weights or more (the seeds' 7–8B models) on a CPU with AVX512_BF16, where bf16 is 3–5× faster than widening
+            to float32, and "f32" for smaller models, whose products are quick either way. One-token generation steps
+            keep their own kernels.
             first_n_layers=n keeps the embedding, the first n blocks, the final norm and the unembedding, as
             TransformerLens's from_pretrained(first_n_layers=n) and transformers' num_hidden_layers=n do: a smaller
             model to try a sweep on before the full one.
