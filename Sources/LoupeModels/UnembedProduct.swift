@@ -2,10 +2,10 @@ import LoupeTensor
 
 extension HookedTransformer {
     /// True when the logit lens can multiply by the stored unembedding with bf16 products
-    /// (`lensLogits`) instead of materialising `W_U` in f32 ([d_model, vocab]: 2.1 GB on an 8B).
+    /// (`lensLogits`) instead of materialising `W_U` in f32 ([d_model, vocab]: 2.1 GB on an 8B): bf16
+    /// read in place, or a quantised / f16 unembedding through bf16 panels.
     public var unembedsInPlace: Bool {
-        let u = (refactored?.weights ?? weights).unembed
-        return u.bf16Products && u.dtype == .bf16 && u.rowMap == nil
+        (refactored?.weights ?? weights).unembed.usesBF16Products(rows: 2)
     }
 
     /// out[p, vocab] = rows[p, d_model] · W_U through the stored unembedding (bf16 products), equal to

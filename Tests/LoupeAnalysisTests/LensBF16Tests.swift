@@ -14,8 +14,9 @@ final class LensBF16Tests: XCTestCase {
     func testLensInPlaceMatchesW_U() throws {
         try XCTSkipUnless(BF16Products.isAvailable, "no AVX512_BF16")
         // llama3-tiny (RMSNorm, BF16 as stored) and gpt2-tiny converted to BF16 (LayerNorm: the fold
-        // centres W_U over d_model), both with TransformerLens's processing.
-        for (name, dtype) in [("llama3-tiny", nil), ("gpt2-tiny", DType.bf16)] {
+        // centres W_U over d_model), both with TransformerLens's processing; llama-tiny quantised on load to
+        // Q8_0 and gpt2-tiny as F16 take the unembedding through bf16 panels.
+        for (name, dtype) in [("llama3-tiny", nil), ("gpt2-tiny", DType.bf16), ("llama-tiny", DType.q8_0), ("gpt2-tiny", DType.f16)] {
             let m = try HookedTransformer(path: modelDirectory(name), options: LoadOptions(threads: 2, dtype: dtype, compute: .bf16))
             XCTAssertTrue(m.unembedsInPlace, name)
             let d = m.dModel
@@ -34,7 +35,7 @@ final class LensBF16Tests: XCTestCase {
                     if fast.ids[c][p][0] == ref.ids[c][p][0] { agree += 1 }
                 }
             }
-            print("lens \(name): bf16 unembedding vs W_U: top-1 agrees \(agree)/15, top-1 prob max |Δ| \(String(format: "%.1e", worst))")
+            print("lens \(name) \(dtype.map { "\($0)" } ?? "as stored"): bf16 unembedding vs W_U: top-1 agrees \(agree)/15, top-1 prob max |Δ| \(String(format: "%.1e", worst))")
             XCTAssertLessThan(worst, 2e-2, name)
             XCTAssertGreaterThanOrEqual(agree, 13, name)
         }
