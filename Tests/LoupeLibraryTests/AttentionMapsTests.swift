@@ -1,5 +1,7 @@
 import Foundation
 import XCTest
+import LoupeModels
+import LoupeTensor
 @testable import LoupeInterpreter
 @testable import LoupeLibrary
 
@@ -41,6 +43,31 @@ final class AttentionMapsTests: XCTestCase {
         // One head is at most the max over heads, at least zero.
         let head = try run("one = attention_maps(model, prompt, max_gen_len=2, temperature=0, heads=1)\nm = attention_maps(model, prompt, max_gen_len=2, temperature=0)")
         XCTAssertEqual(try value(head, "(one.attention(0) - m.attention(0)).max().item() <= 0 and one.attention(0).min().item() >= 0"), "True")
+    }
+
+    /// bf16 weights with bf16 products (the 8B's default): the lens multiplies by the stored unembedding
+    /// (no f32 W_U); labels and maps stay those of the viewer up to bf16 rounding.
+    func testBF16ProductsKeepTheViewersLabels() throws {
+        try XCTSkipUnless(BF16Products.isAvailable, "no AVX512_BF16")
+        let interp = try run("""
+        model = load(CHAT + "/llama3-chat-tiny", dtype="bf16", compute="bf16")
+        maps = attention_maps(model, prompt, max_gen_len=ref["max_gen_len"], temperature=0)
+        same = 0
+        total = 0
+        for i, m in enumerate(ref["maps"]):
+            for a, b in zip(maps.label_ids(i), m["labels"]):
+                same += sum([1 for x, y in zip(a, b) if x == y])
+                total += len(b)
+        d_max = max([(maps.attention(i) - tensor(m["attention_max"])).abs().max().item() for i, m in enumerate(ref["maps"])])
+        """)
+        let same = Double(try value(interp, "same"))!, total = Double(try value(interp, "total"))!
+        let dMax = try value(interp, "d_max")
+        print("attention_maps with bf16 products vs transformers f32: labels agree \(Int(same))/\(Int(total)), max |Δ| max-over-heads \(dMax)")
+        let direct = try HookedTransformer(path: Self.chat.appendingPathComponent("llama3-chat-tiny").path,
+                                           options: LoadOptions(threads: 2, dtype: .bf16, compute: .bf16))
+        XCTAssertTrue(direct.unembedsInPlace && direct.config.usesRMSNorm)     // the path the maps took
+        XCTAssertGreaterThanOrEqual(same / total, 0.9)
+        XCTAssertEqual(try value(interp, "d_max < 5e-2"), "True")
     }
 
     func testFilesAreNamedAsTheViewerNamesThem() throws {

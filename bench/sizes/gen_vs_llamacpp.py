@@ -68,7 +68,7 @@ def main():
     files = sys.argv[1:]
     name = os.path.basename(files[0].rstrip("/"))
     lines = [f"## Generation and prompt processing, {name}: Loupe vs llama.cpp llama-bench (2 threads)", "",
-             f"Generation: {GEN} greedy tokens (Loupe: after an 8-token prompt; llama-bench `-p 0 -n {GEN}`); tokens/s "
+             f"Generation: {GEN} greedy tokens (Loupe: from one start token; llama-bench `-p 0 -n {GEN}`); tokens/s "
              f"median (min–max) of {REPEATS}. GB/s: weight bytes read per token (all but the token embedding) × tokens/s.", "",
              "| file | job | Loupe tok/s | llama.cpp tok/s | Loupe / llama.cpp | Loupe GB/s | llama.cpp GB/s | Loupe peak RSS | load |",
              "|---|---|---:|---:|---:|---:|---:|---:|---:|"]

@@ -46,9 +46,15 @@ final class MapsObject: HostObject {
         let stack = Tensor(shape: [L, T, d], data: resid.flatMap { $0.toArray() })              // [layer, T, d_model]
         // The viewer's logit lens: the final norm (with its weight) and the unembedding, top token.
         let normed = try cache.applyLNToStack(stack, recompute: true)                           // [layer, T, d_model]
-        let W_U = try model.memoized("W_U") { try model.model.W_U }                               // [d_model, d_vocab]
-        let b_U = try model.memoized("b_U") { try model.model.b_U }                               // [d_vocab]
-        let top = try LogitLens.topK(stack: normed, W_U: W_U, b_U: b_U, k: 1).top1              // [layer][T]
+        let top: [[Int]]                                                                        // [layer][T]
+        if model.model.unembedsInPlace && model.model.config.usesRMSNorm {
+            // bf16 products on the stored unembedding (no b_U on RMSNorm models): no f32 W_U (2.1 GB on an 8B).
+            top = try LogitLens.topK(stack: normed, model: model.model, k: 1).top1
+        } else {
+            let W_U = try model.memoized("W_U") { try model.model.W_U }                           // [d_model, d_vocab]
+            let b_U = try model.memoized("b_U") { try model.model.b_U }                           // [d_vocab]
+            top = try LogitLens.topK(stack: normed, W_U: W_U, b_U: b_U, k: 1).top1
+        }
         for l in 0..<L { lens[l] += top[l] }
         var made: Int? = nil
         if passes > 0 {
