@@ -33,38 +33,46 @@ VNNI static inline float half_at(const uint8_t *p) {
     return _cvtsh_ss(h);
 }
 
-VNNI float loupe_dot_q8_0(const void *w, const signed char *xq, const float *xd, long blocks) {
-    const uint8_t *blk = (const uint8_t *)w;
-    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-    long b = 0;
-    for (; b + 2 <= blocks; b += 2, blk += 68) {
-        __m256i w0 = _mm256_loadu_si256((const __m256i *)(blk + 2));
-        __m256i w1 = _mm256_loadu_si256((const __m256i *)(blk + 36));
-        __m256i x0 = _mm256_loadu_si256((const __m256i *)(xq + 32 * b));
-        __m256i x1 = _mm256_loadu_si256((const __m256i *)(xq + 32 * b + 32));
-        // |w| is exact as an unsigned byte (even for −128); x·sign(w) stays in −127…127.
-        __m256i d0 = _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_abs_epi8(w0), _mm256_sign_epi8(x0, w0));
-        __m256i d1 = _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_abs_epi8(w1), _mm256_sign_epi8(x1, w1));
-        acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d0), _mm256_set1_ps(half_at(blk) * xd[b]), acc0);
-        acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d1), _mm256_set1_ps(half_at(blk + 34) * xd[b + 1]), acc1);
-    }
-    for (; b < blocks; b++, blk += 34) {
-        __m256i w0 = _mm256_loadu_si256((const __m256i *)(blk + 2));
-        __m256i x0 = _mm256_loadu_si256((const __m256i *)(xq + 32 * b));
-        __m256i d0 = _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_abs_epi8(w0), _mm256_sign_epi8(x0, w0));
-        acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d0), _mm256_set1_ps(half_at(blk) * xd[b]), acc0);
-    }
-    __m256 s = _mm256_add_ps(acc0, acc1);
-    __m128 h = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
-    h = _mm_add_ps(h, _mm_movehl_ps(h, h));
-    h = _mm_add_ss(h, _mm_movehdup_ps(h));
-    return _mm_cvtss_f32(h);
-}
-
 /// Two 32-byte halves as one 512-bit vector.
 VNNI static inline __m512i join(const signed char *lo, const signed char *hi) {
     return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)lo)),
                               _mm256_loadu_si256((const __m256i *)hi), 1);
+}
+
+/// Σ q_w·q_x of two Q8_0 blocks (weights at w0, w1; x at xq, 64 bytes): lanes 0–7 block 1, 8–15 block 2.
+/// |w| is exact as an unsigned byte (even for −128); x·sign(w) stays in −127…127.
+VNNI static inline __m512i q8_pair(const uint8_t *w0, const uint8_t *w1, const signed char *xq) {
+    __m512i w = join((const signed char *)w0, (const signed char *)w1);
+    __m512i x = _mm512_loadu_si512((const void *)xq);
+    __m512i xs = _mm512_mask_sub_epi8(x, _mm512_movepi8_mask(w), _mm512_setzero_si512(), x);
+    return _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_abs_epi8(w), xs);
+}
+
+/// Q8_0 (34 B): d, 32 signed bytes. Four blocks per step; their scales d·xd convert together.
+VNNI float loupe_dot_q8_0(const void *w, const signed char *xq, const float *xd, long blocks) {
+    const uint8_t *blk = (const uint8_t *)w;
+    const __m512i lo = _mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m512i hi = _mm512_add_epi32(lo, _mm512_set1_epi32(2));
+    __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+    long b = 0;
+    for (; b + 4 <= blocks; b += 4, blk += 136) {
+        uint16_t h[4];
+        for (int i = 0; i < 4; i++) { memcpy(&h[i], blk + 34 * i, 2); }
+        __m128 s4 = _mm_mul_ps(_mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)h)), _mm_loadu_ps(xd + b));
+        __m512 s = _mm512_castps128_ps512(s4);
+        __m512i d01 = q8_pair(blk + 2, blk + 36, xq + 32 * b);
+        __m512i d23 = q8_pair(blk + 70, blk + 104, xq + 32 * b + 64);
+        acc0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(d01), _mm512_permutexvar_ps(lo, s), acc0);
+        acc1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(d23), _mm512_permutexvar_ps(hi, s), acc1);
+    }
+    float sum = _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
+    for (; b < blocks; b++, blk += 34) {
+        __m256i w0 = _mm256_loadu_si256((const __m256i *)(blk + 2));
+        __m256i x0 = _mm256_loadu_si256((const __m256i *)(xq + 32 * b));
+        __m256i d0 = _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_abs_epi8(w0), _mm256_sign_epi8(x0, w0));
+        sum += half_at(blk) * xd[b] * (float)_mm512_reduce_add_epi32(_mm512_zextsi256_si512(d0));
+    }
+    return sum;
 }
 
 /// Q4_K (144 B): d, dmin, 12 B of 6-bit scales/mins, 128 B of nibbles. Sub-block j = 2g + k (elements

@@ -78,13 +78,14 @@ final class QuantDotVNNITests: XCTestCase {
 
     func testKernelsMatchNaiveLoop() throws {
         let hasVNNI = QuantMatVec.vnniActive
-        let rows = 19, cols = 768
-        let x = Self.input(cols)
-        // x̂: the scratch's rounding (identical for the byte and pair layouts).
-        let scratch = MatVecScratch(maxCols: cols)
-        x.withUnsafeBufferPointer { scratch.quantize($0.baseAddress!, cols: cols, layout: .bytes) }
-        let xq = (0..<cols).map { Float(scratch.xBytes[$0]) * scratch.xd[$0 / 32] }
-        for dtype in Self.types {
+        let rows = 19
+        // Q8_0 at 25 blocks also covers the kernel's tail after steps of 4 blocks.
+        for (dtype, cols) in [(DType.q8_0, 800), (.q8_0, 768), (.q4_K, 768), (.q6_K, 768)] {
+            let x = Self.input(cols)
+            // x̂: the scratch's rounding (identical for the byte and pair layouts).
+            let scratch = MatVecScratch(maxCols: cols)
+            x.withUnsafeBufferPointer { scratch.quantize($0.baseAddress!, cols: cols, layout: .bytes) }
+            let xq = (0..<cols).map { Float(scratch.xBytes[$0]) * scratch.xd[$0 / 32] }
             let bytes = Self.weights(dtype, rows: rows, cols: cols)
             let ref = try Self.reference(dtype, bytes, rows: rows, cols: cols, x: x, xq: xq)
             for vnni in hasVNNI ? [true, false] : [false] {
@@ -95,7 +96,7 @@ final class QuantDotVNNITests: XCTestCase {
                     worst = max(worst, err / ref[r].1)
                     XCTAssertLessThanOrEqual(err, 1e-5 * ref[r].1, "\(dtype) \(vnni ? "VNNI" : "Swift") row \(r): \(y[r]) vs \(ref[r].0)")
                 }
-                print("row dot \(dtype) \(vnni ? "VNNI" : "Swift"): worst |Δ| / Σ|w·x| = \(worst)")
+                print("row dot \(dtype) x\(cols) \(vnni ? "VNNI" : "Swift"): worst |Δ| / Σ|w·x| = \(worst)")
             }
         }
         if !hasVNNI { print("row dot: CPU lacks AVX-512 VNNI, only the Swift kernels were checked") }
