@@ -58,7 +58,9 @@ VNNI float loupe_dot_q8_0(const void *w, const signed char *xq, const float *xd,
     for (; b + 4 <= blocks; b += 4, blk += 136) {
         uint16_t h[4];
         for (int i = 0; i < 4; i++) { memcpy(&h[i], blk + 34 * i, 2); }
-        __m128 s4 = _mm_mul_ps(_mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)h)), _mm_loadu_ps(xd + b));
+        // Built in registers: four 2-byte stores read back as one 8-byte load would stall store forwarding.
+        __m128i hv = _mm_set_epi16(0, 0, 0, 0, (short)h[3], (short)h[2], (short)h[1], (short)h[0]);
+        __m128 s4 = _mm_mul_ps(_mm_cvtph_ps(hv), _mm_loadu_ps(xd + b));
         __m512 s = _mm512_castps128_ps512(s4);
         __m512i d01 = q8_pair(blk + 2, blk + 36, xq + 32 * b);
         __m512i d23 = q8_pair(blk + 70, blk + 104, xq + 32 * b + 64);
@@ -98,7 +100,8 @@ VNNI float loupe_dot_q4_K(const void *w, const signed char *xq, const float *xd,
             u[1] & 0x3F3F3F3Fu,
             ((u[2] >> 4) & 0x0F0F0F0Fu) | (((u[1] >> 6) & 0x03030303u) << 4),
         };
-        __m512 scmn = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)sm)));  // [sc0…7, m0…7]
+        __m128i smv = _mm_set_epi32((int)sm[3], (int)sm[2], (int)sm[1], (int)sm[0]);   // in registers (store forwarding)
+        __m512 scmn = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(smv));  // [sc0…7, m0…7]
         __m256 sc = _mm512_castps512_ps256(scmn), mn = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(scmn), 1));
         minAcc = _mm256_fmadd_ps(_mm256_mul_ps(mn, _mm256_set1_ps(dmin)), _mm256_loadu_ps(xsum), minAcc);
         __m512 s = _mm512_castps256_ps512(_mm256_mul_ps(_mm256_mul_ps(sc, _mm256_set1_ps(d)), _mm256_loadu_ps(xd)));

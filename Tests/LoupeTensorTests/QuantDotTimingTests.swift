@@ -32,7 +32,10 @@ final class QuantDotTimingTests: XCTestCase {
             for (rows, cols) in [(14336, 4096), (4096, 14336)] {
                 let one = Self.matrix(dtype, rows: rows, cols: cols)
                 let copies = (96_000_000 + one.count - 1) / one.count
-                let w = [UInt8]((0..<copies).map { _ in one }.joined())
+                var w = [UInt8](repeating: 0, count: copies * one.count)
+                w.withUnsafeMutableBytes { dst in
+                    one.withUnsafeBytes { for c in 0..<copies { (dst.baseAddress! + c * one.count).copyMemory(from: $0.baseAddress!, byteCount: one.count) } }
+                }
                 var run = 0
                 let x = (0..<cols).map { Float(sin(Double($0))) }
                 var y = [Float](repeating: 0, count: rows)
