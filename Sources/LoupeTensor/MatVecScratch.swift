@@ -9,6 +9,9 @@ public final class MatVecScratch: @unchecked Sendable {
     ///   xPair, pair layout (Q8_0, K-quants): [b*32 + h*16 + n*8 + i] = xq[b*32 + 16h + 2i + n]
     let xNib: UnsafeMutablePointer<Int16>
     let xPair: UnsafeMutablePointer<Int16>
+    ///   xBytes, byte layout (the VNNI kernels of quant_dot.c): [i] = xq[i] in natural order
+    let xBytes: UnsafeMutablePointer<Int8>
+    let xsum16: UnsafeMutablePointer<Float> // [cols/16] Σ xq over 16 elements (byte layout; integers)
     let xd: UnsafeMutablePointer<Float>     // [cols/32] block scale max|x| / 127
     let xsum: UnsafeMutablePointer<Float>   // [cols/32] Σ x over the block (exact floats, for min terms)
     /// x as floats, evens then odds per group of 8 (for F16/BF16 rows): [8g + i] = x[8g + 2i], [8g+4+i] = x[8g+2i+1].
@@ -19,17 +22,19 @@ public final class MatVecScratch: @unchecked Sendable {
         let n = max(32, (maxCols + 31) / 32 * 32)
         xNib = .allocate(capacity: n)
         xPair = .allocate(capacity: n)
+        xBytes = .allocate(capacity: n)
+        xsum16 = .allocate(capacity: n / 16)
         xd = .allocate(capacity: n / 32)
         xsum = .allocate(capacity: n / 32)
         xf = .allocate(capacity: n)
     }
 
-    deinit { xNib.deallocate(); xPair.deallocate(); xd.deallocate(); xsum.deallocate(); xf.deallocate() }
+    deinit { xNib.deallocate(); xPair.deallocate(); xBytes.deallocate(); xsum16.deallocate(); xd.deallocate(); xsum.deallocate(); xf.deallocate() }
 
-    enum Layout { case nibbles, pairs }
+    enum Layout { case nibbles, pairs, bytes }
 
-    /// Quantises x[cols] (cols a multiple of 32) into `xNib` or `xPair`, and `xd`/`xsum`
-    /// (identical for both layouts).
+    /// Quantises x[cols] (cols a multiple of 32) into `xNib`, `xPair` or `xBytes` (+ `xsum16`), and
+    /// `xd`/`xsum` (identical for all layouts).
     func quantize(_ x: UnsafePointer<Float>, cols: Int, layout: Layout) {
         for b in 0..<(cols / 32) {
             let xb = x + b * 32
@@ -48,6 +53,13 @@ public final class MatVecScratch: @unchecked Sendable {
             case .nibbles:
                 for i in 0..<8 {
                     o[i] = q(2 * i); o[8 + i] = q(2 * i + 16); o[16 + i] = q(2 * i + 1); o[24 + i] = q(2 * i + 17)
+                }
+            case .bytes:
+                let ob = xBytes + b * 32
+                for half in 0..<2 {
+                    var s16: Int16 = 0
+                    for e in (16 * half)..<(16 * half + 16) { let v = q(e); ob[e] = Int8(truncatingIfNeeded: v); s16 &+= v }
+                    xsum16[2 * b + half] = Float(s16)
                 }
             case .pairs:
                 for h in 0..<2 { for i in 0..<8 {

@@ -1,9 +1,12 @@
+import CKernels
 import Dispatch
 
 /// y[rows] = W[rows, cols] · x[cols] computed directly on stored weight blocks (no dequantised copy).
 /// Quantised types use integer dot products against x quantised to 8 bits per block of 32 (the
 /// llama.cpp scheme: relative error ~1e-3 against the exact float product); F32/F16/BF16 are exact
 /// float dots. Rows are split across `threads` with `ParallelFor` (a spinning pool on Linux).
+/// Q8_0, Q4_K and Q6_K rows use the AVX-512 VNNI kernels of quant_dot.c where the CPU has them
+/// (same x rounding, so results match the Swift kernels to float summation order).
 public enum QuantMatVec {
     /// Types with a direct kernel; others go through `Dequant` row by row.
     public static func hasDirectKernel(_ dtype: DType) -> Bool {
@@ -39,12 +42,14 @@ public enum QuantMatVec {
             throw TensorError("matvec: scratch sized for \(scratch.maxCols) columns, got \(cols)")
         }
         var rowBytes: [Int] = []
-        var needNib = false, needPair = false, needF = false
+        var needNib = false, needPair = false, needF = false, needBytes = false
+        let vnni = vnniActive
         for job in jobs {
             rowBytes.append(try validate(job, cols: cols))
             switch job.dtype {
             case .q4_0, .q4_1: needNib = true
-            case .q8_0, .q4_K, .q5_K, .q6_K: needPair = true
+            case .q8_0, .q4_K, .q6_K: if vnni { needBytes = true } else { needPair = true }
+            case .q5_K: needPair = true
             case .f16, .bf16: needF = true
             default: break
             }
@@ -53,6 +58,7 @@ public enum QuantMatVec {
         if total == 0 { return }
         if needNib { scratch.quantize(x, cols: cols, layout: .nibbles) }
         if needPair { scratch.quantize(x, cols: cols, layout: .pairs) }
+        if needBytes { scratch.quantize(x, cols: cols, layout: .bytes) }
         if needF { scratch.deinterleave(x, cols: cols) }
         let s = scratch
         // Global row g belongs to the job whose [start, start + rows) holds it.
@@ -64,11 +70,14 @@ public enum QuantMatVec {
                 let lo = Swift.max(g0, starts[j]), hi = Swift.min(g1, starts[j] + job.rows)
                 guard lo < hi, let base = job.weights.baseAddress else { continue }
                 rowsDot(job.dtype, base, rowBytes: rowBytes[j], cols: cols, rows: (lo - starts[j])..<(hi - starts[j]),
-                        x: x, s: s, y: job.y, map: job.rowMap?.baseAddress, accumulate: job.accumulate)
+                        x: x, s: s, y: job.y, map: job.rowMap?.baseAddress, accumulate: job.accumulate, vnni: vnni)
             }
         }
         parallelRows(total, threads: threads, minRowsPerTask: max(8, 65536 / max(cols, 1)), body)
     }
+
+    /// Whether the VNNI kernels run (x86-64 CPU with AVX-512 VNNI, not switched off by `loupe_set_quant_dot`).
+    static var vnniActive: Bool { loupe_quant_dot_active() != 0 }
 
     /// Checks one job's sizes and row map; returns its row byte count.
     static func validate(_ job: MatVecJob, cols: Int) throws -> Int {
@@ -122,7 +131,24 @@ public enum QuantMatVec {
     @inline(__always)
     static func rowsDot(_ dtype: DType, _ w: UnsafeRawPointer, rowBytes rb: Int, cols: Int, rows: Range<Int>,
                         x: UnsafePointer<Float>, s: MatVecScratch, y: UnsafeMutablePointer<Float>,
-                        map: UnsafePointer<Int>?, accumulate: Bool) {
+                        map: UnsafePointer<Int>?, accumulate: Bool, vnni: Bool) {
+        #if arch(x86_64)
+        if vnni {
+            let xq = s.xBytes, xd = s.xd
+            switch dtype {
+            case .q8_0:
+                eachRow(rows, map, accumulate, y) { loupe_dot_q8_0(w + $0 * rb, xq, xd, cols / 32) }
+                return
+            case .q4_K:
+                eachRow(rows, map, accumulate, y) { loupe_dot_q4_K(w + $0 * rb, xq, xd, s.xsum, cols / 256) }
+                return
+            case .q6_K:
+                eachRow(rows, map, accumulate, y) { loupe_dot_q6_K(w + $0 * rb, xq, xd, s.xsum16, cols / 256) }
+                return
+            default: break
+            }
+        }
+        #endif
         switch dtype {
         case .q4_1: eachRow(rows, map, accumulate, y) { QuantDot.q4_1(w + $0 * rb, cols: cols, s) }
         case .q8_0: eachRow(rows, map, accumulate, y) { QuantDot.q8_0(w + $0 * rb, cols: cols, s) }
