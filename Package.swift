@@ -41,7 +41,7 @@ let package = Package(
         // their errors lives in C, so no longjmp crosses a Swift frame.
         .target(name: "CImageCodecs", linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png")]),
         // bf16 products with f32 accumulation through Debian's oneDNN (libdnnl), on AVX512_BF16 where present.
-        .target(name: "CBF16Kernels", linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp")]),
+        .target(name: "CBF16Kernels", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp")]),
         // Vectorised activations and softmax (AVX-512 bodies picked at run time, scalar otherwise).
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2"])]),
         .target(name: "LoupeTensor", dependencies: ["COpenBLAS", "CBF16Kernels", "CKernels"], swiftSettings: numericSettings),

@@ -13,28 +13,63 @@ public enum BF16Products {
         loupe_bf16_round_rows(x, ldx, m, k, dst, ldd)
     }
 
+    /// The kernels a product can run on.
+    public enum Kernel: CaseIterable, Sendable {
+        /// oneDNN's matmul (brgemm: weights copied into its packed layout block by block, then multiplied).
+        case oneDNN
+        /// bf16_few_rows.c's tiles of dot products along k on the rows as stored, for a handful of rows.
+        case dotTiles
+        /// bf16_few_rows.c's broadcast tiles (weight pairs broadcast against the activations transposed into
+        /// pairs along k, the next weights prefetched while multiplying), for up to `fewRowsMax` rows.
+        case broadcastTiles
+    }
+
+    /// Most rows of `a` multiplied by bf16_few_rows.c's tiles: above it oneDNN is faster (bench/bf16/small_m.sh:
+    /// at 32 rows the broadcast tiles run the 8B's products at 1.2–1.5× oneDNN's rate, at 48 rows 0.9–1.3×).
+    public static let fewRowsMax = 32
+
+    /// The kernel for an m-row product: oneDNN for [k, n] weights and above `fewRowsMax` rows; dot tiles up to
+    /// 4 rows (and for odd k, which the pairs of the broadcast tiles do not cover); broadcast tiles between.
+    public static func kernel(m: Int, k: Int, weightsInOut: Bool) -> Kernel {
+        if weightsInOut || m > fewRowsMax { return .oneDNN }
+        return m <= 4 || k % 2 != 0 ? .dotTiles : .broadcastTiles
+    }
+
     /// c[m, n] (row stride ldc) = a[m, k] · w[n, k]ᵀ (+ c when accumulate); a and w bf16 with row strides
-    /// lda and ldw (w stored [k, n] when `weightsInOut`). Runs on `threads` threads, each a one-thread oneDNN
-    /// product on its own block of output columns (`columnBlocks`) of a [n, k] weight. Throws when oneDNN
-    /// refuses (its status in the message; a refusal after the first block leaves c partly written).
+    /// lda and ldw (w stored [k, n] when `weightsInOut`). Runs on `threads` threads, each on its own block of
+    /// output columns (`columnBlocks`) of a [n, k] weight: a one-thread oneDNN product, or for few rows
+    /// bf16_few_rows.c's tiles (`kernel(m:k:weightsInOut:)`, or `using` to choose). Throws when oneDNN or a tile
+    /// refuses (the status in the message; a refusal after the first block leaves c partly written).
     public static func gemm(a: UnsafePointer<UInt16>, lda: Int, m: Int, w: UnsafePointer<UInt16>, ldw: Int, n: Int,
                             k: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, threads: Int,
-                            weightsInOut: Bool = false) throws {
+                            weightsInOut: Bool = false, using chosen: Kernel? = nil) throws {
         if m == 0 || n == 0 { return }
+        let kernel = chosen ?? self.kernel(m: m, k: k, weightsInOut: weightsInOut)
+        if kernel != .oneDNN && (weightsInOut || (kernel == .broadcastTiles && (m > 48 || k % 2 != 0))) {
+            throw TensorError("bf16 product \(m)×\(n)×\(k): \(kernel) takes [n, k] weights, and the broadcast tiles up to 48 rows and an even k")
+        }
         // An [in, out] weight's column block is strided rows, which oneDNN multiplies without its brgemm
         // kernels: that layout stays one product on an OpenMP team of `threads`.
         let (width, blocks) = weightsInOut ? (n, 1) : columnBlocks(n: n, threads: threads)
         let team = weightsInOut ? Int32(max(1, threads)) : 1
-        let status = UnsafeMutablePointer<Int32>.allocate(capacity: blocks)   // [blocks] oneDNN's status of each
+        let status = UnsafeMutablePointer<Int32>.allocate(capacity: blocks)   // [blocks] each block's status
         defer { status.deallocate() }
+        let acc: Int32 = accumulate ? 1 : 0
         let part: (Int) -> Void = { b in
             let n0 = b * width, nb = min(width, n - n0)
-            status[b] = loupe_bf16_gemm_nt(a, lda, m, weightsInOut ? w + n0 : w + n0 * ldw, ldw, nb, k, c + n0, ldc,
-                                           accumulate ? 1 : 0, team, weightsInOut ? 1 : 0)
+            switch kernel {
+            case .oneDNN:
+                status[b] = loupe_bf16_gemm_nt(a, lda, m, weightsInOut ? w + n0 : w + n0 * ldw, ldw, nb, k, c + n0, ldc,
+                                               acc, team, weightsInOut ? 1 : 0)
+            case .dotTiles:
+                status[b] = loupe_bf16_dot_gemm(a, lda, m, w + n0 * ldw, ldw, nb, k, c + n0, ldc, acc)
+            case .broadcastTiles:
+                status[b] = loupe_bf16_bcast_gemm(a, lda, m, w + n0 * ldw, ldw, nb, k, c + n0, ldc, acc)
+            }
         }
         if blocks == 1 { part(0) } else { ParallelFor.run(blocks, part) }
         for b in 0..<blocks where status[b] != 0 {
-            throw TensorError("bf16 product \(m)×\(n)×\(k): oneDNN status \(status[b])")
+            throw TensorError("bf16 product \(m)×\(n)×\(k) (\(kernel)): status \(status[b])")
         }
     }
 

@@ -125,6 +125,74 @@ final class BF16ProductsTests: XCTestCase {
         }
     }
 
+    /// Each kernel (oneDNN, the dot tiles, the broadcast tiles of bf16_few_rows.c) against the naive loop, with
+    /// every kind of tail: rows not a multiple of a tile's 16 or 8, weight rows not a multiple of 3, 12 or 16,
+    /// k odd (dot tiles), not a multiple of 32, and longer than a broadcast pass (16384); strided a and c,
+    /// overwrite and accumulate, one and two threads.
+    func testFewRowKernelsMatchNaiveLoop() throws {
+        guard BF16Products.isAvailable else { throw XCTSkip("no AVX512_BF16") }
+        let shapes: [(m: Int, n: Int, k: Int)] = [(1, 7, 5), (2, 131, 64), (4, 29, 33), (5, 200, 96), (8, 13, 4096),
+                                                  (15, 25, 62), (16, 140, 130), (17, 37, 2), (31, 12, 256),
+                                                  (32, 300, 512), (33, 9, 70), (48, 50, 34), (3, 5, 16450), (20, 14, 16448)]
+        var checked = 0
+        for (m, n, k) in shapes {
+            for kernel in BF16Products.Kernel.allCases {
+                if kernel == .broadcastTiles && (m > 48 || k % 2 != 0) { continue }
+                let lda = k + 3, ldc = n + 5
+                let a = randomFloats(m * lda, seed: UInt64(8 + m), scale: 2).map(bf16)      // [m, lda]
+                let w = randomFloats(n * k, seed: UInt64(9 + n), scale: 0.2).map(bf16)      // [n, k]
+                let start = randomFloats(m * ldc, seed: 10)
+                var want = [Float](repeating: 0, count: m * ldc)
+                a.withUnsafeBufferPointer { ap in
+                    w.withUnsafeBufferPointer { wp in
+                        want.withUnsafeMutableBufferPointer { cp in
+                            BF16Products.naive(a: ap.baseAddress!, lda: lda, m: m, w: wp.baseAddress!, ldw: k, n: n, k: k,
+                                               c: cp.baseAddress!, ldc: ldc)
+                        }
+                    }
+                }
+                for (accumulate, threads) in [(false, 1), (true, 2)] {
+                    var got = start
+                    try a.withUnsafeBufferPointer { ap in
+                        try w.withUnsafeBufferPointer { wp in
+                            try got.withUnsafeMutableBufferPointer { cp in
+                                try BF16Products.gemm(a: ap.baseAddress!, lda: lda, m: m, w: wp.baseAddress!, ldw: k, n: n, k: k,
+                                                      c: cp.baseAddress!, ldc: ldc, accumulate: accumulate, threads: threads,
+                                                      using: kernel)
+                            }
+                        }
+                    }
+                    var worst: Float = 0
+                    for i in 0..<m {
+                        for j in 0..<ldc {
+                            let e = j < n ? want[i * ldc + j] + (accumulate ? start[i * ldc + j] : 0) : start[i * ldc + j]
+                            if j >= n {
+                                XCTAssertEqual(got[i * ldc + j], e, "\(kernel) \(m)×\(n)×\(k): padding of row \(i) untouched")
+                            } else {
+                                worst = max(worst, abs(got[i * ldc + j] - e))
+                            }
+                        }
+                    }
+                    XCTAssertLessThan(worst, 2e-6 * Float(k) + 1e-5,
+                                      "\(kernel) \(m)×\(n)×\(k) accumulate=\(accumulate) threads=\(threads)")
+                    checked += 1
+                }
+            }
+        }
+        XCTAssertGreaterThan(checked, 70)
+        // The choice: oneDNN above 32 rows and for [k, n] weights; the tiles below.
+        XCTAssertEqual(BF16Products.kernel(m: 1, k: 4096, weightsInOut: false), .dotTiles)
+        XCTAssertEqual(BF16Products.kernel(m: 32, k: 4096, weightsInOut: false), .broadcastTiles)
+        XCTAssertEqual(BF16Products.kernel(m: 32, k: 4095, weightsInOut: false), .dotTiles)
+        XCTAssertEqual(BF16Products.kernel(m: 33, k: 4096, weightsInOut: false), .oneDNN)
+        XCTAssertEqual(BF16Products.kernel(m: 8, k: 4096, weightsInOut: true), .oneDNN)
+        var out: [Float] = [0]
+        XCTAssertThrowsError(try out.withUnsafeMutableBufferPointer {
+            try BF16Products.gemm(a: [0, 0], lda: 1, m: 1, w: [0, 0], ldw: 1, n: 1, k: 1, c: $0.baseAddress!, ldc: 1,
+                                  accumulate: false, threads: 1, using: .broadcastTiles)
+        }, "odd k is refused by the broadcast tiles")
+    }
+
     func testColumnBlocksCoverEveryColumnOnce() {
         for (n, threads) in [(1, 2), (127, 2), (128, 2), (200, 3), (4096, 2), (14336, 2), (128256, 2), (1000, 7)] {
             let (width, count) = BF16Products.columnBlocks(n: n, threads: threads)

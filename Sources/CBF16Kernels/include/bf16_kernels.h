@@ -20,4 +20,16 @@ void loupe_bf16_round_rows(const float *x, long ldx, long m, long k, uint16_t *d
 int loupe_bf16_gemm_nt(const uint16_t *a, long lda, long m, const uint16_t *w, long ldw, long n, long k,
                        float *c, long ldc, int accumulate, int threads, int w_kn);
 
+/// c[m, n] (row stride ldc) = a[m, k] · w[n, k]ᵀ (+ c when accumulate) on the calling thread, with vdpbf16ps
+/// tiles of dot products on w's rows as stored (no packing; for few rows of a). a and w bfloat16 with row
+/// strides lda and ldw; f32 sums. Returns 0, or -1 when the CPU has no AVX512_BF16 (nothing written).
+int loupe_bf16_dot_gemm(const uint16_t *a, long lda, long m, const uint16_t *w, long ldw, long n, long k, float *c,
+                        long ldc, int accumulate);
+
+/// The same product for m ≤ 48 rows of a, broadcasting each pair of weights from w's rows as stored against
+/// a transposed into pairs along k (a thread-local buffer). Returns 0, -1 without AVX512_BF16, -2 when m > 48,
+/// -3 when the buffer cannot be allocated (nothing written in those cases).
+int loupe_bf16_bcast_gemm(const uint16_t *a, long lda, long m, const uint16_t *w, long ldw, long n, long k, float *c,
+                          long ldc, int accumulate);
+
 #endif
