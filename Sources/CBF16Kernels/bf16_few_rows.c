@@ -196,12 +196,17 @@ TARGET static void transpose_pairs(const uint16_t *a, long lda, long m, long mpa
 static _Thread_local uint32_t *pairs;
 static _Thread_local long pairs_count;
 
+/// Rows past 32 (up to this many) go through the dot tiles on each tile's weight rows while they are in L1/L2,
+/// instead of a third vector of 16 rows that would be mostly padding.
+#define REST_MAX 8
+
 int loupe_bf16_bcast_gemm(const uint16_t *a, long lda, long m, const uint16_t *w, long ldw, long n, long k, float *c,
                           long ldc, int accumulate) {
     if (!loupe_bf16_supported()) return -1;
     if (m <= 0 || n <= 0) return 0;
     if (m > 48) return -2;
-    long mv = (m + 15) / 16, mpad = 16 * mv;
+    long rows = m > 32 && m - 32 <= REST_MAX ? 32 : m, rest = m - rows;    // broadcast rows, dot-tile rows
+    long mv = (rows + 15) / 16, mpad = 16 * mv;
     int nr_max = mv == 1 ? 16 : mv == 2 ? 12 : 8;
     btile_fn fn = mv == 1 ? btile_1_16 : mv == 2 ? btile_2_12 : btile_3_8;
     long need = (KCB / 2) * mpad;
@@ -213,12 +218,14 @@ int loupe_bf16_bcast_gemm(const uint16_t *a, long lda, long m, const uint16_t *w
     }
     for (long p0 = 0; p0 < k; p0 += KCB) {
         long kc = k - p0 < KCB ? k - p0 : KCB;
-        transpose_pairs(a, lda, m, mpad, p0, kc, pairs);
-        // An odd k leaves the last pair's second weight in the next input (or past the row): its activation
-        // is zero, so the product is unchanged unless that weight is NaN/inf; k is even in every model here.
+        transpose_pairs(a, lda, rows, mpad, p0, kc, pairs);
+        // An odd k leaves the last pair's second weight in the next input (or past the row): the callers
+        // (BF16Products.kernel) send odd k to the dot tiles.
         for (long j = 0; j < n; j += nr_max) {
             int nr = n - j < nr_max ? (int)(n - j) : nr_max;
-            fn(pairs, mpad, w + j * ldw + p0, ldw, nr, (kc + 1) / 2, c + j, ldc, m, accumulate || p0 > 0);
+            int add = accumulate || p0 > 0;
+            fn(pairs, mpad, w + j * ldw + p0, ldw, nr, (kc + 1) / 2, c + j, ldc, rows, add);
+            if (rest) loupe_bf16_dot_gemm(a + rows * lda + p0, lda, rest, w + j * ldw + p0, ldw, nr, kc, c + rows * ldc + j, ldc, add);
         }
     }
     return 0;

@@ -133,7 +133,7 @@ final class BF16ProductsTests: XCTestCase {
         guard BF16Products.isAvailable else { throw XCTSkip("no AVX512_BF16") }
         let shapes: [(m: Int, n: Int, k: Int)] = [(1, 7, 5), (2, 131, 64), (4, 29, 33), (5, 200, 96), (8, 13, 4096),
                                                   (15, 25, 62), (16, 140, 130), (17, 37, 2), (31, 12, 256),
-                                                  (32, 300, 512), (33, 9, 70), (48, 50, 34), (3, 5, 16450), (20, 14, 16448)]
+                                                  (32, 300, 512), (33, 9, 70), (40, 26, 98), (41, 13, 66), (48, 50, 34), (3, 5, 16450), (20, 14, 16448)]
         var checked = 0
         for (m, n, k) in shapes {
             for kernel in BF16Products.Kernel.allCases {
@@ -180,11 +180,12 @@ final class BF16ProductsTests: XCTestCase {
             }
         }
         XCTAssertGreaterThan(checked, 70)
-        // The choice: oneDNN above 32 rows and for [k, n] weights; the tiles below.
+        // The choice: oneDNN above 40 rows and for [k, n] weights; the tiles below.
         XCTAssertEqual(BF16Products.kernel(m: 1, k: 4096, weightsInOut: false), .dotTiles)
         XCTAssertEqual(BF16Products.kernel(m: 32, k: 4096, weightsInOut: false), .broadcastTiles)
         XCTAssertEqual(BF16Products.kernel(m: 32, k: 4095, weightsInOut: false), .dotTiles)
-        XCTAssertEqual(BF16Products.kernel(m: 33, k: 4096, weightsInOut: false), .oneDNN)
+        XCTAssertEqual(BF16Products.kernel(m: 40, k: 4096, weightsInOut: false), .broadcastTiles)
+        XCTAssertEqual(BF16Products.kernel(m: 41, k: 4096, weightsInOut: false), .oneDNN)
         XCTAssertEqual(BF16Products.kernel(m: 8, k: 4096, weightsInOut: true), .oneDNN)
         var out: [Float] = [0]
         XCTAssertThrowsError(try out.withUnsafeMutableBufferPointer {
