@@ -127,7 +127,7 @@ int loupe_bf16_dot_gemm(const uint16_t *a, long lda, long m, const uint16_t *w, 
 // w[j, 2kp..2kp+1] is broadcast from the row as stored (vdpbf16ps's {1to16}). A tile is NR weight rows × MV
 // vectors of 16 activation rows, NR·MV zmm accumulators of c's columns; the weights stream through once.
 
-/// Inputs per pass of the broadcast tiles: the activations' pairs [KCB/2, mpad] stay in L2 (1 MB here) while
+/// Inputs per pass of the broadcast tiles: the activations' pairs [KCB/2, mpad] of a pass stay in L2 (1 MB here) while
 /// the tiles sweep them; 16384 keeps the 8B's down projection (k = 14336) in one pass (bench/bf16/small_m.sh:
 /// 1.34× oneDNN at 32 rows against 1.0× with passes of 4096).
 #define KCB 16384
@@ -181,52 +181,83 @@ BTILE(3, 8)
 
 typedef void (*btile_fn)(const uint32_t *, long, const uint16_t *, long, int, long, float *, long, long, int);
 
-// at[kp, mpad] = the pairs a[i, 2(p0/2 + kp) ..] of rows i < m (zero rows up to mpad; a zero pair past k).
-TARGET static void transpose_pairs(const uint16_t *a, long lda, long m, long mpad, long p0, long kc, uint32_t *at) {
-    long kps = (kc + 1) / 2;
-    for (long i = 0; i < mpad; i++) {
-        if (i >= m) { for (long q = 0; q < kps; q++) at[q * mpad + i] = 0; continue; }
-        const uint16_t *r = a + i * lda + p0;
-        long q = 0;
-        for (; 2 * q + 1 < kc; q++) { uint32_t u; memcpy(&u, r + 2 * q, 4); at[q * mpad + i] = u; }
-        if (q < kps) at[q * mpad + i] = r[2 * q];
-    }
-}
-
-static _Thread_local uint32_t *pairs;
-static _Thread_local long pairs_count;
-
 /// Rows past 32 (up to this many) go through the dot tiles on each tile's weight rows while they are in L1/L2,
 /// instead of a third vector of 16 rows that would be mostly padding.
 #define REST_MAX 8
 
-int loupe_bf16_bcast_gemm(const uint16_t *a, long lda, long m, const uint16_t *w, long ldw, long n, long k, float *c,
-                          long ldc, int accumulate) {
+/// The rows of an m-row product that the broadcast tiles take (the rest go to dot tiles), and their padding to
+/// whole vectors of 16.
+static long broadcast_rows(long m) { return m > 32 && m - 32 <= REST_MAX ? 32 : m; }
+static long padded_rows(long m) { return (broadcast_rows(m) + 15) / 16 * 16; }
+
+long loupe_bf16_pairs_count(long m, long k) {
+    if (m <= 0 || m > 48 || k <= 0) return 0;
+    return (k + 1) / 2 * padded_rows(m);
+}
+
+// pairs[kp, mpad] = a[i, 2kp], a[i, 2kp + 1] of the broadcast rows i (zero rows up to mpad; a zero partner
+// past an odd k), 16 rows at a time gathered from the rows as stored.
+TARGET static void transpose_pairs(const uint16_t *a, long lda, long m, long k, uint32_t *pairs) {
+    long rows = broadcast_rows(m), mpad = padded_rows(m), kps = (k + 1) / 2, whole = k / 2;
+    for (long v = 0; v < mpad / 16; v++) {
+        long r0 = 16 * v;
+        __mmask16 mk = (__mmask16)(rows - r0 >= 16 ? 0xFFFF : ((1u << (rows - r0)) - 1));
+        __m512i idx = _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+                                         _mm512_set1_epi32((int)lda));   // element offsets of the rows
+        const uint16_t *base = a + r0 * lda;
+        for (long q = 0; q < whole; q++) {
+            __m512i g = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), mk, idx, (const void *)(base + 2 * q), 2);
+            _mm512_store_si512((void *)(pairs + q * mpad + r0), g);
+        }
+        if (whole < kps) {                                                // odd k: the last input, partner zero
+            for (long i = 0; i < 16; i++)
+                pairs[whole * mpad + r0 + i] = r0 + i < rows ? base[i * lda + 2 * whole] : 0;
+        }
+    }
+}
+
+int loupe_bf16_pairs(const uint16_t *a, long lda, long m, long k, uint32_t *pairs) {
+    if (!loupe_bf16_supported()) return -1;
+    if (m <= 0 || m > 48 || k <= 0) return -2;
+    if (m * lda > 0x7FFFFFFFL) return -2;                                 // the gather's 32-bit offsets
+    transpose_pairs(a, lda, m, k, pairs);
+    return 0;
+}
+
+int loupe_bf16_bcast_gemm_pairs(const uint32_t *pairs, const uint16_t *a, long lda, long m, const uint16_t *w, long ldw,
+                                long n, long k, float *c, long ldc, int accumulate) {
     if (!loupe_bf16_supported()) return -1;
     if (m <= 0 || n <= 0) return 0;
-    if (m > 48) return -2;
-    long rows = m > 32 && m - 32 <= REST_MAX ? 32 : m, rest = m - rows;    // broadcast rows, dot-tile rows
-    long mv = (rows + 15) / 16, mpad = 16 * mv;
+    if (m > 48 || k % 2 != 0) return -2;
+    long rows = broadcast_rows(m), rest = m - rows, mpad = padded_rows(m), mv = mpad / 16;
     int nr_max = mv == 1 ? 16 : mv == 2 ? 12 : 8;
     btile_fn fn = mv == 1 ? btile_1_16 : mv == 2 ? btile_2_12 : btile_3_8;
-    long need = (KCB / 2) * mpad;
-    if (pairs_count < need) {
-        free(pairs);
-        pairs = aligned_alloc(64, (size_t)need * 4);
-        pairs_count = pairs ? need : 0;
-        if (!pairs) return -3;
-    }
     for (long p0 = 0; p0 < k; p0 += KCB) {
         long kc = k - p0 < KCB ? k - p0 : KCB;
-        transpose_pairs(a, lda, rows, mpad, p0, kc, pairs);
-        // An odd k leaves the last pair's second weight in the next input (or past the row): the callers
-        // (BF16Products.kernel) send odd k to the dot tiles.
         for (long j = 0; j < n; j += nr_max) {
             int nr = n - j < nr_max ? (int)(n - j) : nr_max;
             int add = accumulate || p0 > 0;
-            fn(pairs, mpad, w + j * ldw + p0, ldw, nr, (kc + 1) / 2, c + j, ldc, rows, add);
+            fn(pairs + p0 / 2 * mpad, mpad, w + j * ldw + p0, ldw, nr, kc / 2, c + j, ldc, rows, add);
             if (rest) loupe_bf16_dot_gemm(a + rows * lda + p0, lda, rest, w + j * ldw + p0, ldw, nr, kc, c + rows * ldc + j, ldc, add);
         }
     }
     return 0;
+}
+
+static _Thread_local uint32_t *own_pairs;
+static _Thread_local long own_count;
+
+int loupe_bf16_bcast_gemm(const uint16_t *a, long lda, long m, const uint16_t *w, long ldw, long n, long k, float *c,
+                          long ldc, int accumulate) {
+    if (m <= 0 || n <= 0) return loupe_bf16_supported() ? 0 : -1;
+    if (m > 48 || k % 2 != 0) return -2;
+    long need = loupe_bf16_pairs_count(m, k);
+    if (own_count < need) {
+        free(own_pairs);
+        own_pairs = aligned_alloc(64, (size_t)need * 4);
+        own_count = own_pairs ? need : 0;
+        if (!own_pairs) return -3;
+    }
+    int s = loupe_bf16_pairs(a, lda, m, k, own_pairs);
+    return s ? s : loupe_bf16_bcast_gemm_pairs(own_pairs, a, lda, m, w, ldw, n, k, c, ldc, accumulate);
 }

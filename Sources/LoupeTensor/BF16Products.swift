@@ -36,14 +36,38 @@ public enum BF16Products {
         return m <= 4 || k % 2 != 0 ? .dotTiles : .broadcastTiles
     }
 
+    /// The activations of a broadcast-tile product transposed into pairs along k (bf16_few_rows.c), prepared
+    /// once for several products by the same rows (e.g. every panel of a quantised matrix).
+    public final class Pairs {
+        let pointer: UnsafeMutablePointer<UInt32>
+        public let m: Int, k: Int
+
+        /// a[m, k] (bf16, row stride lda) as pairs; throws when the broadcast tiles cannot take it (m > 48, odd k).
+        public init(a: UnsafePointer<UInt16>, lda: Int, m: Int, k: Int) throws {
+            let count = loupe_bf16_pairs_count(m, k)
+            guard count > 0, k % 2 == 0 else { throw TensorError("bf16 pairs of \(m)×\(k): the broadcast tiles take up to 48 rows and an even k") }
+            pointer = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64).bindMemory(to: UInt32.self, capacity: count)
+            self.m = m
+            self.k = k
+            let status = loupe_bf16_pairs(a, lda, m, k, pointer)
+            if status != 0 {
+                pointer.deallocate()
+                throw TensorError("bf16 pairs of \(m)×\(k): status \(status)")
+            }
+        }
+
+        deinit { pointer.deallocate() }
+    }
+
     /// c[m, n] (row stride ldc) = a[m, k] · w[n, k]ᵀ (+ c when accumulate); a and w bf16 with row strides
     /// lda and ldw (w stored [k, n] when `weightsInOut`). Runs on `threads` threads, each on its own block of
     /// output columns (`columnBlocks`) of a [n, k] weight: a one-thread oneDNN product, or for few rows
-    /// bf16_few_rows.c's tiles (`kernel(m:k:weightsInOut:)`, or `using` to choose). Throws when oneDNN or a tile
+    /// bf16_few_rows.c's tiles (`kernel(m:k:weightsInOut:)`, or `using` to choose; `pairs` prepared from the same
+    /// a saves the broadcast tiles' transposition). Throws when oneDNN or a tile
     /// refuses (the status in the message; a refusal after the first block leaves c partly written).
     public static func gemm(a: UnsafePointer<UInt16>, lda: Int, m: Int, w: UnsafePointer<UInt16>, ldw: Int, n: Int,
                             k: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, threads: Int,
-                            weightsInOut: Bool = false, using chosen: Kernel? = nil) throws {
+                            weightsInOut: Bool = false, using chosen: Kernel? = nil, pairs: Pairs? = nil) throws {
         if m == 0 || n == 0 { return }
         let kernel = chosen ?? self.kernel(m: m, k: k, weightsInOut: weightsInOut)
         if kernel != .oneDNN && (weightsInOut || (kernel == .broadcastTiles && (m > 48 || k % 2 != 0))) {
@@ -56,6 +80,12 @@ public enum BF16Products {
         let status = UnsafeMutablePointer<Int32>.allocate(capacity: blocks)   // [blocks] each block's status
         defer { status.deallocate() }
         let acc: Int32 = accumulate ? 1 : 0
+        // The broadcast tiles' activation pairs, transposed once for every block (or given by the caller).
+        let own = kernel == .broadcastTiles && pairs == nil ? try Pairs(a: a, lda: lda, m: m, k: k) : nil
+        let prepared = kernel == .broadcastTiles ? (pairs ?? own) : nil
+        if let prepared, prepared.m != m || prepared.k != k {
+            throw TensorError("bf16 product \(m)×\(n)×\(k): pairs prepared for \(prepared.m)×\(prepared.k)")
+        }
         let part: (Int) -> Void = { b in
             let n0 = b * width, nb = min(width, n - n0)
             switch kernel {
@@ -65,7 +95,7 @@ public enum BF16Products {
             case .dotTiles:
                 status[b] = loupe_bf16_dot_gemm(a, lda, m, w + n0 * ldw, ldw, nb, k, c + n0, ldc, acc)
             case .broadcastTiles:
-                status[b] = loupe_bf16_bcast_gemm(a, lda, m, w + n0 * ldw, ldw, nb, k, c + n0, ldc, acc)
+                status[b] = loupe_bf16_bcast_gemm_pairs(prepared!.pointer, a, lda, m, w + n0 * ldw, ldw, nb, k, c + n0, ldc, acc)
             }
         }
         if blocks == 1 { part(0) } else { ParallelFor.run(blocks, part) }

@@ -156,9 +156,12 @@ final class BF16ProductsTests: XCTestCase {
                     try a.withUnsafeBufferPointer { ap in
                         try w.withUnsafeBufferPointer { wp in
                             try got.withUnsafeMutableBufferPointer { cp in
+                                // The second run of the broadcast tiles takes its pairs prepared by the caller.
+                                let pairs = kernel == .broadcastTiles && accumulate
+                                    ? try BF16Products.Pairs(a: ap.baseAddress!, lda: lda, m: m, k: k) : nil
                                 try BF16Products.gemm(a: ap.baseAddress!, lda: lda, m: m, w: wp.baseAddress!, ldw: k, n: n, k: k,
                                                       c: cp.baseAddress!, ldc: ldc, accumulate: accumulate, threads: threads,
-                                                      using: kernel)
+                                                      using: kernel, pairs: pairs)
                             }
                         }
                     }
@@ -192,6 +195,14 @@ final class BF16ProductsTests: XCTestCase {
             try BF16Products.gemm(a: [0, 0], lda: 1, m: 1, w: [0, 0], ldw: 1, n: 1, k: 1, c: $0.baseAddress!, ldc: 1,
                                   accumulate: false, threads: 1, using: .broadcastTiles)
         }, "odd k is refused by the broadcast tiles")
+        let a = [UInt16](repeating: 0x3F80, count: 8 * 64), w = [UInt16](repeating: 0x3F80, count: 3 * 64)
+        var c = [Float](repeating: 0, count: 8 * 3)
+        let other = try BF16Products.Pairs(a: a, lda: 64, m: 7, k: 64)
+        XCTAssertThrowsError(try c.withUnsafeMutableBufferPointer {
+            try BF16Products.gemm(a: a, lda: 64, m: 8, w: w, ldw: 64, n: 3, k: 64, c: $0.baseAddress!, ldc: 3,
+                                  accumulate: false, threads: 1, using: .broadcastTiles, pairs: other)
+        }, "pairs of other rows are refused")
+        XCTAssertThrowsError(try BF16Products.Pairs(a: a, lda: 64, m: 49, k: 64))
     }
 
     func testColumnBlocksCoverEveryColumnOnce() {

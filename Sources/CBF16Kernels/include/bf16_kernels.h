@@ -26,10 +26,21 @@ int loupe_bf16_gemm_nt(const uint16_t *a, long lda, long m, const uint16_t *w, l
 int loupe_bf16_dot_gemm(const uint16_t *a, long lda, long m, const uint16_t *w, long ldw, long n, long k, float *c,
                         long ldc, int accumulate);
 
-/// The same product for m ≤ 48 rows of a, broadcasting each pair of weights from w's rows as stored against
-/// a transposed into pairs along k (a thread-local buffer). Returns 0, -1 without AVX512_BF16, -2 when m > 48,
-/// -3 when the buffer cannot be allocated (nothing written in those cases).
+/// The same product for m ≤ 48 rows of a and an even k, broadcasting each pair of weights from w's rows as
+/// stored against a transposed into pairs along k (a thread-local buffer; `loupe_bf16_bcast_gemm_pairs` takes
+/// them prepared). Returns 0, -1 without AVX512_BF16, -2 when m > 48 or k is odd, -3 when the buffer cannot be
+/// allocated (nothing written in those cases).
 int loupe_bf16_bcast_gemm(const uint16_t *a, long lda, long m, const uint16_t *w, long ldw, long n, long k, float *c,
                           long ldc, int accumulate);
+
+/// uint32 elements of the pairs of an m-row, k-input activation for the broadcast tiles (0 when m > 48).
+long loupe_bf16_pairs_count(long m, long k);
+/// Transposes a[m, k] (bf16, row stride lda) into pairs (64-byte aligned, loupe_bf16_pairs_count elements) once
+/// for any number of broadcast products by the same activations. 0, or -1 / -2 as above (m·lda must fit 31 bits).
+int loupe_bf16_pairs(const uint16_t *a, long lda, long m, long k, uint32_t *pairs);
+/// loupe_bf16_bcast_gemm with the pairs prepared by loupe_bf16_pairs from the same a (a is still read: rows
+/// past 32 run as dot tiles).
+int loupe_bf16_bcast_gemm_pairs(const uint32_t *pairs, const uint16_t *a, long lda, long m, const uint16_t *w, long ldw,
+                                long n, long k, float *c, long ldc, int accumulate);
 
 #endif
