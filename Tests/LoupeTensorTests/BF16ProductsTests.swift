@@ -17,6 +17,24 @@ final class BF16ProductsTests: XCTestCase {
         }
     }
 
+    /// Largest |got − (want + start when accumulating)| over the n columns of each row; the columns n..<ldc
+    /// must still hold `start` exactly.
+    func worstDifference(_ got: [Float], want: [Float], start: [Float], m: Int, n: Int, ldc: Int, accumulate: Bool,
+                         _ label: String) -> Float {
+        var worst: Float = 0
+        for i in 0..<m {
+            for j in 0..<ldc {
+                let e = j < n ? want[i * ldc + j] + (accumulate ? start[i * ldc + j] : 0) : start[i * ldc + j]
+                if j >= n {
+                    XCTAssertEqual(got[i * ldc + j], e, "\(label): padding of row \(i) untouched")
+                } else {
+                    worst = max(worst, abs(got[i * ldc + j] - e))
+                }
+            }
+        }
+        return worst
+    }
+
     func testRoundingIsNearestEven() {
         // Odd k (a masked tail), a padded destination, ties both ways, infinities and NaN.
         var x = randomFloats(37, seed: 1)
@@ -62,14 +80,8 @@ final class BF16ProductsTests: XCTestCase {
                             }
                         }
                     }
-                    var worst: Float = 0
-                    for i in 0..<m {
-                        for j in 0..<ldc {
-                            let e = j < n ? want[i * ldc + j] + (accumulate ? start[i * ldc + j] : 0) : start[i * ldc + j]
-                            worst = max(worst, abs(got[i * ldc + j] - e))
-                            if j >= n { XCTAssertEqual(got[i * ldc + j], e, "padding of row \(i) untouched") }
-                        }
-                    }
+                    let worst = worstDifference(got, want: want, start: start, m: m, n: n, ldc: ldc, accumulate: accumulate,
+                                                "\(m)×\(n)×\(k) inOut=\(inOut)")
                     // f32 sums of k products of size ≤ 0.1: rounding order only.
                     XCTAssertLessThan(worst, 1e-5 * Float(k), "\(m)×\(n)×\(k) inOut=\(inOut) accumulate=\(accumulate)")
                 }
@@ -108,17 +120,8 @@ final class BF16ProductsTests: XCTestCase {
                             }
                         }
                     }
-                    var worst: Float = 0
-                    for i in 0..<m {
-                        for j in 0..<ldc {
-                            let e = j < n ? want[i * ldc + j] + (accumulate ? start[i * ldc + j] : 0) : start[i * ldc + j]
-                            if j >= n {
-                                XCTAssertEqual(got[i * ldc + j], e, "padding of row \(i) untouched")
-                            } else {
-                                worst = max(worst, abs(got[i * ldc + j] - e))
-                            }
-                        }
-                    }
+                    let worst = worstDifference(got, want: want, start: start, m: m, n: n, ldc: ldc, accumulate: accumulate,
+                                                "\(m)×\(n)×\(k) threads=\(threads) inOut=\(inOut)")
                     XCTAssertLessThan(worst, 1e-5 * Float(k), "\(m)×\(n)×\(k) threads=\(threads) inOut=\(inOut) accumulate=\(accumulate)")
                 }
             }
@@ -165,17 +168,8 @@ final class BF16ProductsTests: XCTestCase {
                             }
                         }
                     }
-                    var worst: Float = 0
-                    for i in 0..<m {
-                        for j in 0..<ldc {
-                            let e = j < n ? want[i * ldc + j] + (accumulate ? start[i * ldc + j] : 0) : start[i * ldc + j]
-                            if j >= n {
-                                XCTAssertEqual(got[i * ldc + j], e, "\(kernel) \(m)×\(n)×\(k): padding of row \(i) untouched")
-                            } else {
-                                worst = max(worst, abs(got[i * ldc + j] - e))
-                            }
-                        }
-                    }
+                    let worst = worstDifference(got, want: want, start: start, m: m, n: n, ldc: ldc, accumulate: accumulate,
+                                                "\(kernel) \(m)×\(n)×\(k)")
                     XCTAssertLessThan(worst, 2e-6 * Float(k) + 1e-5,
                                       "\(kernel) \(m)×\(n)×\(k) accumulate=\(accumulate) threads=\(threads)")
                     checked += 1
