@@ -2,7 +2,8 @@
 // already bf16, f32 out) at each product shape of a Llama layer and the unembedding, for each M (prompt
 // positions), on THREADS (default 2) threads, two ways: one product on an OpenMP team of THREADS ("team"),
 // and THREADS one-thread products on blocks of output columns through Loupe's call (Sources/CBF16Kernels,
-// "split", as BF16Products.gemm runs it). Prints a markdown row per shape (GFLOP/s from wall time, median
+// "split", as BF16Products.gemm runs it), and for M ≤ 40 the same split through Loupe's own vdpbf16ps tiles
+// (Sources/CBF16Kernels/bf16_few_rows.c, "tiles": BF16Products.gemm's choice at those M). Prints a markdown row per shape (GFLOP/s from wall time, median
 // (min–max) of REPS; and from process CPU time) and one JSON line per M:
 //   {"m": M, "step_gflop": ..., "step_ms": ..., "step_gflops": ..., "best_gflops": ..., "cpu_gflops": ...}
 // where step_ms adds each shape's better median time (team or split) as often as the step runs it (LAYERS ×
@@ -10,7 +11,7 @@
 // best_gflops is the highest median rate of any one shape at this M, cpu_gflops the step's rate from CPU time.
 // Build: bench/bf16/run.sh builds it; by hand:
 //   gcc -O2 -fopenmp -o step_gemm bench/bf16/step_gemm.c Sources/CBF16Kernels/bf16_kernels.c
-//       -ISources/CBF16Kernels/include -ldnnl -lpthread  (from the repository root)
+//       Sources/CBF16Kernels/bf16_few_rows.c -ISources/CBF16Kernels/include -ldnnl -lpthread  (from the repository root)
 // Usage: step_gemm M[,M...] [d_model q_dim kv_dim d_mlp vocab layers]   (default: Llama-3.1-8B, 4 layers)
 #include <dnnl.h>
 #include <omp.h>
@@ -51,7 +52,7 @@ static uint16_t *random_bf16(long count, float scale, unsigned *seed) {
 
 // The split way: thread t computes output columns [t·width, min(n, (t+1)·width)) as a one-thread product;
 // thread 0 is the caller, the others wait on a barrier between products (they block, never spin).
-typedef struct { const uint16_t *a, *w; float *c; long m, n, k, width; int status[64]; } split_job;
+typedef struct { const uint16_t *a, *w; float *c; long m, n, k, width; int tiles; int status[64]; } split_job;
 static split_job job;
 static pthread_barrier_t go, done;
 static int split_threads;
@@ -59,7 +60,11 @@ static volatile int quit;
 
 static void split_part(int t) {
     long n0 = t * job.width, nb = job.n - n0 < job.width ? job.n - n0 : job.width;
-    job.status[t] = nb <= 0 ? 0 : loupe_bf16_gemm_nt(job.a, job.k, job.m, job.w + n0 * job.k, job.k, nb, job.k, job.c + n0, job.n, 0, 1, 0);
+    if (nb <= 0) { job.status[t] = 0; return; }
+    const uint16_t *w = job.w + n0 * job.k;
+    if (!job.tiles) job.status[t] = loupe_bf16_gemm_nt(job.a, job.k, job.m, w, job.k, nb, job.k, job.c + n0, job.n, 0, 1, 0);
+    else if (job.m <= 4) job.status[t] = loupe_bf16_dot_gemm(job.a, job.k, job.m, w, job.k, nb, job.k, job.c + n0, job.n, 0);
+    else job.status[t] = loupe_bf16_bcast_gemm(job.a, job.k, job.m, w, job.k, nb, job.k, job.c + n0, job.n, 0);
 }
 static void *split_worker(void *arg) {
     int t = (int)(long)arg;
@@ -70,9 +75,9 @@ static void *split_worker(void *arg) {
         pthread_barrier_wait(&done);
     }
 }
-static void split_run(const uint16_t *a, const uint16_t *w, float *c, long m, long n, long k) {
+static void split_run(const uint16_t *a, const uint16_t *w, float *c, long m, long n, long k, int tiles) {
     long width = ((n + split_threads - 1) / split_threads + 63) / 64 * 64;
-    job = (split_job){a, w, c, m, n, k, width, {0}};
+    job = (split_job){a, w, c, m, n, k, width, tiles, {0}};
     pthread_barrier_wait(&go);
     split_part(0);
     pthread_barrier_wait(&done);
@@ -111,10 +116,10 @@ int main(int argc, char **argv) {
         if (copies[s] > COPIES) copies[s] = COPIES;
         for (int i = 0; i < copies[s]; i++) w[s][i] = random_bf16(shapes[s].n * shapes[s].k, 0.05f, &seed);   // [n, k]
     }
-    printf("bf16 GEMM ceiling (oneDNN matmul, %d threads), GFLOP/s median (min–max) of %d from wall time; CPU: from process CPU time\n\n",
-           threads, reps);
-    printf("| M | product | M × N × K | × per step | team: GFLOP/s wall | team: CPU | split: GFLOP/s wall | split: CPU |\n"
-           "|---|---|---|---|---|---|---|---|\n");
+    printf("bf16 GEMM ceiling (oneDNN matmul, %d threads; Loupe's tiles up to 40 rows), GFLOP/s median (min–max) of %d from wall "
+           "time; CPU: from process CPU time\n\n", threads, reps);
+    printf("| M | product | M × N × K | × per step | team: GFLOP/s wall | team: CPU | split: GFLOP/s wall | split: CPU "
+           "| tiles: GFLOP/s wall | tiles: CPU |\n|---|---|---|---|---|---|---|---|---|---|\n");
     char *list = strdup(argv[1]);
     for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
         long m = atol(tok);
@@ -141,37 +146,44 @@ int main(int argc, char **argv) {
             CHECK(dnnl_memory_create(&bm, &bd, eng, w[s][0]));
             CHECK(dnnl_memory_create(&cm, &cd, eng, c));
             dnnl_exec_arg_t args[3] = {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}};
-            double t[2][100], ct[2][100];
+            double t[3][100], ct[3][100];
+            int modes = m <= 40 ? 3 : 2;                                   // the tiles take up to 40 rows
             for (int r = -1; r < reps; r++) {
-                for (int mode = 0; mode < 2; mode++) {                     // the two ways alternate, rep by rep
-                    const uint16_t *wr = w[s][(2 * (r + 1) + mode) % copies[s]];
+                for (int mode = 0; mode < modes; mode++) {                 // the ways alternate, rep by rep
+                    const uint16_t *wr = w[s][(3 * (r + 1) + mode) % copies[s]];
                     double c0 = cpu(), t0 = now();
                     if (mode == 0) {
                         CHECK(dnnl_memory_set_data_handle(bm, (void *)wr));
                         CHECK(dnnl_primitive_execute(prim, st, 3, args));
                         CHECK(dnnl_stream_wait(st));
                     } else {
-                        split_run(x, wr, c, m, n, k);
+                        split_run(x, wr, c, m, n, k, mode == 2);
                     }
                     double t1 = now(), c1 = cpu();
                     if (r >= 0) { t[mode][r] = t1 - t0; ct[mode][r] = c1 - c0; }
                 }
             }
-            double fl = 2.0 * m * n * k * 1e-9, med[2], cmed[2];
-            for (int mode = 0; mode < 2; mode++) {
+            double fl = 2.0 * m * n * k * 1e-9, med[3] = {0, 0, 0}, cmed[3] = {0, 0, 0};
+            for (int mode = 0; mode < modes; mode++) {
                 qsort(t[mode], reps, sizeof t[mode][0], cmp);
                 qsort(ct[mode], reps, sizeof ct[mode][0], cmp);
                 med[mode] = t[mode][reps / 2];
                 cmed[mode] = ct[mode][reps / 2];
             }
             int better = med[1] < med[0];
+            if (modes == 3 && med[2] < med[better]) better = 2;
             step_flop += fl * shapes[s].count;
             step_s += med[better] * shapes[s].count;
             step_cpu += cmed[better] * shapes[s].count;
             if (fl / med[better] > best) best = fl / med[better];
-            printf("| %ld | %s | %ld × %ld × %ld | %ld | %.0f (%.0f–%.0f) | %.0f | %.0f (%.0f–%.0f) | %.0f |\n", m, shapes[s].name, m, n, k,
-                   shapes[s].count, fl / med[0], fl / t[0][reps - 1], fl / t[0][0], cmed[0] > 0 ? fl / cmed[0] * threads : 0.0,
-                   fl / med[1], fl / t[1][reps - 1], fl / t[1][0], cmed[1] > 0 ? fl / cmed[1] * threads : 0.0);
+            char tiles[64] = "—", tiles_cpu[32] = "—";
+            if (modes == 3) {
+                snprintf(tiles, sizeof tiles, "%.0f (%.0f–%.0f)", fl / med[2], fl / t[2][reps - 1], fl / t[2][0]);
+                snprintf(tiles_cpu, sizeof tiles_cpu, "%.0f", cmed[2] > 0 ? fl / cmed[2] * threads : 0.0);
+            }
+            printf("| %ld | %s | %ld × %ld × %ld | %ld | %.0f (%.0f–%.0f) | %.0f | %.0f (%.0f–%.0f) | %.0f | %s | %s |\n", m, shapes[s].name, m,
+                   n, k, shapes[s].count, fl / med[0], fl / t[0][reps - 1], fl / t[0][0], cmed[0] > 0 ? fl / cmed[0] * threads : 0.0,
+                   fl / med[1], fl / t[1][reps - 1], fl / t[1][0], cmed[1] > 0 ? fl / cmed[1] * threads : 0.0, tiles, tiles_cpu);
             fflush(stdout);
             dnnl_memory_destroy(am);
             dnnl_memory_destroy(bm);
@@ -180,7 +192,7 @@ int main(int argc, char **argv) {
             dnnl_primitive_desc_destroy(pd);
             free(c);
         }
-        printf("| %ld | **the step's products, the better way each** | | | **%.0f** | %.0f | | |\n", m, step_flop / step_s,
+        printf("| %ld | **the step's products, the best way each** | | | **%.0f** | %.0f | | | | |\n", m, step_flop / step_s,
                step_cpu > 0 ? step_flop / step_cpu * threads : 0.0);
         printf("{\"m\": %ld, \"step_gflop\": %.3f, \"step_ms\": %.2f, \"step_gflops\": %.1f, \"best_gflops\": %.1f, \"cpu_gflops\": %.1f}\n",
                 m, step_flop, step_s * 1e3, step_flop / step_s, best, step_cpu > 0 ? step_flop / step_cpu * threads : 0.0);

@@ -6,7 +6,7 @@ Writes bench/sizes/RESULTS-bf16-<shape><BENCH_TAG>.md: median (min–max) of BEN
 a warm-up, peak RSS of the job's process, and Loupe's time as a ratio of transformers'.
 
 First, in the same run, the bf16 GEMM ceiling at the step's product shapes (bench/bf16/step_gemm.c, built
-here with gcc against Debian's libdnnl): each Loupe compute=bf16 step (without the lens) is then printed as
+here with gcc against Debian's libdnnl, with Loupe's few-row tiles from clang; the best of oneDNN and the tiles): each Loupe compute=bf16 step (without the lens) is then printed as
 GFLOP/s (2 × matrix weights × tokens, the unembedding over every position; attention's products apart) and as
 a share of that ceiling, from wall time and from CPU time (a second process with one timed step: the
 difference of the two processes' CPU times over the extra steps). BENCH_CEILING=0 leaves the ceiling out;
@@ -64,9 +64,15 @@ def ceiling(path, lengths):
     """bench/bf16/step_gemm.c at the step's shapes for each length: {n: its JSON line}, and its table."""
     out = tempfile.mkdtemp()
     exe = os.path.join(out, "step_gemm")
+    inc = "-I" + os.path.join(ROOT, "Sources", "CBF16Kernels", "include")
+    # Loupe's few-row tiles compiled as SwiftPM compiles them (clang -O2), the rest with gcc's OpenMP.
+    tiles = os.path.join(out, "bf16_few_rows.o")
+    subprocess.run(["clang", "-O2", "-c", "-o", tiles, os.path.join(ROOT, "Sources", "CBF16Kernels", "bf16_few_rows.c"), inc],
+                   check=True)
     subprocess.run(["gcc", "-O2", "-fopenmp", "-o", exe, os.path.join(ROOT, "bench", "bf16", "step_gemm.c"),
-                    os.path.join(ROOT, "Sources", "CBF16Kernels", "bf16_kernels.c"),
-                    "-I" + os.path.join(ROOT, "Sources", "CBF16Kernels", "include"), "-ldnnl", "-lpthread"], check=True)
+                    os.path.join(ROOT, "Sources", "CBF16Kernels", "bf16_kernels.c"), tiles, inc, "-ldnnl", "-lpthread"],
+                   check=True)
+    os.remove(tiles)
     d, qd, kvd, mlp, vocab, layers, _, _ = dims(path)
     env = dict(os.environ, OMP_NUM_THREADS=str(THREADS), THREADS=str(THREADS), REPS=os.environ.get("BENCH_REPEATS", "5"))
     text = subprocess.run([exe, ",".join(map(str, lengths)), *map(str, (d, qd, kvd, mlp, vocab, layers))], env=env,
