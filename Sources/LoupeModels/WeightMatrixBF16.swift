@@ -28,12 +28,12 @@ public enum ComputePrecision: String, Sendable, CaseIterable {
 }
 
 extension WeightMatrix {
-    /// Products on a non-F32 matrix with bf16 products on: BF16 read in place (one position too: the dot
-    /// tiles read each weight once, as the f32 matvec does, at a higher rate), other types through panels
-    /// (`applyPanels`) from two rows (one position keeps the quantised matvecs, bound by memory).
+    /// Products on a non-F32 matrix with bf16 products on: BF16 read in place (one position too on [out, in]
+    /// rows: the dot tiles read each weight once, as the f32 matvec does, at a higher rate), other types
+    /// through panels (`applyPanels`) from two rows (one position keeps the quantised matvecs, bound by memory).
     @inline(__always)
     func usesBF16Products(rows n: Int) -> Bool {
-        bf16Products && (readsBF16InPlace ? n >= 1 : n >= 2 && hasBF16Panels)
+        bf16Products && (readsBF16InPlace ? n >= 2 || (n == 1 && layout == .outIn) : n >= 2 && hasBF16Panels)
     }
 
     /// oneDNN multiplies by the stored bytes as they are (BF16, not permuted).
