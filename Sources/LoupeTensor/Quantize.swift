@@ -1,3 +1,5 @@
+import CKernels
+
 /// Float32 to stored weight bytes: the inverse of `Dequant` for the types a model can be converted to on
 /// load, bit-exact with gguf-py's `gguf.quants.quantize` (which follows ggml's reference quantisers):
 ///   F32   the Float32 patterns, little-endian
@@ -5,6 +7,9 @@
 ///   BF16  the upper 16 bits rounded to nearest even; NaN stays a quiet NaN
 ///   Q8_0  per block of 32: d = max|x| / 127, q = roundf(x · (1/d)) (0 when d == 0), [d:f16][q:i8 x32]
 public enum Quantize {
+    /// Whether Q8_0 blocks go through CKernels' AVX-512 quantiser (the same bytes as `q8_0`); tests switch it.
+    nonisolated(unsafe) public static var useKernel: Bool = loupe_quantize_q8_0_active() != 0
+
     /// Types `encode` writes.
     public static let targets: [DType] = [.f32, .f16, .bf16, .q8_0]
 
@@ -33,7 +38,16 @@ public enum Quantize {
         case .bf16:
             for i in 0..<count { putU16(p, 2 * i, f32ToBF16(src[i])) }
         case .q8_0:
-            for b in 0..<(count / 32) { q8_0(src + 32 * b, p + 34 * b) }
+            let blocks = count / 32
+            var b = 0
+            while b < blocks {
+                // The AVX-512 kernel (the same bytes) up to a block it leaves to this code: non-finite or tiny.
+                if useKernel { b += loupe_quantize_q8_0(src + 32 * b, blocks - b, p + 34 * b) }
+                if b < blocks {
+                    q8_0(src + 32 * b, p + 34 * b)
+                    b += 1
+                }
+            }
         default:
             break
         }

@@ -36,6 +36,44 @@ final class QuantizeTests: XCTestCase {
         XCTAssertEqual(HalfFloat.f16ToF32(UInt16(out[0]) | UInt16(out[1]) << 8), 1)
     }
 
+    /// The AVX-512 Q8_0 quantiser against the Swift one, byte for byte: blocks of every magnitude (scales
+    /// that are f16 subnormals or overflow f16, tiny blocks whose 1/d overflows), exact halves, zeros, and
+    /// blocks with NaN or ±∞ between ordinary ones (left to the Swift code by the kernel).
+    func testQ8_0KernelMatchesSwiftBytes() throws {
+        guard Quantize.useKernel else { throw XCTSkip("no AVX-512 quantiser on this CPU") }
+        var g: UInt64 = 7
+        func next() -> Float {
+            g = g &* 6364136223846793005 &+ 1442695040888963407
+            return Float(g >> 40) / Float(1 << 24) - 0.5
+        }
+        let blocks = 400
+        var x = [Float](repeating: 0, count: 32 * blocks)
+        for b in 0..<blocks {
+            let scale = Float(pow(10.0, Double(b % 80) - 40))                  // 1e-40 … 1e39
+            for j in 0..<32 { x[32 * b + j] = next() * scale }
+        }
+        for j in 0..<32 { x[32 * 7 + j] = Float(j) - 15.5 }                      // halves: d = 1 with max 127
+        x[32 * 7] = 127
+        for j in 0..<32 { x[32 * 8 + j] = 0 }
+        x[32 * 9 + 3] = .nan; x[32 * 10 + 0] = .infinity; x[32 * 11 + 31] = -.infinity
+        x[32 * 12 + 5] = 1e-38; x[32 * 13 + 1] = Float.leastNonzeroMagnitude
+        var fast = [UInt8](repeating: 0xAA, count: 34 * blocks), slow = fast
+        defer { Quantize.useKernel = true }
+        for (kernel, out) in [(true, 0), (false, 1)] {
+            Quantize.useKernel = kernel
+            try x.withUnsafeBufferPointer { src in
+                if out == 0 {
+                    try fast.withUnsafeMutableBytes { try Quantize.encode(.q8_0, src.baseAddress!, count: x.count, into: $0.baseAddress!) }
+                } else {
+                    try slow.withUnsafeMutableBytes { try Quantize.encode(.q8_0, src.baseAddress!, count: x.count, into: $0.baseAddress!) }
+                }
+            }
+        }
+        let differing = (0..<blocks).filter { fast[(34 * $0)..<(34 * $0 + 34)] != slow[(34 * $0)..<(34 * $0 + 34)] }
+        XCTAssertEqual(differing, [], "blocks whose bytes differ")
+        XCTAssertEqual(Array(fast[(34 * 7 + 2)..<(34 * 7 + 6)]).map { Int8(bitPattern: $0) }, [127, -15, -14, -13])
+    }
+
     func testBF16RoundsToNearestEven() {
         XCTAssertEqual(Quantize.f32ToBF16(1.0), 0x3F80)
         XCTAssertEqual(Quantize.f32ToBF16(Float(bitPattern: 0x3F80_8000)), 0x3F80)   // tie, even stays
