@@ -121,6 +121,7 @@ extension WeightMatrix {
     /// Output rows c0..<c0+cn as bf16 [cn, inDim] (`.outIn`, through `rowMap`), or output columns c0..<c0+cn as
     /// bf16 [inDim, cn] (`.inOut`), dequantised `stageUnits` rows at a time through `stage`.
     func fillPanel(_ c0: Int, _ cn: Int, width: Int, panel: UnsafeMutablePointer<UInt16>, stage: UnsafeMutablePointer<Float>) {
+        if fillPanelBF16(c0, cn, panel: panel) { return }
         switch layout {
         case .outIn:
             let step = stageUnits(width: width)
@@ -141,5 +142,28 @@ extension WeightMatrix {
                 i += g
             }
         }
+    }
+
+    /// `fillPanel` by the C decoders straight to bf16 (`Dequant.decodeBF16Unchecked`, the same bits); false, with
+    /// nothing written, when the stored type has none on this machine.
+    func fillPanelBF16(_ c0: Int, _ cn: Int, panel: UnsafeMutablePointer<UInt16>) -> Bool {
+        guard Dequant.hasBF16Decoder(dtype) else { return false }
+        let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        switch layout {
+        case .outIn:
+            if let rowMap {
+                for r in 0..<cn {
+                    _ = Dequant.decodeBF16Unchecked(dtype, base + rowMap[c0 + r] * rowBytes, count: inDim, into: panel + r * inDim)
+                }
+            } else {
+                _ = Dequant.decodeBF16Unchecked(dtype, base + c0 * rowBytes, count: cn * inDim, into: panel)   // [cn, inDim]
+            }
+        case .inOut:
+            let size = dtype.blockBytes
+            for i in 0..<inDim {                                                 // [inDim, cn]
+                _ = Dequant.decodeBF16Unchecked(dtype, base + (i * outDim + c0) * size, count: cn, into: panel + i * cn)
+            }
+        }
+        return true
     }
 }
