@@ -28,10 +28,19 @@ void loupe_set_quant_bf16(int enabled) { quant_bf16_state = enabled ? cpu_has_de
 
 #define DEC __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16,f16c,avx2")))
 
+/// The f16 at p, widened. Through vmovd (zeroing the rest of the register): _cvtsh_ss's vpinsrw would merge
+/// into the previous block's register and chain every block's decode onto the last one's.
 DEC static inline float half_at(const uint8_t *p) {
     uint16_t h;
     memcpy(&h, p, 2);
-    return _cvtsh_ss(h);
+    return _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(h)));
+}
+
+/// The f16 at p, widened into all 16 lanes (vpbroadcastw, vcvtph2ps).
+DEC static inline __m512 half_splat(const uint8_t *p) {
+    int16_t h;
+    memcpy(&h, p, 2);
+    return _mm512_cvtph_ps(_mm256_set1_epi16(h));
 }
 
 /// y[0..<32] = round_bf16(lo ++ hi).
@@ -91,7 +100,7 @@ DEC static void dec_bf16(const uint8_t *p, long n, uint16_t *y) {
 /// Q8_0 (34 B): x = Float(q) · d.
 DEC static void dec_q8_0(const uint8_t *p, long blocks, uint16_t *y) {
     for (long b = 0; b < blocks; b++, p += 34, y += 32) {
-        __m512 d = _mm512_set1_ps(half_at(p));
+        __m512 d = half_splat(p);
         __m512 a = f32(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(p + 2))));
         __m512 c = f32(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(p + 18))));
         store32(y, _mm512_mul_ps(a, d), _mm512_mul_ps(c, d));
@@ -102,7 +111,7 @@ DEC static void dec_q8_0(const uint8_t *p, long blocks, uint16_t *y) {
 DEC static void dec_q4_0(const uint8_t *p, long blocks, uint16_t *y) {
     const __m512i nib = _mm512_set1_epi32(15), eight = _mm512_set1_epi32(8);
     for (long b = 0; b < blocks; b++, p += 18, y += 32) {
-        __m512 d = _mm512_set1_ps(half_at(p));
+        __m512 d = half_splat(p);
         __m512i q = bytes16(p + 2);
         __m512 lo = f32(_mm512_sub_epi32(_mm512_and_si512(q, nib), eight));
         __m512 hi = f32(_mm512_sub_epi32(_mm512_srli_epi32(q, 4), eight));
@@ -114,7 +123,7 @@ DEC static void dec_q4_0(const uint8_t *p, long blocks, uint16_t *y) {
 DEC static void dec_q4_1(const uint8_t *p, long blocks, uint16_t *y) {
     const __m512i nib = _mm512_set1_epi32(15);
     for (long b = 0; b < blocks; b++, p += 20, y += 32) {
-        __m512 d = _mm512_set1_ps(half_at(p)), m = _mm512_set1_ps(half_at(p + 2));
+        __m512 d = half_splat(p), m = half_splat(p + 2);
         __m512i q = bytes16(p + 4);
         __m512 lo = f32(_mm512_and_si512(q, nib)), hi = f32(_mm512_srli_epi32(q, 4));
         store32(y, add_first(_mm512_mul_ps(d, lo), m), add_first(_mm512_mul_ps(d, hi), m));
@@ -136,7 +145,7 @@ DEC static inline void five_bits(const uint8_t *qh, __m512i *lo, __m512i *hi) {
 DEC static void dec_q5_0(const uint8_t *p, long blocks, uint16_t *y) {
     const __m512i sixteen = _mm512_set1_epi32(16);
     for (long b = 0; b < blocks; b++, p += 22, y += 32) {
-        __m512 d = _mm512_set1_ps(half_at(p));
+        __m512 d = half_splat(p);
         __m512i lo, hi;
         five_bits(p + 2, &lo, &hi);
         store32(y, _mm512_mul_ps(d, f32(_mm512_sub_epi32(lo, sixteen))), _mm512_mul_ps(d, f32(_mm512_sub_epi32(hi, sixteen))));
@@ -146,7 +155,7 @@ DEC static void dec_q5_0(const uint8_t *p, long blocks, uint16_t *y) {
 /// Q5_1 (24 B): x = d · Float(q) + m.
 DEC static void dec_q5_1(const uint8_t *p, long blocks, uint16_t *y) {
     for (long b = 0; b < blocks; b++, p += 24, y += 32) {
-        __m512 d = _mm512_set1_ps(half_at(p)), m = _mm512_set1_ps(half_at(p + 2));
+        __m512 d = half_splat(p), m = half_splat(p + 2);
         __m512i lo, hi;
         five_bits(p + 4, &lo, &hi);
         store32(y, add_first(_mm512_mul_ps(d, f32(lo)), m), add_first(_mm512_mul_ps(d, f32(hi)), m));
