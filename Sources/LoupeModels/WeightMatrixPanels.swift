@@ -11,7 +11,9 @@ import LoupeTensor
 /// Swift decoder through an f32 stage (Q2_K, Q3_K, CPUs without AVX512_BF16).
 extension WeightMatrix {
     /// Rows (columns) per panel: 128, measured fastest at 128 × 4096 × 14336 and 128 × 14336 × 4096 (Q8_0, one
-    /// and two threads, against 32–512: `QuantBF16PanelPerfTests`), fewer when a panel would pass `panelBytesMax`.
+    /// and two threads, against 32–512: `QuantBF16PanelPerfTests`), and again with the C decoders at 32 and 128
+    /// prompt rows (Q8_0, Q4_K, two threads, against 32–256: `QuantBF16FillPerfTests`, best or within noise);
+    /// fewer when a panel would pass `panelBytesMax`.
     static let panelRows = 128
     /// Most bytes of bf16 in one thread's panel (128 rows up to 16384 inputs).
     static let panelBytesMax = 4 << 20

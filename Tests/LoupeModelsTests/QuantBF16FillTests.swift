@@ -106,8 +106,8 @@ final class QuantBF16FillPerfTests: XCTestCase {
         print("== PERF fill\n" + lines.joined(separator: "\n"))
     }
 
-    /// Whole panel products (fill + oneDNN) at 32 and 128 prompt rows on two threads, by panel width, and the
-    /// default width with the decoders off.
+    /// Whole panel products (fill + oneDNN) at 32 and 128 prompt rows on two threads (LOUPE_PERF_THREADS), by
+    /// panel width, and the default width with the decoders off.
     func testPanelWidths() throws {
         guard ProcessInfo.processInfo.environment["LOUPE_PERF"] == "1" else { throw XCTSkip("set LOUPE_PERF=1") }
         let (outDim, inDim) = (14336, 4096)
@@ -118,7 +118,8 @@ final class QuantBF16FillPerfTests: XCTestCase {
             for n in [32, 128] {
                 let x = (0..<(n * inDim)).map { Float($0 % 13) * 0.01 }
                 var out = [Float](repeating: 0, count: n * outDim)
-                let scratch = ScratchPool(threads: 2, floatsEach: m.panelScratchFloats(width: 256))
+                let threads = ProcessInfo.processInfo.environment["LOUPE_PERF_THREADS"].flatMap { Int($0) } ?? 2
+                let scratch = ScratchPool(threads: threads, floatsEach: m.panelScratchFloats(width: 256))
                 for (width, decoders) in [(32, true), (64, true), (128, true), (256, true), (128, false)] {
                     Dequant.setBF16Decoders(decoders)
                     var wall: [Double] = []
@@ -129,8 +130,8 @@ final class QuantBF16FillPerfTests: XCTestCase {
                         wall.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
                     }
                     wall = Array(wall.dropFirst()).sorted()
-                    lines.append(String(format: "%@ %d rows, panels of %d, %@: %.1f ms (%.1f–%.1f), %.0f GFLOP/s",
-                                        dtype.rawValue, n, width, decoders ? "C decoders" : "Swift fill", wall[2], wall.first!,
+                    lines.append(String(format: "%@ %d rows, %d threads, panels of %d, %@: %.1f ms (%.1f–%.1f), %.0f GFLOP/s",
+                                        dtype.rawValue, n, threads, width, decoders ? "C decoders" : "Swift fill", wall[2], wall.first!,
                                         wall.last!, 2.0 * Double(n * outDim * inDim) / wall[2] / 1e6))
                 }
                 Dequant.setBF16Decoders(true)
