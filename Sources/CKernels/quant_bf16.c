@@ -43,6 +43,15 @@ DEC static inline __m512 half_splat(const uint8_t *p) {
     return _mm512_cvtph_ps(_mm256_set1_epi16(h));
 }
 
+/// Bytes ahead of the block being decoded that each block asks the cache for: from memory, prefetching 4 KiB
+/// ahead took Q8_0 and Q4_K from 13 to 24 Gelem/s on one thread (14336 × 4096 rows; 1 KiB: 15–17, 8 KiB: as 4).
+#define AHEAD 4096
+
+/// Prefetches the `bytes` bytes AHEAD past p, a line at a time (prefetches never fault past a mapping's end).
+DEC static inline void prefetch_ahead(const uint8_t *p, int bytes) {
+    for (int o = 0; o < bytes; o += 64) { _mm_prefetch((const char *)p + AHEAD + o, _MM_HINT_T0); }
+}
+
 /// y[0..<32] = round_bf16(lo ++ hi).
 DEC static inline void store32(uint16_t *y, __m512 lo, __m512 hi) {
     _mm512_storeu_si512((void *)y, (__m512i)_mm512_cvtne2ps_pbh(hi, lo));
@@ -66,6 +75,7 @@ DEC static inline __m512 add_first(__m512 a, __m512 b) {
 DEC static void dec_f16(const uint8_t *p, long n, uint16_t *y) {
     long i = 0;
     for (; i + 32 <= n; i += 32) {
+        prefetch_ahead(p + 2 * i, 64);
         __m512 a = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(p + 2 * i)));
         __m512 b = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(p + 2 * i + 32)));
         store32(y + i, a, b);
@@ -84,6 +94,7 @@ DEC static inline __m512 widen_bf16(__m256i h) { return _mm512_castsi512_ps(_mm5
 DEC static void dec_bf16(const uint8_t *p, long n, uint16_t *y) {
     long i = 0;
     for (; i + 32 <= n; i += 32) {
+        prefetch_ahead(p + 2 * i, 64);
         store32(y + i, widen_bf16(_mm256_loadu_si256((const __m256i *)(p + 2 * i))),
                 widen_bf16(_mm256_loadu_si256((const __m256i *)(p + 2 * i + 32))));
     }
@@ -100,6 +111,7 @@ DEC static void dec_bf16(const uint8_t *p, long n, uint16_t *y) {
 /// Q8_0 (34 B): x = Float(q) · d.
 DEC static void dec_q8_0(const uint8_t *p, long blocks, uint16_t *y) {
     for (long b = 0; b < blocks; b++, p += 34, y += 32) {
+        prefetch_ahead(p, 34);
         __m512 d = half_splat(p);
         __m512 a = f32(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(p + 2))));
         __m512 c = f32(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(p + 18))));
@@ -111,6 +123,7 @@ DEC static void dec_q8_0(const uint8_t *p, long blocks, uint16_t *y) {
 DEC static void dec_q4_0(const uint8_t *p, long blocks, uint16_t *y) {
     const __m512i nib = _mm512_set1_epi32(15), eight = _mm512_set1_epi32(8);
     for (long b = 0; b < blocks; b++, p += 18, y += 32) {
+        prefetch_ahead(p, 18);
         __m512 d = half_splat(p);
         __m512i q = bytes16(p + 2);
         __m512 lo = f32(_mm512_sub_epi32(_mm512_and_si512(q, nib), eight));
@@ -123,6 +136,7 @@ DEC static void dec_q4_0(const uint8_t *p, long blocks, uint16_t *y) {
 DEC static void dec_q4_1(const uint8_t *p, long blocks, uint16_t *y) {
     const __m512i nib = _mm512_set1_epi32(15);
     for (long b = 0; b < blocks; b++, p += 20, y += 32) {
+        prefetch_ahead(p, 20);
         __m512 d = half_splat(p), m = half_splat(p + 2);
         __m512i q = bytes16(p + 4);
         __m512 lo = f32(_mm512_and_si512(q, nib)), hi = f32(_mm512_srli_epi32(q, 4));
@@ -145,6 +159,7 @@ DEC static inline void five_bits(const uint8_t *qh, __m512i *lo, __m512i *hi) {
 DEC static void dec_q5_0(const uint8_t *p, long blocks, uint16_t *y) {
     const __m512i sixteen = _mm512_set1_epi32(16);
     for (long b = 0; b < blocks; b++, p += 22, y += 32) {
+        prefetch_ahead(p, 22);
         __m512 d = half_splat(p);
         __m512i lo, hi;
         five_bits(p + 2, &lo, &hi);
@@ -155,6 +170,7 @@ DEC static void dec_q5_0(const uint8_t *p, long blocks, uint16_t *y) {
 /// Q5_1 (24 B): x = d · Float(q) + m.
 DEC static void dec_q5_1(const uint8_t *p, long blocks, uint16_t *y) {
     for (long b = 0; b < blocks; b++, p += 24, y += 32) {
+        prefetch_ahead(p, 24);
         __m512 d = half_splat(p), m = half_splat(p + 2);
         __m512i lo, hi;
         five_bits(p + 4, &lo, &hi);
@@ -170,6 +186,7 @@ DEC static void dec_scale_min_k(const uint8_t *p, long blocks, uint16_t *y, int 
     const __m512i nib = _mm512_set1_epi32(15), sixteen = _mm512_set1_epi32(16);
     const long size = five ? 176 : 144;
     for (long b = 0; b < blocks; b++, p += size, y += 256) {
+        prefetch_ahead(p, (int)size);
         const float d = half_at(p), dmin = half_at(p + 2);
         const uint8_t *s = p + 4, *qs = p + (five ? 48 : 16);
         float dj[8], mj[8];
@@ -211,6 +228,7 @@ DEC static void dec_scale_min_k(const uint8_t *p, long blocks, uint16_t *y, int 
 DEC static void dec_q6_k(const uint8_t *p, long blocks, uint16_t *y) {
     const __m512i nib = _mm512_set1_epi32(15), two = _mm512_set1_epi32(3), off = _mm512_set1_epi32(32);
     for (long b = 0; b < blocks; b++, p += 210, y += 256) {
+        prefetch_ahead(p, 210);
         const float d = half_at(p + 208);
         const int8_t *sc = (const int8_t *)(p + 192);
         for (int g = 0; g < 2; g++) {
