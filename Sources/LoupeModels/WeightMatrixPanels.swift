@@ -6,9 +6,14 @@ import LoupeTensor
 /// [in, out] Conv1D) into its scratch, rounds it to bf16, and multiplies the whole prompt by it with a
 /// one-thread oneDNN bf16 matmul (f32 sums) that writes those output columns. Beside the activations'
 /// rounding, each dequantised weight is rounded to bf16 (about 2⁻⁹ relative); F32 matrices stay exact.
+/// Where CKernels' AVX-512 decoders cover the type (`Dequant.decodeBF16Unchecked`: F16, BF16, Q8_0, Q4_0/1,
+/// Q5_0/1, Q4_K, Q5_K, Q6_K) the panel is decoded straight to bf16, the same bits 4–25× faster than the
+/// Swift decoder through an f32 stage (Q2_K, Q3_K, CPUs without AVX512_BF16).
 extension WeightMatrix {
     /// Rows (columns) per panel: 128, measured fastest at 128 × 4096 × 14336 and 128 × 14336 × 4096 (Q8_0, one
-    /// and two threads, against 32–512: `QuantBF16PanelPerfTests`), fewer when a panel would pass `panelBytesMax`.
+    /// and two threads, against 32–512: `QuantBF16PanelPerfTests`), and again with the C decoders at 32 and 128
+    /// prompt rows (Q8_0, Q4_K, two threads, against 32–256: `QuantBF16FillPerfTests`, best or within noise);
+    /// fewer when a panel would pass `panelBytesMax`.
     static let panelRows = 128
     /// Most bytes of bf16 in one thread's panel (128 rows up to 16384 inputs).
     static let panelBytesMax = 4 << 20
@@ -121,6 +126,7 @@ extension WeightMatrix {
     /// Output rows c0..<c0+cn as bf16 [cn, inDim] (`.outIn`, through `rowMap`), or output columns c0..<c0+cn as
     /// bf16 [inDim, cn] (`.inOut`), dequantised `stageUnits` rows at a time through `stage`.
     func fillPanel(_ c0: Int, _ cn: Int, width: Int, panel: UnsafeMutablePointer<UInt16>, stage: UnsafeMutablePointer<Float>) {
+        if fillPanelBF16(c0, cn, panel: panel) { return }
         switch layout {
         case .outIn:
             let step = stageUnits(width: width)
@@ -141,5 +147,28 @@ extension WeightMatrix {
                 i += g
             }
         }
+    }
+
+    /// `fillPanel` by the C decoders straight to bf16 (`Dequant.decodeBF16Unchecked`, the same bits); false, with
+    /// nothing written, when the stored type has none on this machine.
+    func fillPanelBF16(_ c0: Int, _ cn: Int, panel: UnsafeMutablePointer<UInt16>) -> Bool {
+        guard Dequant.hasBF16Decoder(dtype) else { return false }
+        let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        switch layout {
+        case .outIn:
+            if let rowMap {
+                for r in 0..<cn {
+                    _ = Dequant.decodeBF16Unchecked(dtype, base + rowMap[c0 + r] * rowBytes, count: inDim, into: panel + r * inDim)
+                }
+            } else {
+                _ = Dequant.decodeBF16Unchecked(dtype, base + c0 * rowBytes, count: cn * inDim, into: panel)   // [cn, inDim]
+            }
+        case .inOut:
+            let size = dtype.blockBytes
+            for i in 0..<inDim {                                                 // [inDim, cn]
+                _ = Dequant.decodeBF16Unchecked(dtype, base + (i * outDim + c0) * size, count: cn, into: panel + i * cn)
+            }
+        }
+        return true
     }
 }

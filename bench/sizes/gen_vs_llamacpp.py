@@ -7,7 +7,8 @@ RSS, and the 1-minute load average when each row finished.
 Usage: tools/.venv/bin/python bench/sizes/gen_vs_llamacpp.py MODEL_DIR GGUF... (bench/sizes/llamacpp.sh builds llama-bench
 and writes the GGUFs). Env: LLAMA_BENCH (default /work/bigtmp/bigbench/llamacpp/build/bin/llama-bench),
 BENCH_REPEATS (default 5), BENCH_GEN (tokens generated, default 32), BENCH_PP (prompt lengths, default
-32,128,512; empty: none), GGUF_PY (the sdist's gguf-py folder, to read tensor sizes).
+32,128,512; empty: none), GGUF_PY (the sdist's gguf-py folder, to read tensor sizes), LOUPE_BINS
+("before=PATH,after=PATH": each Loupe job run by each binary in turn, rows labelled, for a before/after in one run).
 """
 import json
 import os
@@ -23,6 +24,7 @@ LLAMA_BENCH = os.environ.get("LLAMA_BENCH", "/work/bigtmp/bigbench/llamacpp/buil
 REPEATS = int(os.environ.get("BENCH_REPEATS", "5"))
 GEN = int(os.environ.get("BENCH_GEN", "32"))
 PP = [int(x) for x in os.environ.get("BENCH_PP", "32,128,512").split(",") if x]
+BINS = [tuple(b.split("=", 1)) for b in os.environ.get("LOUPE_BINS", "").split(",") if b] or [("", run_sizes.LOUPE)]
 
 
 def weight_bytes(path):
@@ -57,8 +59,8 @@ def fmt_ts(samples):
     return f"{statistics.median(samples):.2f} ({min(samples):.2f}–{max(samples):.2f})"
 
 
-def loupe_job(job, path, n):
-    return run_sizes.job([run_sizes.LOUPE, "run", os.path.join(HERE, "loupe_sizes.loupe"), "--out", "/tmp/loupe-bench/report-gen",
+def loupe_job(job, path, n, binary=run_sizes.LOUPE):
+    return run_sizes.job([binary, "run", os.path.join(HERE, "loupe_sizes.loupe"), "--out", "/tmp/loupe-bench/report-gen",
                           "-p", f"job={job}", "-p", f"model_name={path}", "-p", f"n={n}", "-p", f"repeats={REPEATS}"])
 
 
@@ -85,10 +87,10 @@ def main():
                     continue
                 key = ("generate", GEN) if r["n_gen"] > 0 else ("forward", r["n_prompt"])
                 lb[key] = r["samples_ts"]
-        for job, n in jobs:
-            res, rss = loupe_job(job, path, n)
+        for (job, n), (tag, binary) in ((j, b) for j in jobs for b in BINS):
+            res, rss = loupe_job(job, path, n, binary)
             load = os.getloadavg()[0]
-            what = f"generate {n}" if job == "generate" else f"prompt {n}"
+            what = (f"{tag} " if tag else "") + (f"generate {n}" if job == "generate" else f"prompt {n}")
             if "error" in res:
                 row = f"| {label} | {what} | error: {res['error']} | | | | | {rss / 1024:.1f} GB | {load:.1f} |"
             else:
