@@ -70,6 +70,9 @@ extension WeightMatrix {
             let r0 = t * part, rn = min(part, n - r0)
             if rn > 0 { BF16Products.round(x + r0 * ldX, ldx: ldX, rows: rn, k: self.inDim, into: xb + r0 * self.inDim, ldd: self.inDim) }
         }
+        // Few rows multiply by Loupe's broadcast tiles: their activation pairs are made once for every panel.
+        let pairs = BF16Products.kernel(m: n, k: inDim, weightsInOut: layout == .inOut) == .broadcastTiles
+            ? try? BF16Products.Pairs(a: xb, lda: inDim, m: n, k: inDim) : nil
         let panels = (outDim + width - 1) / width
         parallelFor(threads) { t in
             let buf = scratch.buffer(t)
@@ -83,7 +86,7 @@ extension WeightMatrix {
                         try BF16Products.gemm(a: xb, lda: self.inDim, m: n, w: panel,
                                               ldw: self.layout == .outIn ? self.inDim : cn, n: cn, k: self.inDim,
                                               c: out + c0, ldc: ldOut, accumulate: accumulate, threads: 1,
-                                              weightsInOut: self.layout == .inOut)
+                                              weightsInOut: self.layout == .inOut, pairs: pairs)
                     } catch {
                         self.applyPanelF32(c0, cn, width: width, x, ldX: ldX, rows: n, out: out, ldOut: ldOut,
                                            accumulate: accumulate, stage: stage)
