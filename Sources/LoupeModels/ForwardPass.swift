@@ -39,6 +39,8 @@ final class ForwardPass {
     let scores: Buffer             // [B, nHeads, T, Tk]
     let pattern: Buffer            // [B, nHeads, T, Tk]
     let z: Buffer                  // [B, T, nHeads, dHead]
+    /// Where the last layer's attention wrote z [B, T, nHeads, dHead]: `z`, or its cache tensor when written in place.
+    var zWritten: UnsafeMutablePointer<Float>
     let attnOut: Buffer            // [B, T, dModel]
     let mlpPre: Buffer             // [B, T, dMLP]
     let mlpLin: Buffer?            // [B, T, dMLP]  (gated)
@@ -89,6 +91,7 @@ final class ForwardPass {
         scores = Buffer(B * c.nHeads * T * Tk, zeroed: false)
         pattern = Buffer(B * c.nHeads * T * Tk, zeroed: false)
         z = Buffer(rows * qDim, zeroed: false)
+        zWritten = z.p
         attnOut = Buffer(rows * d, zeroed: false)
         mlpPre = Buffer(rows * c.dMLP, zeroed: false)
         mlpLin = c.isGated ? Buffer(rows * c.dMLP, zeroed: false) : nil

@@ -31,6 +31,24 @@ final class HookRunner {
     /// Whether a user hook function runs at `id` (it may replace the activation).
     func hasHookFunction(_ id: Int) -> Bool { !hooks[id].isEmpty }
 
+    /// A fresh cache tensor of `shape` (with the batch dimension) for a kernel to write the activation at `id`
+    /// into directly, when the point is only cached (no hook function may replace it); nil otherwise, and
+    /// the kernel writes the pass's own buffer and `fire` copies it. Hand it to `adopt` once written.
+    func inPlaceTarget(_ id: Int, _ shape: [Int]) -> Tensor? {
+        guard keep[id], hooks[id].isEmpty, registry.points[id] != nil else { return nil }
+        let outShape = dropBatch ? Array(shape.dropFirst()) : shape
+        return Tensor(storage: TensorStorage(uninitializedCount: shape.reduce(1, *)), shape: outShape,
+                      strides: Tensor.contiguousStrides(outShape), offset: 0)
+    }
+
+    /// Caches a tensor from `inPlaceTarget(id, _)` that its kernel has written in full (the hook point fires
+    /// without a copy).
+    func adopt(_ id: Int, _ value: Tensor) {
+        guard let point = registry.points[id] else { return }
+        if cache[point.name] == nil { order.append(point.name) }
+        cache[point.name] = value
+    }
+
     /// `shape` includes the batch dimension; `ptr` holds the contiguous activation.
     func fire(_ id: Int, _ ptr: UnsafeMutablePointer<Float>, _ shape: [Int]) throws {
         guard active[id], let point = registry.points[id] else { return }
