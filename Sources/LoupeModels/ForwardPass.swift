@@ -140,8 +140,24 @@ final class ForwardPass {
 
     /// The norm before a sub-layer (LayerNorm, or RMSNorm without centring) with its two hook points
     /// between the kernel's stages: scale [B, T, 1], normalized [B, T, dModel], then lnOut = normalized ⊙ w (+ b).
+    /// Without a hook function on either hook point and with enough rows, the three stages run row block
+    /// by row block on the threads (one hand-off), and the hooks fire after.
     func norm(_ x: UnsafeMutablePointer<Float>, weight: Tensor, bias: Tensor?, scaleHook: Int, normalizedHook: Int) throws {
         let d = c.dModel
+        let parts = min(scratch.threads, rows, rows * d / 8192)
+        if parts >= 2 && !hooks.hasHookFunction(scaleHook) && !hooks.hasHookFunction(normalizedHook) {
+            let (rows, centre, eps) = (self.rows, !c.usesRMSNorm, c.eps)
+            let (nP, sP, oP, wP, bP) = (normalized.p, scale.p, lnOut.p, weight.basePointer, bias?.basePointer)
+            ParallelFor.run(parts) { t in
+                let r0 = rows * t / parts, n = rows * (t + 1) / parts - r0
+                Kernels.normScale(x + r0 * d, centre: centre, eps: eps, centred: nP + r0 * d, scale: sP + r0, rows: n, dim: d)
+                Kernels.divideRows(nP + r0 * d, by: sP + r0, out: nP + r0 * d, rows: n, dim: d)
+                Kernels.scaleShift(nP + r0 * d, weight: wP, bias: bP, out: oP + r0 * d, rows: n, dim: d)
+            }
+            try fire(id: scaleHook, scale.p, shapeScale)
+            try fire(id: normalizedHook, normalized.p, shapeResid)
+            return
+        }
         Kernels.normScale(x, centre: !c.usesRMSNorm, eps: c.eps, centred: normalized.p, scale: scale.p, rows: rows, dim: d)
         try fire(id: scaleHook, scale.p, shapeScale)
         Kernels.divideRows(normalized.p, by: scale.p, out: normalized.p, rows: rows, dim: d)
