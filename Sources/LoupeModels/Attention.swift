@@ -134,6 +134,8 @@ extension ForwardPass {
     func attentionOutput(layer l: Int, bias: Tensor?) throws {
         let d = c.dModel, nH = c.nHeads, dH = c.dHead, qDim = nH * dH
         let lw = w.layers[l]
+        let outBias = p.attnOutBias[l] ?? bias
+        var biasAdded = false
         if hooks.isActive(HookRegistry.id(.result, layer: l)) {
             // result[b, t, h, :] = z[b, t, h, :] · W_O[h]  (no bias), [B, T, nHeads, dModel]
             let wo = lw.o.dequantizedOutIn()                           // [dModel, nHeads·dHead]
@@ -151,11 +153,13 @@ extension ForwardPass {
                 for h in 0..<nH { Kernels.axpy(1, res.p + (r * nH + h) * d, o, count: d) }
             }
         } else {
-            project(lw.o, zWritten, ldX: qDim, out: attnOut.p, ldOut: d)
+            // Without centring, each thread adds the bias to its own rows of the product.
+            biasAdded = !p.centerWriting
+            project(lw.o, zWritten, ldX: qDim, out: attnOut.p, ldOut: d, bias: biasAdded ? outBias?.basePointer : nil)
             if p.centerWriting { Kernels.centreRows(attnOut.p, rows: rows, dim: d) }
         }
-        if let ob = p.attnOutBias[l] ?? bias {
-            for r in 0..<rows { Kernels.axpy(1, ob.basePointer, attnOut.p + r * d, count: d) }
+        if !biasAdded, let outBias {
+            for r in 0..<rows { Kernels.axpy(1, outBias.basePointer, attnOut.p + r * d, count: d) }
         }
         try fire(.attnOut, l, attnOut.p, shapeResid)
     }

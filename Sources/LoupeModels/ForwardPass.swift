@@ -175,10 +175,13 @@ final class ForwardPass {
     func mlpOutput(layer l: Int) throws {
         let d = c.dModel
         let lw = w.layers[l]
-        project(lw.down, mlpPost.p, ldX: c.dMLP, out: mlpOut.p, ldOut: d)
-        if p.centerWriting { Kernels.centreRows(mlpOut.p, rows: rows, dim: d) }
-        if let b = p.mlpOutBias[l] ?? lw.downB {
-            for r in 0..<rows { Kernels.axpy(1, b.basePointer, mlpOut.p + r * d, count: d) }
+        let bias = p.mlpOutBias[l] ?? lw.downB
+        if p.centerWriting {
+            project(lw.down, mlpPost.p, ldX: c.dMLP, out: mlpOut.p, ldOut: d)
+            Kernels.centreRows(mlpOut.p, rows: rows, dim: d)
+            if let bias { for r in 0..<rows { Kernels.axpy(1, bias.basePointer, mlpOut.p + r * d, count: d) } }
+        } else {
+            project(lw.down, mlpPost.p, ldX: c.dMLP, out: mlpOut.p, ldOut: d, bias: bias?.basePointer)  // bias per thread
         }
         try fire(.mlpOut, l, mlpOut.p, shapeResid)
     }
@@ -201,9 +204,10 @@ final class ForwardPass {
         }
     }
 
-    /// resid += x, both [B, T, dModel].
+    /// resid += x, both [B, T, dModel] (in parts on the threads when large).
     func addToResid(_ x: UnsafeMutablePointer<Float>) {
-        Kernels.add(resid.p, x, resid.p, count: rows * c.dModel)
+        let r = resid.p
+        Kernels.inChunks(rows * c.dModel) { a, n in Kernels.add(r + a, x + a, r + a, count: n) }
     }
 
     /// The final norm and unembedding: logits [B, T, dVocab], or [B, 1, dVocab] of each row's last position

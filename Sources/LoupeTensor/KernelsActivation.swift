@@ -38,7 +38,7 @@ extension Kernels {
 
     /// body(start, n) over 0..<count: at once below 64 Ki elements, else in parts of at least 32 Ki claimed by
     /// the pool's threads (a large activation is memory- and exp-bound work the idle thread can share).
-    static func inChunks(_ count: Int, _ body: @escaping (Int, Int) -> Void) {
+    public static func inChunks(_ count: Int, _ body: @escaping (Int, Int) -> Void) {
         let parts = count < 1 << 16 ? 1 : min(8, count >> 15)
         if parts < 2 {
             body(0, count)
