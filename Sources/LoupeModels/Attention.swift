@@ -34,73 +34,99 @@ extension ForwardPass {
 
     /// Scores, pattern [B, nHeads, T, Tk] and z [B, T, nHeads, dHead] of layer l from q (this pass) and
     /// the keys/values (cache + this pass), with the hooks attn_scores, pattern and z. Masked scores
-    /// are −∞, as TransformerLens shows them. Each (batch, head) pair is a few sgemm calls on one thread.
+    /// are −∞, as TransformerLens shows them. The work is split into tasks of (batch, head, block of
+    /// query rows), claimed by the threads as they come free, the heaviest blocks (last queries, most
+    /// keys) first; each product runs on one thread (`Kernels.headProduct`). Without a user hook function
+    /// on attn_scores or pattern, a task runs its rows' scores, softmax and z in one go (one hand-off per
+    /// layer), and the hooks fire after; with one, the three steps run one after another around the hooks.
     func attention(layer l: Int) throws {
         let nH = c.nHeads, dH = c.dHead, qDim = nH * dH, kvDim = c.nKVHeads * dH, group = c.groupSize
         let kBase = keys(l), vBase = values(l)                        // [B, Tk, nKV·dHead]
         let alpha = 1 / Float(dH).squareRoot()
         let (T, Tk, past) = (self.T, self.Tk, self.past)
-        let scoresP = scores.p, patternP = pattern.p, qP = q.p, zP = z.p
+        // Cached-only hook points are written straight into their cache tensors (no copy when they fire).
+        let ids = (scores: HookRegistry.id(.attnScores, layer: l), pattern: HookRegistry.id(.pattern, layer: l),
+                   z: HookRegistry.id(.z, layer: l))
+        let scoresT = hooks.inPlaceTarget(ids.scores, shapeScores), patternT = hooks.inPlaceTarget(ids.pattern, shapeScores)
+        let zT = hooks.inPlaceTarget(ids.z, shapeQ)
+        let scoresP = scoresT?.storage.pointer ?? scores.p, patternP = patternT?.storage.pointer ?? pattern.p
+        let qP = q.p, zP = zT?.storage.pointer ?? z.p
+        zWritten = zP
         let keyMask = self.keyMask
         let pairs = B * nH
-        let threads = min(scratch.threads, pairs)
         // Queries go in blocks of `block` rows; a block multiplies only the keys its last query sees (the
         // causal half above is never computed: the mask writes it, and the pattern there is exactly 0).
         let block = 64
-        // scores[b, h] [T, Tk] = q[b, :, h] · k[b, :, h / group]ᵀ / √dHead, then the causal and padding mask.
-        ParallelFor.run(threads) { t in
-            var pi = t
-            while pi < pairs {
-                let b = pi / nH, h = pi % nH
-                let s = scoresP + pi * T * Tk
-                for r0 in stride(from: 0, to: T, by: block) {
-                    let rn = min(block, T - r0), seen = min(Tk, past + r0 + rn)
-                    Kernels.sgemm(transB: true, m: rn, n: seen, k: dH, alpha: alpha,
-                                  a: qP + (b * T + r0) * qDim + h * dH, lda: qDim,
-                                  b: kBase + b * Tk * kvDim + (h / group) * dH, ldb: kvDim, c: s + r0 * Tk, ldc: Tk)
+        let blocks = (T + block - 1) / block
+        let tasks = pairs * blocks
+        // Task i: block blocks − 1 − i / pairs of pair i % pairs (the heaviest blocks go first).
+        @inline(__always) func task(_ i: Int) -> (pi: Int, r0: Int, rn: Int) {
+            let r0 = (blocks - 1 - i / pairs) * block
+            return (i % pairs, r0, min(block, T - r0))
+        }
+        // scores[b, h, rows] = q[b, rows, h] · k[b, :seen, h / group]ᵀ / √dHead, then the causal and padding mask.
+        let scoreRows: (Int, Int, Int) -> Void = { pi, r0, rn in
+            let b = pi / nH, h = pi % nH
+            let s = scoresP + pi * T * Tk + r0 * Tk
+            let seen = min(Tk, past + r0 + rn)
+            Kernels.headProduct(transB: true, m: rn, n: seen, k: dH, alpha: alpha,
+                                a: qP + (b * T + r0) * qDim + h * dH, lda: qDim,
+                                b: kBase + b * Tk * kvDim + (h / group) * dH, ldb: kvDim, c: s, ldc: Tk)
+            if let keyMask {
+                keyMask.withUnsafeBufferPointer { m in
+                    Kernels.causalMask(s, rows: rn, cols: Tk, pastLength: past + r0, keyMask: m.baseAddress! + b * Tk)
                 }
-                if let keyMask {
-                    keyMask.withUnsafeBufferPointer { m in
-                        Kernels.causalMask(s, rows: T, cols: Tk, pastLength: past, keyMask: m.baseAddress! + b * Tk)
-                    }
-                } else {
-                    Kernels.causalMask(s, rows: T, cols: Tk, pastLength: past)
-                }
-                pi += threads
+            } else {
+                Kernels.causalMask(s, rows: rn, cols: Tk, pastLength: past + r0)
             }
         }
-        try fire(.attnScores, l, scores.p, shapeScores)
-        // pattern[b, h] = softmax, one (batch, head) pair per thread at a time: over the keys each query sees
-        // (the causal tail is 0), or over whole rows when a hook function may have replaced the scores.
-        let wholeRows = hooks.hasHookFunction(HookRegistry.id(.attnScores, layer: l))
-        ParallelFor.run(threads) { t in
-            var pi = t
-            while pi < pairs {
-                let s = scoresP + pi * T * Tk, pat = patternP + pi * T * Tk
-                if wholeRows {
-                    Kernels.softmaxRows(s, out: pat, rows: T, cols: Tk)
-                } else {
-                    Kernels.causalSoftmaxRows(s, out: pat, rows: T, cols: Tk, pastLength: past)
-                }
-                pi += threads
+        // pattern = softmax over the keys each query sees (the causal tail is 0), or over whole rows when a
+        // hook function may have replaced the scores.
+        let wholeRows = hooks.hasHookFunction(ids.scores)
+        let softmaxRows: (Int, Int, Int) -> Void = { pi, r0, rn in
+            let s = scoresP + pi * T * Tk + r0 * Tk, pat = patternP + pi * T * Tk + r0 * Tk
+            if wholeRows {
+                Kernels.softmaxRows(s, out: pat, rows: rn, cols: Tk)
+            } else {
+                Kernels.causalSoftmaxRows(s, out: pat, rows: rn, cols: Tk, pastLength: past + r0)
             }
         }
-        try fire(.pattern, l, pattern.p, shapeScores)
-        // z[b, :, h] [T, dHead] = pattern[b, h] · v[b, :, h / group].
-        ParallelFor.run(threads) { t in
-            var pi = t
-            while pi < pairs {
-                let b = pi / nH, h = pi % nH
-                for r0 in stride(from: 0, to: T, by: block) {
-                    let rn = min(block, T - r0), seen = min(Tk, past + r0 + rn)
-                    Kernels.sgemm(m: rn, n: dH, k: seen, a: patternP + pi * T * Tk + r0 * Tk, lda: Tk,
-                                  b: vBase + b * Tk * kvDim + (h / group) * dH, ldb: kvDim,
-                                  c: zP + (b * T + r0) * qDim + h * dH, ldc: qDim)
-                }
-                pi += threads
-            }
+        // z[b, rows, h] [rn, dHead] = pattern[b, h, rows, :seen] · v[b, :seen, h / group].
+        let zRows: (Int, Int, Int) -> Void = { pi, r0, rn in
+            let b = pi / nH, h = pi % nH
+            let seen = min(Tk, past + r0 + rn)
+            Kernels.headProduct(m: rn, n: dH, k: seen, a: patternP + pi * T * Tk + r0 * Tk, lda: Tk,
+                                b: vBase + b * Tk * kvDim + (h / group) * dH, ldb: kvDim,
+                                c: zP + (b * T + r0) * qDim + h * dH, ldc: qDim)
         }
-        try fire(.z, l, z.p, shapeQ)
+        // One thread when the pass is told so (scratch.threads), else the shared pool.
+        let oneThread = scratch.threads < 2
+        let run: (Int, @escaping (Int) -> Void) -> Void = { n, body in
+            if oneThread { for i in 0..<n { body(i) } } else { ParallelFor.run(n, body) }
+        }
+        let fireScores = { [self] in
+            if let scoresT { hooks.adopt(ids.scores, scoresT) } else { try fire(id: ids.scores, scoresP, shapeScores) }
+        }
+        let firePattern = { [self] in
+            if let patternT { hooks.adopt(ids.pattern, patternT) } else { try fire(id: ids.pattern, patternP, shapeScores) }
+        }
+        if !wholeRows && !hooks.hasHookFunction(ids.pattern) {
+            run(tasks) { i in
+                let (pi, r0, rn) = task(i)
+                scoreRows(pi, r0, rn)
+                softmaxRows(pi, r0, rn)
+                zRows(pi, r0, rn)
+            }
+            try fireScores()
+            try firePattern()
+        } else {
+            run(tasks) { i in let (pi, r0, rn) = task(i); scoreRows(pi, r0, rn) }
+            try fireScores()
+            run(tasks) { i in let (pi, r0, rn) = task(i); softmaxRows(pi, r0, rn) }
+            try firePattern()
+            run(tasks) { i in let (pi, r0, rn) = task(i); zRows(pi, r0, rn) }
+        }
+        if let zT { hooks.adopt(ids.z, zT) } else { try fire(id: ids.z, zP, shapeQ) }
     }
 
     /// attnOut [B, T, dModel] = z · W_Oᵀ + b_O (+ folded value biases), centred when writing weights are
@@ -108,12 +134,14 @@ extension ForwardPass {
     func attentionOutput(layer l: Int, bias: Tensor?) throws {
         let d = c.dModel, nH = c.nHeads, dH = c.dHead, qDim = nH * dH
         let lw = w.layers[l]
+        let outBias = p.attnOutBias[l] ?? bias
+        var biasAdded = false
         if hooks.isActive(HookRegistry.id(.result, layer: l)) {
             // result[b, t, h, :] = z[b, t, h, :] · W_O[h]  (no bias), [B, T, nHeads, dModel]
             let wo = lw.o.dequantizedOutIn()                           // [dModel, nHeads·dHead]
             let res = Buffer(rows * nH * d)
             for h in 0..<nH {
-                Kernels.sgemm(transB: true, m: rows, n: d, k: dH, a: z.p + h * dH, lda: qDim,
+                Kernels.sgemm(transB: true, m: rows, n: d, k: dH, a: zWritten + h * dH, lda: qDim,
                               b: wo.basePointer + h * dH, ldb: qDim, c: res.p + h * d, ldc: nH * d)
             }
             if p.centerWriting { Kernels.centreRows(res.p, rows: rows * nH, dim: d) }
@@ -125,11 +153,13 @@ extension ForwardPass {
                 for h in 0..<nH { Kernels.axpy(1, res.p + (r * nH + h) * d, o, count: d) }
             }
         } else {
-            project(lw.o, z.p, ldX: qDim, out: attnOut.p, ldOut: d)
+            // Without centring, each thread adds the bias to its own rows of the product.
+            biasAdded = !p.centerWriting
+            project(lw.o, zWritten, ldX: qDim, out: attnOut.p, ldOut: d, bias: biasAdded ? outBias?.basePointer : nil)
             if p.centerWriting { Kernels.centreRows(attnOut.p, rows: rows, dim: d) }
         }
-        if let ob = p.attnOutBias[l] ?? bias {
-            for r in 0..<rows { Kernels.axpy(1, ob.basePointer, attnOut.p + r * d, count: d) }
+        if !biasAdded, let outBias {
+            for r in 0..<rows { Kernels.axpy(1, outBias.basePointer, attnOut.p + r * d, count: d) }
         }
         try fire(.attnOut, l, attnOut.p, shapeResid)
     }

@@ -39,6 +39,8 @@ final class ForwardPass {
     let scores: Buffer             // [B, nHeads, T, Tk]
     let pattern: Buffer            // [B, nHeads, T, Tk]
     let z: Buffer                  // [B, T, nHeads, dHead]
+    /// Where the last layer's attention wrote z [B, T, nHeads, dHead]: `z`, or its cache tensor when written in place.
+    var zWritten: UnsafeMutablePointer<Float>
     let attnOut: Buffer            // [B, T, dModel]
     let mlpPre: Buffer             // [B, T, dMLP]
     let mlpLin: Buffer?            // [B, T, dMLP]  (gated)
@@ -89,6 +91,7 @@ final class ForwardPass {
         scores = Buffer(B * c.nHeads * T * Tk, zeroed: false)
         pattern = Buffer(B * c.nHeads * T * Tk, zeroed: false)
         z = Buffer(rows * qDim, zeroed: false)
+        zWritten = z.p
         attnOut = Buffer(rows * d, zeroed: false)
         mlpPre = Buffer(rows * c.dMLP, zeroed: false)
         mlpLin = c.isGated ? Buffer(rows * c.dMLP, zeroed: false) : nil
@@ -137,8 +140,24 @@ final class ForwardPass {
 
     /// The norm before a sub-layer (LayerNorm, or RMSNorm without centring) with its two hook points
     /// between the kernel's stages: scale [B, T, 1], normalized [B, T, dModel], then lnOut = normalized ⊙ w (+ b).
+    /// Without a hook function on either hook point and with enough rows, the three stages run row block
+    /// by row block on the threads (one hand-off), and the hooks fire after.
     func norm(_ x: UnsafeMutablePointer<Float>, weight: Tensor, bias: Tensor?, scaleHook: Int, normalizedHook: Int) throws {
         let d = c.dModel
+        let parts = min(scratch.threads, rows, rows * d / 8192)
+        if parts >= 2 && !hooks.hasHookFunction(scaleHook) && !hooks.hasHookFunction(normalizedHook) {
+            let (rows, centre, eps) = (self.rows, !c.usesRMSNorm, c.eps)
+            let (nP, sP, oP, wP, bP) = (normalized.p, scale.p, lnOut.p, weight.basePointer, bias?.basePointer)
+            ParallelFor.run(parts) { t in
+                let r0 = rows * t / parts, n = rows * (t + 1) / parts - r0
+                Kernels.normScale(x + r0 * d, centre: centre, eps: eps, centred: nP + r0 * d, scale: sP + r0, rows: n, dim: d)
+                Kernels.divideRows(nP + r0 * d, by: sP + r0, out: nP + r0 * d, rows: n, dim: d)
+                Kernels.scaleShift(nP + r0 * d, weight: wP, bias: bP, out: oP + r0 * d, rows: n, dim: d)
+            }
+            try fire(id: scaleHook, scale.p, shapeScale)
+            try fire(id: normalizedHook, normalized.p, shapeResid)
+            return
+        }
         Kernels.normScale(x, centre: !c.usesRMSNorm, eps: c.eps, centred: normalized.p, scale: scale.p, rows: rows, dim: d)
         try fire(id: scaleHook, scale.p, shapeScale)
         Kernels.divideRows(normalized.p, by: scale.p, out: normalized.p, rows: rows, dim: d)
@@ -156,10 +175,13 @@ final class ForwardPass {
     func mlpOutput(layer l: Int) throws {
         let d = c.dModel
         let lw = w.layers[l]
-        project(lw.down, mlpPost.p, ldX: c.dMLP, out: mlpOut.p, ldOut: d)
-        if p.centerWriting { Kernels.centreRows(mlpOut.p, rows: rows, dim: d) }
-        if let b = p.mlpOutBias[l] ?? lw.downB {
-            for r in 0..<rows { Kernels.axpy(1, b.basePointer, mlpOut.p + r * d, count: d) }
+        let bias = p.mlpOutBias[l] ?? lw.downB
+        if p.centerWriting {
+            project(lw.down, mlpPost.p, ldX: c.dMLP, out: mlpOut.p, ldOut: d)
+            Kernels.centreRows(mlpOut.p, rows: rows, dim: d)
+            if let bias { for r in 0..<rows { Kernels.axpy(1, bias.basePointer, mlpOut.p + r * d, count: d) } }
+        } else {
+            project(lw.down, mlpPost.p, ldX: c.dMLP, out: mlpOut.p, ldOut: d, bias: bias?.basePointer)  // bias per thread
         }
         try fire(.mlpOut, l, mlpOut.p, shapeResid)
     }
@@ -182,9 +204,10 @@ final class ForwardPass {
         }
     }
 
-    /// resid += x, both [B, T, dModel].
+    /// resid += x, both [B, T, dModel] (in parts on the threads when large).
     func addToResid(_ x: UnsafeMutablePointer<Float>) {
-        Kernels.add(resid.p, x, resid.p, count: rows * c.dModel)
+        let r = resid.p
+        Kernels.inChunks(rows * c.dModel) { a, n in Kernels.add(r + a, x + a, r + a, count: n) }
     }
 
     /// The final norm and unembedding: logits [B, T, dVocab], or [B, 1, dVocab] of each row's last position

@@ -119,6 +119,7 @@ extension HookedTransformer {
         var userHooks: [(Int, HookFunction)] = []
         for h in hooks { for id in try registry.select(h.filter) { userHooks.append((id, h.function)) } }
         let runner = HookRunner(registry: registry, cacheIDs: cacheIDs, hooks: userHooks, dropBatch: single)
+        runner.copyThreads = scratch.threads
         lock.lock()
         defer { lock.unlock() }
         let savedThreads = Blas.threads

@@ -1,3 +1,4 @@
+import CBF16Kernels
 import CKernels
 import Foundation
 
@@ -35,5 +36,19 @@ extension Kernels {
             loupe_softmax_rows(x + i * cols, out + i * cols, 1, visible)
             (out + i * cols + visible).update(repeating: 0, count: cols - visible)
         }
+    }
+}
+
+extension Kernels {
+    /// c[m, n] (row stride ldc) = alpha · a[m, k] (row stride lda) · op(b) + beta · c on the calling thread
+    /// alone: op(b) is b [k, n] (row stride ldb), or b [n, k] read transposed when transB. Attention's
+    /// per-head products on strided head slices: oneDNN's sgemm (AVX-512 kernels whatever
+    /// OPENBLAS_CORETYPE selects for OpenBLAS), or `sgemm` when oneDNN refuses.
+    public static func headProduct(transB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
+                                   a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                                   beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if m == 0 || n == 0 { return }
+        if k > 0 && loupe_f32_gemm_1t(transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) == 0 { return }
+        sgemm(transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     }
 }
