@@ -133,8 +133,13 @@ int loupe_bf16_dot_gemm(const uint16_t *a, long lda, long m, const uint16_t *w, 
 #define KCB 16384
 /// Each weight row's cache line PF_DIST lines ahead is prefetched into L2 once per 16 pairs (PF_HINT): 1.2×
 /// at the 8B's shapes against none; 2–12 lines measured, 3–4 best.
+/// (Both can be set from the compiler's command line for bench sweeps: -DPF_DIST=8 -DPF_HINT=_MM_HINT_T0.)
+#ifndef PF_HINT
 #define PF_HINT _MM_HINT_T1
+#endif
+#ifndef PF_DIST
 #define PF_DIST 4
+#endif
 
 /// A 32-bit pair of bf16 at any even or odd address.
 typedef uint32_t pair_u32 __attribute__((aligned(1), may_alias));

@@ -200,14 +200,17 @@ final class BF16ProductsTests: XCTestCase {
     }
 
     func testColumnBlocksCoverEveryColumnOnce() {
-        for (n, threads) in [(1, 2), (127, 2), (128, 2), (200, 3), (4096, 2), (14336, 2), (128256, 2), (1000, 7)] {
+        for (n, threads) in [(1, 2), (127, 2), (128, 2), (200, 3), (511, 2), (512, 2), (4096, 2), (14336, 2), (128256, 2),
+                             (1000, 7)] {
             let (width, count) = BF16Products.columnBlocks(n: n, threads: threads)
-            XCTAssertLessThanOrEqual(count, threads, "n=\(n)")
+            XCTAssertLessThanOrEqual(count, 2 * threads, "n=\(n)")
+            if count > threads { XCTAssertGreaterThanOrEqual(width, 128, "n=\(n): two blocks a thread only when wide") }
             XCTAssertGreaterThanOrEqual(width * count, n, "n=\(n)")
             XCTAssertLessThan(width * (count - 1), n, "n=\(n): no empty block")
             if count > 1 { XCTAssertEqual(width % 64, 0, "n=\(n)") }
         }
-        XCTAssertEqual(BF16Products.columnBlocks(n: 4096, threads: 2).width, 2048)
+        XCTAssertEqual(BF16Products.columnBlocks(n: 4096, threads: 2).width, 1024)
+        XCTAssertEqual(BF16Products.columnBlocks(n: 511, threads: 2).count, 2)
         XCTAssertEqual(BF16Products.columnBlocks(n: 100, threads: 2).count, 1)
     }
 }
