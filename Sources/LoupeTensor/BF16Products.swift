@@ -25,8 +25,8 @@ public enum BF16Products {
     }
 
     /// Most rows of `a` multiplied by bf16_few_rows.c's tiles: above it oneDNN is faster (bench/bf16/small_m.sh:
-    /// at 32 rows the broadcast tiles run the 8B's products at 1.2–1.5× oneDNN's rate, at 33–40 rows (the rows
-    /// past 32 as dot tiles) 1.0–1.2×, at 48 rows (a third vector of rows) 0.9–1.3×).
+    /// at 32 rows the broadcast tiles run the 8B's products at 1.0–1.5× oneDNN's rate, at 33–40 rows (the rows
+    /// past 32 as dot tiles) 1.0–1.2×, at 48 rows (a third vector of rows) 0.9–1.3×, at 128 rows 0.8×).
     public static let fewRowsMax = 40
 
     /// The kernel for an m-row product: oneDNN for [k, n] weights and above `fewRowsMax` rows; dot tiles up to
