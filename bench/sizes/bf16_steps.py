@@ -115,7 +115,7 @@ def main():
         sys.exit(__doc__)
     path = sys.argv[1]
     lengths = [int(x) for x in (sys.argv[2] if len(sys.argv) > 2 else "32,128,512").split(",")]
-    lens_lengths = [int(x) for x in (sys.argv[3] if len(sys.argv) > 3 else "32").split(",")]
+    lens_lengths = [int(x) for x in (sys.argv[3] if len(sys.argv) > 3 else "32").split(",") if x]
     f32_lengths = [int(x) for x in (sys.argv[4] if len(sys.argv) > 4 else "32").split(",") if x]
     # BENCH_LENS_ONLY: lengths whose step without the lens is left out (measured in an earlier run).
     lens_only = {int(x) for x in os.environ.get("BENCH_LENS_ONLY", "").split(",") if x}
