@@ -9,15 +9,19 @@
 #include <stdint.h>
 #include <string.h>
 
-static int q8_state = -1;
+static int q8_state = -1;   // -1: not probed yet
+
+static int cpu_has_quantizer(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("f16c");
+}
 
 int loupe_quantize_q8_0_active(void) {
-    if (q8_state < 0) {
-        __builtin_cpu_init();
-        q8_state = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("f16c");
-    }
+    if (q8_state < 0) { q8_state = cpu_has_quantizer(); }
     return q8_state;
 }
+
+void loupe_set_quantize_q8_0(int enabled) { q8_state = enabled ? cpu_has_quantizer() : 0; }
 
 #define Q8 __attribute__((target("avx512f,avx512bw,f16c")))
 
@@ -62,5 +66,6 @@ long loupe_quantize_q8_0(const float *x, long blocks, unsigned char *out) {
 
 #else
 int loupe_quantize_q8_0_active(void) { return 0; }
+void loupe_set_quantize_q8_0(int enabled) { (void)enabled; }
 long loupe_quantize_q8_0(const float *x, long blocks, unsigned char *out) { (void)x; (void)blocks; (void)out; return 0; }
 #endif

@@ -7,8 +7,12 @@ import CKernels
 ///   BF16  the upper 16 bits rounded to nearest even; NaN stays a quiet NaN
 ///   Q8_0  per block of 32: d = max|x| / 127, q = roundf(x · (1/d)) (0 when d == 0), [d:f16][q:i8 x32]
 public enum Quantize {
-    /// Whether Q8_0 blocks go through CKernels' AVX-512 quantiser (the same bytes as `q8_0`); tests switch it.
-    nonisolated(unsafe) public static var useKernel: Bool = loupe_quantize_q8_0_active() != 0
+    /// Whether Q8_0 blocks go through CKernels' AVX-512 quantiser (the same bytes as `q8_0`); tests switch it
+    /// (setting true turns it back on only where the CPU has it).
+    public static var useKernel: Bool {
+        get { loupe_quantize_q8_0_active() != 0 }
+        set { loupe_set_quantize_q8_0(newValue ? 1 : 0) }
+    }
 
     /// Types `encode` writes.
     public static let targets: [DType] = [.f32, .f16, .bf16, .q8_0]
@@ -41,8 +45,9 @@ public enum Quantize {
             let blocks = count / 32
             var b = 0
             while b < blocks {
-                // The AVX-512 kernel (the same bytes) up to a block it leaves to this code: non-finite or tiny.
-                if useKernel { b += loupe_quantize_q8_0(src + 32 * b, blocks - b, p + 34 * b) }
+                // The AVX-512 kernel (the same bytes; 0 blocks when off) up to a block it leaves to this code:
+                // non-finite or tiny.
+                b += loupe_quantize_q8_0(src + 32 * b, blocks - b, p + 34 * b)
                 if b < blocks {
                     q8_0(src + 32 * b, p + 34 * b)
                     b += 1
