@@ -200,6 +200,7 @@ final class WeightMatrix: @unchecked Sendable {
     /// stored row once, widened into its scratch, into an accumulator: the matrix is read once, in order.
     private func matvecByColumns(_ x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?,
                                  accumulate: Bool, scratch: ScratchPool) {
+        if matvecByRows(x, out: out, bias: bias, accumulate: accumulate, scratch: scratch) { return }
         let threads = scratch.threads
         let chunk = (outDim + threads - 1) / threads
         let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
@@ -221,6 +222,29 @@ final class WeightMatrix: @unchecked Sendable {
                 out[c0 + c] = accumulate ? out[c0 + c] + v : v
             }
         }
+    }
+
+    /// One position through a BF16/F16 [in, out] matrix on CKernels' matvec (`HalfMatVec`): each thread sums
+    /// x[i]·W[i, :] over its own range of stored rows into a whole output row in its scratch, streaming the
+    /// matrix in stored order (the column split above reads each row in pieces), and the partial rows are
+    /// added. False (nothing written) when the kernel is not active or a scratch cannot hold a row.
+    private func matvecByRows(_ x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?,
+                              accumulate: Bool, scratch: ScratchPool) -> Bool {
+        guard HalfMatVec.isActive, HalfMatVec.reads(dtype), outDim <= scratch.floatsEach else { return false }
+        let threads = min(scratch.threads, max(1, inDim / 64))
+        let w = bytes.baseAddress!.assumingMemoryBound(to: UInt16.self)
+        let (k, n) = (inDim, outDim)
+        let dtype = dtype
+        let body: (Int) -> Void = { t in                                   // the checks above: never refused
+            let rows = (k * t / threads)..<(k * (t + 1) / threads)
+            _ = HalfMatVec.rows(w, ldw: n, dtype: dtype, rows: rows, n: n, x: x, acc: scratch.buffer(t))
+        }
+        if threads == 1 { body(0) } else { ParallelFor.run(threads, body) }
+        let sum = scratch.buffer(0)                                        // [outDim]
+        for t in 1..<threads { Kernels.add(sum, scratch.buffer(t), sum, count: n) }
+        if let bias { Kernels.add(sum, bias, sum, count: n) }
+        if accumulate { Kernels.add(out, sum, out, count: n) } else { out.update(from: sum, count: n) }
+        return true
     }
 
     /// One position through LoupeTensor's quantized matvec (x quantised to 8 bits per block of 32, as

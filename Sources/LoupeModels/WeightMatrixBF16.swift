@@ -2,9 +2,9 @@ import LoupeTensor
 
 /// The compute precision of products on bf16 weights (`load(compute=...)`).
 public enum ComputePrecision: String, Sendable, CaseIterable {
-    /// The default: `bf16` for a model of at least `automaticMinWeights` matrix weights (the seeds' 7–8B
-    /// models, Llama 3.2 1B) where the CPU has AVX512_BF16; `f32` for smaller models, whose products are
-    /// quick either way, and on CPUs without AVX512_BF16. One choice per model, never per matrix.
+    /// The default: `bf16` for a model of at least `automaticMinWeights` matrix weights (seed 001's gpt2-large,
+    /// Llama 3.2 1B, the seeds' 7–8B models) where the CPU has AVX512_BF16; `f32` for smaller models, whose
+    /// products are quick either way, and on CPUs without AVX512_BF16. One choice per model, never per matrix.
     case automatic
     /// bf16 weights multiply as bf16 × bf16 with f32 sums (oneDNN): each product's activation input is
     /// rounded to bf16 (about 2⁻⁹ relative), the sums are f32. Prompts on quantised and F16 weights
@@ -14,8 +14,11 @@ public enum ComputePrecision: String, Sendable, CaseIterable {
     /// Every product in f32 (weights widened a block at a time, OpenBLAS sgemm): exact, slower.
     case f32
 
-    /// A model's matrix weights from which `automatic` chooses bf16 products.
-    public static let automaticMinWeights = 1_000_000_000
+    /// A model's matrix weights (embedding and unembedding counted) from which `automatic` chooses bf16
+    /// products: gpt2-large's 836M are above it (its bf16 checkpoint at 32 tokens: 155 ms in bf16 against
+    /// 285 ms widened to f32 and packed, which also held a 3 GB f32 copy), gpt2-medium's 405M and SmolLM2's
+    /// 135M below.
+    public static let automaticMinWeights = 500_000_000
 
     /// Whether products on the bf16 matrices of a model with `weights` matrix weights run in bf16.
     func bf16Products(modelWeights weights: Int) -> Bool {

@@ -75,10 +75,11 @@ final class BF16ComputeTests: XCTestCase {
         }
         XCTAssertTrue(all.allSatisfy { !$0.bf16Products })
         XCTAssertEqual(LoadOptions().compute, ComputePrecision.automatic)
-        // The default leaves a small model exact and takes bf16 for a model of 1B weights or more.
+        // The default leaves a small model exact and takes bf16 for a model of 500M weights or more (gpt2-large).
         let auto = try load(path, dtype: nil, compute: .automatic)
         XCTAssertFalse(auto.weights.unembed.bf16Products)
-        XCTAssertFalse(ComputePrecision.automatic.bf16Products(modelWeights: 999_999_999))
+        XCTAssertFalse(ComputePrecision.automatic.bf16Products(modelWeights: 405_000_000))
+        XCTAssertEqual(ComputePrecision.automatic.bf16Products(modelWeights: 836_000_000), BF16Products.isAvailable)
         XCTAssertEqual(ComputePrecision.automatic.bf16Products(modelWeights: 7_000_000_000), BF16Products.isAvailable)
     }
 }

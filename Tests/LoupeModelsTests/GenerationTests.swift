@@ -53,6 +53,33 @@ final class GenerationTests: XCTestCase {
         }
     }
 
+    /// GPT-2's Conv1D weights kept in bf16 / f16 as stored ([in, out]): one-position steps run on CKernels'
+    /// row-streaming matvec (`HalfMatVec`), prompts on widened blocks; each step's logits equal the last row of
+    /// a full run on the grown sequence, and the steps are the same with the kernel switched off (the column split).
+    func testHalfPrecisionGPT2StepsEqualFullRuns() throws {
+        defer { HalfMatVec.isActive = true }
+        for dtype in [DType.bf16, .f16] {
+            let m = try HookedTransformer(path: ReferenceFixture.modelDirectory("gpt2-tiny"),
+                                          options: LoadOptions(processing: .none, dtype: dtype, compute: .f32))
+            XCTAssertEqual(m.weights.layers[0].up.dtype, dtype)
+            XCTAssertEqual(m.weights.layers[0].up.layout, .inOut)
+            let prompt = try ReferenceFixture("gpt2-tiny").intLists("tokens")[1]
+            var logits: [[Tensor]] = []
+            for on in [true, false] {
+                HalfMatVec.isActive = on
+                let r = try m.generate(prompt, options: GenerationOptions(maxNewTokens: 4, stopAtEOS: false, exact: true))
+                logits.append(r.steps.map(\.logits))
+                for s in 1..<r.steps.count {
+                    let (full, _) = try m.runWithCache(Array(r.tokens[0..<(prompt.count + s)]))
+                    let V = m.dVocab
+                    let fullLast = Tensor(shape: [V], data: Array(full.toArray()[(full.count - V)...]))
+                    XCTAssertLessThanOrEqual(relativeMaxDiff(r.steps[s].logits, fullLast) ?? 1, 1e-5, "\(dtype) kernel \(on) step \(s)")
+                }
+            }
+            for (a, b) in zip(logits[0], logits[1]) { XCTAssertLessThanOrEqual(relativeMaxDiff(a, b) ?? 1, 1e-5, "\(dtype)") }
+        }
+    }
+
     func testSamplingIsSeededAndRespectsTopK() throws {
         let m = try tiny("llama-tiny")
         let prompt = [0, 5, 9]

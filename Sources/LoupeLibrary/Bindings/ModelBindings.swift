@@ -35,8 +35,8 @@ enum ModelBindings {
             largest value: 0.4–1.2e-2 per hook on SmolLM2 in bf16) or "f32" (exact: float32 products bit for bit as
             before). With "bf16", prompts on quantised (Q8_0, Q4_*, Q5_*, K-quants) and f16 weights dequantise panels of
             rows to bf16 and multiply the same way, rounding each weight too: 0.2–2.3e-2 per hook (logits 1.0e-2) on
-            SmolLM2's Q4_1 against "f32" on the same file; float32 weights stay exact. The default (None) is "bf16" for models of 1B
-            weights or more (the seeds' 7–8B models) on a CPU with AVX512_BF16, where bf16 is 3–5× faster than widening
+            SmolLM2's Q4_1 against "f32" on the same file; float32 weights stay exact. The default (None) is "bf16" for models of 500M
+            weights or more (gpt2-large, Llama 3.2 1B, the seeds' 7–8B models) on a CPU with AVX512_BF16, where bf16 is 3–5× faster than widening
             to float32, and "f32" for smaller models, whose products are quick either way. One-token generation steps
             keep their own kernels.
             first_n_layers=n keeps the embedding, the first n blocks, the final norm and the unembedding, as
