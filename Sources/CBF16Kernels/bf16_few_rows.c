@@ -10,6 +10,7 @@
 // Measured against oneDNN in bench/bf16/small_m.sh (bench/RESULTS.md).
 #include "bf16_kernels.h"
 
+#include <cpuid.h>
 #include <immintrin.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,27 @@ TILE(8)
 
 typedef void (*tile_fn)(const uint16_t *, long, const uint16_t *, long, int, long, float *, long, int, prefetch *);
 static const tile_fn tiles[MR_MAX] = {tile_1, tile_2, tile_3, tile_4, tile_5, tile_6, tile_7, tile_8};
+
+static int dot_rows_override = -1;
+
+/// 28 on AMD family 0x19 (Zen 4), 4 elsewhere: cpuid leaf 0's vendor and leaf 1's extended family.
+static int dot_rows_default(void) {
+    unsigned eax, ebx, ecx, edx;
+    if (!__get_cpuid(0, &eax, &ebx, &ecx, &edx)) { return 4; }
+    const int amd = ebx == 0x68747541u && edx == 0x69746e65u && ecx == 0x444d4163u;   // "AuthenticAMD"
+    if (!amd || !__get_cpuid(1, &eax, &ebx, &ecx, &edx)) { return 4; }
+    const unsigned family = ((eax >> 8) & 0xF) + (((eax >> 8) & 0xF) == 0xF ? ((eax >> 20) & 0xFF) : 0);
+    return family == 0x19 ? 28 : 4;
+}
+
+int loupe_bf16_dot_rows_max(void) {
+    static int probed = -1;
+    if (dot_rows_override >= 0) { return dot_rows_override; }
+    if (probed < 0) { probed = dot_rows_default(); }
+    return probed;
+}
+
+void loupe_bf16_set_dot_rows_max(int rows) { dot_rows_override = rows < 0 ? -1 : rows; }
 
 int loupe_bf16_dot_gemm(const uint16_t *a, long lda, long m, const uint16_t *w, long ldw, long n, long k, float *c,
                         long ldc, int accumulate) {

@@ -29,11 +29,19 @@ public enum BF16Products {
     /// past 32 as dot tiles) 1.0–1.2×, at 48 rows (a third vector of rows) 0.9–1.3×, at 128 rows 0.8×).
     public static let fewRowsMax = 40
 
+    /// Most rows the dot tiles take before the broadcast tiles (`loupe_bf16_dot_rows_max`): 28 on Zen 4, whose
+    /// AVX-512 runs on 256-bit units (there the dot tiles are 1.1–2.1× the broadcast tiles from 5 to 28 rows),
+    /// 4 elsewhere. Settable for tests and benches; a negative value restores the CPU's default.
+    public static var dotRowsMax: Int {
+        get { Int(loupe_bf16_dot_rows_max()) }
+        set { loupe_bf16_set_dot_rows_max(Int32(clamping: newValue)) }
+    }
+
     /// The kernel for an m-row product: oneDNN for [k, n] weights and above `fewRowsMax` rows; dot tiles up to
-    /// 4 rows (and for odd k, which the pairs of the broadcast tiles do not cover); broadcast tiles between.
+    /// `dotRowsMax` rows (and for odd k, which the pairs of the broadcast tiles do not cover); broadcast tiles between.
     public static func kernel(m: Int, k: Int, weightsInOut: Bool) -> Kernel {
         if weightsInOut || m > fewRowsMax { return .oneDNN }
-        return m <= 4 || k % 2 != 0 ? .dotTiles : .broadcastTiles
+        return m <= dotRowsMax || k % 2 != 0 ? .dotTiles : .broadcastTiles
     }
 
     /// The activations of a broadcast-tile product transposed into pairs along k (bf16_few_rows.c), prepared

@@ -177,7 +177,16 @@ final class BF16ProductsTests: XCTestCase {
             }
         }
         XCTAssertGreaterThan(checked, 70)
-        // The choice: oneDNN above 40 rows and for [k, n] weights; the tiles below.
+        // The choice: oneDNN above 40 rows and for [k, n] weights; the tiles below (dot tiles up to 4 rows, or to
+        // 28 on Zen 4).
+        defer { BF16Products.dotRowsMax = -1 }
+        XCTAssertTrue([4, 28].contains(BF16Products.dotRowsMax), "\(BF16Products.dotRowsMax)")
+        BF16Products.dotRowsMax = 28
+        XCTAssertEqual(BF16Products.kernel(m: 28, k: 4096, weightsInOut: false), .dotTiles)
+        XCTAssertEqual(BF16Products.kernel(m: 29, k: 4096, weightsInOut: false), .broadcastTiles)
+        BF16Products.dotRowsMax = 4
+        XCTAssertEqual(BF16Products.kernel(m: 4, k: 4096, weightsInOut: false), .dotTiles)
+        XCTAssertEqual(BF16Products.kernel(m: 5, k: 4096, weightsInOut: false), .broadcastTiles)
         XCTAssertEqual(BF16Products.kernel(m: 1, k: 4096, weightsInOut: false), .dotTiles)
         XCTAssertEqual(BF16Products.kernel(m: 32, k: 4096, weightsInOut: false), .broadcastTiles)
         XCTAssertEqual(BF16Products.kernel(m: 32, k: 4095, weightsInOut: false), .dotTiles)

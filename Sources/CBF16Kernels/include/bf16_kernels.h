@@ -26,6 +26,13 @@ int loupe_bf16_gemm_nt(const uint16_t *a, long lda, long m, const uint16_t *w, l
 int loupe_bf16_dot_gemm(const uint16_t *a, long lda, long m, const uint16_t *w, long ldw, long n, long k, float *c,
                         long ldc, int accumulate);
 
+/// Most rows a product runs on the dot tiles before the broadcast tiles take over (BF16Products.kernel): 28 on
+/// AMD family 0x19 (Zen 4, whose AVX-512 runs on 256-bit units: there the dot tiles measured 1.1–2.1× the
+/// broadcast tiles from 5 to 28 rows, bench/bf16/small_m.sh), 4 elsewhere (the broadcast tiles' choice on
+/// Zen 5). `loupe_bf16_set_dot_rows_max` overrides it (tests, benches); a negative value restores the default.
+int loupe_bf16_dot_rows_max(void);
+void loupe_bf16_set_dot_rows_max(int rows);
+
 /// The same product for m ≤ 48 rows of a and an even k, broadcasting each pair of weights from w's rows as
 /// stored against a transposed into pairs along k (a thread-local buffer; `loupe_bf16_bcast_gemm_pairs` takes
 /// them prepared). Returns 0, -1 without AVX512_BF16, -2 when m > 48 or k is odd, -3 when the buffer cannot be
