@@ -22,6 +22,9 @@ public enum BF16Products {
         /// bf16_few_rows.c's broadcast tiles (weight pairs broadcast against the activations transposed into
         /// pairs along k, the next weights prefetched while multiplying), for up to `fewRowsMax` rows.
         case broadcastTiles
+        /// bf16_kn_tiles.c's tiles for weights stored [k, n] (GPT-2's Conv1D): pairs of weight rows interleaved in
+        /// registers, for up to `inOutRowsMax` rows.
+        case inOutTiles
     }
 
     /// Most rows of `a` multiplied by bf16_few_rows.c's tiles: above it oneDNN is faster (bench/bf16/small_m.sh:
@@ -37,10 +40,17 @@ public enum BF16Products {
         set { loupe_bf16_set_dot_rows_max(Int32(clamping: newValue)) }
     }
 
-    /// The kernel for an m-row product: oneDNN for [k, n] weights and above `fewRowsMax` rows; dot tiles up to
+    /// Most rows of a product on [k, n] weights that run on bf16_kn_tiles.c (one tile of rows: each column panel
+    /// read once) rather than oneDNN. gpt2-large's full-cache pass on Zen 4, alternating A/B, 3 processes each:
+    /// 8 tokens 173–225 → 114–133 ms; 16–32 tokens level within noise; 40 tokens 376–449 → 518–553 ms.
+    public static let inOutRowsMax = 12
+
+    /// The kernel for an m-row product on [k, n] weights: the [k, n] tiles up to `inOutRowsMax` rows, oneDNN
+    /// above. On [n, k] weights: oneDNN above `fewRowsMax` rows; dot tiles up to
     /// `dotRowsMax` rows (and for odd k, which the pairs of the broadcast tiles do not cover); broadcast tiles between.
     public static func kernel(m: Int, k: Int, weightsInOut: Bool) -> Kernel {
-        if weightsInOut || m > fewRowsMax { return .oneDNN }
+        if weightsInOut { return m <= inOutRowsMax ? .inOutTiles : .oneDNN }
+        if m > fewRowsMax { return .oneDNN }
         return m <= dotRowsMax || k % 2 != 0 ? .dotTiles : .broadcastTiles
     }
 
@@ -78,13 +88,15 @@ public enum BF16Products {
                             weightsInOut: Bool = false, using chosen: Kernel? = nil, pairs: Pairs? = nil) throws {
         if m == 0 || n == 0 { return }
         let kernel = chosen ?? self.kernel(m: m, k: k, weightsInOut: weightsInOut)
-        if kernel != .oneDNN && (weightsInOut || (kernel == .broadcastTiles && (m > 48 || k % 2 != 0))) {
-            throw TensorError("bf16 product \(m)×\(n)×\(k): \(kernel) takes [n, k] weights, and the broadcast tiles up to 48 rows and an even k")
+        if (kernel == .inOutTiles) != weightsInOut && kernel != .oneDNN
+            || kernel == .broadcastTiles && (m > 48 || k % 2 != 0) {
+            throw TensorError("bf16 product \(m)×\(n)×\(k): \(kernel) takes \(kernel == .inOutTiles ? "[k, n]" : "[n, k]") weights, and the broadcast tiles up to 48 rows and an even k")
         }
         // An [in, out] weight's column block is strided rows, which oneDNN multiplies without its brgemm
-        // kernels: that layout stays one product on an OpenMP team of `threads`.
-        let (width, blocks) = weightsInOut ? (n, 1) : columnBlocks(n: n, threads: threads)
-        let team = weightsInOut ? Int32(max(1, threads)) : 1
+        // kernels: on oneDNN that layout stays one product on an OpenMP team of `threads`.
+        let oneTeam = weightsInOut && kernel == .oneDNN
+        let (width, blocks) = oneTeam ? (n, 1) : columnBlocks(n: n, threads: threads)
+        let team = oneTeam ? Int32(max(1, threads)) : 1
         let status = UnsafeMutablePointer<Int32>.allocate(capacity: blocks)   // [blocks] each block's status
         defer { status.deallocate() }
         let acc: Int32 = accumulate ? 1 : 0
@@ -104,6 +116,8 @@ public enum BF16Products {
                 status[b] = loupe_bf16_dot_gemm(a, lda, m, w + n0 * ldw, ldw, nb, k, c + n0, ldc, acc)
             case .broadcastTiles:
                 status[b] = loupe_bf16_bcast_gemm_pairs(prepared!.pointer, a, lda, m, w + n0 * ldw, ldw, nb, k, c + n0, ldc, acc)
+            case .inOutTiles:
+                status[b] = loupe_bf16_kn_gemm(a, lda, m, w + n0, ldw, nb, k, c + n0, ldc, acc)
             }
         }
         if blocks == 1 { part(0) } else { ParallelFor.run(blocks, part) }

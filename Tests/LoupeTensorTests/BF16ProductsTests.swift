@@ -128,7 +128,8 @@ final class BF16ProductsTests: XCTestCase {
         }
     }
 
-    /// Each kernel (oneDNN, the dot tiles, the broadcast tiles of bf16_few_rows.c) against the naive loop, with
+    /// Each kernel (oneDNN, the dot tiles, the broadcast tiles of bf16_few_rows.c, the [k, n] tiles of
+    /// bf16_kn_tiles.c on weights stored [k, n], oneDNN on both layouts) against the naive loop, with
     /// every kind of tail: rows not a multiple of a tile's 16 or 8, weight rows not a multiple of 3, 12 or 16,
     /// k odd (dot tiles), not a multiple of 32, and longer than a broadcast pass (16384); strided a and c,
     /// overwrite and accumulate, one and two threads.
@@ -141,43 +142,46 @@ final class BF16ProductsTests: XCTestCase {
         for (m, n, k) in shapes {
             for kernel in BF16Products.Kernel.allCases {
                 if kernel == .broadcastTiles && (m > 48 || k % 2 != 0) { continue }
-                let lda = k + 3, ldc = n + 5
-                let a = randomFloats(m * lda, seed: UInt64(8 + m), scale: 2).map(bf16)      // [m, lda]
-                let w = randomFloats(n * k, seed: UInt64(9 + n), scale: 0.2).map(bf16)      // [n, k]
-                let start = randomFloats(m * ldc, seed: 10)
-                var want = [Float](repeating: 0, count: m * ldc)
-                a.withUnsafeBufferPointer { ap in
-                    w.withUnsafeBufferPointer { wp in
-                        want.withUnsafeMutableBufferPointer { cp in
-                            BF16Products.naive(a: ap.baseAddress!, lda: lda, m: m, w: wp.baseAddress!, ldw: k, n: n, k: k,
-                                               c: cp.baseAddress!, ldc: ldc)
-                        }
-                    }
-                }
-                for (accumulate, threads) in [(false, 1), (true, 2)] {
-                    var got = start
-                    try a.withUnsafeBufferPointer { ap in
-                        try w.withUnsafeBufferPointer { wp in
-                            try got.withUnsafeMutableBufferPointer { cp in
-                                // The second run of the broadcast tiles takes its pairs prepared by the caller.
-                                let pairs = kernel == .broadcastTiles && accumulate
-                                    ? try BF16Products.Pairs(a: ap.baseAddress!, lda: lda, m: m, k: k) : nil
-                                try BF16Products.gemm(a: ap.baseAddress!, lda: lda, m: m, w: wp.baseAddress!, ldw: k, n: n, k: k,
-                                                      c: cp.baseAddress!, ldc: ldc, accumulate: accumulate, threads: threads,
-                                                      using: kernel, pairs: pairs)
+                // The [k, n] tiles (and oneDNN once more) on weights stored [k, n] with rows n + 2 apart.
+                for inOut in kernel == .inOutTiles ? [true] : kernel == .oneDNN ? [false, true] : [false] {
+                    let lda = k + 3, ldc = n + 5, ldw = inOut ? n + 2 : k
+                    let a = randomFloats(m * lda, seed: UInt64(8 + m), scale: 2).map(bf16)      // [m, lda]
+                    let w = randomFloats(inOut ? k * ldw : n * k, seed: UInt64(9 + n), scale: 0.2).map(bf16) // [n, k] or [k, ldw]
+                    let start = randomFloats(m * ldc, seed: 10)
+                    var want = [Float](repeating: 0, count: m * ldc)
+                    a.withUnsafeBufferPointer { ap in
+                        w.withUnsafeBufferPointer { wp in
+                            want.withUnsafeMutableBufferPointer { cp in
+                                BF16Products.naive(a: ap.baseAddress!, lda: lda, m: m, w: wp.baseAddress!, ldw: ldw, n: n, k: k,
+                                                   c: cp.baseAddress!, ldc: ldc, weightsInOut: inOut)
                             }
                         }
                     }
-                    let worst = worstDifference(got, want: want, start: start, m: m, n: n, ldc: ldc, accumulate: accumulate,
-                                                "\(kernel) \(m)×\(n)×\(k)")
-                    XCTAssertLessThan(worst, 2e-6 * Float(k) + 1e-5,
-                                      "\(kernel) \(m)×\(n)×\(k) accumulate=\(accumulate) threads=\(threads)")
-                    checked += 1
+                    for (accumulate, threads) in [(false, 1), (true, 2)] {
+                        var got = start
+                        try a.withUnsafeBufferPointer { ap in
+                            try w.withUnsafeBufferPointer { wp in
+                                try got.withUnsafeMutableBufferPointer { cp in
+                                    // The second run of the broadcast tiles takes its pairs prepared by the caller.
+                                    let pairs = kernel == .broadcastTiles && accumulate
+                                        ? try BF16Products.Pairs(a: ap.baseAddress!, lda: lda, m: m, k: k) : nil
+                                    try BF16Products.gemm(a: ap.baseAddress!, lda: lda, m: m, w: wp.baseAddress!, ldw: ldw, n: n, k: k,
+                                                          c: cp.baseAddress!, ldc: ldc, accumulate: accumulate, threads: threads,
+                                                          weightsInOut: inOut, using: kernel, pairs: pairs)
+                                }
+                            }
+                        }
+                        let worst = worstDifference(got, want: want, start: start, m: m, n: n, ldc: ldc, accumulate: accumulate,
+                                                    "\(kernel) \(m)×\(n)×\(k)")
+                        XCTAssertLessThan(worst, 2e-6 * Float(k) + 1e-5,
+                                          "\(kernel) \(m)×\(n)×\(k) inOut=\(inOut) accumulate=\(accumulate) threads=\(threads)")
+                        checked += 1
+                    }
                 }
             }
         }
         XCTAssertGreaterThan(checked, 70)
-        // The choice: oneDNN above 40 rows and for [k, n] weights; the tiles below (dot tiles up to 4 rows, or to
+        // The choice: oneDNN above 40 rows (on [k, n] weights above 12); the tiles below (dot tiles up to 4 rows, or to
         // 28 on Zen 4).
         defer { BF16Products.dotRowsMax = -1 }
         XCTAssertTrue([4, 28].contains(BF16Products.dotRowsMax), "\(BF16Products.dotRowsMax)")
@@ -192,7 +196,9 @@ final class BF16ProductsTests: XCTestCase {
         XCTAssertEqual(BF16Products.kernel(m: 32, k: 4095, weightsInOut: false), .dotTiles)
         XCTAssertEqual(BF16Products.kernel(m: 40, k: 4096, weightsInOut: false), .broadcastTiles)
         XCTAssertEqual(BF16Products.kernel(m: 41, k: 4096, weightsInOut: false), .oneDNN)
-        XCTAssertEqual(BF16Products.kernel(m: 8, k: 4096, weightsInOut: true), .oneDNN)
+        XCTAssertEqual(BF16Products.kernel(m: 8, k: 4096, weightsInOut: true), .inOutTiles)
+        XCTAssertEqual(BF16Products.kernel(m: 12, k: 4095, weightsInOut: true), .inOutTiles)
+        XCTAssertEqual(BF16Products.kernel(m: 13, k: 4096, weightsInOut: true), .oneDNN)
         var out: [Float] = [0]
         XCTAssertThrowsError(try out.withUnsafeMutableBufferPointer {
             try BF16Products.gemm(a: [0, 0], lda: 1, m: 1, w: [0, 0], ldw: 1, n: 1, k: 1, c: $0.baseAddress!, ldc: 1,

@@ -26,6 +26,13 @@ int loupe_bf16_gemm_nt(const uint16_t *a, long lda, long m, const uint16_t *w, l
 int loupe_bf16_dot_gemm(const uint16_t *a, long lda, long m, const uint16_t *w, long ldw, long n, long k, float *c,
                         long ldc, int accumulate);
 
+/// c[m, n] (row stride ldc) = a[m, k] · w[k, n] (+ c when accumulate) on the calling thread, w stored [k, n]
+/// (row stride ldw, GPT-2's Conv1D layout): tiles of 12 rows × 32 columns over pairs of weight rows
+/// interleaved in registers (bf16_kn_tiles.c). a bfloat16 with row stride lda; f32 sums. Returns 0, or -1 when
+/// the CPU has no AVX512_BF16 (nothing written).
+int loupe_bf16_kn_gemm(const uint16_t *a, long lda, long m, const uint16_t *w, long ldw, long n, long k, float *c,
+                       long ldc, int accumulate);
+
 /// Most rows a product runs on the dot tiles before the broadcast tiles take over (BF16Products.kernel): 28 on
 /// AMD family 0x19 (Zen 4, whose AVX-512 runs on 256-bit units: there the dot tiles measured 1.1–2.1× the
 /// broadcast tiles from 5 to 28 rows, bench/bf16/small_m.sh), 4 elsewhere (the broadcast tiles' choice on
