@@ -1,6 +1,7 @@
 // One position through a half-precision [k, n] matrix. A thread takes a range of rows and keeps the whole
-// output row as its accumulator (n floats: 20 KiB for GPT-2 large's widest, in L1/L2), adding two rows per
-// pass, so the weights stream from memory in the order they are stored and the hardware prefetchers see one
+// output row as its accumulator (n floats: 20 KiB for GPT-2 large's widest, in L1/L2), adding four rows per
+// pass (one or two at the ends of a range; four instead of two: 20–25 → 30–34 GB/s on gpt2-large's 1280 × 5120
+// from memory, two threads), so the weights stream from memory in the order they are stored and the hardware prefetchers see one
 // sequential stream; the caller adds the threads' accumulators. Widening is exact (bf16: a shift; f16:
 // vcvtph2ps), the products are f32 fused multiply-adds.
 #include "matvec_half.h"
@@ -62,6 +63,36 @@ MVH static inline void rows_pass(const unsigned short *w0, const unsigned short 
     }
 }
 
+
+/// acc[c] (+)= Σ_{j<4} xj·Wj[c] (`first`: overwrite).
+MVH static inline void rows_pass4(const unsigned short *w, long ldw, const float *x, long n, int is_bf16, float *acc,
+                                  int first) {
+    const __m512 a0 = _mm512_set1_ps(x[0]), a1 = _mm512_set1_ps(x[1]), a2 = _mm512_set1_ps(x[2]), a3 = _mm512_set1_ps(x[3]);
+    const unsigned short *w0 = w, *w1 = w + ldw, *w2 = w + 2 * ldw, *w3 = w + 3 * ldw;
+    long c = 0;
+    for (; c + 32 <= n; c += 32) {
+        for (int j = 0; j < 2; j++) {
+            const long o = c + 16 * j;
+            __m512 s = first ? _mm512_setzero_ps() : _mm512_loadu_ps(acc + o);
+            s = _mm512_fmadd_ps(a0, widen16_full(w0 + o, is_bf16), s);
+            s = _mm512_fmadd_ps(a1, widen16_full(w1 + o, is_bf16), s);
+            s = _mm512_fmadd_ps(a2, widen16_full(w2 + o, is_bf16), s);
+            s = _mm512_fmadd_ps(a3, widen16_full(w3 + o, is_bf16), s);
+            _mm512_storeu_ps(acc + o, s);
+        }
+    }
+    for (; c < n; c += 16) {
+        const long left = n - c;
+        const __mmask16 m = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
+        __m512 s = first ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(m, acc + c);
+        s = _mm512_fmadd_ps(a0, widen16(w0 + c, is_bf16, m), s);
+        s = _mm512_fmadd_ps(a1, widen16(w1 + c, is_bf16, m), s);
+        s = _mm512_fmadd_ps(a2, widen16(w2 + c, is_bf16, m), s);
+        s = _mm512_fmadd_ps(a3, widen16(w3 + c, is_bf16, m), s);
+        _mm512_mask_storeu_ps(acc + c, m, s);
+    }
+}
+
 MVH static void rows_avx512(const unsigned short *w, long ldw, int is_bf16, long i0, long i1, long n,
                             const float *x, float *acc) {
     if (i0 >= i1) { memset(acc, 0, (size_t)n * sizeof(float)); return; }
@@ -73,6 +104,9 @@ MVH static void rows_avx512(const unsigned short *w, long ldw, int is_bf16, long
     } else {
         rows_pass(w + i * ldw, w + (i + 1) * ldw, x[i], x[i + 1], n, is_bf16, acc, 1, 1);
         i += 2;
+    }
+    for (; i + 4 <= i1; i += 4) {
+        rows_pass4(w + i * ldw, ldw, x + i, n, is_bf16, acc, 0);
     }
     for (; i < i1; i += 2) {
         rows_pass(w + i * ldw, w + (i + 1) * ldw, x[i], x[i + 1], n, is_bf16, acc, 0, 1);
