@@ -250,6 +250,59 @@ DEC static void dec_q6_k(const uint8_t *p, long blocks, uint16_t *y) {
     }
 }
 
+/// Q2_K (84 B): 16 scale bytes (low nibble scale, high nibble min), 64 B of 2-bit quants, d, dmin. Element
+/// i = 128g + 32k + l is bits 2k of qs[32g + l], sub-block i/16; x = (d·sc)·Float(q) − dmin·mn.
+DEC static void dec_q2_k(const uint8_t *p, long blocks, uint16_t *y) {
+    const __m512i three = _mm512_set1_epi32(3);
+    for (long b = 0; b < blocks; b++, p += 84, y += 256) {
+        prefetch_ahead(p, 84);
+        const float d = half_at(p + 80), dmin = half_at(p + 82);
+        const uint8_t *sc = p, *qs = p + 16;
+        for (int g = 0; g < 2; g++) {
+            const __m512i q0 = bytes16(qs + 32 * g), q1 = bytes16(qs + 32 * g + 16);
+            for (int k = 0; k < 4; k++) {
+                const int sb = 8 * g + 2 * k;                  // sub-blocks of elements l < 16 and l ≥ 16
+                const __m512i a = _mm512_and_si512(_mm512_srli_epi32(q0, 2 * k), three);
+                const __m512i c = _mm512_and_si512(_mm512_srli_epi32(q1, 2 * k), three);
+                const __m512 d0 = _mm512_set1_ps(d * (float)(sc[sb] & 0x0F)), m0 = _mm512_set1_ps(dmin * (float)(sc[sb] >> 4));
+                const __m512 d1 = _mm512_set1_ps(d * (float)(sc[sb + 1] & 0x0F)), m1 = _mm512_set1_ps(dmin * (float)(sc[sb + 1] >> 4));
+                store32(y + 128 * g + 32 * k, _mm512_sub_ps(_mm512_mul_ps(d0, f32(a)), m0),
+                        _mm512_sub_ps(_mm512_mul_ps(d1, f32(c)), m1));
+            }
+        }
+    }
+}
+
+/// Q3_K (110 B): 32 B of high bits, 64 B of 2-bit quants, 12 B of 6-bit scales, d. Element i = 128g + 32k + l:
+/// low bits 2k of qs[32g + l], high bit (i/32) of hmask[l]; x = (d·(sc − 32))·Float(q2 − 4·(1 − h)).
+DEC static void dec_q3_k(const uint8_t *p, long blocks, uint16_t *y) {
+    const __m512i three = _mm512_set1_epi32(3), four = _mm512_set1_epi32(4);
+    for (long b = 0; b < blocks; b++, p += 110, y += 256) {
+        prefetch_ahead(p, 110);
+        const float d = half_at(p + 108);
+        const uint8_t *qs = p + 32, *s = p + 96;
+        float dl[16];
+        for (int sb = 0; sb < 16; sb++) {
+            const int lo = (s[sb & 7] >> (4 * (sb >> 3))) & 0x0F, hi = (s[8 + (sb & 3)] >> (2 * (sb >> 2))) & 0x03;
+            dl[sb] = d * (float)((lo | (hi << 4)) - 32);
+        }
+        const __m512i h0 = bytes16(p), h1 = bytes16(p + 16);
+        for (int g = 0; g < 2; g++) {
+            const __m512i q0 = bytes16(qs + 32 * g), q1 = bytes16(qs + 32 * g + 16);
+            for (int k = 0; k < 4; k++) {
+                const int sb = 8 * g + 2 * k;
+                const __m512i bit = _mm512_set1_epi32(1 << (4 * g + k));
+                __m512i a = _mm512_and_si512(_mm512_srli_epi32(q0, 2 * k), three);
+                __m512i c = _mm512_and_si512(_mm512_srli_epi32(q1, 2 * k), three);
+                a = _mm512_mask_sub_epi32(a, _mm512_testn_epi32_mask(h0, bit), a, four);
+                c = _mm512_mask_sub_epi32(c, _mm512_testn_epi32_mask(h1, bit), c, four);
+                store32(y + 128 * g + 32 * k, _mm512_mul_ps(_mm512_set1_ps(dl[sb]), f32(a)),
+                        _mm512_mul_ps(_mm512_set1_ps(dl[sb + 1]), f32(c)));
+            }
+        }
+    }
+}
+
 int loupe_decode_bf16(int type, const void *src, long count, uint16_t *dst) {
     if (!loupe_quant_bf16_active() || count < 0) { return 0; }
     const uint8_t *p = (const uint8_t *)src;
@@ -264,6 +317,8 @@ int loupe_decode_bf16(int type, const void *src, long count, uint16_t *dst) {
     case LOUPE_QB_Q4_K: dec_scale_min_k(p, count / 256, dst, 0); return 1;
     case LOUPE_QB_Q5_K: dec_scale_min_k(p, count / 256, dst, 1); return 1;
     case LOUPE_QB_Q6_K: dec_q6_k(p, count / 256, dst); return 1;
+    case LOUPE_QB_Q2_K: dec_q2_k(p, count / 256, dst); return 1;
+    case LOUPE_QB_Q3_K: dec_q3_k(p, count / 256, dst); return 1;
     default: return 0;
     }
 }

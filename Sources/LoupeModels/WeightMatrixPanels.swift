@@ -7,8 +7,8 @@ import LoupeTensor
 /// one-thread oneDNN bf16 matmul (f32 sums) that writes those output columns. Beside the activations'
 /// rounding, each dequantised weight is rounded to bf16 (about 2⁻⁹ relative); F32 matrices stay exact.
 /// Where CKernels' AVX-512 decoders cover the type (`Dequant.decodeBF16Unchecked`: F16, BF16, Q8_0, Q4_0/1,
-/// Q5_0/1, Q4_K, Q5_K, Q6_K) the panel is decoded straight to bf16, the same bits 4–25× faster than the
-/// Swift decoder through an f32 stage (Q2_K, Q3_K, CPUs without AVX512_BF16).
+/// Q5_0/1, every K-quant) the panel is decoded straight to bf16, the same bits 4–25× faster than the Swift
+/// decoder through an f32 stage (which CPUs without AVX512_BF16 keep).
 extension WeightMatrix {
     /// Rows (columns) per panel: 128, measured fastest at 128 × 4096 × 14336 and 128 × 14336 × 4096 (Q8_0, one
     /// and two threads, against 32–512: `QuantBF16PanelPerfTests`), and again with the C decoders at 32 and 128

@@ -2,7 +2,7 @@ import CKernels
 
 /// Stored weights decoded straight to bf16 by CKernels' AVX-512 decoders (`quant_bf16.c`), for the panels of
 /// bf16 prompt products: bit-identical to `BF16Products.round` of `decodeUnchecked`'s Float32 values, without
-/// the f32 stage. F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K and Q6_K; none for F32, Q2_K, Q3_K.
+/// the f32 stage. F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1 and every K-quant (Q2_K to Q6_K); none for F32.
 extension Dequant {
     /// The decoders run here (AVX512_BF16 and F16C) and are switched on.
     public static var decodesToBF16: Bool { loupe_quant_bf16_active() != 0 }
@@ -37,7 +37,9 @@ extension Dequant {
         case .q4_K: return LOUPE_QB_Q4_K
         case .q5_K: return LOUPE_QB_Q5_K
         case .q6_K: return LOUPE_QB_Q6_K
-        case .f32, .q2_K, .q3_K: return nil
+        case .q2_K: return LOUPE_QB_Q2_K
+        case .q3_K: return LOUPE_QB_Q3_K
+        case .f32: return nil
         }
     }
 }

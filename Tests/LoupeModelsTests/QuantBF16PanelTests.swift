@@ -20,9 +20,10 @@ final class QuantBF16PanelTests: XCTestCase {
         case .q8_0, .f16:
             let values = (0..<count).map { _ in Float(rng.nextNormal()) * 0.05 }
             try values.withUnsafeBufferPointer { try Quantize.encode(dtype, $0.baseAddress!, count: count, into: storage.baseAddress!) }
-        case .q4_K, .q6_K:
+        case .q4_K, .q6_K, .q2_K, .q3_K:
             for i in 0..<bytes { storage[i] = UInt8(truncatingIfNeeded: rng.next()) }
-            let scaleOffsets = dtype == .q4_K ? [0, 2] : [208]                  // d, dmin (Q4_K); d (Q6_K)
+            // d, dmin (Q4_K, Q2_K); d (Q6_K, Q3_K)
+            let scaleOffsets = [DType.q4_K: [0, 2], .q6_K: [208], .q2_K: [80, 82], .q3_K: [108]][dtype]!
             for b in 0..<(bytes / dtype.blockBytes) {
                 for o in scaleOffsets {
                     storage[b * dtype.blockBytes + o] = 0x1F                    // f16 0x211F ≈ 0.01

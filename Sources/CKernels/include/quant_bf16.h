@@ -18,6 +18,8 @@
 #define LOUPE_QB_Q4_K 8
 #define LOUPE_QB_Q5_K 9
 #define LOUPE_QB_Q6_K 10
+#define LOUPE_QB_Q2_K 11
+#define LOUPE_QB_Q3_K 12
 
 /// 1 when the CPU has AVX512F/BW/VL/BF16 and F16C and the decoders are not switched off.
 int loupe_quant_bf16_active(void);
