@@ -34,6 +34,9 @@ final class ForwardPass {
     /// gate|up) before its split; nil on one row (such products are not fused) and without separate q, k, v.
     let fusedOut: Buffer?
     let q: Buffer                  // [B, T, nHeads, dHead]
+    /// Where this layer's queries (rotated when rotary) were written for attention to read [B, T, nHeads, dHead]:
+    /// `q`, or a cache tensor when they were written in place.
+    var qWritten: UnsafeMutablePointer<Float>
     let kLocal: Buffer?            // [B, T, nKV, dHead] when there is no KV cache
     let vLocal: Buffer?            // [B, T, nKV, dHead] when there is no KV cache
     let scores: Buffer             // [B, nHeads, T, Tk]
@@ -45,6 +48,9 @@ final class ForwardPass {
     let mlpPre: Buffer             // [B, T, dMLP]
     let mlpLin: Buffer?            // [B, T, dMLP]  (gated)
     let mlpPost: Buffer            // [B, T, dMLP]
+    /// Where this layer's MLP activation was written for the output product to read [B, T, dMLP]: `mlpPost`,
+    /// or its cache tensor when written in place.
+    var mlpPostWritten: UnsafeMutablePointer<Float>
     let mlpOut: Buffer             // [B, T, dModel]
     /// What fills the residual stream before the first block (ForwardPassInput.swift).
     var start: PassStart = .tokens
@@ -86,6 +92,7 @@ final class ForwardPass {
         fusedOut = rows >= 2 && weights.layers.first?.q != nil
             ? Buffer(rows * max(qDim + 2 * kvDim, c.isGated ? 2 * c.dMLP : 0), zeroed: false) : nil
         q = Buffer(rows * qDim, zeroed: false)
+        qWritten = q.p
         kLocal = kv == nil ? Buffer(rows * kvDim, zeroed: false) : nil
         vLocal = kv == nil ? Buffer(rows * kvDim, zeroed: false) : nil
         scores = Buffer(B * c.nHeads * T * Tk, zeroed: false)
@@ -96,6 +103,7 @@ final class ForwardPass {
         mlpPre = Buffer(rows * c.dMLP, zeroed: false)
         mlpLin = c.isGated ? Buffer(rows * c.dMLP, zeroed: false) : nil
         mlpPost = Buffer(rows * c.dMLP, zeroed: false)
+        mlpPostWritten = mlpPost.p
         mlpOut = Buffer(rows * d, zeroed: false)
     }
 
@@ -130,6 +138,28 @@ final class ForwardPass {
         if hooks.isActive(id) { try hooks.fire(id, ptr, shape) }
     }
 
+    /// Where a kernel writes the activation of hook point `id`: a fresh cache tensor when the point is only
+    /// cached (no hook function may replace it), else `buffer`. `settle` then caches the tensor without a copy,
+    /// or fires the point on the buffer (copy, hook functions) as `fire` does.
+    struct HookOutput {
+        let id: Int
+        let tensor: Tensor?
+        let p: UnsafeMutablePointer<Float>
+    }
+
+    func output(_ id: Int, _ shape: [Int], buffer: UnsafeMutablePointer<Float>) -> HookOutput {
+        let t = hooks.inPlaceTarget(id, shape)
+        return HookOutput(id: id, tensor: t, p: t?.storage.pointer ?? buffer)
+    }
+
+    func settle(_ o: HookOutput, _ shape: [Int]) throws {
+        if let t = o.tensor { hooks.adopt(o.id, t) } else { try fire(id: o.id, o.p, shape) }
+    }
+
+    /// True when no hook function runs at any of `ids`: their stage may run fused on the threads, each point
+    /// written in place or copied row block by row block, and cached after.
+    func noHookFunctions(_ ids: [Int]) -> Bool { !ids.contains { hooks.hasHookFunction($0) } }
+
     // MARK: shared pieces
 
     /// out[B·T, dModel] = embedding rows of the tokens.
@@ -140,24 +170,33 @@ final class ForwardPass {
 
     /// The norm before a sub-layer (LayerNorm, or RMSNorm without centring) with its two hook points
     /// between the kernel's stages: scale [B, T, 1], normalized [B, T, dModel], then lnOut = normalized ⊙ w (+ b).
-    /// Without a hook function on either hook point and with enough rows, the three stages run row block
-    /// by row block on the threads (one hand-off), and the hooks fire after.
-    func norm(_ x: UnsafeMutablePointer<Float>, weight: Tensor, bias: Tensor?, scaleHook: Int, normalizedHook: Int) throws {
+    /// `snapshotHook` (resid_pre) is a hook point on x itself, fired first. Without a hook function on any of
+    /// them, the three stages run row block by row block on the threads (one hand-off), writing scale and
+    /// normalized straight into their cache tensors and copying x's rows into the snapshot's; they are cached after.
+    func norm(_ x: UnsafeMutablePointer<Float>, weight: Tensor, bias: Tensor?, scaleHook: Int, normalizedHook: Int,
+              snapshotHook: Int? = nil) throws {
         let d = c.dModel
-        let parts = min(scratch.threads, rows, rows * d / 8192)
-        if parts >= 2 && !hooks.hasHookFunction(scaleHook) && !hooks.hasHookFunction(normalizedHook) {
+        if noHookFunctions([scaleHook, normalizedHook] + (snapshotHook.map { [$0] } ?? [])) {
+            let parts = max(1, min(scratch.threads, rows, rows * d / 8192))
+            let snap = snapshotHook.flatMap { hooks.inPlaceTarget($0, shapeResid) }          // [B, T, dModel]
+            let scaleO = output(scaleHook, shapeScale, buffer: scale.p)
+            let normO = output(normalizedHook, shapeResid, buffer: normalized.p)
             let (rows, centre, eps) = (self.rows, !c.usesRMSNorm, c.eps)
-            let (nP, sP, oP, wP, bP) = (normalized.p, scale.p, lnOut.p, weight.basePointer, bias?.basePointer)
+            let (snapP, nP, sP, oP, wP, bP) = (snap?.storage.pointer, normO.p, scaleO.p, lnOut.p, weight.basePointer,
+                                               bias?.basePointer)
             ParallelFor.run(parts) { t in
                 let r0 = rows * t / parts, n = rows * (t + 1) / parts - r0
+                snapP?.advanced(by: r0 * d).update(from: x + r0 * d, count: n * d)
                 Kernels.normScale(x + r0 * d, centre: centre, eps: eps, centred: nP + r0 * d, scale: sP + r0, rows: n, dim: d)
                 Kernels.divideRows(nP + r0 * d, by: sP + r0, out: nP + r0 * d, rows: n, dim: d)
                 Kernels.scaleShift(nP + r0 * d, weight: wP, bias: bP, out: oP + r0 * d, rows: n, dim: d)
             }
-            try fire(id: scaleHook, scale.p, shapeScale)
-            try fire(id: normalizedHook, normalized.p, shapeResid)
+            if let snap, let snapshotHook { hooks.adopt(snapshotHook, snap) }
+            try settle(scaleO, shapeScale)
+            try settle(normO, shapeResid)
             return
         }
+        if let snapshotHook { try fire(id: snapshotHook, x, shapeResid) }
         Kernels.normScale(x, centre: !c.usesRMSNorm, eps: c.eps, centred: normalized.p, scale: scale.p, rows: rows, dim: d)
         try fire(id: scaleHook, scale.p, shapeScale)
         Kernels.divideRows(normalized.p, by: scale.p, out: normalized.p, rows: rows, dim: d)
@@ -166,35 +205,70 @@ final class ForwardPass {
     }
 
     func norm(_ x: UnsafeMutablePointer<Float>, weight: Tensor, bias: Tensor?, scaleHook: BlockHook,
-              normalizedHook: BlockHook, layer l: Int) throws {
+              normalizedHook: BlockHook, snapshot: BlockHook? = nil, layer l: Int) throws {
         try norm(x, weight: weight, bias: bias, scaleHook: HookRegistry.id(scaleHook, layer: l),
-                 normalizedHook: HookRegistry.id(normalizedHook, layer: l))
+                 normalizedHook: HookRegistry.id(normalizedHook, layer: l),
+                 snapshotHook: snapshot.map { HookRegistry.id($0, layer: l) })
     }
 
-    /// mlpOut [B, T, dModel] = post · W_outᵀ + b_out (centred when writing weights are centred).
+    /// mlpOut [B, T, dModel] = post · W_outᵀ + b_out (centred when writing weights are centred), then
+    /// resid += mlpOut and hook_resid_post.
     func mlpOutput(layer l: Int) throws {
-        let d = c.dModel
         let lw = w.layers[l]
-        let bias = p.mlpOutBias[l] ?? lw.downB
-        if p.centerWriting {
-            project(lw.down, mlpPost.p, ldX: c.dMLP, out: mlpOut.p, ldOut: d)
-            Kernels.centreRows(mlpOut.p, rows: rows, dim: d)
-            if let bias { for r in 0..<rows { Kernels.axpy(1, bias.basePointer, mlpOut.p + r * d, count: d) } }
-        } else {
-            project(lw.down, mlpPost.p, ldX: c.dMLP, out: mlpOut.p, ldOut: d, bias: bias?.basePointer)  // bias per thread
+        try sublayerOutput(lw.down, mlpPostWritten, ldX: c.dMLP, bias: p.mlpOutBias[l] ?? lw.downB,
+                           outHook: HookRegistry.id(.mlpOut, layer: l), buffer: mlpOut.p,
+                           residHook: HookRegistry.id(.residPost, layer: l))
+    }
+
+    /// The end of a sub-layer: out [B, T, dModel] = x · Wᵀ (rows centred when writing weights are centred) + bias
+    /// at hook point `outHook`, then resid += out at `residHook` (resid_mid or resid_post). Without a hook function
+    /// on either, each thread finishes its own rows of the product (centring, bias, the residual add, the
+    /// snapshot's copy) and out is written straight into its cache tensor; else step by step into `buffer`.
+    func sublayerOutput(_ m: WeightMatrix, _ x: UnsafePointer<Float>, ldX: Int, bias: Tensor?, outHook: Int,
+                        buffer: UnsafeMutablePointer<Float>, residHook: Int) throws {
+        let d = c.dModel, centre = p.centerWriting
+        if noHookFunctions([outHook, residHook]) {
+            let o = output(outHook, shapeResid, buffer: buffer)
+            let snap = hooks.inPlaceTarget(residHook, shapeResid)                       // [B, T, dModel]
+            let (out, r, snapP, biasP) = (o.p, resid.p, snap?.storage.pointer, bias?.basePointer)
+            project(m, x, ldX: ldX, out: out, ldOut: d, bias: centre ? nil : biasP, then: { r0, rn in
+                let a = r0 * d
+                if centre {
+                    Kernels.centreRows(out + a, rows: rn, dim: d)
+                    if let biasP { for i in 0..<rn { Kernels.axpy(1, biasP, out + a + i * d, count: d) } }
+                }
+                Kernels.add(r + a, out + a, r + a, count: rn * d)
+                snapP?.advanced(by: a).update(from: r + a, count: rn * d)
+            })
+            try settle(o, shapeResid)
+            if let snap { hooks.adopt(residHook, snap) }
+            return
         }
-        try fire(.mlpOut, l, mlpOut.p, shapeResid)
+        if centre {
+            project(m, x, ldX: ldX, out: buffer, ldOut: d)
+            Kernels.centreRows(buffer, rows: rows, dim: d)
+            if let bias { for r in 0..<rows { Kernels.axpy(1, bias.basePointer, buffer + r * d, count: d) } }
+        } else {
+            project(m, x, ldX: ldX, out: buffer, ldOut: d, bias: bias?.basePointer)   // bias per thread
+        }
+        try fire(id: outHook, buffer, shapeResid)
+        addToResid(buffer)
+        try fire(id: residHook, resid.p, shapeResid)
     }
 
     /// out[rows, outDim] (row stride ldOut) = x[rows, inDim] (row stride ldX) · W (+ bias): the packed matrix
     /// when it has one (`WeightMatrix.packedForPrompts`), else an F32 matrix as one sgemm split across the
     /// threads by output columns, any other through `WeightMatrix.apply`.
+    /// `then(r0, n)`, when given, runs on rows r0..<r0+n of the finished output (bias added): on each thread's
+    /// own rows right after its product on packed weights, else once on all rows.
     func project(_ m: WeightMatrix, _ x: UnsafePointer<Float>, ldX: Int, out: UnsafeMutablePointer<Float>, ldOut: Int,
-                 bias: UnsafePointer<Float>? = nil, rows: Int? = nil) {
+                 bias: UnsafePointer<Float>? = nil, rows: Int? = nil, then: ((Int, Int) -> Void)? = nil) {
         let rows = rows ?? self.rows
-        if m.applyPacked(x, ldX: ldX, rows: rows, out: out, ldOut: ldOut, bias: bias, accumulate: false, scratch: scratch) {
+        if m.applyPacked(x, ldX: ldX, rows: rows, out: out, ldOut: ldOut, bias: bias, accumulate: false, scratch: scratch,
+                         then: then) {
             return
         }
+        defer { then?(0, rows) }
         if m.dtype == .f32 && (m.layout == .inOut || m.rowMap == nil) {
             Kernels.linear(x: x, ldX: ldX, w: m.bytes.baseAddress!.assumingMemoryBound(to: Float.self), layout: m.layout,
                            bias: bias, out: out, ldOut: ldOut, rows: rows, inDim: m.inDim, outDim: m.outDim,
