@@ -197,14 +197,14 @@ extension ForwardPass {
     }
 
     /// attnOut [B, T, dModel] = z · W_Oᵀ + b_O (+ folded value biases), centred when writing weights are
-    /// centred, then resid += attnOut and hook_resid_mid (`sublayerOutput`); hook_result (opt-in) per head first.
+    /// centred, then resid += attnOut, hook_resid_mid and ln2 (`sublayerOutput`); hook_result (opt-in) per head first.
     func attentionOutput(layer l: Int, bias: Tensor?) throws {
         let d = c.dModel, nH = c.nHeads, dH = c.dHead, qDim = nH * dH
         let lw = w.layers[l]
         let outBias = p.attnOutBias[l] ?? bias
         guard hooks.isActive(HookRegistry.id(.result, layer: l)) else {
             try sublayerOutput(lw.o, zWritten, ldX: qDim, bias: outBias, outHook: HookRegistry.id(.attnOut, layer: l),
-                               buffer: attnOut.p, residHook: HookRegistry.id(.residMid, layer: l))
+                               buffer: attnOut.p, residHook: HookRegistry.id(.residMid, layer: l), then: blockNorm(2, layer: l))
             return
         }
         // result[b, t, h, :] = z[b, t, h, :] · W_O[h]  (no bias), [B, T, nHeads, dModel]
@@ -228,5 +228,6 @@ extension ForwardPass {
         try fire(.attnOut, l, attnOut.p, shapeResid)
         addToResid(attnOut.p)
         try fire(.residMid, l, resid.p, shapeResid)
+        try norm(blockNorm(2, layer: l))
     }
 }

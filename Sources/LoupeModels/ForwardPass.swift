@@ -168,70 +168,111 @@ final class ForwardPass {
         for (r, t) in tokens.enumerated() { w.embed.dequantizeRows(t, 1, into: out + r * d) }
     }
 
-    /// The norm before a sub-layer (LayerNorm, or RMSNorm without centring) with its two hook points
-    /// between the kernel's stages: scale [B, T, 1], normalized [B, T, dModel], then lnOut = normalized ⊙ w (+ b).
-    /// `snapshotHook` (resid_pre) is a hook point on x itself, fired first. Without a hook function on any of
-    /// them, the three stages run row block by row block on the threads (one hand-off), writing scale and
-    /// normalized straight into their cache tensors and copying x's rows into the snapshot's; they are cached after.
-    func norm(_ x: UnsafeMutablePointer<Float>, weight: Tensor, bias: Tensor?, scaleHook: Int, normalizedHook: Int,
-              snapshotHook: Int? = nil) throws {
-        let d = c.dModel
-        if noHookFunctions([scaleHook, normalizedHook] + (snapshotHook.map { [$0] } ?? [])) {
-            let parts = max(1, min(scratch.threads, rows, rows * d / 8192))
-            let snap = snapshotHook.flatMap { hooks.inPlaceTarget($0, shapeResid) }          // [B, T, dModel]
-            let scaleO = output(scaleHook, shapeScale, buffer: scale.p)
-            let normO = output(normalizedHook, shapeResid, buffer: normalized.p)
-            let (rows, centre, eps) = (self.rows, !c.usesRMSNorm, c.eps)
-            let (snapP, nP, sP, oP, wP, bP) = (snap?.storage.pointer, normO.p, scaleO.p, lnOut.p, weight.basePointer,
-                                               bias?.basePointer)
-            ParallelFor.run(parts) { t in
-                let r0 = rows * t / parts, n = rows * (t + 1) / parts - r0
-                snapP?.advanced(by: r0 * d).update(from: x + r0 * d, count: n * d)
-                Kernels.normScale(x + r0 * d, centre: centre, eps: eps, centred: nP + r0 * d, scale: sP + r0, rows: n, dim: d)
-                Kernels.divideRows(nP + r0 * d, by: sP + r0, out: nP + r0 * d, rows: n, dim: d)
-                Kernels.scaleShift(nP + r0 * d, weight: wP, bias: bP, out: oP + r0 * d, rows: n, dim: d)
-            }
-            if let snap, let snapshotHook { hooks.adopt(snapshotHook, snap) }
-            try settle(scaleO, shapeScale)
-            try settle(normO, shapeResid)
-            return
-        }
-        if let snapshotHook { try fire(id: snapshotHook, x, shapeResid) }
-        Kernels.normScale(x, centre: !c.usesRMSNorm, eps: c.eps, centred: normalized.p, scale: scale.p, rows: rows, dim: d)
-        try fire(id: scaleHook, scale.p, shapeScale)
-        Kernels.divideRows(normalized.p, by: scale.p, out: normalized.p, rows: rows, dim: d)
-        try fire(id: normalizedHook, normalized.p, shapeResid)
-        Kernels.scaleShift(normalized.p, weight: weight.basePointer, bias: bias?.basePointer, out: lnOut.p, rows: rows, dim: d)
+    /// A norm of the residual stream (LayerNorm, or RMSNorm without centring) with its hook points: scale
+    /// [B, T, 1] and normalized [B, T, dModel] between the kernel's stages, then lnOut = normalized ⊙ w (+ b)
+    /// (what the next projections read). `snapshotHook` is a hook point on the residual itself, fired first
+    /// (a block's resid_pre before its ln1).
+    struct NormSpec {
+        let weight: Tensor, bias: Tensor?           // [dModel]
+        let scaleHook: Int, normalizedHook: Int
+        let snapshotHook: Int?
+        var ids: [Int] { [scaleHook, normalizedHook] + (snapshotHook.map { [$0] } ?? []) }
     }
 
-    func norm(_ x: UnsafeMutablePointer<Float>, weight: Tensor, bias: Tensor?, scaleHook: BlockHook,
-              normalizedHook: BlockHook, snapshot: BlockHook? = nil, layer l: Int) throws {
-        try norm(x, weight: weight, bias: bias, scaleHook: HookRegistry.id(scaleHook, layer: l),
-                 normalizedHook: HookRegistry.id(normalizedHook, layer: l),
-                 snapshotHook: snapshot.map { HookRegistry.id($0, layer: l) })
+    /// ln1 (with hook_resid_pre first) or ln2 of block l.
+    func blockNorm(_ which: Int, layer l: Int) -> NormSpec {
+        let lw = w.layers[l]
+        return which == 1
+            ? NormSpec(weight: lw.ln1W, bias: lw.ln1B, scaleHook: HookRegistry.id(.ln1Scale, layer: l),
+                       normalizedHook: HookRegistry.id(.ln1Normalized, layer: l), snapshotHook: HookRegistry.id(.residPre, layer: l))
+            : NormSpec(weight: lw.ln2W, bias: lw.ln2B, scaleHook: HookRegistry.id(.ln2Scale, layer: l),
+                       normalizedHook: HookRegistry.id(.ln2Normalized, layer: l), snapshotHook: nil)
+    }
+
+    /// The norm that follows block l: ln1 of block l + 1, or ln_final after the last block.
+    func normAfter(layer l: Int) -> NormSpec {
+        if l + 1 < c.nLayers { return blockNorm(1, layer: l + 1) }
+        return NormSpec(weight: w.lnFinalW, bias: w.lnFinalB, scaleHook: HookRegistry.id(.lnFinalScale, nLayers: c.nLayers),
+                        normalizedHook: HookRegistry.id(.lnFinalNormalized, nLayers: c.nLayers), snapshotHook: nil)
+    }
+
+    /// Where a norm without hook functions writes: the snapshot's cache tensor (nil when not cached), scale and
+    /// normalized straight into theirs when cached.
+    struct NormTargets {
+        let snapshot: Tensor?                       // [B, T, dModel]
+        let scale: HookOutput, normalized: HookOutput
+    }
+
+    func normTargets(_ s: NormSpec) -> NormTargets {
+        NormTargets(snapshot: s.snapshotHook.flatMap { hooks.inPlaceTarget($0, shapeResid) },
+                    scale: output(s.scaleHook, shapeScale, buffer: scale.p),
+                    normalized: output(s.normalizedHook, shapeResid, buffer: normalized.p))
+    }
+
+    /// Rows r0..<r0+n of the residual through the norm's three stages into `t` and lnOut (safe on any thread:
+    /// rows are disjoint).
+    func normRows(_ s: NormSpec, _ t: NormTargets, _ r0: Int, _ n: Int) {
+        let d = c.dModel, x = resid.p, nP = t.normalized.p + r0 * d, sP = t.scale.p + r0
+        t.snapshot?.storage.pointer.advanced(by: r0 * d).update(from: x + r0 * d, count: n * d)
+        Kernels.normScale(x + r0 * d, centre: !c.usesRMSNorm, eps: c.eps, centred: nP, scale: sP, rows: n, dim: d)
+        Kernels.divideRows(nP, by: sP, out: nP, rows: n, dim: d)
+        Kernels.scaleShift(nP, weight: s.weight.basePointer, bias: s.bias?.basePointer, out: lnOut.p + r0 * d, rows: n, dim: d)
+    }
+
+    /// Caches what `normRows` wrote, in hook order.
+    func settleNorm(_ s: NormSpec, _ t: NormTargets) throws {
+        if let snap = t.snapshot, let id = s.snapshotHook { hooks.adopt(id, snap) }
+        try settle(t.scale, shapeScale)
+        try settle(t.normalized, shapeResid)
+    }
+
+    /// The norm `s` of the residual stream. Without a hook function on its points, its stages run row block
+    /// by row block on the threads (one hand-off) and the points are cached after; otherwise step by step,
+    /// each point firing between the stages.
+    func norm(_ s: NormSpec) throws {
+        let d = c.dModel
+        if noHookFunctions(s.ids) {
+            let parts = max(1, min(scratch.threads, rows, rows * d / 8192))
+            let t = normTargets(s), rows = self.rows
+            ParallelFor.run(parts) { [self] i in
+                let r0 = rows * i / parts
+                normRows(s, t, r0, rows * (i + 1) / parts - r0)
+            }
+            try settleNorm(s, t)
+            return
+        }
+        if let id = s.snapshotHook { try fire(id: id, resid.p, shapeResid) }
+        Kernels.normScale(resid.p, centre: !c.usesRMSNorm, eps: c.eps, centred: normalized.p, scale: scale.p, rows: rows, dim: d)
+        try fire(id: s.scaleHook, scale.p, shapeScale)
+        Kernels.divideRows(normalized.p, by: scale.p, out: normalized.p, rows: rows, dim: d)
+        try fire(id: s.normalizedHook, normalized.p, shapeResid)
+        Kernels.scaleShift(normalized.p, weight: s.weight.basePointer, bias: s.bias?.basePointer, out: lnOut.p, rows: rows, dim: d)
     }
 
     /// mlpOut [B, T, dModel] = post · W_outᵀ + b_out (centred when writing weights are centred), then
-    /// resid += mlpOut and hook_resid_post.
+    /// resid += mlpOut, hook_resid_post, and the next norm (`normAfter`).
     func mlpOutput(layer l: Int) throws {
         let lw = w.layers[l]
         try sublayerOutput(lw.down, mlpPostWritten, ldX: c.dMLP, bias: p.mlpOutBias[l] ?? lw.downB,
                            outHook: HookRegistry.id(.mlpOut, layer: l), buffer: mlpOut.p,
-                           residHook: HookRegistry.id(.residPost, layer: l))
+                           residHook: HookRegistry.id(.residPost, layer: l), then: normAfter(layer: l))
     }
 
     /// The end of a sub-layer: out [B, T, dModel] = x · Wᵀ (rows centred when writing weights are centred) + bias
-    /// at hook point `outHook`, then resid += out at `residHook` (resid_mid or resid_post). Without a hook function
-    /// on either, each thread finishes its own rows of the product (centring, bias, the residual add, the
-    /// snapshot's copy) and out is written straight into its cache tensor; else step by step into `buffer`.
+    /// at hook point `outHook`, then resid += out at `residHook` (resid_mid or resid_post), then the norm `next`.
+    /// Without a hook function on out and the residual, each thread finishes its own rows of the product
+    /// (centring, bias, the residual add, the snapshot's copy, and the next norm when it has no hook function
+    /// either: one hand-off less) and out is written straight into its cache tensor; else step by step into
+    /// `buffer`.
     func sublayerOutput(_ m: WeightMatrix, _ x: UnsafePointer<Float>, ldX: Int, bias: Tensor?, outHook: Int,
-                        buffer: UnsafeMutablePointer<Float>, residHook: Int) throws {
+                        buffer: UnsafeMutablePointer<Float>, residHook: Int, then next: NormSpec) throws {
         let d = c.dModel, centre = p.centerWriting
         if noHookFunctions([outHook, residHook]) {
             let o = output(outHook, shapeResid, buffer: buffer)
             let snap = hooks.inPlaceTarget(residHook, shapeResid)                       // [B, T, dModel]
+            let normHere = noHookFunctions(next.ids), nt = normHere ? normTargets(next) : nil
             let (out, r, snapP, biasP) = (o.p, resid.p, snap?.storage.pointer, bias?.basePointer)
-            project(m, x, ldX: ldX, out: out, ldOut: d, bias: centre ? nil : biasP, then: { r0, rn in
+            project(m, x, ldX: ldX, out: out, ldOut: d, bias: centre ? nil : biasP, then: { [self] r0, rn in
                 let a = r0 * d
                 if centre {
                     Kernels.centreRows(out + a, rows: rn, dim: d)
@@ -239,9 +280,11 @@ final class ForwardPass {
                 }
                 Kernels.add(r + a, out + a, r + a, count: rn * d)
                 snapP?.advanced(by: a).update(from: r + a, count: rn * d)
+                if let nt { normRows(next, nt, r0, rn) }
             })
             try settle(o, shapeResid)
             if let snap { hooks.adopt(residHook, snap) }
+            if let nt { try settleNorm(next, nt) } else { try norm(next) }
             return
         }
         if centre {
@@ -254,6 +297,7 @@ final class ForwardPass {
         try fire(id: outHook, buffer, shapeResid)
         addToResid(buffer)
         try fire(id: residHook, resid.p, shapeResid)
+        try norm(next)
     }
 
     /// out[rows, outDim] (row stride ldOut) = x[rows, inDim] (row stride ldX) · W (+ bias): the packed matrix
@@ -284,12 +328,10 @@ final class ForwardPass {
         Kernels.inChunks(rows * c.dModel) { a, n in Kernels.add(r + a, x + a, r + a, count: n) }
     }
 
-    /// The final norm and unembedding: logits [B, T, dVocab], or [B, 1, dVocab] of each row's last position
-    /// when `lastLogitsOnly`.
+    /// The unembedding of lnOut (the final norm's output, which the last block's `mlpOutput` ran): logits
+    /// [B, T, dVocab], or [B, 1, dVocab] of each row's last position when `lastLogitsOnly`.
     func unembed() throws -> Tensor {
-        let nL = c.nLayers, d = c.dModel
-        try norm(resid.p, weight: w.lnFinalW, bias: w.lnFinalB, scaleHook: HookRegistry.id(.lnFinalScale, nLayers: nL),
-                 normalizedHook: HookRegistry.id(.lnFinalNormalized, nLayers: nL))
+        let d = c.dModel
         let positions = lastLogitsOnly ? 1 : T, n = B * positions
         let shape = [B, positions, c.dVocab]
         let logits = Tensor(storage: TensorStorage(uninitializedCount: n * c.dVocab), shape: shape,

@@ -105,21 +105,20 @@ extension ForwardPass {
             addToResid(pos.p)
         }
 
+        // ln1 of the first block (or ln_final); each later norm runs at the end of the sub-layer before it.
+        try norm(first < c.nLayers ? blockNorm(1, layer: first) : normAfter(layer: c.nLayers - 1))
         for l in first..<c.nLayers {
             let lw = w.layers[l]
-            try norm(resid.p, weight: lw.ln1W, bias: lw.ln1B, scaleHook: .ln1Scale, normalizedHook: .ln1Normalized,
-                     snapshot: .residPre, layer: l)
             // qkv [B, T, 3·dModel] = lnOut · W_qkv + b_qkv, split into q [B, T, nHeads, dHead] and new k, v.
             try queriesKeysValues(layer: l) { outs, then in
                 projectSplit(lw.qkv!, lnOut.p, ldX: d, bias: (p.qkvBias[l] ?? lw.qkvB)!.basePointer, fused: qkvFused!.p,
                              widths: [d, d, d], outs: outs, then: then)
             }
             try attention(layer: l)
-            try attentionOutput(layer: l, bias: lw.oB)                 // + resid_mid
+            try attentionOutput(layer: l, bias: lw.oB)                 // + resid_mid, ln2
 
-            try norm(resid.p, weight: lw.ln2W, bias: lw.ln2B, scaleHook: .ln2Scale, normalizedHook: .ln2Normalized, layer: l)
             try geluMLPInput(layer: l)
-            try mlpOutput(layer: l)                                    // + resid_post
+            try mlpOutput(layer: l)                                    // + resid_post, the next ln1 or ln_final
         }
         return try unembed()
     }

@@ -171,19 +171,18 @@ extension ForwardPass {
             try fire(.embed, resid.p, shapeResid)
         }
 
+        // ln1 of the first block (or ln_final); each later norm runs at the end of the sub-layer before it.
+        try norm(first < c.nLayers ? blockNorm(1, layer: first) : normAfter(layer: c.nLayers - 1))
         for l in first..<c.nLayers {
             let lw = w.layers[l]
-            try norm(resid.p, weight: lw.ln1W, bias: nil, scaleHook: .ln1Scale, normalizedHook: .ln1Normalized,
-                     snapshot: .residPre, layer: l)
             try queriesKeysValues(layer: l) { outs, then in
                 projectFused(.qkv, layer: l, [lw.q!, lw.k!, lw.v!], lnOut.p, ldX: d, outs: outs, then: then)
             }
             try attention(layer: l)
-            try attentionOutput(layer: l, bias: nil)                  // + resid_mid
+            try attentionOutput(layer: l, bias: nil)                  // + resid_mid, ln2
 
-            try norm(resid.p, weight: lw.ln2W, bias: nil, scaleHook: .ln2Scale, normalizedHook: .ln2Normalized, layer: l)
             try swiGLU(layer: l)
-            try mlpOutput(layer: l)                                    // + resid_post
+            try mlpOutput(layer: l)                                    // + resid_post, the next ln1 or ln_final
         }
         return try unembed()
     }
