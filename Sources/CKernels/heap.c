@@ -16,3 +16,9 @@ void loupe_keep_heap(long mmapThreshold, long trimThreshold, int heapOnly) {
     (void)mmapThreshold; (void)trimThreshold; (void)heapOnly;
 #endif
 }
+
+void loupe_single_heap_arena(void) {
+#if defined(__GLIBC__)
+    mallopt(M_ARENA_MAX, 1);
+#endif
+}

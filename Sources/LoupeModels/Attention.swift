@@ -24,12 +24,79 @@ extension ForwardPass {
     func rotate(_ x: UnsafeMutablePointer<Float>, heads: Int) {
         ropeCos.withUnsafeBufferPointer { cb in
             ropeSin.withUnsafeBufferPointer { sb in
-                for b in 0..<B {
-                    Kernels.rope(x + b * T * heads * c.dHead, positions: T, heads: heads, dHead: c.dHead,
-                                 style: .neox, cos: cb.baseAddress!, sin: sb.baseAddress!)
+                rotateRows(x, heads: heads, 0, rows, cos: cb.baseAddress!, sin: sb.baseAddress!)
+            }
+        }
+    }
+
+    /// Rotates rows r0..<r0+n of x [B·T, heads, dHead] in place; row r is position r % T of its sequence.
+    /// cos, sin: the pass's tables [T, dHead/2].
+    func rotateRows(_ x: UnsafeMutablePointer<Float>, heads: Int, _ r0: Int, _ n: Int, cos: UnsafePointer<Float>,
+                    sin: UnsafePointer<Float>) {
+        let half = c.dHead / 2, width = heads * c.dHead
+        var r = r0
+        while r < r0 + n {
+            let t = r % T, len = min(T - t, r0 + n - r)                // one sequence's run of positions
+            Kernels.rope(x + r * width, positions: len, heads: heads, dHead: c.dHead, style: .neox,
+                         cos: cos + t * half, sin: sin + t * half)
+            r += len
+        }
+    }
+
+    /// q [B, T, nHeads, dHead] and this pass's keys and values [B, T, nKV, dHead] of layer l with their hook
+    /// points q, k, v (then rot_q, rot_k with rotary positions). `product(outs, then)` runs the q|k|v product
+    /// into outs = [q, new keys, new values] and calls `then(r0, n)` on each thread's finished rows. Without a
+    /// hook function on any of these points, each thread copies its rows of the cached ones into their cache
+    /// tensors and rotates them, and q goes straight into the cache tensor of its last hook point (attention
+    /// reads it there); they are cached after. Otherwise the points fire one by one around the rotation.
+    /// Sets `qWritten`.
+    func queriesKeysValues(layer l: Int,
+                           product: ([UnsafeMutablePointer<Float>], ((Int, Int) -> Void)?) -> Void) throws {
+        let kNew = newKeys(l), vNew = newValues(l)                     // [B, T, nKV, dHead]
+        let rotary = c.usesRotary
+        let points: [BlockHook] = rotary ? [.q, .k, .v, .rotQ, .rotK] : [.q, .k, .v]
+        let ids = points.map { HookRegistry.id($0, layer: l) }
+        guard noHookFunctions(ids) else {
+            product([q.p, kNew, vNew], nil)
+            try fire(.q, l, q.p, shapeQ)
+            try fire(.k, l, kNew, shapeKV)
+            try fire(.v, l, vNew, shapeKV)
+            if rotary {
+                rotate(q.p, heads: c.nHeads)
+                rotate(kNew, heads: c.nKVHeads)
+                try fire(.rotQ, l, q.p, shapeQ)
+                try fire(.rotK, l, kNew, shapeKV)
+            }
+            qWritten = q.p
+            return
+        }
+        let shapes = rotary ? [shapeQ, shapeKV, shapeKV, shapeQ, shapeKV] : [shapeQ, shapeKV, shapeKV]
+        let targets = zip(ids, shapes).map { hooks.inPlaceTarget($0, $1) }
+        let qDim = c.nHeads * c.dHead, kvDim = c.nKVHeads * c.dHead, (nH, nKV) = (c.nHeads, c.nKVHeads)
+        // The queries attention reads: the cache tensor of the last hook point on them (rot_q, or q without
+        // rotation) when it is cached, else the pass's buffer.
+        let qFinal = targets[rotary ? 3 : 0]?.storage.pointer ?? q.p
+        // Copies of the cached points that are not written in place: q and k before rotation, v, k after.
+        let qCopy = rotary ? targets[0]?.storage.pointer : nil
+        let (kCopy, vCopy) = (targets[1]?.storage.pointer, targets[2]?.storage.pointer)
+        let rotKCopy = rotary ? targets[4]?.storage.pointer : nil
+        ropeCos.withUnsafeBufferPointer { cb in
+            ropeSin.withUnsafeBufferPointer { sb in
+                let (cosP, sinP) = (cb.baseAddress, sb.baseAddress)
+                product([qFinal, kNew, vNew]) { [self] r0, n in
+                    qCopy?.advanced(by: r0 * qDim).update(from: qFinal + r0 * qDim, count: n * qDim)
+                    kCopy?.advanced(by: r0 * kvDim).update(from: kNew + r0 * kvDim, count: n * kvDim)
+                    vCopy?.advanced(by: r0 * kvDim).update(from: vNew + r0 * kvDim, count: n * kvDim)
+                    if rotary, let cosP, let sinP {
+                        rotateRows(qFinal, heads: nH, r0, n, cos: cosP, sin: sinP)
+                        rotateRows(kNew, heads: nKV, r0, n, cos: cosP, sin: sinP)
+                        rotKCopy?.advanced(by: r0 * kvDim).update(from: kNew + r0 * kvDim, count: n * kvDim)
+                    }
                 }
             }
         }
+        for (id, t) in zip(ids, targets) { if let t { hooks.adopt(id, t) } }
+        qWritten = qFinal
     }
 
     /// Scores, pattern [B, nHeads, T, Tk] and z [B, T, nHeads, dHead] of layer l from q (this pass) and
@@ -50,7 +117,7 @@ extension ForwardPass {
         let scoresT = hooks.inPlaceTarget(ids.scores, shapeScores), patternT = hooks.inPlaceTarget(ids.pattern, shapeScores)
         let zT = hooks.inPlaceTarget(ids.z, shapeQ)
         let scoresP = scoresT?.storage.pointer ?? scores.p, patternP = patternT?.storage.pointer ?? pattern.p
-        let qP = q.p, zP = zT?.storage.pointer ?? z.p
+        let qP = qWritten, zP = zT?.storage.pointer ?? z.p
         zWritten = zP
         let keyMask = self.keyMask
         let pairs = B * nH
@@ -130,37 +197,37 @@ extension ForwardPass {
     }
 
     /// attnOut [B, T, dModel] = z · W_Oᵀ + b_O (+ folded value biases), centred when writing weights are
-    /// centred; hook_result (opt-in) per head first.
+    /// centred, then resid += attnOut, hook_resid_mid and ln2 (`sublayerOutput`); hook_result (opt-in) per head first.
     func attentionOutput(layer l: Int, bias: Tensor?) throws {
         let d = c.dModel, nH = c.nHeads, dH = c.dHead, qDim = nH * dH
         let lw = w.layers[l]
         let outBias = p.attnOutBias[l] ?? bias
-        var biasAdded = false
-        if hooks.isActive(HookRegistry.id(.result, layer: l)) {
-            // result[b, t, h, :] = z[b, t, h, :] · W_O[h]  (no bias), [B, T, nHeads, dModel]
-            let wo = lw.o.dequantizedOutIn()                           // [dModel, nHeads·dHead]
-            let res = Buffer(rows * nH * d)
-            for h in 0..<nH {
-                Kernels.sgemm(transB: true, m: rows, n: d, k: dH, a: zWritten + h * dH, lda: qDim,
-                              b: wo.basePointer + h * dH, ldb: qDim, c: res.p + h * d, ldc: nH * d)
-            }
-            if p.centerWriting { Kernels.centreRows(res.p, rows: rows * nH, dim: d) }
-            try fire(.result, l, res.p, [B, T, nH, d])
-            // Replacing the results replaces the output: sum over heads.
-            for r in 0..<rows {
-                let o = attnOut.p + r * d
-                for i in 0..<d { o[i] = 0 }
-                for h in 0..<nH { Kernels.axpy(1, res.p + (r * nH + h) * d, o, count: d) }
-            }
-        } else {
-            // Without centring, each thread adds the bias to its own rows of the product.
-            biasAdded = !p.centerWriting
-            project(lw.o, zWritten, ldX: qDim, out: attnOut.p, ldOut: d, bias: biasAdded ? outBias?.basePointer : nil)
-            if p.centerWriting { Kernels.centreRows(attnOut.p, rows: rows, dim: d) }
+        guard hooks.isActive(HookRegistry.id(.result, layer: l)) else {
+            try sublayerOutput(lw.o, zWritten, ldX: qDim, bias: outBias, outHook: HookRegistry.id(.attnOut, layer: l),
+                               buffer: attnOut.p, residHook: HookRegistry.id(.residMid, layer: l), then: blockNorm(2, layer: l))
+            return
         }
-        if !biasAdded, let outBias {
+        // result[b, t, h, :] = z[b, t, h, :] · W_O[h]  (no bias), [B, T, nHeads, dModel]
+        let wo = lw.o.dequantizedOutIn()                               // [dModel, nHeads·dHead]
+        let res = Buffer(rows * nH * d)
+        for h in 0..<nH {
+            Kernels.sgemm(transB: true, m: rows, n: d, k: dH, a: zWritten + h * dH, lda: qDim,
+                          b: wo.basePointer + h * dH, ldb: qDim, c: res.p + h * d, ldc: nH * d)
+        }
+        if p.centerWriting { Kernels.centreRows(res.p, rows: rows * nH, dim: d) }
+        try fire(.result, l, res.p, [B, T, nH, d])
+        // Replacing the results replaces the output: sum over heads.
+        for r in 0..<rows {
+            let o = attnOut.p + r * d
+            for i in 0..<d { o[i] = 0 }
+            for h in 0..<nH { Kernels.axpy(1, res.p + (r * nH + h) * d, o, count: d) }
+        }
+        if let outBias {
             for r in 0..<rows { Kernels.axpy(1, outBias.basePointer, attnOut.p + r * d, count: d) }
         }
         try fire(.attnOut, l, attnOut.p, shapeResid)
+        addToResid(attnOut.p)
+        try fire(.residMid, l, resid.p, shapeResid)
+        try norm(blockNorm(2, layer: l))
     }
 }

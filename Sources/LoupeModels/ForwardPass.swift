@@ -34,6 +34,9 @@ final class ForwardPass {
     /// gate|up) before its split; nil on one row (such products are not fused) and without separate q, k, v.
     let fusedOut: Buffer?
     let q: Buffer                  // [B, T, nHeads, dHead]
+    /// Where this layer's queries (rotated when rotary) were written for attention to read [B, T, nHeads, dHead]:
+    /// `q`, or a cache tensor when they were written in place.
+    var qWritten: UnsafeMutablePointer<Float>
     let kLocal: Buffer?            // [B, T, nKV, dHead] when there is no KV cache
     let vLocal: Buffer?            // [B, T, nKV, dHead] when there is no KV cache
     let scores: Buffer             // [B, nHeads, T, Tk]
@@ -45,6 +48,9 @@ final class ForwardPass {
     let mlpPre: Buffer             // [B, T, dMLP]
     let mlpLin: Buffer?            // [B, T, dMLP]  (gated)
     let mlpPost: Buffer            // [B, T, dMLP]
+    /// Where this layer's MLP activation was written for the output product to read [B, T, dMLP]: `mlpPost`,
+    /// or its cache tensor when written in place.
+    var mlpPostWritten: UnsafeMutablePointer<Float>
     let mlpOut: Buffer             // [B, T, dModel]
     /// What fills the residual stream before the first block (ForwardPassInput.swift).
     var start: PassStart = .tokens
@@ -86,6 +92,7 @@ final class ForwardPass {
         fusedOut = rows >= 2 && weights.layers.first?.q != nil
             ? Buffer(rows * max(qDim + 2 * kvDim, c.isGated ? 2 * c.dMLP : 0), zeroed: false) : nil
         q = Buffer(rows * qDim, zeroed: false)
+        qWritten = q.p
         kLocal = kv == nil ? Buffer(rows * kvDim, zeroed: false) : nil
         vLocal = kv == nil ? Buffer(rows * kvDim, zeroed: false) : nil
         scores = Buffer(B * c.nHeads * T * Tk, zeroed: false)
@@ -96,6 +103,7 @@ final class ForwardPass {
         mlpPre = Buffer(rows * c.dMLP, zeroed: false)
         mlpLin = c.isGated ? Buffer(rows * c.dMLP, zeroed: false) : nil
         mlpPost = Buffer(rows * c.dMLP, zeroed: false)
+        mlpPostWritten = mlpPost.p
         mlpOut = Buffer(rows * d, zeroed: false)
     }
 
@@ -130,6 +138,28 @@ final class ForwardPass {
         if hooks.isActive(id) { try hooks.fire(id, ptr, shape) }
     }
 
+    /// Where a kernel writes the activation of hook point `id`: a fresh cache tensor when the point is only
+    /// cached (no hook function may replace it), else `buffer`. `settle` then caches the tensor without a copy,
+    /// or fires the point on the buffer (copy, hook functions) as `fire` does.
+    struct HookOutput {
+        let id: Int
+        let tensor: Tensor?
+        let p: UnsafeMutablePointer<Float>
+    }
+
+    func output(_ id: Int, _ shape: [Int], buffer: UnsafeMutablePointer<Float>) -> HookOutput {
+        let t = hooks.inPlaceTarget(id, shape)
+        return HookOutput(id: id, tensor: t, p: t?.storage.pointer ?? buffer)
+    }
+
+    func settle(_ o: HookOutput, _ shape: [Int]) throws {
+        if let t = o.tensor { hooks.adopt(o.id, t) } else { try fire(id: o.id, o.p, shape) }
+    }
+
+    /// True when no hook function runs at any of `ids`: their stage may run fused on the threads, each point
+    /// written in place or copied row block by row block, and cached after.
+    func noHookFunctions(_ ids: [Int]) -> Bool { !ids.contains { hooks.hasHookFunction($0) } }
+
     // MARK: shared pieces
 
     /// out[B·T, dModel] = embedding rows of the tokens.
@@ -138,63 +168,151 @@ final class ForwardPass {
         for (r, t) in tokens.enumerated() { w.embed.dequantizeRows(t, 1, into: out + r * d) }
     }
 
-    /// The norm before a sub-layer (LayerNorm, or RMSNorm without centring) with its two hook points
-    /// between the kernel's stages: scale [B, T, 1], normalized [B, T, dModel], then lnOut = normalized ⊙ w (+ b).
-    /// Without a hook function on either hook point and with enough rows, the three stages run row block
-    /// by row block on the threads (one hand-off), and the hooks fire after.
-    func norm(_ x: UnsafeMutablePointer<Float>, weight: Tensor, bias: Tensor?, scaleHook: Int, normalizedHook: Int) throws {
+    /// A norm of the residual stream (LayerNorm, or RMSNorm without centring) with its hook points: scale
+    /// [B, T, 1] and normalized [B, T, dModel] between the kernel's stages, then lnOut = normalized ⊙ w (+ b)
+    /// (what the next projections read). `snapshotHook` is a hook point on the residual itself, fired first
+    /// (a block's resid_pre before its ln1).
+    struct NormSpec {
+        let weight: Tensor, bias: Tensor?           // [dModel]
+        let scaleHook: Int, normalizedHook: Int
+        let snapshotHook: Int?
+        var ids: [Int] { [scaleHook, normalizedHook] + (snapshotHook.map { [$0] } ?? []) }
+    }
+
+    /// ln1 (with hook_resid_pre first) or ln2 of block l.
+    func blockNorm(_ which: Int, layer l: Int) -> NormSpec {
+        let lw = w.layers[l]
+        return which == 1
+            ? NormSpec(weight: lw.ln1W, bias: lw.ln1B, scaleHook: HookRegistry.id(.ln1Scale, layer: l),
+                       normalizedHook: HookRegistry.id(.ln1Normalized, layer: l), snapshotHook: HookRegistry.id(.residPre, layer: l))
+            : NormSpec(weight: lw.ln2W, bias: lw.ln2B, scaleHook: HookRegistry.id(.ln2Scale, layer: l),
+                       normalizedHook: HookRegistry.id(.ln2Normalized, layer: l), snapshotHook: nil)
+    }
+
+    /// The norm that follows block l: ln1 of block l + 1, or ln_final after the last block.
+    func normAfter(layer l: Int) -> NormSpec {
+        if l + 1 < c.nLayers { return blockNorm(1, layer: l + 1) }
+        return NormSpec(weight: w.lnFinalW, bias: w.lnFinalB, scaleHook: HookRegistry.id(.lnFinalScale, nLayers: c.nLayers),
+                        normalizedHook: HookRegistry.id(.lnFinalNormalized, nLayers: c.nLayers), snapshotHook: nil)
+    }
+
+    /// Where a norm without hook functions writes: the snapshot's cache tensor (nil when not cached), scale and
+    /// normalized straight into theirs when cached.
+    struct NormTargets {
+        let snapshot: Tensor?                       // [B, T, dModel]
+        let scale: HookOutput, normalized: HookOutput
+    }
+
+    func normTargets(_ s: NormSpec) -> NormTargets {
+        NormTargets(snapshot: s.snapshotHook.flatMap { hooks.inPlaceTarget($0, shapeResid) },
+                    scale: output(s.scaleHook, shapeScale, buffer: scale.p),
+                    normalized: output(s.normalizedHook, shapeResid, buffer: normalized.p))
+    }
+
+    /// Rows r0..<r0+n of the residual through the norm's three stages into `t` and lnOut (safe on any thread:
+    /// rows are disjoint).
+    func normRows(_ s: NormSpec, _ t: NormTargets, _ r0: Int, _ n: Int) {
+        let d = c.dModel, x = resid.p, nP = t.normalized.p + r0 * d, sP = t.scale.p + r0
+        t.snapshot?.storage.pointer.advanced(by: r0 * d).update(from: x + r0 * d, count: n * d)
+        Kernels.normScale(x + r0 * d, centre: !c.usesRMSNorm, eps: c.eps, centred: nP, scale: sP, rows: n, dim: d)
+        Kernels.divideRows(nP, by: sP, out: nP, rows: n, dim: d)
+        Kernels.scaleShift(nP, weight: s.weight.basePointer, bias: s.bias?.basePointer, out: lnOut.p + r0 * d, rows: n, dim: d)
+    }
+
+    /// Caches what `normRows` wrote, in hook order.
+    func settleNorm(_ s: NormSpec, _ t: NormTargets) throws {
+        if let snap = t.snapshot, let id = s.snapshotHook { hooks.adopt(id, snap) }
+        try settle(t.scale, shapeScale)
+        try settle(t.normalized, shapeResid)
+    }
+
+    /// The norm `s` of the residual stream. Without a hook function on its points, its stages run row block
+    /// by row block on the threads (one hand-off) and the points are cached after; otherwise step by step,
+    /// each point firing between the stages.
+    func norm(_ s: NormSpec) throws {
         let d = c.dModel
-        let parts = min(scratch.threads, rows, rows * d / 8192)
-        if parts >= 2 && !hooks.hasHookFunction(scaleHook) && !hooks.hasHookFunction(normalizedHook) {
-            let (rows, centre, eps) = (self.rows, !c.usesRMSNorm, c.eps)
-            let (nP, sP, oP, wP, bP) = (normalized.p, scale.p, lnOut.p, weight.basePointer, bias?.basePointer)
-            ParallelFor.run(parts) { t in
-                let r0 = rows * t / parts, n = rows * (t + 1) / parts - r0
-                Kernels.normScale(x + r0 * d, centre: centre, eps: eps, centred: nP + r0 * d, scale: sP + r0, rows: n, dim: d)
-                Kernels.divideRows(nP + r0 * d, by: sP + r0, out: nP + r0 * d, rows: n, dim: d)
-                Kernels.scaleShift(nP + r0 * d, weight: wP, bias: bP, out: oP + r0 * d, rows: n, dim: d)
+        if noHookFunctions(s.ids) {
+            let parts = max(1, min(scratch.threads, rows, rows * d / 8192))
+            let t = normTargets(s), rows = self.rows
+            ParallelFor.run(parts) { [self] i in
+                let r0 = rows * i / parts
+                normRows(s, t, r0, rows * (i + 1) / parts - r0)
             }
-            try fire(id: scaleHook, scale.p, shapeScale)
-            try fire(id: normalizedHook, normalized.p, shapeResid)
+            try settleNorm(s, t)
             return
         }
-        Kernels.normScale(x, centre: !c.usesRMSNorm, eps: c.eps, centred: normalized.p, scale: scale.p, rows: rows, dim: d)
-        try fire(id: scaleHook, scale.p, shapeScale)
+        if let id = s.snapshotHook { try fire(id: id, resid.p, shapeResid) }
+        Kernels.normScale(resid.p, centre: !c.usesRMSNorm, eps: c.eps, centred: normalized.p, scale: scale.p, rows: rows, dim: d)
+        try fire(id: s.scaleHook, scale.p, shapeScale)
         Kernels.divideRows(normalized.p, by: scale.p, out: normalized.p, rows: rows, dim: d)
-        try fire(id: normalizedHook, normalized.p, shapeResid)
-        Kernels.scaleShift(normalized.p, weight: weight.basePointer, bias: bias?.basePointer, out: lnOut.p, rows: rows, dim: d)
+        try fire(id: s.normalizedHook, normalized.p, shapeResid)
+        Kernels.scaleShift(normalized.p, weight: s.weight.basePointer, bias: s.bias?.basePointer, out: lnOut.p, rows: rows, dim: d)
     }
 
-    func norm(_ x: UnsafeMutablePointer<Float>, weight: Tensor, bias: Tensor?, scaleHook: BlockHook,
-              normalizedHook: BlockHook, layer l: Int) throws {
-        try norm(x, weight: weight, bias: bias, scaleHook: HookRegistry.id(scaleHook, layer: l),
-                 normalizedHook: HookRegistry.id(normalizedHook, layer: l))
-    }
-
-    /// mlpOut [B, T, dModel] = post · W_outᵀ + b_out (centred when writing weights are centred).
+    /// mlpOut [B, T, dModel] = post · W_outᵀ + b_out (centred when writing weights are centred), then
+    /// resid += mlpOut, hook_resid_post, and the next norm (`normAfter`).
     func mlpOutput(layer l: Int) throws {
-        let d = c.dModel
         let lw = w.layers[l]
-        let bias = p.mlpOutBias[l] ?? lw.downB
-        if p.centerWriting {
-            project(lw.down, mlpPost.p, ldX: c.dMLP, out: mlpOut.p, ldOut: d)
-            Kernels.centreRows(mlpOut.p, rows: rows, dim: d)
-            if let bias { for r in 0..<rows { Kernels.axpy(1, bias.basePointer, mlpOut.p + r * d, count: d) } }
-        } else {
-            project(lw.down, mlpPost.p, ldX: c.dMLP, out: mlpOut.p, ldOut: d, bias: bias?.basePointer)  // bias per thread
+        try sublayerOutput(lw.down, mlpPostWritten, ldX: c.dMLP, bias: p.mlpOutBias[l] ?? lw.downB,
+                           outHook: HookRegistry.id(.mlpOut, layer: l), buffer: mlpOut.p,
+                           residHook: HookRegistry.id(.residPost, layer: l), then: normAfter(layer: l))
+    }
+
+    /// The end of a sub-layer: out [B, T, dModel] = x · Wᵀ (rows centred when writing weights are centred) + bias
+    /// at hook point `outHook`, then resid += out at `residHook` (resid_mid or resid_post), then the norm `next`.
+    /// Without a hook function on out and the residual, each thread finishes its own rows of the product
+    /// (centring, bias, the residual add, the snapshot's copy, and the next norm when it has no hook function
+    /// either: one hand-off less) and out is written straight into its cache tensor; else step by step into
+    /// `buffer`.
+    func sublayerOutput(_ m: WeightMatrix, _ x: UnsafePointer<Float>, ldX: Int, bias: Tensor?, outHook: Int,
+                        buffer: UnsafeMutablePointer<Float>, residHook: Int, then next: NormSpec) throws {
+        let d = c.dModel, centre = p.centerWriting
+        if noHookFunctions([outHook, residHook]) {
+            let o = output(outHook, shapeResid, buffer: buffer)
+            let snap = hooks.inPlaceTarget(residHook, shapeResid)                       // [B, T, dModel]
+            let normHere = noHookFunctions(next.ids), nt = normHere ? normTargets(next) : nil
+            let (out, r, snapP, biasP) = (o.p, resid.p, snap?.storage.pointer, bias?.basePointer)
+            project(m, x, ldX: ldX, out: out, ldOut: d, bias: centre ? nil : biasP, then: { [self] r0, rn in
+                let a = r0 * d
+                if centre {
+                    Kernels.centreRows(out + a, rows: rn, dim: d)
+                    if let biasP { for i in 0..<rn { Kernels.axpy(1, biasP, out + a + i * d, count: d) } }
+                }
+                Kernels.add(r + a, out + a, r + a, count: rn * d)
+                snapP?.advanced(by: a).update(from: r + a, count: rn * d)
+                if let nt { normRows(next, nt, r0, rn) }
+            })
+            try settle(o, shapeResid)
+            if let snap { hooks.adopt(residHook, snap) }
+            if let nt { try settleNorm(next, nt) } else { try norm(next) }
+            return
         }
-        try fire(.mlpOut, l, mlpOut.p, shapeResid)
+        if centre {
+            project(m, x, ldX: ldX, out: buffer, ldOut: d)
+            Kernels.centreRows(buffer, rows: rows, dim: d)
+            if let bias { for r in 0..<rows { Kernels.axpy(1, bias.basePointer, buffer + r * d, count: d) } }
+        } else {
+            project(m, x, ldX: ldX, out: buffer, ldOut: d, bias: bias?.basePointer)   // bias per thread
+        }
+        try fire(id: outHook, buffer, shapeResid)
+        addToResid(buffer)
+        try fire(id: residHook, resid.p, shapeResid)
+        try norm(next)
     }
 
     /// out[rows, outDim] (row stride ldOut) = x[rows, inDim] (row stride ldX) · W (+ bias): the packed matrix
     /// when it has one (`WeightMatrix.packedForPrompts`), else an F32 matrix as one sgemm split across the
     /// threads by output columns, any other through `WeightMatrix.apply`.
+    /// `then(r0, n)`, when given, runs on rows r0..<r0+n of the finished output (bias added): on each thread's
+    /// own rows right after its product on packed weights, else once on all rows.
     func project(_ m: WeightMatrix, _ x: UnsafePointer<Float>, ldX: Int, out: UnsafeMutablePointer<Float>, ldOut: Int,
-                 bias: UnsafePointer<Float>? = nil, rows: Int? = nil) {
+                 bias: UnsafePointer<Float>? = nil, rows: Int? = nil, then: ((Int, Int) -> Void)? = nil) {
         let rows = rows ?? self.rows
-        if m.applyPacked(x, ldX: ldX, rows: rows, out: out, ldOut: ldOut, bias: bias, accumulate: false, scratch: scratch) {
+        if m.applyPacked(x, ldX: ldX, rows: rows, out: out, ldOut: ldOut, bias: bias, accumulate: false, scratch: scratch,
+                         then: then) {
             return
         }
+        defer { then?(0, rows) }
         if m.dtype == .f32 && (m.layout == .inOut || m.rowMap == nil) {
             Kernels.linear(x: x, ldX: ldX, w: m.bytes.baseAddress!.assumingMemoryBound(to: Float.self), layout: m.layout,
                            bias: bias, out: out, ldOut: ldOut, rows: rows, inDim: m.inDim, outDim: m.outDim,
@@ -210,12 +328,10 @@ final class ForwardPass {
         Kernels.inChunks(rows * c.dModel) { a, n in Kernels.add(r + a, x + a, r + a, count: n) }
     }
 
-    /// The final norm and unembedding: logits [B, T, dVocab], or [B, 1, dVocab] of each row's last position
-    /// when `lastLogitsOnly`.
+    /// The unembedding of lnOut (the final norm's output, which the last block's `mlpOutput` ran): logits
+    /// [B, T, dVocab], or [B, 1, dVocab] of each row's last position when `lastLogitsOnly`.
     func unembed() throws -> Tensor {
-        let nL = c.nLayers, d = c.dModel
-        try norm(resid.p, weight: w.lnFinalW, bias: w.lnFinalB, scaleHook: HookRegistry.id(.lnFinalScale, nLayers: nL),
-                 normalizedHook: HookRegistry.id(.lnFinalNormalized, nLayers: nL))
+        let d = c.dModel
         let positions = lastLogitsOnly ? 1 : T, n = B * positions
         let shape = [B, positions, c.dVocab]
         let logits = Tensor(storage: TensorStorage(uninitializedCount: n * c.dVocab), shape: shape,

@@ -60,9 +60,10 @@ extension ForwardPass {
 
     /// outs[i] [rows, ms[i].outDim] = x [rows, inDim] · ms[i]ᵀ for matrices reading the same x: one product
     /// on the group's fused packed matrix when there is one (each thread splits its own rows into `outs`
-    /// right after computing them), else one `project` per matrix.
+    /// right after computing them, then runs `then(r0, n)` on them), else one `project` per matrix and
+    /// `then(0, rows)`.
     func projectFused(_ group: FusedGroup, layer l: Int, _ ms: [WeightMatrix], _ x: UnsafePointer<Float>, ldX: Int,
-                      outs: [UnsafeMutablePointer<Float>]) {
+                      outs: [UnsafeMutablePointer<Float>], then: ((Int, Int) -> Void)? = nil) {
         if ldX == ms[0].inDim, let buffer = fusedOut,
            let packed = w.fusedPacks.packed(slot: 2 * l + group.rawValue, ms, rows: rows), buffer.count >= rows * packed.outDim {
             let out = buffer.p, total = packed.outDim, widths = ms.map(\.outDim)   // out: [rows, Σ outDim]
@@ -75,17 +76,23 @@ extension ForwardPass {
                 }
             }, epilogue: { r0, rn in
                 Kernels.splitColumns(out, rows: r0, rn, widths: widths, into: outs)
+                then?(r0, rn)
             })
             return
         }
         for (m, o) in zip(ms, outs) { project(m, x, ldX: ldX, out: o, ldOut: m.outDim) }
+        then?(0, rows)
     }
 
     /// A stored fused matrix (GPT-2's c_attn): fused [rows, Σ widths] = x · W + bias, split by columns into
-    /// outs; on packed weights each thread splits its own rows right after computing them.
+    /// outs, then `then(r0, n)`; on packed weights each thread splits its own rows right after computing them.
     func projectSplit(_ m: WeightMatrix, _ x: UnsafePointer<Float>, ldX: Int, bias: UnsafePointer<Float>?,
-                      fused: UnsafeMutablePointer<Float>, widths: [Int], outs: [UnsafeMutablePointer<Float>]) {
-        let split: (Int, Int) -> Void = { r0, rn in Kernels.splitColumns(fused, rows: r0, rn, widths: widths, into: outs) }
+                      fused: UnsafeMutablePointer<Float>, widths: [Int], outs: [UnsafeMutablePointer<Float>],
+                      then: ((Int, Int) -> Void)? = nil) {
+        let split: (Int, Int) -> Void = { r0, rn in
+            Kernels.splitColumns(fused, rows: r0, rn, widths: widths, into: outs)
+            then?(r0, rn)
+        }
         if m.applyPacked(x, ldX: ldX, rows: rows, out: fused, ldOut: m.outDim, bias: bias, accumulate: false,
                          scratch: scratch, then: split) {
             return

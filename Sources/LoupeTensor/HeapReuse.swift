@@ -9,6 +9,15 @@ import CKernels
 /// heap top. The trade: a pass's freed activations stay in the process for the next pass to reuse
 /// (resident memory stays near the largest pass's peak) instead of going back to the kernel.
 public enum HeapReuse {
+    /// One glibc arena for every thread; call at process start, before other threads exist. A thread with an
+    /// arena of its own (the interpreter's thread runs the passes) keeps its blocks in 64 MB sub-heaps that
+    /// glibc maps and returns on their own, so the settings of `configured` did not hold there: page faults
+    /// a pass (`perf stat -e page-faults`, full cache) went from ~6,500 to ~370 for SmolLM2 at 256 tokens,
+    /// ~5,500 to ~2,000 for GPT-2-small at 256, and ~1,500–1,800 to ~90 for GPT-2-small at 31–33 tokens
+    /// (there by layout luck: some builds and lengths had none). The pool's workers barely allocate, so
+    /// sharing the main arena costs no lock contention worth measuring.
+    public static func singleArena() { loupe_single_heap_arena() }
+
     public static let configured: Bool = {
         loupe_keep_heap(32 << 20, 512 << 20, 1)
         return true

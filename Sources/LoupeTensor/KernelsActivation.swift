@@ -25,6 +25,14 @@ extension Kernels {
         inChunks(count) { a, n in loupe_silu(x + a, out + a, n, 1) }
     }
 
+    /// SwiGLU's product: out = silu(gate) ⊙ up, on the calling thread (the forward pass runs it on each thread's
+    /// rows, or in parts through `inChunks`). gate, up, out: [count] (out may alias gate, not up).
+    public static func swiGLU(gate: UnsafePointer<Float>, up: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
+                              count: Int) {
+        loupe_silu(gate, out, count, 1)
+        mul(out, up, out, count: count)
+    }
+
     /// GELU, exact (PyTorch's default `gelu`, LLaVA's projector): 0.5·x·(1 + erf(x/√2)).
     /// x, out: [count] (out may alias x).
     public static func gelu(_ x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, count: Int) {

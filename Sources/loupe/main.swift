@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import LoupeLibrary
+import LoupeTensor
+
+HeapReuse.singleArena()
 
 // The only place in Loupe that exits. Exit codes: 0 ok, 1 the script or notebook failed, 2 usage
 // (bad arguments, unreadable files).

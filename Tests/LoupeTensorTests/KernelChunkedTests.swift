@@ -35,4 +35,34 @@ final class KernelChunkedTests: XCTestCase {
             XCTAssertLessThan(worst, 2e-5, "\(name): max relative |Δ| \(worst)")
         }
     }
+
+    /// SwiGLU's product on one thread: silu(gate) ⊙ up, the same bits as `silu` then `mul` over the whole
+    /// array (the forward pass runs it on each thread's rows), and within 2e-5 of the Double formula.
+    func testSwiGLUMatchesSiluThenMulAndNaive() {
+        var rng = TestRNG(23)
+        let n = 100_003
+        let g = (0..<n).map { _ in rng.float() * 8 }, u = (0..<n).map { _ in rng.float() * 3 }
+        var fused = [Float](repeating: 0, count: n), twoStep = [Float](repeating: 0, count: n)
+        g.withUnsafeBufferPointer { gp in
+            u.withUnsafeBufferPointer { up in
+                fused.withUnsafeMutableBufferPointer { out in
+                    for a in stride(from: 0, to: n, by: 777) {                  // row blocks with odd tails
+                        Kernels.swiGLU(gate: gp.baseAddress! + a, up: up.baseAddress! + a, out: out.baseAddress! + a,
+                                       count: min(777, n - a))
+                    }
+                }
+                twoStep.withUnsafeMutableBufferPointer { out in
+                    Kernels.silu(gp.baseAddress!, out: out.baseAddress!, count: n)
+                    Kernels.mul(out.baseAddress!, up.baseAddress!, out.baseAddress!, count: n)
+                }
+            }
+        }
+        XCTAssertEqual(fused, twoStep, "swiGLU in row blocks = silu then mul")
+        var worst = 0.0
+        for i in 0..<n {
+            let v = Double(g[i]), want = v / (1 + exp(-v)) * Double(u[i])
+            worst = max(worst, abs(Double(fused[i]) - want) / max(1e-3, abs(want)))
+        }
+        XCTAssertLessThan(worst, 2e-5, "swiGLU: max relative |Δ| \(worst)")
+    }
 }

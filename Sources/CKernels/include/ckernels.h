@@ -23,5 +23,7 @@ void loupe_softmax_rows(const float *x, float *out, long rows, long cols);
 /// then maps none on its own, except when the heap cannot grow), and up to `trimThreshold` bytes of free
 /// heap top stay mapped for reuse (no-op elsewhere).
 void loupe_keep_heap(long mmapThreshold, long trimThreshold, int heapOnly);
+/// Every thread allocates from glibc's main arena (call before other threads start).
+void loupe_single_heap_arena(void);
 
 #endif

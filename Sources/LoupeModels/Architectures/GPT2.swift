@@ -91,7 +91,7 @@ enum GPT2: ArchitectureDefinition {
 extension ForwardPass {
     /// GPT-2, top to bottom. Buffers are the plan's (shapes in ForwardPass); hooks fire as TransformerLens's.
     fileprivate func gpt2() throws -> Tensor {
-        let d = c.dModel, qDim = c.nHeads * c.dHead, m = c.dMLP
+        let d = c.dModel
         // Embeddings: hook_embed, hook_pos_embed, then resid_pre 0 = their sum.
         let first = try beginResidual {
             embedTokens(into: resid.p)                                 // [B, T, dModel]
@@ -105,31 +105,45 @@ extension ForwardPass {
             addToResid(pos.p)
         }
 
+        // ln1 of the first block (or ln_final); each later norm runs at the end of the sub-layer before it.
+        try norm(first < c.nLayers ? blockNorm(1, layer: first) : normAfter(layer: c.nLayers - 1))
         for l in first..<c.nLayers {
             let lw = w.layers[l]
-            try fire(.residPre, l, resid.p, shapeResid)
-            try norm(resid.p, weight: lw.ln1W, bias: lw.ln1B, scaleHook: .ln1Scale, normalizedHook: .ln1Normalized, layer: l)
             // qkv [B, T, 3·dModel] = lnOut · W_qkv + b_qkv, split into q [B, T, nHeads, dHead] and new k, v.
-            let kNew = newKeys(l), vNew = newValues(l)
-            projectSplit(lw.qkv!, lnOut.p, ldX: d, bias: (p.qkvBias[l] ?? lw.qkvB)!.basePointer, fused: qkvFused!.p,
-                         widths: [d, d, d], outs: [q.p, kNew, vNew])
-            try fire(.q, l, q.p, shapeQ)
-            try fire(.k, l, kNew, shapeKV)
-            try fire(.v, l, vNew, shapeKV)
+            try queriesKeysValues(layer: l) { outs, then in
+                projectSplit(lw.qkv!, lnOut.p, ldX: d, bias: (p.qkvBias[l] ?? lw.qkvB)!.basePointer, fused: qkvFused!.p,
+                             widths: [d, d, d], outs: outs, then: then)
+            }
             try attention(layer: l)
-            try attentionOutput(layer: l, bias: lw.oB)
-            addToResid(attnOut.p)
-            try fire(.residMid, l, resid.p, shapeResid)
+            try attentionOutput(layer: l, bias: lw.oB)                 // + resid_mid, ln2
 
-            try norm(resid.p, weight: lw.ln2W, bias: lw.ln2B, scaleHook: .ln2Scale, normalizedHook: .ln2Normalized, layer: l)
-            project(lw.up, lnOut.p, ldX: d, out: mlpPre.p, ldOut: m, bias: lw.upB?.basePointer)   // [B, T, dMLP]
+            try geluMLPInput(layer: l)
+            try mlpOutput(layer: l)                                    // + resid_post, the next ln1 or ln_final
+        }
+        return try unembed()
+    }
+
+    /// pre = x · W_in + b_in and post = gelu_new(pre) [B, T, dMLP], with their hook points. Without a hook
+    /// function on either, each thread computes its own rows' post right after its product, both written
+    /// straight into their cache tensors; otherwise step by step. Sets `mlpPostWritten`.
+    fileprivate func geluMLPInput(layer l: Int) throws {
+        let lw = w.layers[l], d = c.dModel, m = c.dMLP
+        let ids = [BlockHook.mlpPre, .mlpPost].map { HookRegistry.id($0, layer: l) }
+        guard noHookFunctions(ids) else {
+            project(lw.up, lnOut.p, ldX: d, out: mlpPre.p, ldOut: m, bias: lw.upB?.basePointer)
             try fire(.mlpPre, l, mlpPre.p, shapeMLP)
             Kernels.geluNew(mlpPre.p, out: mlpPost.p, count: rows * m)
             try fire(.mlpPost, l, mlpPost.p, shapeMLP)
-            try mlpOutput(layer: l)
-            addToResid(mlpOut.p)
-            try fire(.residPost, l, resid.p, shapeResid)
+            mlpPostWritten = mlpPost.p
+            return
         }
-        return try unembed()
+        let pre = output(ids[0], shapeMLP, buffer: mlpPre.p), post = output(ids[1], shapeMLP, buffer: mlpPost.p)
+        let (x, y) = (pre.p, post.p)
+        project(lw.up, lnOut.p, ldX: d, out: x, ldOut: m, bias: lw.upB?.basePointer) { r0, n in
+            Kernels.geluNew(x + r0 * m, out: y + r0 * m, count: n * m)
+        }
+        try settle(pre, shapeMLP)
+        try settle(post, shapeMLP)
+        mlpPostWritten = y
     }
 }

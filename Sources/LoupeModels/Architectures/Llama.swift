@@ -164,43 +164,55 @@ enum Llama: ArchitectureDefinition {
 extension ForwardPass {
     /// Llama, top to bottom. Buffers are the plan's (shapes in ForwardPass); hooks fire as TransformerLens's.
     func llama() throws -> Tensor {
-        let d = c.dModel, qDim = c.nHeads * c.dHead, kvDim = c.nKVHeads * c.dHead, m = c.dMLP
+        let d = c.dModel
         prepareRope()
         let first = try beginResidual {
             embedTokens(into: resid.p)                                 // [B, T, dModel]
             try fire(.embed, resid.p, shapeResid)
         }
 
+        // ln1 of the first block (or ln_final); each later norm runs at the end of the sub-layer before it.
+        try norm(first < c.nLayers ? blockNorm(1, layer: first) : normAfter(layer: c.nLayers - 1))
         for l in first..<c.nLayers {
             let lw = w.layers[l]
-            try fire(.residPre, l, resid.p, shapeResid)
-            try norm(resid.p, weight: lw.ln1W, bias: nil, scaleHook: .ln1Scale, normalizedHook: .ln1Normalized, layer: l)
-            let kNew = newKeys(l), vNew = newValues(l)                 // [B, T, nKV, dHead]
-            projectFused(.qkv, layer: l, [lw.q!, lw.k!, lw.v!], lnOut.p, ldX: d, outs: [q.p, kNew, vNew])
-            try fire(.q, l, q.p, shapeQ)
-            try fire(.k, l, kNew, shapeKV)
-            try fire(.v, l, vNew, shapeKV)
-            rotate(q.p, heads: c.nHeads)
-            rotate(kNew, heads: c.nKVHeads)
-            try fire(.rotQ, l, q.p, shapeQ)
-            try fire(.rotK, l, kNew, shapeKV)
+            try queriesKeysValues(layer: l) { outs, then in
+                projectFused(.qkv, layer: l, [lw.q!, lw.k!, lw.v!], lnOut.p, ldX: d, outs: outs, then: then)
+            }
             try attention(layer: l)
-            try attentionOutput(layer: l, bias: nil)
-            addToResid(attnOut.p)
-            try fire(.residMid, l, resid.p, shapeResid)
+            try attentionOutput(layer: l, bias: nil)                  // + resid_mid, ln2
 
-            try norm(resid.p, weight: lw.ln2W, bias: nil, scaleHook: .ln2Scale, normalizedHook: .ln2Normalized, layer: l)
+            try swiGLU(layer: l)
+            try mlpOutput(layer: l)                                    // + resid_post, the next ln1 or ln_final
+        }
+        return try unembed()
+    }
+
+    /// The gated MLP's input: pre = x · W_gateᵀ, pre_linear = x · W_upᵀ (one fused product), post = silu(pre) ⊙
+    /// pre_linear [B, T, dMLP] each, with their hook points. Without a hook function on any of the three, each
+    /// thread computes its own rows' post right after its product, all three written straight into their
+    /// cache tensors; otherwise step by step. Sets `mlpPostWritten`.
+    func swiGLU(layer l: Int) throws {
+        let lw = w.layers[l], d = c.dModel, m = c.dMLP
+        let ids = [BlockHook.mlpPre, .mlpPreLinear, .mlpPost].map { HookRegistry.id($0, layer: l) }
+        guard noHookFunctions(ids) else {
             projectFused(.gateUp, layer: l, [lw.gate!, lw.up], lnOut.p, ldX: d, outs: [mlpPre.p, mlpLin!.p])
             try fire(.mlpPre, l, mlpPre.p, shapeMLP)
             try fire(.mlpPreLinear, l, mlpLin!.p, shapeMLP)
-            // SwiGLU: post = silu(gate) ⊙ up.
-            Kernels.silu(mlpPre.p, out: mlpPost.p, count: rows * m)
-            Kernels.mul(mlpPost.p, mlpLin!.p, mlpPost.p, count: rows * m)
+            let (g, u, o) = (mlpPre.p, mlpLin!.p, mlpPost.p)
+            Kernels.inChunks(rows * m) { a, n in Kernels.swiGLU(gate: g + a, up: u + a, out: o + a, count: n) }
             try fire(.mlpPost, l, mlpPost.p, shapeMLP)
-            try mlpOutput(layer: l)
-            addToResid(mlpOut.p)
-            try fire(.residPost, l, resid.p, shapeResid)
+            mlpPostWritten = mlpPost.p
+            return
         }
-        return try unembed()
+        let pre = output(ids[0], shapeMLP, buffer: mlpPre.p), lin = output(ids[1], shapeMLP, buffer: mlpLin!.p)
+        let post = output(ids[2], shapeMLP, buffer: mlpPost.p)
+        let (g, u, o) = (pre.p, lin.p, post.p)
+        projectFused(.gateUp, layer: l, [lw.gate!, lw.up], lnOut.p, ldX: d, outs: [g, u]) { r0, n in
+            Kernels.swiGLU(gate: g + r0 * m, up: u + r0 * m, out: o + r0 * m, count: n * m)
+        }
+        try settle(pre, shapeMLP)
+        try settle(lin, shapeMLP)
+        try settle(post, shapeMLP)
+        mlpPostWritten = o
     }
 }
