@@ -1,6 +1,6 @@
 // Quantised row · int8 x dot products with AVX-512 VNNI: vpdpbusd multiplies 64 unsigned bytes by 64
-// signed bytes and adds groups of 4 into 16 int32 lanes. Unsigned weights (Q4_K nibbles, Q6_K 6-bit
-// values) go in as they are; Q8_0's signed weights use |w| and x·sign(w). Integer dots become floats
+// signed bytes and adds groups of 4 into 16 int32 lanes. Unsigned weights (Q4_0/Q4_1/Q4_K nibbles,
+// Q6_K 6-bit values) go in as they are (offsets such as Q4_0's −8 come off as −8·Σx); Q8_0's signed weights use |w| and x·sign(w). Integer dots become floats
 // once per 32 elements (or 16 for Q6_K) times the float scale of weight and x.
 #include "quant_dot.h"
 
@@ -152,6 +152,91 @@ VNNI float loupe_dot_q6_K(const void *w, const signed char *xq, const float *xd,
         }
     }
     return _mm512_reduce_add_ps(acc) - 32.0f * _mm512_reduce_add_ps(corr);
+}
+
+/// Four 32-element nibble blocks (16 bytes each at q0…q3, element j = low nibble of byte j, element
+/// 16 + j = its high nibble) against x blocks b…b+3 (xq, 128 bytes): 128-bit lane i = block i,
+/// int32 lanes 4i…4i+3 sum to block i's Σ q·xq.
+VNNI static inline __m512i nib4(const uint8_t *q0, const uint8_t *q1, const uint8_t *q2, const uint8_t *q3,
+                                const signed char *xq) {
+    const __m512i nib = _mm512_set1_epi8(0x0F);
+    __m512i q = _mm512_castsi128_si512(_mm_loadu_si128((const __m128i *)q0));
+    q = _mm512_inserti32x4(q, _mm_loadu_si128((const __m128i *)q1), 1);
+    q = _mm512_inserti32x4(q, _mm_loadu_si128((const __m128i *)q2), 2);
+    q = _mm512_inserti32x4(q, _mm_loadu_si128((const __m128i *)q3), 3);
+    __m512i x0 = _mm512_loadu_si512((const void *)xq), x1 = _mm512_loadu_si512((const void *)(xq + 64));
+    // First and second halves of each block's x: 128-bit lanes (x0.0, x0.2, x1.0, x1.2) and (x0.1, x0.3, x1.1, x1.3).
+    __m512i xlo = _mm512_shuffle_i64x2(x0, x1, 0x88), xhi = _mm512_shuffle_i64x2(x0, x1, 0xDD);
+    __m512i d = _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_and_si512(q, nib), xlo);
+    return _mm512_dpbusd_epi32(d, _mm512_and_si512(_mm512_srli_epi16(q, 4), nib), xhi);
+}
+
+/// One nibble block's Σ q·xq (the tail after steps of four).
+VNNI static inline int nib1(const uint8_t *q, const signed char *xq) {
+    const __m128i nib = _mm_set1_epi8(0x0F);
+    __m128i v = _mm_loadu_si128((const __m128i *)q);
+    __m128i d = _mm_dpbusd_epi32(_mm_setzero_si128(), _mm_and_si128(v, nib), _mm_loadu_si128((const __m128i *)xq));
+    d = _mm_dpbusd_epi32(d, _mm_and_si128(_mm_srli_epi16(v, 4), nib), _mm_loadu_si128((const __m128i *)(xq + 16)));
+    d = _mm_add_epi32(d, _mm_shuffle_epi32(d, 0x4E));
+    d = _mm_add_epi32(d, _mm_shuffle_epi32(d, 0xB1));
+    return _mm_cvtsi128_si32(d);
+}
+
+/// Q4_1 (20 B): d, m, 16 B of nibbles; w = d·q + m. w·x = Σ_b d·xd_b·Σ q·xq + m·Σx_b.
+VNNI float loupe_dot_q4_1(const void *w, const signed char *xq, const float *xd, const float *xsum, long blocks) {
+    const uint8_t *blk = (const uint8_t *)w;
+    // (d0, m0, d1, m1, …) as floats → d_i in lanes 4i…4i+3; xd_i likewise; m_i in lane i.
+    const __m512i dIdx = _mm512_set_epi32(6, 6, 6, 6, 4, 4, 4, 4, 2, 2, 2, 2, 0, 0, 0, 0);
+    const __m512i xIdx = _mm512_set_epi32(3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0);
+    const __m256i mIdx = _mm256_set_epi32(7, 5, 3, 1, 7, 5, 3, 1);
+    __m512 acc = _mm512_setzero_ps();
+    __m128 minAcc = _mm_setzero_ps();
+    long b = 0;
+    for (; b + 4 <= blocks; b += 4, blk += 80) {
+        uint32_t h[4];
+        for (int i = 0; i < 4; i++) { memcpy(&h[i], blk + 20 * i, 4); }
+        __m256 dm = _mm256_cvtph_ps(_mm_set_epi32((int)h[3], (int)h[2], (int)h[1], (int)h[0]));
+        __m512 s = _mm512_mul_ps(_mm512_permutexvar_ps(dIdx, _mm512_castps256_ps512(dm)),
+                                 _mm512_permutexvar_ps(xIdx, _mm512_castps128_ps512(_mm_loadu_ps(xd + b))));
+        minAcc = _mm_fmadd_ps(_mm256_castps256_ps128(_mm256_permutexvar_ps(mIdx, dm)), _mm_loadu_ps(xsum + b), minAcc);
+        __m512i d = nib4(blk + 4, blk + 24, blk + 44, blk + 64, xq + 32 * b);
+        acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(d), s, acc);
+    }
+    float sum = _mm512_reduce_add_ps(acc);
+    __m128 t = _mm_add_ps(minAcc, _mm_movehl_ps(minAcc, minAcc));
+    sum += _mm_cvtss_f32(_mm_add_ss(t, _mm_movehdup_ps(t)));
+    for (; b < blocks; b++, blk += 20) {
+        sum += half_at(blk) * xd[b] * (float)nib1(blk + 4, xq + 32 * b) + half_at(blk + 2) * xsum[b];
+    }
+    return sum;
+}
+
+/// Q4_0 (18 B): d, 16 B of nibbles; w = d·(q − 8). The −8 is applied in integers as −8·Σ xq per block
+/// (xsum16, two entries per block).
+VNNI float loupe_dot_q4_0(const void *w, const signed char *xq, const float *xd, const float *xsum16, long blocks) {
+    const uint8_t *blk = (const uint8_t *)w;
+    const __m512i xIdx = _mm512_set_epi32(3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0);
+    __m512 acc = _mm512_setzero_ps();
+    long b = 0;
+    for (; b + 4 <= blocks; b += 4, blk += 72) {
+        uint16_t h[4];
+        for (int i = 0; i < 4; i++) { memcpy(&h[i], blk + 18 * i, 2); }
+        __m128 dx = _mm_mul_ps(_mm_cvtph_ps(_mm_set_epi16(0, 0, 0, 0, (short)h[3], (short)h[2], (short)h[1], (short)h[0])),
+                               _mm_loadu_ps(xd + b));
+        // Σ xq of block i (two halves of 16) → lane 4i, as an int32 to subtract 8× from the dot.
+        __m256 halves = _mm256_permutexvar_ps(_mm256_set_epi32(7, 5, 3, 1, 6, 4, 2, 0), _mm256_loadu_ps(xsum16 + 2 * b));
+        __m128 xs = _mm_add_ps(_mm256_castps256_ps128(halves), _mm256_extractf128_ps(halves, 1));
+        __m512i corr = _mm512_maskz_mov_epi32(0x1111, _mm512_permutexvar_epi32(xIdx,
+                          _mm512_castsi128_si512(_mm_slli_epi32(_mm_cvtps_epi32(xs), 3))));
+        __m512i d = _mm512_sub_epi32(nib4(blk + 2, blk + 20, blk + 38, blk + 56, xq + 32 * b), corr);
+        acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(d), _mm512_permutexvar_ps(xIdx, _mm512_castps128_ps512(dx)), acc);
+    }
+    float sum = _mm512_reduce_add_ps(acc);
+    for (; b < blocks; b++, blk += 18) {
+        int sx = (int)(xsum16[2 * b] + xsum16[2 * b + 1]);
+        sum += half_at(blk) * xd[b] * (float)(nib1(blk + 2, xq + 32 * b) - 8 * sx);
+    }
+    return sum;
 }
 
 #else

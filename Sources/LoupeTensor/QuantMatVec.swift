@@ -5,7 +5,7 @@ import Dispatch
 /// Quantised types use integer dot products against x quantised to 8 bits per block of 32 (the
 /// llama.cpp scheme: relative error ~1e-3 against the exact float product); F32/F16/BF16 are exact
 /// float dots. Rows are split across `threads` with `ParallelFor` (a spinning pool on Linux).
-/// Q8_0, Q4_K and Q6_K rows use the AVX-512 VNNI kernels of quant_dot.c where the CPU has them
+/// Q4_0, Q4_1, Q8_0, Q4_K and Q6_K rows use the AVX-512 VNNI kernels of quant_dot.c where the CPU has them
 /// (same x rounding, so results match the Swift kernels to float summation order).
 public enum QuantMatVec {
     /// Types with a direct kernel; others go through `Dequant` row by row.
@@ -47,7 +47,7 @@ public enum QuantMatVec {
         for job in jobs {
             rowBytes.append(try validate(job, cols: cols))
             switch job.dtype {
-            case .q4_0, .q4_1: needNib = true
+            case .q4_0, .q4_1: if vnni { needBytes = true } else { needNib = true }
             case .q8_0, .q4_K, .q6_K: if vnni { needBytes = true } else { needPair = true }
             case .q5_K: needPair = true
             case .f16, .bf16: needF = true
@@ -144,6 +144,12 @@ public enum QuantMatVec {
                 return
             case .q6_K:
                 eachRow(rows, map, accumulate, y) { loupe_dot_q6_K(w + $0 * rb, xq, xd, s.xsum16, cols / 256) }
+                return
+            case .q4_1:
+                eachRow(rows, map, accumulate, y) { loupe_dot_q4_1(w + $0 * rb, xq, xd, s.xsum, cols / 32) }
+                return
+            case .q4_0:
+                eachRow(rows, map, accumulate, y) { loupe_dot_q4_0(w + $0 * rb, xq, xd, s.xsum16, cols / 32) }
                 return
             default: break
             }

@@ -2,10 +2,10 @@ import CKernels
 import XCTest
 @testable import LoupeTensor
 
-/// The Q8_0/Q4_K/Q6_K row kernels (AVX-512 VNNI in quant_dot.c, and the Swift fallback) against a naive
+/// The Q4_0/Q4_1/Q8_0/Q4_K/Q6_K row kernels (AVX-512 VNNI in quant_dot.c, and the Swift fallback) against a naive
 /// Double loop over the dequantised weights and the dequantised quantised x (the rounding both share).
 final class QuantDotVNNITests: XCTestCase {
-    static let types: [DType] = [.q8_0, .q4_K, .q6_K]
+    static let types: [DType] = [.q4_0, .q4_1, .q8_0, .q4_K, .q6_K]
 
     /// Random rows, then extreme rows: every weight byte 0x80 or 0xFF (Q8_0: −128 / −1; K-quants: the largest
     /// quants, scales and mins) with a large block scale.
@@ -14,7 +14,7 @@ final class QuantDotVNNITests: XCTestCase {
         let rb = dtype.byteCount(elements: cols)!, bb = dtype.blockBytes
         for (r, fill) in [(rows - 2, UInt8(0x80)), (rows - 1, UInt8(0xFF))] {
             for i in (r * rb)..<((r + 1) * rb) { bytes[i] = fill }
-            let halfOffsets: [Int] = dtype == .q8_0 ? [0] : dtype == .q4_K ? [0, 2] : [208]
+            let halfOffsets: [Int] = dtype == .q8_0 || dtype == .q4_0 ? [0] : dtype == .q4_K || dtype == .q4_1 ? [0, 2] : [208]
             for b in 0..<(rb / bb) {
                 for o in halfOffsets {
                     let h = HalfFloat.f32ToF16(o == 2 ? 100 : 3000)
@@ -35,7 +35,7 @@ final class QuantDotVNNITests: XCTestCase {
         return x
     }
 
-    /// Naive Σ w·x̂ where x̂ = xq·xd; Q4_K mins multiply the exact Σx per block (as the kernels do).
+    /// Naive Σ w·x̂ where x̂ = xq·xd; Q4_K and Q4_1 mins multiply the exact Σx per block (as the kernels do).
     /// Returns (value, Σ|terms|) per row.
     static func reference(_ dtype: DType, _ bytes: [UInt8], rows: Int, cols: Int, x: [Float], xq: [Float]) throws -> [(Double, Double)] {
         var dense = [Float](repeating: 0, count: rows * cols)
@@ -61,6 +61,16 @@ final class QuantDotVNNITests: XCTestCase {
                     }
                 }
             }
+            if dtype == .q4_1 {
+                for b in 0..<(cols / 32) {
+                    let blk = r * rb + b * 20
+                    let m = Double(HalfFloat.f16ToF32(UInt16(bytes[blk + 2]) | UInt16(bytes[blk + 3]) << 8))
+                    var sx: Double = 0, sq: Double = 0
+                    for e in 0..<32 { sx += Double(x[b * 32 + e]); sq += Double(xq[b * 32 + e]) }
+                    ref += m * (sx - sq)   // w = d·q + m: the kernels take m·Σx with the exact Σx
+                    mag += abs(m * sx)
+                }
+            }
             return (ref, mag)
         }
     }
@@ -79,8 +89,9 @@ final class QuantDotVNNITests: XCTestCase {
     func testKernelsMatchNaiveLoop() throws {
         let hasVNNI = QuantMatVec.vnniActive
         let rows = 19
-        // Q8_0 at 25 blocks also covers the kernel's tail after steps of 4 blocks.
-        for (dtype, cols) in [(DType.q8_0, 800), (.q8_0, 768), (.q4_K, 768), (.q6_K, 768)] {
+        // 25 blocks also cover the kernels' tails after steps of 4 blocks; 576 is SmolLM2's width (18 blocks).
+        for (dtype, cols) in [(DType.q8_0, 800), (.q8_0, 768), (.q4_K, 768), (.q6_K, 768),
+                              (.q4_1, 800), (.q4_1, 576), (.q4_1, 128), (.q4_0, 800), (.q4_0, 96)] {
             let x = Self.input(cols)
             // x̂: the scratch's rounding (identical for the byte and pair layouts).
             let scratch = MatVecScratch(maxCols: cols)

@@ -17,6 +17,10 @@ float loupe_dot_q8_0(const void *w, const signed char *xq, const float *xd, long
 float loupe_dot_q4_K(const void *w, const signed char *xq, const float *xd, const float *xsum, long superBlocks);
 /// Q6_K row of `superBlocks` 210-byte super-blocks; xsum16[cols/16] = Σ xq per 16 (integers, for the −32 offset).
 float loupe_dot_q6_K(const void *w, const signed char *xq, const float *xd, const float *xsum16, long superBlocks);
+/// Q4_1 row of `blocks` 20-byte blocks; xsum[cols/32] = exact Σx per block (for the mins m).
+float loupe_dot_q4_1(const void *w, const signed char *xq, const float *xd, const float *xsum, long blocks);
+/// Q4_0 row of `blocks` 18-byte blocks; xsum16[cols/16] = Σ xq per 16 (integers, for the −8 offset).
+float loupe_dot_q4_0(const void *w, const signed char *xq, const float *xd, const float *xsum16, long blocks);
 #endif
 
 #endif
