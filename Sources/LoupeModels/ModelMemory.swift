@@ -8,7 +8,8 @@ public struct WeightMemory: Sendable, Equatable {
     public var owned: [DType: Int] = [:]
     /// The per-model scratch the forward pass reuses (F32).
     public var scratch: Int = 0
-    /// Matrices packed for prompt products (F32, made by the first prompt pass; `PackedWeights`).
+    /// Matrices packed for prompt products (F32, or bf16 for GPT-2's [in, out] weights with bf16 products; made by
+    /// the first prompt pass that uses each; `PackedWeights`).
     public var packed: Int = 0
 
     public var mappedBytes: Int { mapped.values.reduce(0, +) }

@@ -1,3 +1,4 @@
+import Foundation
 import LoupeTensor
 
 /// The compute precision of products on bf16 weights (`load(compute=...)`).
@@ -47,6 +48,11 @@ extension WeightMatrix {
     func applyBF16(_ x: UnsafePointer<Float>, ldX: Int, rows n: Int, out: UnsafeMutablePointer<Float>, ldOut: Int,
                    bias: UnsafePointer<Float>?, accumulate: Bool, threads: Int) -> Bool {
         let w = bytes.baseAddress!.assumingMemoryBound(to: UInt16.self)
+        if layout == .inOut && n > BF16Products.inOutRowsMax && !accumulate, let packed = bf16Packed(),
+           packed.applyBF16(x, ldX: ldX, rows: n, out: out, ldOut: ldOut, accumulate: false, threads: threads) {
+            if let bias { for r in 0..<n { Kernels.add(out + r * ldOut, bias, out + r * ldOut, count: outDim) } }
+            return true
+        }
         do {
             switch layout {
             case .outIn:
@@ -61,6 +67,45 @@ extension WeightMatrix {
         }
         if let bias { for r in 0..<n { Kernels.add(out + r * ldOut, bias, out + r * ldOut, count: outDim) } }
         return true
+    }
+}
+
+extension WeightMatrix {
+    /// Whether bf16 [in, out] matrices (GPT-2's Conv1D) are packed once for prompts above `inOutRowsMax` rows;
+    /// otherwise oneDNN copies the layout into its own on every call. Settable for A/B runs and tests.
+    nonisolated(unsafe) static var packsBF16InOut = true
+
+    /// The bf16 matrix packed for prompt products (made on first use while the process's packing budget lasts,
+    /// `PackedWeights.budgetBytes`); nil when packing is off or was refused.
+    func bf16Packed() -> PackedWeights? {
+        guard WeightMatrix.packsBF16InOut, readsBF16InPlace else { return nil }
+        WeightMatrix.packLock.lock()
+        defer { WeightMatrix.packLock.unlock() }
+        switch packState {
+        case .packed(let p): return p.isBF16 ? p : nil
+        case .refused: return nil
+        case .untried: break
+        }
+        let p = PackedWeights(bf16: bytes.baseAddress!.assumingMemoryBound(to: UInt16.self),
+                              ldW: layout == .outIn ? inDim : outDim, outDim: outDim, inDim: inDim, layout: layout)
+        packState = p.map { .packed($0) } ?? .refused
+        // The packed copy serves prompts from now on: drop the checkpoint's pages from this process (one-position
+        // steps fault them back in from the page cache when they read the stored rows).
+        if p != nil { unmapResidentPages() }
+        return p
+    }
+
+    /// Unmaps the stored bytes' whole pages from this process when they are a mapped checkpoint's
+    /// (`WeightSource`: read-only private file mappings, never written), so they stop counting in its RSS; the
+    /// contents are unchanged (a later read faults them back in from the page cache or the file).
+    /// Owned bytes are left alone: MADV_DONTNEED would zero anonymous memory.
+    func unmapResidentPages() {
+        guard isMapped, let base = bytes.baseAddress, bytes.count > 0 else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (Int(bitPattern: base) + page - 1) / page * page      // whole pages inside the range only
+        let end = (Int(bitPattern: base) + bytes.count) / page * page
+        guard end > start, let ptr = UnsafeMutableRawPointer(bitPattern: start) else { return }
+        _ = madvise(ptr, end - start, MADV_DONTNEED)
     }
 }
 

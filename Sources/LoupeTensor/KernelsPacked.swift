@@ -1,10 +1,12 @@
 import CBF16Kernels
 import Foundation
 
-/// An f32 weight matrix packed once into oneDNN's blocked layout, for products on two or more rows:
-/// oneDNN's brgemm matmul reads the prepared panels directly, where sgemm packs the weights again on every
-/// call. On this machine it runs about twice OpenBLAS sgemm per core at the models' shapes (bench/RESULTS.md,
-/// "Kernels"); sums are f32 in a different order (~1e-6 relative). The packed copy is owned memory: packing
+/// A weight matrix packed once into oneDNN's blocked layout, for products on two or more rows: oneDNN's
+/// brgemm matmul reads the prepared panels directly, where sgemm (or oneDNN on weights as stored) packs the
+/// weights again on every call. f32: on this machine about twice OpenBLAS sgemm per core at the models'
+/// shapes (bench/RESULTS.md, "Kernels"); sums are f32 in a different order (~1e-6 relative). bf16 (GPT-2's
+/// [in, out] Conv1D weights with bf16 products): the same bf16 × bf16 products with f32 sums as
+/// `BF16Products`, without oneDNN's per-call copy of the layout. The packed copy is owned memory: packing
 /// stops at `budgetBytes` for the whole process.
 public final class PackedWeights: @unchecked Sendable {
     private let handle: OpaquePointer
@@ -12,6 +14,8 @@ public final class PackedWeights: @unchecked Sendable {
     public let inDim: Int
     /// The packed bytes (oneDNN pads outDim to 64 and inDim to 16).
     public let bytes: Int
+    /// Weights (and the activations multiplied by them) in bf16 rather than f32.
+    public let isBF16: Bool
 
     /// Packs W stored [outDim, inDim] (`.outIn`) or [inDim, outDim] (`.inOut`), row stride ldW; nil when
     /// oneDNN has no fast kernel for it here or the budget is spent.
@@ -26,6 +30,23 @@ public final class PackedWeights: @unchecked Sendable {
         self.outDim = outDim
         self.inDim = inDim
         bytes = estimate
+        isBF16 = false
+    }
+
+    /// Packs a bf16 W stored [outDim, inDim] (`.outIn`) or [inDim, outDim] (`.inOut`), row stride ldW, for
+    /// bf16 products (`applyBF16`); nil when oneDNN has no brgemm kernel for it here or the budget is spent.
+    public init?(bf16 w: UnsafePointer<UInt16>, ldW: Int, outDim: Int, inDim: Int, layout: Kernels.WeightLayout) {
+        let estimate = ((outDim + 63) / 64 * 64) * ((inDim + 31) / 32 * 32) * 2
+        guard BF16Products.isAvailable, PackedWeights.reserve(estimate) else { return nil }
+        guard let h = loupe_bf16_pack(w, ldW, outDim, inDim, layout == .inOut ? 1 : 0) else {
+            PackedWeights.release(estimate)
+            return nil
+        }
+        handle = h
+        self.outDim = outDim
+        self.inDim = inDim
+        bytes = estimate
+        isBF16 = true
     }
 
     deinit {
@@ -49,6 +70,32 @@ public final class PackedWeights: @unchecked Sendable {
             if status != 0 { fallback(r0, r1 - r0) }
             epilogue?(r0, r1 - r0)
         }
+    }
+
+    /// out[rows, outDim] (row stride ldOut) = round_bf16(x[rows, inDim]) (row stride ldX) · Wᵀ (+ out when
+    /// accumulate) for a bf16 matrix: each of up to `threads` threads (at least 8 rows each) rounds its own rows
+    /// and multiplies them. Returns false, writing nothing, for a strided output (ldOut ≠ outDim: oneDNN has no
+    /// brgemm kernel for it), and when oneDNN refused any thread's product (the rows it refused are not written;
+    /// the caller redoes the whole product).
+    public func applyBF16(_ x: UnsafePointer<Float>, ldX: Int, rows: Int, out: UnsafeMutablePointer<Float>, ldOut: Int,
+                          accumulate: Bool, threads: Int) -> Bool {
+        precondition(isBF16, "applyBF16 on an f32 packed matrix")
+        guard ldOut == outDim else { return false }
+        if rows == 0 { return true }
+        let n = max(1, min(threads, rows / 8))
+        let (h, k) = (handle, inDim)
+        let failed = UnsafeMutablePointer<Int32>.allocate(capacity: n)   // [n] each thread's status
+        defer { failed.deallocate() }
+        ParallelFor.run(n) { t in
+            let r0 = rows * t / n, r1 = rows * (t + 1) / n
+            failed[t] = 0
+            if r0 >= r1 { return }
+            let a = UnsafeMutablePointer<UInt16>.allocate(capacity: (r1 - r0) * k)   // [r1 - r0, k] bf16
+            defer { a.deallocate() }
+            BF16Products.round(x + r0 * ldX, ldx: ldX, rows: r1 - r0, k: k, into: a, ldd: k)
+            failed[t] = loupe_bf16_packed_gemm(h, a, k, r1 - r0, out + r0 * ldOut, ldOut, accumulate ? 1 : 0)
+        }
+        return (0..<n).allSatisfy { failed[$0] == 0 }
     }
 
     // MARK: the budget

@@ -11,7 +11,8 @@ final class BF16ComputeTests: XCTestCase {
     }
 
     /// Worst max |Δ| and relative Δ per hook-point suffix (over layers), as one printed line; the worst relative.
-    func compare(_ label: String, _ a: ActivationCache, _ b: ActivationCache, logits: (Tensor, Tensor)) throws -> Float {
+    func compare(_ label: String, _ a: ActivationCache, _ b: ActivationCache, logits: (Tensor, Tensor),
+                 what: String = "compute=bf16 vs f32") throws -> Float {
         var rel: [String: Float] = [:], abs: [String: Float] = [:], order: [String] = []
         for name in b.keys {
             let suffix = name.split(separator: ".").drop { $0 == "blocks" || Int($0) != nil }.joined(separator: ".")
@@ -23,7 +24,7 @@ final class BF16ComputeTests: XCTestCase {
             abs[suffix] = max(abs[suffix] ?? 0, d)
         }
         let dl = try XCTUnwrap(relativeMaxDiff(logits.0, logits.1))
-        print("\(label) compute=bf16 vs f32: logits rel \(String(format: "%.1e", dl)); per hook max|Δ|/rel: "
+        print("\(label) \(what): logits rel \(String(format: "%.1e", dl)); per hook max|Δ|/rel: "
               + order.map { "\($0) \(String(format: "%.1e/%.1e", abs[$0]!, rel[$0]!))" }.joined(separator: ", "))
         return max(rel.values.max() ?? 0, dl)
     }
@@ -43,6 +44,36 @@ final class BF16ComputeTests: XCTestCase {
             XCTAssertLessThanOrEqual(worst, 3e-2, name)
             XCTAssertGreaterThan(worst, 0, "\(name): the bf16 products were not used")
         }
+    }
+
+    /// GPT-2's [in, out] bf16 Conv1D weights, mapped from a checkpoint: prompts above `inOutRowsMax` rows multiply
+    /// them packed once (`PackedWeights(bf16:)`, Loupe's pair packer) and the checkpoint's pages are unmapped
+    /// from the process; every hook point agrees with the unpacked products, and one-position steps, which read
+    /// the stored rows back through the page cache, agree exactly.
+    func testPackedInOutWeightsMatchUnpacked() throws {
+        try XCTSkipUnless(BF16Products.isAvailable, "no AVX512_BF16")
+        let dir = try halfCopy("gpt2-tiny", element: .bfloat16)
+        let tokens = (0..<40).map { ($0 * 37) % 300 + 3 }
+        defer { WeightMatrix.packsBF16InOut = true }
+        WeightMatrix.packsBF16InOut = false
+        let plain = try load(dir.path, dtype: nil, compute: .bf16)
+        let (l0, c0) = try plain.runWithCache(tokens)
+        let step0 = try plain.run([tokens[0]])
+        XCTAssertEqual(plain.weights.layers[0].qkv?.packedBytes, 0)
+        WeightMatrix.packsBF16InOut = true
+        let packed = try load(dir.path, dtype: nil, compute: .bf16)
+        let (l1, c1) = try packed.runWithCache(tokens)
+        let layer = packed.weights.layers[0]
+        for m in [layer.qkv, layer.o, layer.up, layer.down] {
+            let m = try XCTUnwrap(m)
+            XCTAssertTrue(m.isMapped, "\(m.name) is mapped from the checkpoint")
+            XCTAssertGreaterThanOrEqual(m.packedBytes, m.inDim * m.outDim * 2, "\(m.name) was packed")
+        }
+        let worst = try compare("gpt2-tiny bf16", c1, c0, logits: (l1, l0), what: "packed vs as stored")
+        XCTAssertLessThanOrEqual(worst, 1e-4)
+        // After the pages were unmapped: a one-position step reads the stored rows again, a second pass the packed copy.
+        XCTAssertEqual(try packed.run([tokens[0]]).toArray(), step0.toArray())
+        XCTAssertEqual(try packed.runWithCache(tokens).logits.toArray(), l1.toArray())
     }
 
     func testSmolLM2PerHook() throws {

@@ -102,7 +102,9 @@ final class WeightDTypeTests: XCTestCase {
         let f32Logits = try load("gpt2-tiny").run(tokens)
         print("gpt2-tiny F16 checkpoint: logits vs F32 \(String(format: "%.2e", relativeMaxDiff(a.logits, f32Logits) ?? .nan)), \(mem)")
     }
+}
 
+extension XCTestCase {
     /// A copy of fixture `name` with its matrices stored as `element` (the position embedding, norms and
     /// biases stay F32, as conversion on load leaves them).
     func halfCopy(_ name: String, element: ArrayElement) throws -> URL {
@@ -121,9 +123,7 @@ final class WeightDTypeTests: XCTestCase {
         }
         return dir
     }
-}
 
-extension XCTestCase {
     /// A fresh directory removed when the test ends.
     func tempDirectory(_ label: String) throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-\(label)-\(UUID().uuidString)")

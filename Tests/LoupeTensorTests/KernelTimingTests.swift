@@ -9,13 +9,19 @@ import LoupeTensor
 final class KernelTimingTests: XCTestCase {
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
-    /// Random block bytes with a sane f16 scale (~0.0078) at the start of every block.
+    /// Random block bytes with a sane f16 scale (~0.0078) at the start of every block (and Q4_1's min after it:
+    /// random halves include infinities and NaNs, which the F16C kernels convert as such).
     static func weights(_ dt: DType, _ rows: Int, _ cols: Int) -> UnsafeMutableRawBufferPointer {
         let n = dt.byteCount(elements: rows * cols)!
         let p = UnsafeMutableRawBufferPointer.allocate(byteCount: n, alignment: 64)
         var s: UInt64 = 12345
         for i in 0..<n { s = s &* 6364136223846793005 &+ 1442695040888963407; p[i] = UInt8(truncatingIfNeeded: s >> 33) }
-        if dt.blockSize > 1 { for b in 0..<(n / dt.blockBytes) { p[b * dt.blockBytes] = 0; p[b * dt.blockBytes + 1] = 0x20 } }
+        if dt.blockSize > 1 {
+            for b in 0..<(n / dt.blockBytes) {
+                p[b * dt.blockBytes] = 0; p[b * dt.blockBytes + 1] = 0x20
+                if dt == .q4_1 { p[b * dt.blockBytes + 2] = 0; p[b * dt.blockBytes + 3] = 0xA0 }   // m = −0.0078
+            }
+        }
         return p
     }
 

@@ -2,8 +2,9 @@
 #define LOUPE_F32_PACKED_H
 
 #include <stddef.h>
+#include <stdint.h>
 
-/// An f32 weight matrix packed once into oneDNN's blocked layout for its brgemm matmul.
+/// An f32 or bf16 weight matrix packed once into oneDNN's blocked layout for its brgemm matmul.
 typedef struct loupe_f32_packed loupe_f32_packed;
 
 /// Packs w (stored [n, k] rows of stride ldw, or [k, n] rows of stride ldw when kn) for products
@@ -20,5 +21,13 @@ void loupe_f32_packed_free(loupe_f32_packed *p);
 /// alone. Returns 0, or oneDNN's status (nothing written).
 int loupe_f32_packed_gemm(const loupe_f32_packed *p, const float *x, long ldx, long m, float *c, long ldc,
                           int accumulate);
+
+/// Packs a bf16 w (as `loupe_f32_pack`) for products a[m, k] (bf16) · wᵀ with f32 sums; NULL as there.
+loupe_f32_packed *loupe_bf16_pack(const uint16_t *w, long ldw, long n, long k, int kn);
+
+/// c[m, n] (f32, row stride ldc) = a[m, k] (bf16, row stride lda) · wᵀ (+ c when accumulate) on the calling
+/// thread alone, for a matrix from `loupe_bf16_pack`. Returns 0, or oneDNN's status (nothing written).
+int loupe_bf16_packed_gemm(const loupe_f32_packed *p, const uint16_t *a, long lda, long m, float *c, long ldc,
+                           int accumulate);
 
 #endif

@@ -56,7 +56,7 @@ enum ModelMemoryBindings {
     static func install() {
         Builtins.registerMethod(
             type: "Model", "model.memory()",
-            doc: "What the weights occupy, in bytes: mapped (read from the checkpoint file through the page cache, shared and reclaimable) and owned (converted matrices, norms, biases), each per stored dtype, plus the forward pass's scratch.",
+            doc: "What the weights occupy, in bytes: mapped (read from the checkpoint file through the page cache, shared and reclaimable) and owned (converted matrices, norms, biases), each per stored dtype, plus the forward pass's scratch and the copies packed for prompt products (made by the first prompt that uses each matrix; counted in owned_bytes).",
             example: "m = model.memory()\nm[\"mapped_bytes\"], m[\"owned_bytes\"]"
         ) { _, recv, _ in
             let mem = try ModelBindings.model(recv).model.memory()
@@ -65,7 +65,7 @@ enum ModelMemoryBindings {
             }
             return .dict(DictBox([("mapped", perType(mem.mapped)), ("owned", perType(mem.owned)),
                                   ("mapped_bytes", .int(mem.mappedBytes)), ("owned_bytes", .int(mem.ownedBytes)),
-                                  ("scratch_bytes", .int(mem.scratch))]))
+                                  ("scratch_bytes", .int(mem.scratch)), ("packed_bytes", .int(mem.packed))]))
         }
         Builtins.registerMethod(
             type: "Model", "model.cache_bytes(n_tokens: int, names_filter=None, batch: int = 1)",
