@@ -96,6 +96,7 @@ def forward_bench():
     if os.environ.get("BENCH_ROWS"):  # e.g. BENCH_ROWS=gpt2:32,gpt2:256 runs those rows only
         plan = [(m, int(n)) for m, n in (r.split(":") for r in os.environ["BENCH_ROWS"].split(","))]
     rows, gemm = [], []
+    ceiling_bin = build_ceiling()
     for n in (() if os.environ.get("BENCH_ROWS") else (32, 256)):
         mine, _ = loupe("gemm", "gpt2", n)
         theirs, _ = peer("torch_gemm", "gpt2", n)
@@ -107,9 +108,32 @@ def forward_bench():
         last, _ = loupe("cache_last", model, n)
         hf, hf_rss = peer("hf_forward", model, n)
         tl, tl_rss = peer("tl_cache", model, n)
-        print(model, n, full, last, hf, tl, flush=True)
-        rows.append((model, n, load, (full, rss), last, (hf, hf_rss), (tl, tl_rss)))
+        ceiling, _ = job([ceiling_bin, model, str(n)])
+        print(model, n, full, last, hf, tl, ceiling, flush=True)
+        rows.append((model, n, load, (full, rss), last, (hf, hf_rss), (tl, tl_rss), ceiling))
     write_forward(rows, gemm)
+
+
+def build_ceiling():
+    """Compiles bench/blas/packed_ceiling.c (oneDNN's packed f32 matmul at a model's own shapes, 2 threads)."""
+    out = "/tmp/loupe-bench/packed_ceiling"
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    subprocess.run(["gcc", "-O2", "-o", out, os.path.join(ROOT, "bench", "blas", "packed_ceiling.c"),
+                    "-ldnnl", "-lgomp", "-lpthread"], check=True)
+    return out
+
+
+def share(model, n, full, ceiling):
+    """The forward's GFLOP/s as a share of the same-run GEMM ceiling at its shapes, with the range the spreads
+    allow, against #12's 70%."""
+    if not full.get("ms") or "gflops" not in ceiling:
+        return "—", "—"
+    a0, a1 = spread(full)
+    f = forward_flops(model, n) / 1e6
+    mid = f / full["ms"] / ceiling["gflops"]
+    lo, hi = f / a1 / ceiling["max"], f / a0 / ceiling["min"]
+    text = "met" if lo >= 0.7 else ("missed" if hi < 0.7 else "within noise of 70%")
+    return f"{100 * mid:.0f}% ({100 * lo:.0f}–{100 * hi:.0f})", text
 
 
 def verdict(mine, theirs, target=1.3):
@@ -138,18 +162,25 @@ def write_forward(rows, gemm):
         "Each cell: median of 5 timed runs after a warm-up (min–max). Ratios: peer median / Loupe median, and in "
         "brackets the range the spreads allow (peer min / Loupe max – peer max / Loupe min); a target whose range "
         "straddles it is reported as within noise. GFLOP/s counts 2 × multiply-adds of the weights, the "
-        "unembedding and both attention products over all (query, key) pairs.",
+        "unembedding and both attention products over all (query, key) pairs. The GEMM ceiling is measured in the "
+        "same run at the row's own shapes (`bench/blas/packed_ceiling.c`: oneDNN's matmul on weights packed once, "
+        "the best f32 GEMM on this machine, every layer's matrices and the unembedding as distinct copies, the "
+        "tokens as M, 2 threads splitting rows or columns, the better; median of 9 with min–max); the share is "
+        "Loupe's whole-forward GFLOP/s over it (target ≥ 70%).",
         "",
-        "| model @ tokens | load avg | Loupe run_with_cache | Loupe logits=\"last\" | transformers forward | TransformerLens run_with_cache | vs transformers | vs TransformerLens | Loupe GFLOP/s |",
-        "|---|---:|---:|---:|---:|---:|---|---|---:|",
+        "| model @ tokens | load avg | Loupe run_with_cache | Loupe logits=\"last\" | transformers forward | TransformerLens run_with_cache | vs transformers | vs TransformerLens | Loupe GFLOP/s | GEMM ceiling, same shapes | share of it |",
+        "|---|---:|---:|---:|---:|---:|---|---|---:|---:|---|",
     ]
-    for model, n, load, (full, rss), last, (hf, _), (tl, _) in rows:
+    for model, n, load, (full, rss), last, (hf, _), (tl, _), ceiling in rows:
         r1, v1 = verdict(full, hf)
         r2, v2 = verdict(full, tl)
         gf = f"{forward_flops(model, n) / full['ms'] / 1e6:.0f}" if full.get("ms") else "—"
+        ceil = (f"{ceiling['gflops']:.0f} ({ceiling['min']:.0f}–{ceiling['max']:.0f})" if "gflops" in ceiling
+                else f"error: {ceiling.get('error')}")
+        s1, sv = share(model, n, full, ceiling)
         name = "SmolLM2 Q4_1" if model == "smollm2" else "GPT-2-small shape"
         lines.append(f"| {name} @{n} | {load:.1f} | {cell(full)} | {cell(last)} | {cell(hf)} | {cell(tl)} | "
-                     f"{r1} {v1} | {r2} {v2} | {gf} |")
+                     f"{r1} {v1} | {r2} {v2} | {gf} | {ceil} | {s1} {sv} |")
     lines += ["", "| GEMM [n, 768] × [768, 3072], best of 7 | Loupe (OpenBLAS sgemm) | torch |", "|---|---:|---:|"]
     for n, mine, theirs in gemm:
         def g(r):

@@ -19,34 +19,36 @@ public final class PackedWeights: @unchecked Sendable {
 
     /// Packs W stored [outDim, inDim] (`.outIn`) or [inDim, outDim] (`.inOut`), row stride ldW; nil when
     /// oneDNN has no fast kernel for it here or the budget is spent.
-    public init?(_ w: UnsafePointer<Float>, ldW: Int, outDim: Int, inDim: Int, layout: Kernels.WeightLayout) {
-        let estimate = ((outDim + 63) / 64 * 64) * ((inDim + 15) / 16 * 16) * 4
-        guard PackedWeights.reserve(estimate) else { return nil }
-        guard let h = loupe_f32_pack(w, ldW, outDim, inDim, layout == .inOut ? 1 : 0) else {
-            PackedWeights.release(estimate)
-            return nil
+    public convenience init?(_ w: UnsafePointer<Float>, ldW: Int, outDim: Int, inDim: Int, layout: Kernels.WeightLayout) {
+        self.init(outDim: outDim, inDim: inDim, isBF16: false,
+                  estimate: ((outDim + 63) / 64 * 64) * ((inDim + 15) / 16 * 16) * 4) {
+            loupe_f32_pack(w, ldW, outDim, inDim, layout == .inOut ? 1 : 0)
         }
-        handle = h
-        self.outDim = outDim
-        self.inDim = inDim
-        bytes = estimate
-        isBF16 = false
     }
 
     /// Packs a bf16 W stored [outDim, inDim] (`.outIn`) or [inDim, outDim] (`.inOut`), row stride ldW, for
-    /// bf16 products (`applyBF16`); nil when oneDNN has no brgemm kernel for it here or the budget is spent.
-    public init?(bf16 w: UnsafePointer<UInt16>, ldW: Int, outDim: Int, inDim: Int, layout: Kernels.WeightLayout) {
-        let estimate = ((outDim + 63) / 64 * 64) * ((inDim + 31) / 32 * 32) * 2
-        guard BF16Products.isAvailable, PackedWeights.reserve(estimate) else { return nil }
-        guard let h = loupe_bf16_pack(w, ldW, outDim, inDim, layout == .inOut ? 1 : 0) else {
+    /// bf16 products (`applyBF16`); nil without AVX512_BF16, when oneDNN has no brgemm kernel for it here or the
+    /// budget is spent.
+    public convenience init?(bf16 w: UnsafePointer<UInt16>, ldW: Int, outDim: Int, inDim: Int, layout: Kernels.WeightLayout) {
+        guard BF16Products.isAvailable else { return nil }
+        self.init(outDim: outDim, inDim: inDim, isBF16: true,
+                  estimate: ((outDim + 63) / 64 * 64) * ((inDim + 31) / 32 * 32) * 2) {
+            loupe_bf16_pack(w, ldW, outDim, inDim, layout == .inOut ? 1 : 0)
+        }
+    }
+
+    /// Reserves `estimate` bytes of the budget, then packs; the reservation is returned when packing fails.
+    private init?(outDim: Int, inDim: Int, isBF16: Bool, estimate: Int, pack: () -> OpaquePointer?) {
+        guard PackedWeights.reserve(estimate) else { return nil }
+        guard let h = pack() else {
             PackedWeights.release(estimate)
             return nil
         }
         handle = h
         self.outDim = outDim
         self.inDim = inDim
+        self.isBF16 = isBF16
         bytes = estimate
-        isBF16 = true
     }
 
     deinit {
