@@ -5,6 +5,7 @@
 
 #include <dnnl.h>
 #include <immintrin.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,15 +53,16 @@ static int is_pairs_layout(const dnnl_memory_desc_t *d, long n, long k) {
         && b->inner_blks[2] == 2 && b->inner_idxs[2] == 0 && b->strides[0] == 2048 && b->strides[1] == kp * 64;
 }
 
-/// w[k, n] (bf16, row stride ldw) into the pair panels of `is_pairs_layout`, padding with zeros.
+/// Column panels [j_begin, j_end) (multiples of 64) of w[k, n] (bf16, row stride ldw) into the pair panels of
+/// `is_pairs_layout`, padding with zeros.
 __attribute__((target("avx512f,avx512bw")))
-static void pack_pairs(const uint16_t *w, long ldw, long n, long k, uint16_t *out) {
-    long kp = (k + 31) / 32 * 32, np = (n + 63) / 64 * 64;
+static void pack_pairs(const uint16_t *w, long ldw, long n, long k, uint16_t *out, long j_begin, long j_end) {
+    long kp = (k + 31) / 32 * 32;
     // Interleaving two rows of 32: lanes 2j, 2j + 1 take element j of the first and of the second row.
     const __m512i lo = _mm512_set_epi16(47, 15, 46, 14, 45, 13, 44, 12, 43, 11, 42, 10, 41, 9, 40, 8,
                                         39, 7, 38, 6, 37, 5, 36, 4, 35, 3, 34, 2, 33, 1, 32, 0);
     const __m512i hi = _mm512_add_epi16(lo, _mm512_set1_epi16(16));
-    for (long j0 = 0; j0 < np; j0 += 64) {
+    for (long j0 = j_begin; j0 < j_end; j0 += 64) {
         uint16_t *panel = out + j0 * kp;
         long cols = n - j0 < 64 ? n - j0 : 64;
         __mmask32 m0 = cols >= 32 ? 0xFFFFFFFFu : (__mmask32)((1u << cols) - 1);
@@ -84,6 +86,25 @@ static void pack_pairs(const uint16_t *w, long ldw, long n, long k, uint16_t *ou
             _mm512_storeu_si512((void *)(dst + 96), _mm512_permutex2var_epi16(a1, hi, b1));
         }
     }
+}
+
+typedef struct { const uint16_t *w; long ldw, n, k; uint16_t *out; long j_begin, j_end; } pack_part;
+
+static void *pack_part_run(void *arg) {
+    pack_part *p = arg;
+    pack_pairs(p->w, p->ldw, p->n, p->k, p->out, p->j_begin, p->j_end);
+    return NULL;
+}
+
+/// `pack_pairs` of every panel, the second half on a thread of its own when the matrix is large enough for it to
+/// pay (a first prompt on gpt2-large packs 1.4 GB: the copy's page faults and the reads split across two cores).
+static void pack_pairs_all(const uint16_t *w, long ldw, long n, long k, uint16_t *out) {
+    long np = (n + 63) / 64 * 64, half = np / 128 * 64;
+    pack_part second = {w, ldw, n, k, out, half, np};
+    pthread_t t;
+    int split = half > 0 && (double)np * (double)k >= (double)(1L << 20) && pthread_create(&t, NULL, pack_part_run, &second) == 0;
+    pack_pairs(w, ldw, n, k, out, 0, split ? half : np);
+    if (split) pthread_join(t, NULL);
 }
 
 static loupe_f32_packed *pack(dnnl_data_type_t type, const void *w, long ldw, long n, long k, int kn) {
@@ -114,7 +135,7 @@ static loupe_f32_packed *pack(dnnl_data_type_t type, const void *w, long ldw, lo
         if (dnnl_memory_create(&p->w, &p->wd, engine, DNNL_MEMORY_ALLOCATE) != dnnl_success) { loupe_f32_packed_free(p); return NULL; }
         void *data = NULL;
         dnnl_memory_get_data_handle(p->w, &data);
-        pack_pairs((const uint16_t *)w, ldw, n, k, (uint16_t *)data);
+        pack_pairs_all((const uint16_t *)w, ldw, n, k, (uint16_t *)data);
         p->bytes = dnnl_memory_desc_get_size(&p->wd);
         return p;
     }

@@ -52,12 +52,12 @@ final class PackedWeightsTests: XCTestCase {
     }
 
     /// bf16 weights packed once (GPT-2's [in, out] Conv1D with bf16 products): against `BF16Products.naive` on
-    /// the same bf16 inputs. [k, n] shapes whose dims are whole 32 × 64 blocks take Loupe's pair packer, the
-    /// others (padded) oneDNN's reorder; a strided x, a row split, overwrite and accumulate. A strided output is
+    /// the same bf16 inputs. [k, n] shapes whose dims are whole 32 × 64 blocks take Loupe's pair packer (1050 × 1024
+    /// on two threads, its last panel partly padding), the others oneDNN's reorder; a strided x, a row split, overwrite and accumulate. A strided output is
     /// refused with nothing written.
     func testBF16ProductMatchesNaiveLoop() throws {
         try XCTSkipUnless(BF16Products.isAvailable, "the CPU lacks AVX512_BF16")
-        for (m, n, k) in [(13, 128, 64), (40, 192, 96), (64, 130, 33), (20, 64, 1280), (33, 100, 50)] {
+        for (m, n, k) in [(13, 128, 64), (40, 192, 96), (64, 130, 33), (20, 64, 1280), (33, 100, 50), (9, 1050, 1024)] {
             for layout in [Kernels.WeightLayout.inOut, .outIn] {
                 let wf = randomFloats(n * k, seed: 7, scale: 0.2)                   // [k, n] or [n, k]
                 let w = wf.map { f -> UInt16 in
