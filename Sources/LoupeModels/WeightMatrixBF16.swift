@@ -47,25 +47,30 @@ extension WeightMatrix {
     /// written: the caller takes the f32 path).
     func applyBF16(_ x: UnsafePointer<Float>, ldX: Int, rows n: Int, out: UnsafeMutablePointer<Float>, ldOut: Int,
                    bias: UnsafePointer<Float>?, accumulate: Bool, threads: Int) -> Bool {
-        let w = bytes.baseAddress!.assumingMemoryBound(to: UInt16.self)
-        if layout == .inOut && n > BF16Products.inOutRowsMax && !accumulate, let packed = bf16Packed(),
-           packed.applyBF16(x, ldX: ldX, rows: n, out: out, ldOut: ldOut, accumulate: false, threads: threads) {
-            if let bias { for r in 0..<n { Kernels.add(out + r * ldOut, bias, out + r * ldOut, count: outDim) } }
-            return true
-        }
-        do {
-            switch layout {
-            case .outIn:
-                try BF16Products.linear(x: x, ldx: ldX, m: n, w: w, ldw: inDim, n: outDim, k: inDim, c: out, ldc: ldOut,
-                                        accumulate: accumulate, threads: threads)
-            case .inOut:
-                try BF16Products.linear(x: x, ldx: ldX, m: n, w: w, ldw: outDim, n: outDim, k: inDim, c: out, ldc: ldOut,
-                                        accumulate: accumulate, threads: threads, weightsInOut: true)
-            }
-        } catch {
+        guard productBF16(x, ldX: ldX, rows: n, out: out, ldOut: ldOut, accumulate: accumulate, threads: threads) else {
             return false
         }
         if let bias { for r in 0..<n { Kernels.add(out + r * ldOut, bias, out + r * ldOut, count: outDim) } }
+        return true
+    }
+
+    /// `applyBF16` without the bias: [in, out] weights above `inOutRowsMax` rows through their packed copy
+    /// (`bf16Packed`), everything else through `BF16Products` on the stored bytes. Accumulating products skip the
+    /// packed copy: a refusal there after some rows were added could not be redone on the stored bytes.
+    private func productBF16(_ x: UnsafePointer<Float>, ldX: Int, rows n: Int, out: UnsafeMutablePointer<Float>, ldOut: Int,
+                             accumulate: Bool, threads: Int) -> Bool {
+        if layout == .inOut && n > BF16Products.inOutRowsMax && !accumulate, let packed = bf16Packed(),
+           packed.applyBF16(x, ldX: ldX, rows: n, out: out, ldOut: ldOut, accumulate: false, threads: threads) {
+            return true
+        }
+        let w = bytes.baseAddress!.assumingMemoryBound(to: UInt16.self)
+        do {
+            try BF16Products.linear(x: x, ldx: ldX, m: n, w: w, ldw: layout == .outIn ? inDim : outDim, n: outDim, k: inDim,
+                                    c: out, ldc: ldOut, accumulate: accumulate, threads: threads,
+                                    weightsInOut: layout == .inOut)
+        } catch {
+            return false
+        }
         return true
     }
 }
